@@ -1,0 +1,76 @@
+//! One error type for the whole library, grouped by whose fault the failure is.
+
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in vivify.
+///
+/// The variants are grouped so that a front end can choose an exit code or an
+/// HTTP status without string matching: [`Error::Invalid`], [`Error::Unsupported`]
+/// and [`Error::Limits`] are the input's fault, [`Error::Param`] the caller's,
+/// [`Error::Io`] and [`Error::Codec`] the environment's.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The bytes do not follow the format they claim to be.
+    #[error("invalid {what}: {reason}")]
+    Invalid { what: &'static str, reason: String },
+    /// The input is well formed but uses something we do not handle.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// A size, count or duration read from the input is above a safety cap.
+    #[error("limit exceeded: {0}")]
+    Limits(String),
+    /// The caller asked for something impossible (bad time range, bad option).
+    #[error("{0}")]
+    Param(String),
+    /// An encoder or decoder failed.
+    #[error("codec: {0}")]
+    Codec(String),
+    /// An output already exists and overwriting was not allowed.
+    #[error("{} already exists (use --force to replace it)", .0.display())]
+    Exists(PathBuf),
+    /// Reading or writing failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// Another error, tied to the file it happened in.
+    #[error("{}: {inner}", path.display())]
+    InFile { path: PathBuf, inner: Box<Error> },
+}
+
+/// Broad class of an error, used for exit codes and API status codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The input file is broken, unsupported or too large.
+    BadInput,
+    /// The request was wrong.
+    Usage,
+    /// Anything else (I/O, codec failures, existing outputs).
+    Failure,
+}
+
+impl Error {
+    pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
+        Error::Invalid { what, reason: reason.into() }
+    }
+
+    /// Attaches the file the error is about, unless one is attached already.
+    pub fn in_file(self, path: &Path) -> Self {
+        match self {
+            Error::InFile { .. } | Error::Exists(_) => self,
+            other => Error::InFile { path: path.to_path_buf(), inner: Box::new(other) },
+        }
+    }
+
+    /// Which kind of fault this is.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Invalid { .. } | Error::Unsupported(_) | Error::Limits(_) => ErrorClass::BadInput,
+            Error::Param(_) => ErrorClass::Usage,
+            Error::InFile { inner, .. } => inner.class(),
+            Error::Codec(_) | Error::Exists(_) | Error::Io(_) => ErrorClass::Failure,
+        }
+    }
+}
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

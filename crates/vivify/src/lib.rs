@@ -1,0 +1,16 @@
+//! vivify: Live Photos, Motion Photos and living moments, done in Rust.
+//!
+//! The library holds all the work; the `vivify` command line only translates
+//! arguments into calls of [`api`].
+
+pub mod bmff;
+pub mod bytes;
+pub mod error;
+pub mod limits;
+pub mod source;
+
+pub use error::{Error, ErrorClass, Result};
+pub mod heic;
+pub mod jpeg;
+pub mod sef;
+pub mod xmp;

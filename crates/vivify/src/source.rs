@@ -1,0 +1,134 @@
+//! Random access to input bytes without loading whole files.
+
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+/// Something we can read at arbitrary offsets: a file, a byte slice, or a
+/// window into either (the video inside a motion photo).
+pub trait ReadAt {
+    /// Total length in bytes.
+    fn len(&self) -> u64;
+    /// Fills `buf` from `offset`; fails if the range is past the end.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()>;
+
+    /// True when there are no bytes.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Reads `len` bytes at `offset` into a new vector.
+    fn read_vec(&self, offset: u64, len: u64) -> io::Result<Vec<u8>> {
+        let end = offset.checked_add(len).ok_or_else(|| past_end(offset, len))?;
+        if end > self.len() {
+            return Err(past_end(offset, len));
+        }
+        let len = usize::try_from(len).map_err(|_| past_end(offset, len))?;
+        let mut buf = vec![0; len];
+        self.read_at(offset, &mut buf)?;
+        Ok(buf)
+    }
+}
+
+fn past_end(offset: u64, len: u64) -> io::Error {
+    io::Error::new(io::ErrorKind::UnexpectedEof, format!("{len} bytes at offset {offset} run past the end of the input"))
+}
+
+impl ReadAt for [u8] {
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        let start = usize::try_from(offset).map_err(|_| past_end(offset, buf.len() as u64))?;
+        let end = start.checked_add(buf.len()).filter(|&e| e <= <[u8]>::len(self));
+        let end = end.ok_or_else(|| past_end(offset, buf.len() as u64))?;
+        buf.copy_from_slice(&self[start..end]);
+        Ok(())
+    }
+}
+
+impl ReadAt for Vec<u8> {
+    fn len(&self) -> u64 {
+        self.as_slice().len() as u64
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        self.as_slice().read_at(offset, buf)
+    }
+}
+
+/// A file opened read-only. Inputs are never opened for writing.
+#[derive(Debug)]
+pub struct FileSource {
+    file: File,
+    len: u64,
+}
+
+impl FileSource {
+    /// Opens `path` for reading only.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        let file = File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_dir() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a directory"));
+        }
+        Ok(FileSource { file, len: meta.len() })
+    }
+}
+
+impl ReadAt for FileSource {
+    fn len(&self) -> u64 {
+        self.len
+    }
+    #[cfg(unix)]
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        self.file.read_exact_at(buf, offset)
+    }
+    #[cfg(windows)]
+    fn read_at(&self, mut offset: u64, mut buf: &mut [u8]) -> io::Result<()> {
+        use std::os::windows::fs::FileExt;
+        while !buf.is_empty() {
+            let n = self.file.seek_read(buf, offset)?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            offset += n as u64;
+            buf = &mut buf[n..];
+        }
+        Ok(())
+    }
+}
+
+/// A window `[base, base + len)` of another source.
+pub struct Window<'a> {
+    inner: &'a dyn ReadAt,
+    base: u64,
+    len: u64,
+}
+
+impl<'a> Window<'a> {
+    /// A window of `inner`; the range is clamped to what `inner` holds.
+    pub fn new(inner: &'a dyn ReadAt, base: u64, len: u64) -> Self {
+        let base = base.min(inner.len());
+        let len = len.min(inner.len() - base);
+        Window { inner, base, len }
+    }
+
+    /// Offset of this window in the underlying source.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+}
+
+impl ReadAt for Window<'_> {
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        let end = offset.checked_add(buf.len() as u64);
+        if end.is_none_or(|e| e > self.len) {
+            return Err(past_end(offset, buf.len() as u64));
+        }
+        self.inner.read_at(self.base + offset, buf)
+    }
+}
