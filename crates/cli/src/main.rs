@@ -1,1 +1,52 @@
-fn main(){}
+//! The `vivify` command line: parses arguments, calls the library, prints.
+
+mod args;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (e.g. `vivify inspect --json | head`) is not a failure.
+            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("vivify: {e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+/// 0 ok, 1 failure, 2 usage, 3 invalid or unsupported input.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    match e.downcast_ref::<vivify::Error>().map(vivify::Error::class) {
+        Some(vivify::ErrorClass::BadInput) => 3,
+        Some(vivify::ErrorClass::Usage) => 2,
+        _ => 1,
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Inspect(a) => commands::inspect(a),
+        Command::Extract(a) => commands::extract(a),
+        Command::Live(a) => commands::live(a),
+        Command::Convert(a) => commands::convert(a),
+        Command::Demo(a) => commands::demo(a),
+    }
+}
+
+mod commands;

@@ -1,6 +1,7 @@
 //! JPEG: a segment walker that finds Exif, XMP (standard and extended), MPF,
 //! the frame size, the end of the primary image and any bytes after it.
 
+pub mod edit;
 pub mod makernote;
 pub mod mpf;
 pub mod tiff;

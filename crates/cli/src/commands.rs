@@ -1,0 +1,238 @@
+//! One function per subcommand: arguments in, library calls, output out.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use vivify::convert;
+use vivify::inspect::{inspect_path, Report, Severity};
+use vivify::livevideo::{make_live, LiveOptions};
+
+use crate::args::{ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat};
+use crate::progress;
+
+fn quiet(json: bool) -> bool {
+    json || !std::io::stderr().is_terminal()
+}
+
+pub fn inspect(a: InspectArgs) -> Result<ExitCode> {
+    let mut reports = Vec::new();
+    let mut failed = None;
+    for f in &a.files {
+        match inspect_path(f) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                eprintln!("vivify: {e}");
+                failed = Some(e);
+            }
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &reports)?;
+        writeln!(out)?;
+    } else {
+        for r in &reports {
+            print_report(&mut out, r)?;
+        }
+    }
+    Ok(match failed {
+        Some(e) if e.class() == vivify::ErrorClass::BadInput => ExitCode::from(3),
+        Some(_) => ExitCode::from(1),
+        None => ExitCode::SUCCESS,
+    })
+}
+
+fn print_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
+    writeln!(out, "{}: {:?} ({:?})", r.path, r.role, r.container)?;
+    if let Some(c) = &r.content_id {
+        writeln!(out, "  content identifier: {c}")?;
+    }
+    if let Some(t) = r.still_time_s {
+        writeln!(out, "  still time: {t:.3} s")?;
+    }
+    if let Some(i) = &r.image {
+        writeln!(out, "  image: {}x{}, orientation {:?}", i.width, i.height, i.orientation)?;
+    }
+    if let Some(m) = &r.motion {
+        writeln!(out, "  motion photo: {:?}, video at {} ({} bytes), timestamp {:?} µs, Samsung trailer: {}", m.kind, m.video_offset, m.video_length, m.timestamp_us, m.samsung_trailer)?;
+    }
+    if let Some(v) = &r.video {
+        writeln!(out, "  video: {} {}x{}, {:.3} s, {} frames ({:.2} fps), rotation {}°", v.codec, v.width, v.height, v.duration_s, v.frames, v.fps, v.rotation)?;
+    }
+    if let Some(a) = &r.audio {
+        writeln!(out, "  audio: {} {} Hz, {:.3} s", a.codec, a.sample_rate, a.duration_s)?;
+    }
+    for i in &r.issues {
+        let tag = if i.severity == Severity::Error { "error" } else { "warning" };
+        writeln!(out, "  {tag} [{}]: {}", i.rule, i.message)?;
+    }
+    Ok(())
+}
+
+pub fn extract(a: ExtractArgs) -> Result<ExitCode> {
+    let r = convert::extract(&a.file, &a.output, a.force)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        println!("{}\n{}", r.still, r.video);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn live(a: LiveArgs) -> Result<ExitCode> {
+    let opts = LiveOptions {
+        out_dir: a.output.clone(),
+        start: a.start,
+        end: a.end,
+        still: a.still,
+        live: matches!(a.format, LiveFormat::Live | LiveFormat::Both),
+        motion: matches!(a.format, LiveFormat::Motion | LiveFormat::Both),
+        pvt: a.pvt,
+        samsung: a.samsung,
+        mute: a.mute,
+        reencode: a.reencode,
+        force: a.force,
+    };
+    let pb = progress::spinner(quiet(a.json));
+    let r = make_live(&a.video, &opts, &|m| pb.set_message(m.to_string()));
+    pb.finish_and_clear();
+    let r = r?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for o in &r.outputs {
+        println!("{o}");
+    }
+    for w in &r.warnings {
+        eprintln!("vivify: warning: {w}");
+    }
+    if a.explain {
+        eprintln!("moment {:.3}–{:.3} s, key photo at {:.3} s ({} video)", r.start_s, r.end_s, r.still_s, if r.video_copied { "copied" } else { "re-encoded" });
+        for why in &r.reasons {
+            eprintln!("  - {why}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn collect(inputs: &[PathBuf], recursive: bool, out: &mut Vec<PathBuf>) {
+    for p in inputs {
+        if p.is_dir() && !p.extension().is_some_and(|e| e == "pvt") {
+            let Ok(rd) = std::fs::read_dir(p) else { continue };
+            let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            entries.sort();
+            for e in entries {
+                if e.is_dir() {
+                    if recursive {
+                        collect(&[e], true, out);
+                    }
+                } else {
+                    out.push(e);
+                }
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Summary {
+    converted: Vec<convert::Converted>,
+    skipped: Vec<(String, String)>,
+}
+
+pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
+    let mut files = Vec::new();
+    collect(&a.inputs, a.recursive, &mut files);
+    std::fs::create_dir_all(&a.output)?;
+    let mut summary = Summary { converted: Vec::new(), skipped: Vec::new() };
+    let q = quiet(a.json);
+    match a.to {
+        ConvertTo::Motion => {
+            // Pair by content identifier, not by name.
+            let mut stills: HashMap<String, PathBuf> = HashMap::new();
+            let mut movies: HashMap<String, PathBuf> = HashMap::new();
+            for f in &files {
+                if let Ok(Some(c)) = convert::movie_content_id(f) {
+                    movies.insert(c, f.clone());
+                } else if let Ok(Some(c)) = convert::still_content_id(f) {
+                    stills.insert(c, f.clone());
+                } else {
+                    summary.skipped.push((f.display().to_string(), "no Live Photo content identifier".into()));
+                }
+            }
+            let mut pairs: Vec<(String, PathBuf, PathBuf)> = Vec::new();
+            for (cid, s) in &stills {
+                match movies.remove(cid) {
+                    Some(m) => pairs.push((cid.clone(), s.clone(), m)),
+                    None => summary.skipped.push((s.display().to_string(), format!("no movie with content identifier {cid}"))),
+                }
+            }
+            for (cid, m) in movies {
+                summary.skipped.push((m.display().to_string(), format!("no still with content identifier {cid}")));
+            }
+            pairs.sort_by(|a, b| a.1.cmp(&b.1));
+            let pb = progress::bar(pairs.len() as u64, q);
+            for (_, s, m) in pairs {
+                pb.set_message(s.display().to_string());
+                match convert::live_to_motion(&s, &m, &a.output, a.samsung, a.force) {
+                    Ok(c) => summary.converted.push(c),
+                    Err(e) => summary.skipped.push((s.display().to_string(), e.to_string())),
+                }
+                pb.inc(1);
+            }
+            pb.finish_and_clear();
+        }
+        ConvertTo::Live => {
+            let pb = progress::bar(files.len() as u64, q);
+            for f in &files {
+                pb.set_message(f.display().to_string());
+                match convert::motion_to_live(f, &a.output, a.force) {
+                    Ok(c) => summary.converted.push(c),
+                    Err(e) => summary.skipped.push((f.display().to_string(), e.to_string())),
+                }
+                pb.inc(1);
+            }
+            pb.finish_and_clear();
+        }
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        for c in &summary.converted {
+            println!("{} -> {}", c.inputs.join(" + "), c.outputs.join(" + "));
+            for n in &c.notes {
+                println!("  note: {n}");
+            }
+        }
+        for (f, why) in &summary.skipped {
+            println!("skipped {f}: {why}");
+        }
+        println!("{} converted, {} skipped", summary.converted.len(), summary.skipped.len());
+    }
+    Ok(if summary.converted.is_empty() && !summary.skipped.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
+}
+
+pub fn demo(a: DemoArgs) -> Result<ExitCode> {
+    std::fs::create_dir_all(&a.output)?;
+    let pb = progress::spinner(quiet(false));
+    pb.set_message("rendering the example clip");
+    let clip = vivify::demo::example_clip(1280, 720, 30, 4.0)?;
+    let clip_path: &Path = &a.output.join("example.mp4");
+    vivify::outfile::write_bytes(clip_path, true, &clip)?;
+    let opts = LiveOptions { out_dir: a.output.clone(), start: None, end: None, still: None, live: true, motion: true, pvt: true, samsung: false, mute: false, reencode: false, force: true };
+    let r = make_live(clip_path, &opts, &|m| pb.set_message(m.to_string()));
+    pb.finish_and_clear();
+    let r = r?;
+    println!("example clip: {}", clip_path.display());
+    for o in &r.outputs {
+        println!("{o}");
+    }
+    println!("moment {:.3}–{:.3} s, key photo at {:.3} s", r.start_s, r.end_s, r.still_s);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,256 @@
+//! H.264 through OpenH264 (compiled from its bundled source): MP4 samples
+//! (length-prefixed NAL units + `avcC`) in, I420 frames out, and back.
+
+use openh264::decoder::{DecodedYUV, Decoder, DecoderConfig, Flush};
+use openh264::encoder::{BitRate, Complexity, Encoder, EncoderConfig, FrameRate, RateControlMode, UsageType};
+use openh264::formats::{YUVSlices, YUVSource};
+use openh264::OpenH264API;
+
+use super::Frame;
+use crate::bytes::{Cursor, PutBe};
+use crate::error::{Error, Result};
+
+/// The decoder configuration record (`avcC`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AvcConfig {
+    pub profile: u8,
+    pub compatibility: u8,
+    pub level: u8,
+    pub nal_length_size: usize,
+    pub sps: Vec<Vec<u8>>,
+    pub pps: Vec<Vec<u8>>,
+}
+
+impl AvcConfig {
+    pub fn parse(avcc: &[u8]) -> Result<AvcConfig> {
+        let mut c = Cursor::new(avcc, "avcC");
+        c.u8()?;
+        let profile = c.u8()?;
+        let compatibility = c.u8()?;
+        let level = c.u8()?;
+        let nal_length_size = usize::from(c.u8()? & 3) + 1;
+        let n_sps = c.u8()? & 0x1f;
+        let mut sps = Vec::new();
+        for _ in 0..n_sps {
+            let l = c.u16()? as usize;
+            sps.push(c.take(l)?.to_vec());
+        }
+        let n_pps = c.u8()?;
+        let mut pps = Vec::new();
+        for _ in 0..n_pps {
+            let l = c.u16()? as usize;
+            pps.push(c.take(l)?.to_vec());
+        }
+        if sps.is_empty() || pps.is_empty() {
+            return Err(Error::invalid("avcC", "no SPS or PPS"));
+        }
+        Ok(AvcConfig { profile, compatibility, level, nal_length_size, sps, pps })
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = vec![1, self.profile, self.compatibility, self.level, 0xFC | (self.nal_length_size as u8 - 1)];
+        v.push(0xE0 | self.sps.len() as u8);
+        for s in &self.sps {
+            v.put_u16(s.len() as u16);
+            v.extend_from_slice(s);
+        }
+        v.push(self.pps.len() as u8);
+        for p in &self.pps {
+            v.put_u16(p.len() as u16);
+            v.extend_from_slice(p);
+        }
+        v
+    }
+
+    /// Finds the `avcC` inside an `avc1`/`avc3` sample entry payload.
+    pub fn from_sample_entry(payload: &[u8]) -> Result<AvcConfig> {
+        // VisualSampleEntry fields take 78 bytes before the child boxes.
+        let kids = payload.get(78..).ok_or_else(|| Error::invalid("avc1", "sample entry too short"))?;
+        let avcc = crate::bmff::find(kids, crate::bmff::FourCC::AVCC)?.ok_or_else(|| Error::invalid("avc1", "no avcC box"))?;
+        AvcConfig::parse(avcc.payload)
+    }
+}
+
+/// Converts one MP4 sample (length-prefixed NAL units) to Annex B.
+pub fn sample_to_annexb(sample: &[u8], nal_length_size: usize, out: &mut Vec<u8>) -> Result<()> {
+    let mut c = Cursor::new(sample, "H.264 sample");
+    while c.remaining() >= nal_length_size {
+        let len = c.uint_n(nal_length_size)? as usize;
+        out.extend_from_slice(&[0, 0, 0, 1]);
+        out.extend_from_slice(c.take(len)?);
+    }
+    Ok(())
+}
+
+fn copy_frame(yuv: &DecodedYUV<'_>) -> Frame {
+    let (w, h) = yuv.dimensions();
+    let (ys, us, _) = yuv.strides();
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    let mut f = Frame { width: w, height: h, y: vec![0; w * h], u: vec![0; cw * ch], v: vec![0; cw * ch] };
+    for r in 0..h {
+        f.y[r * w..r * w + w].copy_from_slice(&yuv.y()[r * ys..r * ys + w]);
+    }
+    for r in 0..ch {
+        f.u[r * cw..r * cw + cw].copy_from_slice(&yuv.u()[r * us..r * us + cw]);
+        f.v[r * cw..r * cw + cw].copy_from_slice(&yuv.v()[r * us..r * us + cw]);
+    }
+    f
+}
+
+/// Decodes a run of samples (decode order, starting at a sync sample) and
+/// calls `sink` with each picture in presentation order. `sink` returns
+/// false to stop early.
+pub fn decode_run(config: &AvcConfig, samples: &mut dyn Iterator<Item = Result<Vec<u8>>>, sink: &mut dyn FnMut(Frame) -> bool) -> Result<()> {
+    // NoFlush keeps frames in the decoder's reorder buffer until they are due,
+    // which B-frame streams need (the default flush drops them).
+    let cfg = DecoderConfig::new().flush_after_decode(Flush::NoFlush);
+    let mut dec = Decoder::with_api_config(OpenH264API::from_source(), cfg).map_err(|e| Error::Codec(format!("H.264 decoder: {e}")))?;
+    let mut buf = Vec::new();
+    for s in &config.sps {
+        buf.extend_from_slice(&[0, 0, 0, 1]);
+        buf.extend_from_slice(s);
+    }
+    for p in &config.pps {
+        buf.extend_from_slice(&[0, 0, 0, 1]);
+        buf.extend_from_slice(p);
+    }
+    let _ = dec.decode(&buf).map_err(|e| Error::Codec(format!("H.264 parameter sets: {e}")))?;
+    for sample in samples {
+        let sample = sample?;
+        buf.clear();
+        sample_to_annexb(&sample, config.nal_length_size, &mut buf)?;
+        match dec.decode(&buf) {
+            Ok(Some(pic)) => {
+                if !sink(copy_frame(&pic)) {
+                    return Ok(());
+                }
+            }
+            Ok(None) => {}
+            Err(e) => return Err(Error::Codec(format!("H.264 decode: {e}"))),
+        }
+    }
+    for pic in dec.flush_remaining().map_err(|e| Error::Codec(format!("H.264 flush: {e}")))? {
+        if !sink(copy_frame(&pic)) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// An H.264 encoder producing MP4 samples.
+pub struct H264Encoder {
+    enc: Encoder,
+    width: usize,
+    height: usize,
+    config: Option<AvcConfig>,
+}
+
+/// One encoded picture as an MP4 sample (4-byte NAL lengths).
+pub struct EncodedSample {
+    pub data: Vec<u8>,
+    pub sync: bool,
+}
+
+impl H264Encoder {
+    /// A quality-oriented encoder: the bitrate scales with the pixel rate
+    /// (about 0.2 bits per pixel per frame, 12 Mb/s for 1080p30).
+    pub fn new(width: usize, height: usize, fps: f32) -> Result<Self> {
+        if width % 2 == 1 || height % 2 == 1 {
+            return Err(Error::Param(format!("H.264 encoding needs even dimensions, got {width}x{height}")));
+        }
+        let bps = ((width * height) as f32 * fps.max(1.0) * 0.2).clamp(1.0e6, 40.0e6) as u32;
+        let cfg = EncoderConfig::new()
+            .bitrate(BitRate::from_bps(bps))
+            .max_frame_rate(FrameRate::from_hz(fps.max(1.0)))
+            .rate_control_mode(RateControlMode::Bitrate)
+            .usage_type(UsageType::CameraVideoRealTime)
+            .complexity(Complexity::High)
+            .skip_frames(false);
+        let enc = Encoder::with_api_config(OpenH264API::from_source(), cfg).map_err(|e| Error::Codec(format!("H.264 encoder: {e}")))?;
+        Ok(H264Encoder { enc, width, height, config: None })
+    }
+
+    /// Encodes one frame (which must have the encoder's size).
+    pub fn encode(&mut self, f: &Frame) -> Result<EncodedSample> {
+        if f.width != self.width || f.height != self.height {
+            return Err(Error::Param(format!("frame is {}x{}, encoder is {}x{}", f.width, f.height, self.width, self.height)));
+        }
+        let cw = f.chroma_width();
+        let src = YUVSlices::new((&f.y, &f.u, &f.v), (f.width, f.height), (f.width, cw, cw));
+        let bs = self.enc.encode(&src).map_err(|e| Error::Codec(format!("H.264 encode: {e}")))?;
+        let sync = matches!(bs.frame_type(), openh264::encoder::FrameType::IDR | openh264::encoder::FrameType::I);
+        let mut data = Vec::new();
+        let mut sps = Vec::new();
+        let mut pps = Vec::new();
+        for l in 0..bs.num_layers() {
+            let Some(layer) = bs.layer(l) else { continue };
+            for n in 0..layer.nal_count() {
+                let Some(nal) = layer.nal_unit(n) else { continue };
+                let body = strip_start_code(nal);
+                if body.is_empty() {
+                    continue;
+                }
+                match body[0] & 0x1f {
+                    7 => sps.push(body.to_vec()),
+                    8 => pps.push(body.to_vec()),
+                    _ => {
+                        data.put_u32(body.len() as u32);
+                        data.extend_from_slice(body);
+                    }
+                }
+            }
+        }
+        if self.config.is_none() && !sps.is_empty() && !pps.is_empty() {
+            let s = &sps[0];
+            self.config = Some(AvcConfig {
+                profile: s.get(1).copied().unwrap_or(66),
+                compatibility: s.get(2).copied().unwrap_or(0),
+                level: s.get(3).copied().unwrap_or(40),
+                nal_length_size: 4,
+                sps,
+                pps,
+            });
+        }
+        Ok(EncodedSample { data, sync })
+    }
+
+    /// The `avcC` once the first frame has been encoded.
+    pub fn config(&self) -> Option<&AvcConfig> {
+        self.config.as_ref()
+    }
+}
+
+fn strip_start_code(nal: &[u8]) -> &[u8] {
+    if nal.starts_with(&[0, 0, 0, 1]) {
+        &nal[4..]
+    } else if nal.starts_with(&[0, 0, 1]) {
+        &nal[3..]
+    } else {
+        nal
+    }
+}
+
+/// Builds an `avc1` sample entry box for `width`×`height` with `config`.
+pub fn avc1_sample_entry(width: u16, height: u16, config: &AvcConfig) -> crate::bmff::boxes::SampleEntry {
+    let mut raw = Vec::new();
+    crate::bmff::write_box(&mut raw, crate::bmff::FourCC::AVC1, |o| {
+        o.extend_from_slice(&[0; 6]);
+        o.put_u16(1); // data reference index
+        o.extend_from_slice(&[0; 16]);
+        o.put_u16(width);
+        o.put_u16(height);
+        o.put_u32(0x0048_0000);
+        o.put_u32(0x0048_0000);
+        o.put_u32(0);
+        o.put_u16(1); // frame count
+        let mut name = [0u8; 32];
+        let label = b"vivify H.264";
+        name[0] = label.len() as u8;
+        name[1..=label.len()].copy_from_slice(label);
+        o.extend_from_slice(&name);
+        o.put_u16(0x18);
+        o.put_u16(0xFFFF);
+        crate::bmff::write_box(o, crate::bmff::FourCC::AVCC, |a| a.extend_from_slice(&config.to_bytes()));
+    });
+    crate::bmff::boxes::SampleEntry { kind: crate::bmff::FourCC::AVC1, raw }
+}

@@ -1,0 +1,51 @@
+//! Atomic output: write to a temporary file beside the target, then rename.
+//! Existing files are only replaced when the caller says so.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Refuses to go on when `path` exists and `force` is off.
+pub fn check_free(path: &Path, force: bool) -> Result<()> {
+    if !force && fs::symlink_metadata(path).is_ok() {
+        return Err(Error::Exists(path.to_path_buf()));
+    }
+    Ok(())
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    path.with_file_name(format!(".{name}.{}.vivify-tmp", &tag[..8]))
+}
+
+/// Writes `path` atomically through `body`. On any error the temporary file
+/// is removed and `path` is left as it was.
+pub fn write_atomic(path: &Path, force: bool, body: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    check_free(path, force)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| Error::from(e).in_file(dir))?;
+    }
+    let tmp = temp_path(path);
+    let result = (|| {
+        let file = File::create(&tmp)?;
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        body(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        check_free(path, force)?;
+        fs::rename(&tmp, path)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e: Error| e.in_file(path))
+}
+
+/// Writes a byte buffer atomically.
+pub fn write_bytes(path: &Path, force: bool, bytes: &[u8]) -> Result<()> {
+    write_atomic(path, force, |w| Ok(w.write_all(bytes)?))
+}
