@@ -1,0 +1,199 @@
+//! `live` on generated clips: every output is checked by our reader, by
+//! ffmpeg/ffprobe, by ExifTool 13 and by the independent Motion Photo rules.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{assert_decodes, exif_binary, exif_tag, fixtures, motion_rules, temp_dir};
+use vivify::convert::open_motion;
+use vivify::inspect::{inspect_path, Role, Severity};
+use vivify::livevideo::{make_live, LiveOptions, LiveReport};
+
+fn opts(dir: &Path) -> LiveOptions {
+    LiveOptions {
+        out_dir: dir.to_path_buf(),
+        start: None,
+        end: None,
+        still: None,
+        live: true,
+        motion: true,
+        pvt: false,
+        samsung: false,
+        mute: false,
+        reencode: false,
+        force: false,
+    }
+}
+
+fn out(r: &LiveReport, suffix: &str) -> PathBuf {
+    PathBuf::from(r.outputs.iter().find(|o| o.ends_with(suffix)).unwrap_or_else(|| panic!("no {suffix} in {:?}", r.outputs)))
+}
+
+/// Checks a Live pair and a Motion Photo written by `live`.
+fn check_outputs(r: &LiveReport, samsung: bool) {
+    let (jpg, mov, mp) = (out(r, ".JPG"), out(r, ".MOV"), out(r, ".MP.jpg"));
+    let s = inspect_path(&jpg).expect("inspect still");
+    let m = inspect_path(&mov).expect("inspect movie");
+    assert_eq!(s.role, Role::LiveStill);
+    assert_eq!(m.role, Role::LiveMovie);
+    assert_eq!(s.content_id.as_deref(), Some(r.content_id.as_str()));
+    assert_eq!(m.content_id, s.content_id);
+    let t = m.still_time_s.expect("still time");
+    assert!((t - r.still_in_clip_s).abs() <= 1.0 / 600.0 + 1e-9, "still {t} vs {}", r.still_in_clip_s);
+    assert!(m.issues.iter().all(|i| i.severity != Severity::Error), "{:?}", m.issues);
+    assert_decodes(&mov);
+    // ExifTool 13 must see the pairing and the still time.
+    if let Some(cid) = exif_tag(&jpg, &["-Apple:ContentIdentifier"]) {
+        assert_eq!(cid, r.content_id);
+        assert_eq!(exif_tag(&mov, &["-Keys:ContentIdentifier"]).as_deref(), Some(cid.as_str()));
+        assert_eq!(exif_tag(&mov, &["-ee", "-StillImageTime"]).as_deref(), Some("-1"));
+    }
+    // The Motion Photo.
+    let data = std::fs::read(&mp).expect("read motion photo");
+    let broken = motion_rules::check_jpeg(&data, samsung);
+    assert!(broken.is_empty(), "{}: {broken:?}", mp.display());
+    let rep = inspect_path(&mp).expect("inspect motion photo");
+    assert!(rep.issues.iter().all(|i| i.severity != Severity::Error), "{:?}", rep.issues);
+    assert!((rep.still_time_s.expect("ts") - r.still_in_clip_s).abs() < 1e-3);
+    let parts = open_motion(&mp).expect("open motion");
+    let (o, l) = (parts.video.offset as usize, parts.video.len as usize);
+    let video = mp.with_extension("embedded.mp4");
+    std::fs::write(&video, &data[o..o + l]).expect("write embedded");
+    assert_decodes(&video);
+    if let Some(x) = exif_binary(&mp, "MotionPhotoVideo") {
+        assert_eq!(exif_tag(&mp, &["-MotionPhoto"]).as_deref(), Some("1"));
+        if samsung {
+            // Item Length covers the SEF tail too (EOF - Length = video start),
+            // and Samsung's own record holds exactly the MP4.
+            assert!(x.starts_with(&data[o..o + l]), "MotionPhotoVideo does not start with the appended MP4");
+            assert!(exif_binary(&mp, "EmbeddedVideoFile").is_some_and(|e| e == data[o..o + l]), "Samsung EmbeddedVideoFile differs");
+        } else {
+            assert!(x == data[o..o + l], "ExifTool's MotionPhotoVideo is not the appended MP4");
+        }
+    }
+}
+
+#[test]
+fn h264_with_aac_copies_video_and_audio() {
+    let dir = temp_dir("aac");
+    let r = make_live(&fixtures().join("h264_aac.mp4"), &opts(&dir), &|_| {}).expect("live");
+    assert!(r.video_copied, "1 s GOPs allow a copy");
+    assert!((1.5 - 1e-6..=3.0 + 1e-6).contains(&(r.end_s - r.start_s)), "window {}..{}", r.start_s, r.end_s);
+    check_outputs(&r, false);
+    let m = inspect_path(&out(&r, ".MOV")).expect("inspect");
+    assert_eq!(m.audio.expect("audio in the Live movie").codec, "mp4a");
+    let mp = inspect_path(&out(&r, ".MP.jpg")).expect("inspect");
+    assert_eq!(mp.audio.expect("AAC in the Motion Photo").codec, "mp4a");
+}
+
+#[test]
+fn no_audio_and_pvt_package() {
+    let dir = temp_dir("noaudio");
+    let mut o = opts(&dir);
+    o.pvt = true;
+    let r = make_live(&fixtures().join("h264_noaudio.mp4"), &o, &|_| {}).expect("live");
+    check_outputs(&r, false);
+    let pvt = out(&r, ".pvt");
+    let plist = std::fs::read_to_string(pvt.join("metadata.plist")).expect("plist");
+    assert!(plist.contains("PFVideoComplementMetadataVersionKey"));
+    assert!(pvt.join("h264_noaudio.JPG").is_file() && pvt.join("h264_noaudio.MOV").is_file());
+}
+
+#[test]
+fn rotation_is_kept_in_matrix_and_orientation() {
+    let dir = temp_dir("rot");
+    let r = make_live(&fixtures().join("rotated90.mov"), &opts(&dir), &|_| {}).expect("live");
+    check_outputs(&r, false);
+    let m = inspect_path(&out(&r, ".MOV")).expect("inspect");
+    assert_eq!(m.video.expect("video").rotation, 90);
+    let s = inspect_path(&out(&r, ".JPG")).expect("inspect");
+    assert_eq!(s.image.expect("image").orientation, Some(6));
+    if let Some(v) = exif_tag(&out(&r, ".JPG"), &["-Orientation#"]) {
+        assert_eq!(v, "6");
+    }
+}
+
+#[test]
+fn variable_frame_rate_and_60fps() {
+    for name in ["vfr.mp4", "fps60.mp4"] {
+        let dir = temp_dir(name);
+        let r = make_live(&fixtures().join(name), &opts(&dir), &|_| {}).expect("live");
+        check_outputs(&r, false);
+    }
+}
+
+#[test]
+fn long_gop_odd_size_is_reencoded_when_asked_to_start_mid_gop() {
+    let dir = temp_dir("odd");
+    let mut o = opts(&dir);
+    o.start = Some(1.3);
+    o.end = Some(3.0);
+    let r = make_live(&fixtures().join("odd_350x198.mp4"), &o, &|_| {}).expect("live");
+    assert!(!r.video_copied, "a 1.3 s pre-roll must not be copied");
+    check_outputs(&r, false);
+    let m = inspect_path(&out(&r, ".MOV")).expect("inspect");
+    let v = m.video.expect("video");
+    assert_eq!((v.codec.as_str(), v.width, v.height), ("avc1", 350, 198));
+    assert_eq!(v.frames, 51);
+    if let Some(n) = common::ffprobe_frames(&out(&r, ".MOV")) {
+        assert_eq!(n, 51);
+    }
+}
+
+#[test]
+fn explicit_range_inside_a_gop_is_copied_with_an_edit_list() {
+    let dir = temp_dir("editlist");
+    let mut o = opts(&dir);
+    o.start = Some(1.5);
+    o.end = Some(3.5);
+    o.still = Some(2.5);
+    let r = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("live");
+    assert!(r.video_copied);
+    assert!((r.start_s - 1.5).abs() < 0.02 && (r.still_in_clip_s - 1.0).abs() < 0.02, "{r:?}");
+    check_outputs(&r, false);
+    if let Some(n) = common::ffprobe_frames(&out(&r, ".MOV")) {
+        // 2 s at 30 fps shown; the pre-roll from the key frame is hidden.
+        assert!((59..=61).contains(&n), "ffprobe decoded {n} frames");
+    }
+}
+
+#[test]
+fn samsung_trailer_keeps_length_and_padding_consistent() {
+    let dir = temp_dir("sams");
+    let mut o = opts(&dir);
+    o.samsung = true;
+    let r = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("live");
+    check_outputs(&r, true);
+    let data = std::fs::read(out(&r, ".MP.jpg")).expect("read");
+    let sef = vivify::sef::Sef::parse(&data).expect("sef").expect("a SEF trailer");
+    let rec = sef.record(vivify::sef::MOTION_PHOTO_DATA).expect("MotionPhoto_Data");
+    let parts = open_motion(&out(&r, ".MP.jpg")).expect("open");
+    assert_eq!(rec.data_offset as u64, parts.video.offset);
+    assert!(parts.video.has_sef);
+}
+
+#[test]
+fn scene_cut_is_avoided() {
+    let dir = temp_dir("cut");
+    let r = make_live(&fixtures().join("scene_cut.mp4"), &opts(&dir), &|_| {}).expect("live");
+    assert!(r.end_s <= 2.0 + 1e-3 || r.start_s >= 2.0 - 1e-3, "window {}..{} spans the cut at 2 s", r.start_s, r.end_s);
+    check_outputs(&r, false);
+}
+
+#[test]
+fn still_outside_range_and_existing_outputs_are_refused() {
+    let dir = temp_dir("refuse");
+    let mut o = opts(&dir);
+    o.start = Some(0.5);
+    o.end = Some(2.0);
+    o.still = Some(3.0);
+    let e = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect_err("still outside");
+    assert_eq!(e.class(), vivify::ErrorClass::Usage);
+    o.still = None;
+    make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("first run");
+    let before = std::fs::read(dir.join("h264_aac.MOV")).expect("read");
+    let e = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect_err("second run must not overwrite");
+    assert!(e.to_string().contains("already exists"), "{e}");
+    assert_eq!(std::fs::read(dir.join("h264_aac.MOV")).expect("read"), before);
+}
