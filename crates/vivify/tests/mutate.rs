@@ -1,0 +1,197 @@
+//! Feeds thousands of mutated real files to every parser: none may panic.
+//! Deterministic (a fixed xorshift seed), so a failure reproduces.
+
+mod common;
+
+use common::{fixtures, sample};
+use vivify::bmff::movie::Movie;
+use vivify::heic::Heif;
+use vivify::jpeg::makernote::AppleMakerNote;
+use vivify::jpeg::tiff::Exif;
+use vivify::jpeg::Jpeg;
+use vivify::sef::Sef;
+use vivify::xmp::Xmp;
+
+const ROUNDS: usize = 10_000;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Mutates `base` in one of several ways: flip bytes, overwrite a 32-bit
+/// field with a boundary value, truncate, duplicate or delete a range.
+/// `hot` (start, len) concentrates mutations on the structural part.
+fn mutate(base: &[u8], hot: (usize, usize), rng: &mut Rng) -> Vec<u8> {
+    let mut d = base.to_vec();
+    let pick = |rng: &mut Rng, d: &Vec<u8>| {
+        if rng.below(4) > 0 && hot.1 > 0 {
+            (hot.0 + rng.below(hot.1)).min(d.len().saturating_sub(1))
+        } else {
+            rng.below(d.len())
+        }
+    };
+    for _ in 0..1 + rng.below(4) {
+        if d.is_empty() {
+            break;
+        }
+        match rng.below(6) {
+            0 => {
+                let i = pick(rng, &d);
+                d[i] ^= 1 << rng.below(8);
+            }
+            1 => {
+                let i = pick(rng, &d);
+                d[i] = rng.next() as u8;
+            }
+            2 => {
+                let i = pick(rng, &d).min(d.len().saturating_sub(4));
+                let v: u32 = [0, 1, 7, 8, 0xFF, 0xFFFF, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x8000_0000][rng.below(9)];
+                if i + 4 <= d.len() {
+                    d[i..i + 4].copy_from_slice(&v.to_be_bytes());
+                }
+            }
+            3 => {
+                let n = rng.below(d.len());
+                d.truncate(n);
+            }
+            4 => {
+                let i = pick(rng, &d);
+                let n = rng.below(64).min(d.len() - i);
+                let chunk = d[i..i + n].to_vec();
+                let at = rng.below(d.len());
+                d.splice(at..at, chunk);
+            }
+            _ => {
+                let i = pick(rng, &d);
+                let n = rng.below(32).min(d.len() - i);
+                d.drain(i..i + n);
+            }
+        }
+    }
+    d
+}
+
+/// Runs the rounds; `parse` returns true when the mutant still parsed, and
+/// some must (else the mutations only ever hit the first check).
+fn run(name: &str, base: &[u8], hot: (usize, usize), seed: u64, parse: impl Fn(&[u8]) -> bool) {
+    let mut rng = Rng(seed);
+    let mut parsed = 0usize;
+    for round in 0..ROUNDS {
+        let m = mutate(base, hot, &mut rng);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&m)));
+        assert!(r.is_ok(), "{name}: round {round} (seed {seed}) panicked");
+        parsed += usize::from(r.unwrap_or(false));
+    }
+    eprintln!("{name}: {ROUNDS} mutants, {parsed} still parsed");
+    assert!(parsed > ROUNDS / 20 && parsed < ROUNDS, "{name}: {parsed} of {ROUNDS} parsed; the mutations are not exercising the parser");
+}
+
+/// The moov of a small MP4 plus a moov-bearing MOV header, with media cut
+/// out so each round stays cheap.
+fn movie_base(path: &std::path::Path) -> (Vec<u8>, (usize, usize)) {
+    let d = std::fs::read(path).expect("read");
+    let src: &[u8] = &d;
+    let scan = vivify::bmff::scan::scan(&src).expect("scan");
+    let moov = scan.first(vivify::bmff::FourCC::MOOV).expect("moov");
+    (d.clone(), (moov.offset as usize, moov.size as usize))
+}
+
+#[test]
+fn isobmff_movie_parser_survives_mutations() {
+    let (base, hot) = movie_base(&fixtures().join("h264_aac.mp4"));
+    run("mp4", &base, hot, 0x9E37_79B9_7F4A_7C15, |d| {
+        let s: &[u8] = d;
+        let Ok(m) = Movie::parse(&s) else { return false };
+        let _ = vivify::package::live::live_info(&m);
+        for t in &m.tracks {
+            let _ = t.mebx_keys();
+            let _ = t.movie_seconds(0, m.mvhd.timescale);
+        }
+        true
+    });
+    let (base, hot) = movie_base(&sample("apple_iphone15promax_ios26.1_apple.MOV"));
+    run("mov", &base, hot, 0x1234_5678_9ABC_DEF1, |d| {
+        let s: &[u8] = d;
+        let Ok(m) = Movie::parse(&s) else { return false };
+        let _ = vivify::package::live::live_info(&m);
+        true
+    });
+}
+
+#[test]
+fn jpeg_exif_makernote_parsers_survive_mutations() {
+    let base = std::fs::read(sample("exiftool_Apple_iphone7_makernote.jpg")).expect("read");
+    run("jpeg", &base, (0, base.len()), 0xDEAD_BEEF_CAFE_F00D, |d| {
+        let Ok(j) = Jpeg::parse(d) else { return false };
+        {
+            let _ = j.extended_xmp();
+            let _ = vivify::jpeg::edit::mpf_extent_after_eoi(&j);
+            if let Some(e) = j.exif().and_then(|t| Exif::parse(t).ok()) {
+                let _ = e.to_bytes();
+                if let Some(n) = e.maker_note() {
+                    if let Ok(n) = AppleMakerNote::parse(n) {
+                        let _ = n.to_bytes();
+                    }
+                }
+            }
+            let _ = vivify::package::motion::locate_jpeg(d, &j);
+        }
+        true
+    });
+}
+
+#[test]
+fn xmp_parser_survives_mutations() {
+    let fields = vivify::xmp::MotionPhotoFields { timestamp_us: 1, primary_mime: "image/jpeg", primary_padding: 0, video_length: 9, video_padding: 0 };
+    let base = vivify::xmp::motion_photo_packet(&fields).into_bytes();
+    run("xmp", &base, (0, base.len()), 0x0BAD_5EED_0BAD_5EED, |d| {
+        let s = String::from_utf8_lossy(d);
+        let _ = vivify::xmp::merge_motion_photo(Some(&s), &fields);
+        let _ = vivify::xmp::strip_motion_photo(&s);
+        let Ok(x) = Xmp::parse(d) else { return false };
+        x.camera_i64("MotionPhotoPresentationTimestampUs").is_some()
+    });
+}
+
+#[test]
+fn heif_item_parser_survives_mutations() {
+    let d = std::fs::read(sample("apple_iphone11pro_ios13.4.1_IMG_2927.HEIC")).expect("read");
+    let src: &[u8] = &d;
+    let meta = *vivify::bmff::scan::scan(&src).expect("scan").first(vivify::bmff::FourCC::META).expect("meta");
+    // Keep the structure and the Exif; drop most image data for speed.
+    let keep = (meta.end() as usize + 64 * 1024).min(d.len());
+    let base = d[..keep].to_vec();
+    run("heif", &base, (meta.offset as usize, meta.size as usize), 0x5151_5151_2323_2323, |d| {
+        let s: &[u8] = d;
+        let Ok(h) = Heif::parse(&s) else { return false };
+        let _ = h.xmp(&s);
+        let _ = h.primary_size();
+        let _ = vivify::package::motion::locate_heic(&s, &h, None);
+        h.exif(&s).is_ok_and(|e| e.is_some_and(|t| Exif::parse(&t).is_ok()))
+    });
+}
+
+#[test]
+fn sef_parser_survives_mutations() {
+    let (mut base, tail) = vivify::sef::jpeg_trailer(40);
+    base.extend_from_slice(&[0u8; 40]);
+    base.extend_from_slice(&tail);
+    let mut heic = vivify::sef::heic_sefd_payload(1000, 5000);
+    heic.extend_from_slice(&base);
+    run("sef", &base, (0, base.len()), 0xABCD_EF01_2345_6789, |d| {
+        Sef::parse(d).is_ok_and(|s| s.is_some())
+    });
+    run("sef-heic", &heic, (0, heic.len()), 0x1111_2222_3333_4444, |d| {
+        Sef::parse(d).is_ok_and(|s| s.is_some())
+    });
+}

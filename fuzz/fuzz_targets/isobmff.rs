@@ -1,0 +1,15 @@
+//! ISO-BMFF / QuickTime: box scan, moov parse, sample tables, Live fields.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let src: &[u8] = data;
+    if let Ok(m) = vivify::bmff::movie::Movie::parse(&src) {
+        let _ = vivify::package::live::live_info(&m);
+        for t in &m.tracks {
+            let _ = t.mebx_keys();
+            let _ = t.movie_seconds(0, m.mvhd.timescale);
+            let _ = t.presentation_order();
+        }
+    }
+});
