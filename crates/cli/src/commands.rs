@@ -10,7 +10,9 @@ use vivify::convert;
 use vivify::inspect::{inspect_path, Report, Severity};
 use vivify::livevideo::{make_live, LiveOptions};
 
-use crate::args::{ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat};
+use crate::args::{
+    ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat,
+};
 use crate::progress;
 
 fn quiet(json: bool) -> bool {
@@ -54,19 +56,39 @@ fn print_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         writeln!(out, "  still time: {t:.3} s")?;
     }
     if let Some(i) = &r.image {
-        writeln!(out, "  image: {}x{}, orientation {:?}", i.width, i.height, i.orientation)?;
+        writeln!(
+            out,
+            "  image: {}x{}, orientation {:?}",
+            i.width, i.height, i.orientation
+        )?;
     }
     if let Some(m) = &r.motion {
-        writeln!(out, "  motion photo: {:?}, video at {} ({} bytes), timestamp {:?} µs, Samsung trailer: {}", m.kind, m.video_offset, m.video_length, m.timestamp_us, m.samsung_trailer)?;
+        writeln!(
+            out,
+            "  motion photo: {:?}, video at {} ({} bytes), timestamp {:?} µs, Samsung trailer: {}",
+            m.kind, m.video_offset, m.video_length, m.timestamp_us, m.samsung_trailer
+        )?;
     }
     if let Some(v) = &r.video {
-        writeln!(out, "  video: {} {}x{}, {:.3} s, {} frames ({:.2} fps), rotation {}°", v.codec, v.width, v.height, v.duration_s, v.frames, v.fps, v.rotation)?;
+        writeln!(
+            out,
+            "  video: {} {}x{}, {:.3} s, {} frames ({:.2} fps), rotation {}°",
+            v.codec, v.width, v.height, v.duration_s, v.frames, v.fps, v.rotation
+        )?;
     }
     if let Some(a) = &r.audio {
-        writeln!(out, "  audio: {} {} Hz, {:.3} s", a.codec, a.sample_rate, a.duration_s)?;
+        writeln!(
+            out,
+            "  audio: {} {} Hz, {:.3} s",
+            a.codec, a.sample_rate, a.duration_s
+        )?;
     }
     for i in &r.issues {
-        let tag = if i.severity == Severity::Error { "error" } else { "warning" };
+        let tag = if i.severity == Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
         writeln!(out, "  {tag} [{}]: {}", i.rule, i.message)?;
     }
     Ok(())
@@ -111,7 +133,17 @@ pub fn live(a: LiveArgs) -> Result<ExitCode> {
         eprintln!("vivify: warning: {w}");
     }
     if a.explain {
-        eprintln!("moment {:.3}–{:.3} s, key photo at {:.3} s ({} video)", r.start_s, r.end_s, r.still_s, if r.video_copied { "copied" } else { "re-encoded" });
+        eprintln!(
+            "moment {:.3}–{:.3} s, key photo at {:.3} s ({} video)",
+            r.start_s,
+            r.end_s,
+            r.still_s,
+            if r.video_copied {
+                "copied"
+            } else {
+                "re-encoded"
+            }
+        );
         for why in &r.reasons {
             eprintln!("  - {why}");
         }
@@ -121,8 +153,10 @@ pub fn live(a: LiveArgs) -> Result<ExitCode> {
 
 fn collect(inputs: &[PathBuf], recursive: bool, out: &mut Vec<PathBuf>) {
     for p in inputs {
-        if p.is_dir() && !p.extension().is_some_and(|e| e == "pvt") {
-            let Ok(rd) = std::fs::read_dir(p) else { continue };
+        if p.is_dir() && p.extension().is_none_or(|e| e != "pvt") {
+            let Ok(rd) = std::fs::read_dir(p) else {
+                continue;
+            };
             let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
             entries.sort();
             for e in entries {
@@ -150,7 +184,10 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
     let mut files = Vec::new();
     collect(&a.inputs, a.recursive, &mut files);
     std::fs::create_dir_all(&a.output)?;
-    let mut summary = Summary { converted: Vec::new(), skipped: Vec::new() };
+    let mut summary = Summary {
+        converted: Vec::new(),
+        skipped: Vec::new(),
+    };
     let q = quiet(a.json);
     match a.to {
         ConvertTo::Motion => {
@@ -163,18 +200,27 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
                 } else if let Ok(Some(c)) = convert::still_content_id(f) {
                     stills.insert(c, f.clone());
                 } else {
-                    summary.skipped.push((f.display().to_string(), "no Live Photo content identifier".into()));
+                    summary.skipped.push((
+                        f.display().to_string(),
+                        "no Live Photo content identifier".into(),
+                    ));
                 }
             }
             let mut pairs: Vec<(String, PathBuf, PathBuf)> = Vec::new();
             for (cid, s) in &stills {
                 match movies.remove(cid) {
                     Some(m) => pairs.push((cid.clone(), s.clone(), m)),
-                    None => summary.skipped.push((s.display().to_string(), format!("no movie with content identifier {cid}"))),
+                    None => summary.skipped.push((
+                        s.display().to_string(),
+                        format!("no movie with content identifier {cid}"),
+                    )),
                 }
             }
             for (cid, m) in movies {
-                summary.skipped.push((m.display().to_string(), format!("no still with content identifier {cid}")));
+                summary.skipped.push((
+                    m.display().to_string(),
+                    format!("no still with content identifier {cid}"),
+                ));
             }
             pairs.sort_by(|a, b| a.1.cmp(&b.1));
             let pb = progress::bar(pairs.len() as u64, q);
@@ -182,7 +228,9 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
                 pb.set_message(s.display().to_string());
                 match convert::live_to_motion(&s, &m, &a.output, a.samsung, a.force) {
                     Ok(c) => summary.converted.push(c),
-                    Err(e) => summary.skipped.push((s.display().to_string(), e.to_string())),
+                    Err(e) => summary
+                        .skipped
+                        .push((s.display().to_string(), e.to_string())),
                 }
                 pb.inc(1);
             }
@@ -194,7 +242,9 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
                 pb.set_message(f.display().to_string());
                 match convert::motion_to_live(f, &a.output, a.force) {
                     Ok(c) => summary.converted.push(c),
-                    Err(e) => summary.skipped.push((f.display().to_string(), e.to_string())),
+                    Err(e) => summary
+                        .skipped
+                        .push((f.display().to_string(), e.to_string())),
                 }
                 pb.inc(1);
             }
@@ -213,9 +263,19 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
         for (f, why) in &summary.skipped {
             println!("skipped {f}: {why}");
         }
-        println!("{} converted, {} skipped", summary.converted.len(), summary.skipped.len());
+        println!(
+            "{} converted, {} skipped",
+            summary.converted.len(),
+            summary.skipped.len()
+        );
     }
-    Ok(if summary.converted.is_empty() && !summary.skipped.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
+    Ok(
+        if summary.converted.is_empty() && !summary.skipped.is_empty() {
+            ExitCode::from(3)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 pub fn demo(a: DemoArgs) -> Result<ExitCode> {
@@ -225,7 +285,19 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     let clip = vivify::demo::example_clip(1280, 720, 30, 4.0)?;
     let clip_path: &Path = &a.output.join("example.mp4");
     vivify::outfile::write_bytes(clip_path, true, &clip)?;
-    let opts = LiveOptions { out_dir: a.output.clone(), start: None, end: None, still: None, live: true, motion: true, pvt: true, samsung: false, mute: false, reencode: false, force: true };
+    let opts = LiveOptions {
+        out_dir: a.output.clone(),
+        start: None,
+        end: None,
+        still: None,
+        live: true,
+        motion: true,
+        pvt: true,
+        samsung: false,
+        mute: false,
+        reencode: false,
+        force: true,
+    };
     let r = make_live(clip_path, &opts, &|m| pb.set_message(m.to_string()));
     pb.finish_and_clear();
     let r = r?;
@@ -233,6 +305,9 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     for o in &r.outputs {
         println!("{o}");
     }
-    println!("moment {:.3}–{:.3} s, key photo at {:.3} s", r.start_s, r.end_s, r.still_s);
+    println!(
+        "moment {:.3}–{:.3} s, key photo at {:.3} s",
+        r.start_s, r.end_s, r.still_s
+    );
     Ok(ExitCode::SUCCESS)
 }

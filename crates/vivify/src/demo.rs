@@ -23,7 +23,10 @@ pub fn render_frame(n: usize, width: usize, height: usize, fps: f64) -> Result<F
                 let d = ((fx - sun_x).powi(2) + (fy - sun_y).powi(2)).sqrt();
                 let glow = (1.0 - (d / (sun_r * 4.0)).min(1.0)).powi(2);
                 let cloud = 0.5 + 0.5 * ((fx * 0.02 + t * 0.8).sin() * (fy * 0.05).cos());
-                60.0 + 80.0 * (fy / horizon) + 70.0 * glow + 12.0 * cloud + if d < sun_r { 60.0 } else { 0.0 }
+                60.0 + 80.0 * (fy / horizon)
+                    + 70.0 * glow
+                    + 12.0 * cloud
+                    + if d < sun_r { 60.0 } else { 0.0 }
             } else {
                 let depth = (fy - horizon) / (height as f64 - horizon);
                 let wave = (fx * 0.08 / (0.3 + depth) + t * 6.0).sin() * (fy * 0.3 - t * 3.0).cos();
@@ -37,8 +40,16 @@ pub fn render_frame(n: usize, width: usize, height: usize, fps: f64) -> Result<F
         for x in 0..cw {
             let sky = ((y * 2) as f64) < horizon;
             let warm = (1.0 - (y * 2) as f64 / horizon).clamp(0.0, 1.0);
-            f.u[y * cw + x] = if sky { (118.0 - 20.0 * warm) as u8 } else { 140 };
-            f.v[y * cw + x] = if sky { (140.0 + 40.0 * warm) as u8 } else { 118 };
+            f.u[y * cw + x] = if sky {
+                (118.0 - 20.0 * warm) as u8
+            } else {
+                140
+            };
+            f.v[y * cw + x] = if sky {
+                (140.0 + 40.0 * warm) as u8
+            } else {
+                118
+            };
         }
     }
     Ok(f)
@@ -55,15 +66,36 @@ pub fn example_clip(width: usize, height: usize, fps: u32, seconds: f64) -> Resu
     let mut samples = Vec::new();
     for i in 0..n {
         let s = enc.encode(&render_frame(i, width, height, f64::from(fps))?)?;
-        samples.push(OutSample { src: 0, offset: arena.len() as u64, size: s.data.len() as u32, duration: 1, cts_offset: 0, sync: s.sync || i == 0 });
+        samples.push(OutSample {
+            src: 0,
+            offset: arena.len() as u64,
+            size: s.data.len() as u32,
+            duration: 1,
+            cts_offset: 0,
+            sync: s.sync || i == 0,
+        });
         arena.extend_from_slice(&s.data);
     }
-    let cfg = enc.config().cloned().ok_or_else(|| Error::Codec("no parameter sets".into()))?;
-    let mut t = OutTrack::new(TrackKind::Video, fps, vec![avc1_sample_entry(width as u16, height as u16, &cfg)]);
+    let cfg = enc
+        .config()
+        .cloned()
+        .ok_or_else(|| Error::Codec("no parameter sets".into()))?;
+    let mut t = OutTrack::new(
+        TrackKind::Video,
+        fps,
+        vec![avc1_sample_entry(width as u16, height as u16, &cfg)],
+    );
     t.width = width as u32;
     t.height = height as u32;
     t.samples = samples;
-    let movie = OutMovie { brand: Brand::Mp4, moov_first: true, timescale: 1000, creation_time: 0, tracks: vec![t], meta: None };
+    let movie = OutMovie {
+        brand: Brand::Mp4,
+        moov_first: true,
+        timescale: 1000,
+        creation_time: 0,
+        tracks: vec![t],
+        meta: None,
+    };
     let mut out = Vec::new();
     write_movie(&movie, &[&arena], &mut out)?;
     Ok(out)

@@ -73,12 +73,21 @@ pub fn make_live(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> R
 fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
     let src = FileSource::open(input)?;
     let movie = Movie::parse(&src)?;
-    let video = movie.video().ok_or_else(|| Error::Unsupported("the file has no video track".into()))?;
+    let video = movie
+        .video()
+        .ok_or_else(|| Error::Unsupported("the file has no video track".into()))?;
     if !is_h264(video) && !is_hevc(video) {
-        return Err(Error::Unsupported(format!("video codec '{}' (H.264 and HEVC are supported)", video.codec().map(|c| c.to_string()).unwrap_or_default())));
+        return Err(Error::Unsupported(format!(
+            "video codec '{}' (H.264 and HEVC are supported)",
+            video.codec().map(|c| c.to_string()).unwrap_or_default()
+        )));
     }
     let (w, h) = crate::inspect::entry_size(video);
-    crate::limits::check("picture size in pixels", u64::from(w) * u64::from(h), crate::limits::MAX_PIXELS)?;
+    crate::limits::check(
+        "picture size in pixels",
+        u64::from(w) * u64::from(h),
+        crate::limits::MAX_PIXELS,
+    )?;
     let duration = video_duration(&movie, video);
     if duration <= 0.0 {
         return Err(Error::invalid("video", "the video track has no frames"));
@@ -86,7 +95,11 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
     let mut warnings = Vec::new();
     // 1. The moment.
     progress("analysing motion");
-    let frames = if is_h264(video) { analyse_h264(&src, &movie, video)? } else { analyse_by_size(&movie, video) };
+    let frames = if is_h264(video) {
+        analyse_h264(&src, &movie, video)?
+    } else {
+        analyse_by_size(&movie, video)
+    };
     let moment = pick_moment(&frames, duration, opts)?;
     // 2. Cut.
     progress("cutting");
@@ -99,8 +112,13 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
         return Err(Error::Unsupported("re-encoding HEVC needs an HEVC decoder, which this build does not have; drop --reencode to copy the HEVC samples".into()));
     }
     let (mut vtrack, clip_start, clip_end) = if copy {
-        let c = copy_window(video, &movie, 0, start, end, live::MOV_TIMESCALE, true)
-            .ok_or_else(|| Error::Param(format!("no video frames between {start:.3} s and {end:.3} s")))?;
+        let c = copy_window(video, &movie, 0, start, end, live::MOV_TIMESCALE, true).ok_or_else(
+            || {
+                Error::Param(format!(
+                    "no video frames between {start:.3} s and {end:.3} s"
+                ))
+            },
+        )?;
         (c.track, c.start, c.end)
     } else {
         reencode(&src, &movie, video, start, end, &mut arena)?
@@ -114,20 +132,32 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
             audio_desc = "left out (--mute)".into();
         } else {
             atrack = copy_audio(a, &movie, 0, clip_start, clip_end, live::MOV_TIMESCALE);
-            audio_desc = format!("{} copied", a.codec().map(|c| c.to_string()).unwrap_or_default());
+            audio_desc = format!(
+                "{} copied",
+                a.codec().map(|c| c.to_string()).unwrap_or_default()
+            );
         }
     }
     // 4. The still frame.
     progress("decoding the key frame");
-    let still_t = moment.still.clamp(clip_start, (clip_end - 1e-3).max(clip_start));
-    let frame = if is_h264(video) { decode_frame_at(&src, &movie, video, still_t)? } else { decode_hevc_frame(input, still_t)? };
+    let still_t = moment
+        .still
+        .clamp(clip_start, (clip_end - 1e-3).max(clip_start));
+    let frame = if is_h264(video) {
+        decode_frame_at(&src, &movie, video, still_t)?
+    } else {
+        decode_hevc_frame(input, still_t)?
+    };
     let facts = facts_of(&movie, video);
     let cid = new_content_id();
     let still_jpg = encode_still(&frame, true, &still_exif(&facts, &cid))?;
     let still_in_clip = still_t - clip_start;
     let still_ticks = (still_in_clip * f64::from(live::MOV_TIMESCALE)).round() as u64;
     let creation = movie.mvhd.creation_time;
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "live".into());
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "live".into());
     let mut outputs = Vec::new();
     std::fs::create_dir_all(&opts.out_dir)?;
     // 5. Live Photo.
@@ -152,7 +182,15 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
         progress("writing the Live Photo");
         let mut tracks = vec![v_for_out.clone()];
         tracks.extend(a_for_out.clone());
-        let mov = live::live_movie(tracks, still_ticks, &cid, movie.meta.as_ref(), 1, arena_off, creation);
+        let mov = live::live_movie(
+            tracks,
+            still_ticks,
+            &cid,
+            movie.meta.as_ref(),
+            1,
+            arena_off,
+            creation,
+        );
         let mov_bytes = movie_bytes(&mov, &sources)?;
         if opts.live {
             let jpg_path = opts.out_dir.join(format!("{stem}.JPG"));
@@ -166,7 +204,11 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
         }
         if opts.pvt {
             let dir = opts.out_dir.join(format!("{stem}.pvt"));
-            outputs.push(write_pvt(&dir, &stem, &still_jpg, &mov_bytes, opts.force)?.display().to_string());
+            outputs.push(
+                write_pvt(&dir, &stem, &still_jpg, &mov_bytes, opts.force)?
+                    .display()
+                    .to_string(),
+            );
         }
     }
     // 6. Motion Photo: MP4 with H.264/HEVC and AAC only.
@@ -180,7 +222,14 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
                 warnings.push(format!("Motion Photo: {audio_desc} audio is not AAC, which the format requires; the Motion Photo has no sound (the Live Photo keeps it)"));
             }
         }
-        let mp4 = OutMovie { brand: Brand::Mp4, moov_first: true, timescale: live::MOV_TIMESCALE, creation_time: creation, tracks, meta: None };
+        let mp4 = OutMovie {
+            brand: Brand::Mp4,
+            moov_first: true,
+            timescale: live::MOV_TIMESCALE,
+            creation_time: creation,
+            tracks,
+            meta: None,
+        };
         let mp4_bytes = movie_bytes(&mp4, &sources)?;
         let ts_us = (still_in_clip * 1e6).round() as i64;
         let (file, _) = motion::build_jpeg(&still_jpg, &mp4_bytes, ts_us, opts.samsung)?;
@@ -227,12 +276,25 @@ pub fn write_pvt(dir: &Path, stem: &str, still: &[u8], mov: &[u8], force: bool) 
 }
 
 fn video_duration(movie: &Movie, v: &Track) -> f64 {
-    let times: Vec<f64> = v.samples.iter().filter_map(|s| v.movie_seconds(s.pts(), movie.mvhd.timescale).map(|t| t + f64::from(s.duration) / f64::from(v.timescale()))).collect();
+    let times: Vec<f64> = v
+        .samples
+        .iter()
+        .filter_map(|s| {
+            v.movie_seconds(s.pts(), movie.mvhd.timescale)
+                .map(|t| t + f64::from(s.duration) / f64::from(v.timescale()))
+        })
+        .collect();
     times.into_iter().fold(0.0, f64::max)
 }
 
 fn facts_of(movie: &Movie, v: &Track) -> StillFacts {
-    let get = |k: &str| movie.meta.as_ref().and_then(|m| m.get(k)).map(DataAtom::display);
+    let get = |k: &str| {
+        movie
+            .meta
+            .as_ref()
+            .and_then(|m| m.get(k))
+            .map(DataAtom::display)
+    };
     let creation_date = get("com.apple.quicktime.creationdate").or_else(|| {
         let secs = movie.mvhd.creation_time.checked_sub(QT_EPOCH_OFFSET)?;
         (secs > 0).then(|| unix_to_iso(secs))
@@ -260,7 +322,12 @@ fn unix_to_iso(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn pick_moment(frames: &[FrameStats], duration: f64, opts: &LiveOptions) -> Result<Moment> {
@@ -277,41 +344,73 @@ fn pick_moment(frames: &[FrameStats], duration: f64, opts: &LiveOptions) -> Resu
             let start = s.unwrap_or(0.0);
             let end = e.unwrap_or((start + moment::MAX_WINDOW).min(duration));
             if !(start >= 0.0 && end > start && start < duration) {
-                return Err(Error::Param(format!("bad range {start:.3}–{end:.3} s for a {duration:.3} s video")));
+                return Err(Error::Param(format!(
+                    "bad range {start:.3}–{end:.3} s for a {duration:.3} s video"
+                )));
             }
             let end = end.min(duration);
             let mut reasons = vec![format!("window {start:.3}–{end:.3} s as asked")];
             let still = match opts.still {
                 Some(t) => t,
-                None => moment::choose_still(frames, &moment::motion(frames), start, end, &mut reasons),
+                None => {
+                    moment::choose_still(frames, &moment::motion(frames), start, end, &mut reasons)
+                }
             };
             if !(start..=end).contains(&still) {
-                return Err(Error::Param(format!("--still {still:.3} s is outside the window {start:.3}–{end:.3} s")));
+                return Err(Error::Param(format!(
+                    "--still {still:.3} s is outside the window {start:.3}–{end:.3} s"
+                )));
             }
-            Ok(Moment { start, end, still, reasons })
+            Ok(Moment {
+                start,
+                end,
+                still,
+                reasons,
+            })
         }
     }
 }
 
 fn preroll_seconds(movie: &Movie, v: &Track, start: f64) -> f64 {
     let ts = movie.mvhd.timescale;
-    let first = v.samples.iter().enumerate().filter_map(|(i, s)| v.movie_seconds(s.pts(), ts).map(|t| (i, t))).find(|&(_, t)| t + 1e-4 >= start);
+    let first = v
+        .samples
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| v.movie_seconds(s.pts(), ts).map(|t| (i, t)))
+        .find(|&(_, t)| t + 1e-4 >= start);
     let Some((i, t)) = first else { return 0.0 };
     let sync = (0..=i).rev().find(|&j| v.samples[j].sync).unwrap_or(0);
     let sync_t = v.movie_seconds(v.samples[sync].pts(), ts).unwrap_or(0.0);
     (t - sync_t).max(0.0)
 }
 
-fn read_samples<'a>(src: &'a dyn ReadAt, v: &'a Track, range: std::ops::Range<usize>) -> impl Iterator<Item = Result<Vec<u8>>> + 'a {
-    v.samples[range].iter().map(move |s| Ok(src.read_vec(s.offset, u64::from(s.size))?))
+fn read_samples<'a>(
+    src: &'a dyn ReadAt,
+    v: &'a Track,
+    range: std::ops::Range<usize>,
+) -> impl Iterator<Item = Result<Vec<u8>>> + 'a {
+    v.samples[range]
+        .iter()
+        .map(move |s| Ok(src.read_vec(s.offset, u64::from(s.size))?))
 }
 
 /// Decodes every frame (two GOP ranges in parallel) and keeps statistics only.
 fn analyse_h264(src: &FileSource, movie: &Movie, v: &Track) -> Result<Vec<FrameStats>> {
-    let entry = v.stsd.entries.first().ok_or_else(|| Error::invalid("stsd", "no sample description"))?;
+    let entry = v
+        .stsd
+        .entries
+        .first()
+        .ok_or_else(|| Error::invalid("stsd", "no sample description"))?;
     let cfg = AvcConfig::from_sample_entry(entry.payload())?;
-    let syncs: Vec<usize> = (0..v.samples.len()).filter(|&i| v.samples[i].sync).collect();
-    let split = syncs.get(syncs.len() / 2).copied().filter(|&s| s > 0).unwrap_or(v.samples.len());
+    let syncs: Vec<usize> = (0..v.samples.len())
+        .filter(|&i| v.samples[i].sync)
+        .collect();
+    let split = syncs
+        .get(syncs.len() / 2)
+        .copied()
+        .filter(|&s| s > 0)
+        .unwrap_or(v.samples.len());
     let ranges = [0..split, split..v.samples.len()];
     let ts = movie.mvhd.timescale;
     let results: Vec<Result<Vec<FrameStats>>> = std::thread::scope(|scope| {
@@ -329,7 +428,12 @@ fn analyse_h264(src: &FileSource, movie: &Movie, v: &Track) -> Result<Vec<FrameS
                     decode_run(cfg, &mut read_samples(src, v, r), &mut |f: Frame| {
                         if let Some(&i) = order.get(k) {
                             if let Some(t) = v.movie_seconds(v.samples[i].pts(), ts) {
-                                out.push(FrameStats { time: t, grid: f.luma_grid(16), sharpness: f.sharpness(), sync: v.samples[i].sync });
+                                out.push(FrameStats {
+                                    time: t,
+                                    grid: f.luma_grid(16),
+                                    sharpness: f.sharpness(),
+                                    sync: v.samples[i].sync,
+                                });
                             }
                         }
                         k += 1;
@@ -339,7 +443,13 @@ fn analyse_h264(src: &FileSource, movie: &Movie, v: &Track) -> Result<Vec<FrameS
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(Error::Codec("decoder thread panicked".into())))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Codec("decoder thread panicked".into())))
+            })
+            .collect()
     });
     let mut frames = Vec::new();
     for r in results {
@@ -353,14 +463,24 @@ fn analyse_h264(src: &FileSource, movie: &Movie, v: &Track) -> Result<Vec<FrameS
 /// frames mean more change); sharpness is unknown.
 fn analyse_by_size(movie: &Movie, v: &Track) -> Vec<FrameStats> {
     let ts = movie.mvhd.timescale;
-    let mean = v.samples.iter().map(|s| f64::from(s.size)).sum::<f64>() / v.samples.len().max(1) as f64;
+    let mean =
+        v.samples.iter().map(|s| f64::from(s.size)).sum::<f64>() / v.samples.len().max(1) as f64;
     let mut frames: Vec<FrameStats> = v
         .samples
         .iter()
         .filter_map(|s| {
             let t = v.movie_seconds(s.pts(), ts)?;
-            let level = if s.sync { 0.0 } else { (f64::from(s.size) / mean.max(1.0) * 8.0) as f32 };
-            Some(FrameStats { time: t, grid: vec![level, 0.0, 0.0, 0.0], sharpness: 1.0, sync: s.sync })
+            let level = if s.sync {
+                0.0
+            } else {
+                (f64::from(s.size) / mean.max(1.0) * 8.0) as f32
+            };
+            Some(FrameStats {
+                time: t,
+                grid: vec![level, 0.0, 0.0, 0.0],
+                sharpness: 1.0,
+                sync: s.sync,
+            })
         })
         .collect();
     frames.sort_by(|a, b| a.time.total_cmp(&b.time));
@@ -369,15 +489,22 @@ fn analyse_by_size(movie: &Movie, v: &Track) -> Vec<FrameStats> {
 
 /// Decodes the frame shown at movie time `t`.
 fn decode_frame_at(src: &FileSource, movie: &Movie, v: &Track, t: f64) -> Result<Frame> {
-    let entry = v.stsd.entries.first().ok_or_else(|| Error::invalid("stsd", "no sample description"))?;
+    let entry = v
+        .stsd
+        .entries
+        .first()
+        .ok_or_else(|| Error::invalid("stsd", "no sample description"))?;
     let cfg = AvcConfig::from_sample_entry(entry.payload())?;
     let ts = movie.mvhd.timescale;
     let order = v.presentation_order();
     let target = order
         .iter()
         .copied()
-        .filter(|&i| v.movie_seconds(v.samples[i].pts(), ts).is_some_and(|m| m <= t + 1e-4))
-        .last()
+        .rev()
+        .find(|&i| {
+            v.movie_seconds(v.samples[i].pts(), ts)
+                .is_some_and(|m| m <= t + 1e-4)
+        })
         .or_else(|| order.first().copied())
         .ok_or_else(|| Error::invalid("video", "no frames"))?;
     let sync = (0..=target).rev().find(|&j| v.samples[j].sync).unwrap_or(0);
@@ -408,14 +535,29 @@ fn decode_hevc_frame(input: &Path, t: f64) -> Result<Frame> {
         .output()
         .map_err(|_| Error::Unsupported("decoding an HEVC key frame needs ffmpeg on PATH (not found); the built-in decoder handles H.264 only".into()))?;
     if !out.status.success() || out.stdout.is_empty() {
-        return Err(Error::Codec(format!("ffmpeg could not decode the HEVC frame: {}", String::from_utf8_lossy(&out.stderr).trim())));
+        return Err(Error::Codec(format!(
+            "ffmpeg could not decode the HEVC frame: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
     }
     let probe = std::process::Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0"])
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=width,height",
+            "-of",
+            "csv=p=0",
+        ])
         .arg(input)
         .output()?;
     let dims = String::from_utf8_lossy(&probe.stdout);
-    let mut it = dims.trim().split(',').filter_map(|x| x.trim().parse::<usize>().ok());
+    let mut it = dims
+        .trim()
+        .split(',')
+        .filter_map(|x| x.trim().parse::<usize>().ok());
     let (w, h) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
     let mut f = Frame::new(w, h)?;
     let (ys, cs) = (w * h, f.u.len());
@@ -430,8 +572,19 @@ fn decode_hevc_frame(input: &Path, t: f64) -> Result<Frame> {
 
 /// Decodes from the key frame before `start` and encodes `[start, end)` to
 /// H.264. Samples go into `arena` (source 1).
-fn reencode(src: &FileSource, movie: &Movie, v: &Track, start: f64, end: f64, arena: &mut Vec<u8>) -> Result<(OutTrack, f64, f64)> {
-    let entry = v.stsd.entries.first().ok_or_else(|| Error::invalid("stsd", "no sample description"))?;
+fn reencode(
+    src: &FileSource,
+    movie: &Movie,
+    v: &Track,
+    start: f64,
+    end: f64,
+    arena: &mut Vec<u8>,
+) -> Result<(OutTrack, f64, f64)> {
+    let entry = v
+        .stsd
+        .entries
+        .first()
+        .ok_or_else(|| Error::invalid("stsd", "no sample description"))?;
     let cfg = AvcConfig::from_sample_entry(entry.payload())?;
     let ts = movie.mvhd.timescale;
     let shown: Vec<(usize, f64)> = {
@@ -442,11 +595,21 @@ fn reencode(src: &FileSource, movie: &Movie, v: &Track, start: f64, end: f64, ar
         s.sort_by(|a, b| a.1.total_cmp(&b.1));
         s
     };
-    let (first_i, last_i) = match (shown.iter().map(|x| x.0).min(), shown.iter().map(|x| x.0).max()) {
+    let (first_i, last_i) = match (
+        shown.iter().map(|x| x.0).min(),
+        shown.iter().map(|x| x.0).max(),
+    ) {
         (Some(a), Some(b)) => (a, b),
-        _ => return Err(Error::Param(format!("no video frames between {start:.3} s and {end:.3} s"))),
+        _ => {
+            return Err(Error::Param(format!(
+                "no video frames between {start:.3} s and {end:.3} s"
+            )))
+        }
     };
-    let sync = (0..=first_i).rev().find(|&j| v.samples[j].sync).unwrap_or(0);
+    let sync = (0..=first_i)
+        .rev()
+        .find(|&j| v.samples[j].sync)
+        .unwrap_or(0);
     let stop = (last_i + 16).min(v.samples.len());
     let mut order: Vec<usize> = (sync..stop).collect();
     order.sort_by_key(|&i| v.samples[i].pts());
@@ -462,7 +625,11 @@ fn reencode(src: &FileSource, movie: &Movie, v: &Track, start: f64, end: f64, ar
         let i = order.get(k).copied();
         k += 1;
         if let Some(i) = i.filter(|i| wanted.contains(i)) {
-            let f = if f.width != ew || f.height != eh { crop(&f, ew, eh) } else { f };
+            let f = if f.width != ew || f.height != eh {
+                crop(&f, ew, eh)
+            } else {
+                f
+            };
             match enc.encode(&f) {
                 Ok(s) => samples.push((s.data, s.sync, i)),
                 Err(e) => {
@@ -476,16 +643,33 @@ fn reencode(src: &FileSource, movie: &Movie, v: &Track, start: f64, end: f64, ar
     if let Some(e) = err {
         return Err(e);
     }
-    let config = enc.config().cloned().ok_or_else(|| Error::Codec("the H.264 encoder produced no parameter sets".into()))?;
+    let config = enc
+        .config()
+        .cloned()
+        .ok_or_else(|| Error::Codec("the H.264 encoder produced no parameter sets".into()))?;
     let mut t = blank_out_track(v);
     t.entries = vec![avc1_sample_entry(ew as u16, eh as u16, &config)];
-    t.width = if t.matrix.rotation().is_some_and(|r| r % 180 == 90) { t.width } else { ew as u32 };
+    t.width = if t.matrix.rotation().is_some_and(|r| r % 180 == 90) {
+        t.width
+    } else {
+        ew as u32
+    };
     let vts = f64::from(v.timescale());
     for (n, (data, sync, i)) in samples.iter().enumerate() {
         let this = v.movie_seconds(v.samples[*i].pts(), ts).unwrap_or(start);
-        let next = samples.get(n + 1).and_then(|x| v.movie_seconds(v.samples[x.2].pts(), ts)).unwrap_or(this + f64::from(v.samples[*i].duration) / vts);
+        let next = samples
+            .get(n + 1)
+            .and_then(|x| v.movie_seconds(v.samples[x.2].pts(), ts))
+            .unwrap_or(this + f64::from(v.samples[*i].duration) / vts);
         let duration = ((next - this) * vts).round().max(1.0) as u32;
-        t.samples.push(OutSample { src: usize::MAX, offset: arena.len() as u64, size: data.len() as u32, duration, cts_offset: 0, sync: *sync });
+        t.samples.push(OutSample {
+            src: usize::MAX,
+            offset: arena.len() as u64,
+            size: data.len() as u32,
+            duration,
+            cts_offset: 0,
+            sync: *sync,
+        });
         arena.extend_from_slice(data);
     }
     if t.samples.is_empty() {
@@ -497,7 +681,13 @@ fn reencode(src: &FileSource, movie: &Movie, v: &Track, start: f64, end: f64, ar
 }
 
 fn crop(f: &Frame, w: usize, h: usize) -> Frame {
-    let mut out = Frame { width: w, height: h, y: vec![0; w * h], u: vec![0; w.div_ceil(2) * h.div_ceil(2)], v: vec![0; w.div_ceil(2) * h.div_ceil(2)] };
+    let mut out = Frame {
+        width: w,
+        height: h,
+        y: vec![0; w * h],
+        u: vec![0; w.div_ceil(2) * h.div_ceil(2)],
+        v: vec![0; w.div_ceil(2) * h.div_ceil(2)],
+    };
     for r in 0..h {
         out.y[r * w..r * w + w].copy_from_slice(&f.y[r * f.width..r * f.width + w]);
     }

@@ -16,7 +16,9 @@ pub enum Container {
     Unknown,
 }
 
-const MOVIE_BOXES: &[&[u8; 4]] = &[b"wide", b"mdat", b"moov", b"free", b"skip", b"pnot", b"uuid"];
+const MOVIE_BOXES: &[&[u8; 4]] = &[
+    b"wide", b"mdat", b"moov", b"free", b"skip", b"pnot", b"uuid",
+];
 
 /// Sniffs the container from the start of `src`.
 pub fn sniff(src: &dyn ReadAt) -> Container {
@@ -32,12 +34,28 @@ pub fn sniff(src: &dyn ReadAt) -> Container {
     let kind = &head[4..8];
     if kind == b"ftyp" {
         let size = (u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize).clamp(8, n);
-        let Ok(f) = Ftyp::read(&head[8..size]) else { return Container::Unknown };
-        let heif_brands = [FourCC::HEIC, FourCC::MIF1, FourCC(*b"heix"), FourCC(*b"avif"), FourCC(*b"msf1"), FourCC(*b"heim"), FourCC(*b"heis")];
-        if heif_brands.contains(&f.major) || (f.major != FourCC::QT && f.compatible.iter().any(|b| *b == FourCC::MIF1)) {
+        let Ok(f) = Ftyp::read(&head[8..size]) else {
+            return Container::Unknown;
+        };
+        let heif_brands = [
+            FourCC::HEIC,
+            FourCC::MIF1,
+            FourCC(*b"heix"),
+            FourCC(*b"avif"),
+            FourCC(*b"msf1"),
+            FourCC(*b"heim"),
+            FourCC(*b"heis"),
+        ];
+        if heif_brands.contains(&f.major)
+            || (f.major != FourCC::QT && f.compatible.contains(&FourCC::MIF1))
+        {
             return Container::Heif;
         }
-        return if f.major == FourCC::QT { Container::Mov } else { Container::Mp4 };
+        return if f.major == FourCC::QT {
+            Container::Mov
+        } else {
+            Container::Mp4
+        };
     }
     if MOVIE_BOXES.iter().any(|b| kind == &b[..]) {
         return Container::Mov;

@@ -39,7 +39,10 @@ pub struct Xmp {
 impl Xmp {
     /// A camera-namespace property by local name (prefix-independent).
     pub fn camera(&self, name: &str) -> Option<&str> {
-        self.properties.iter().find(|p| p.namespace == NS_CAMERA && p.name == name).map(|p| p.value.as_str())
+        self.properties
+            .iter()
+            .find(|p| p.namespace == NS_CAMERA && p.name == name)
+            .map(|p| p.value.as_str())
     }
 
     pub fn camera_i64(&self, name: &str) -> Option<i64> {
@@ -48,12 +51,19 @@ impl Xmp {
 
     /// Any property by namespace and local name.
     pub fn get(&self, ns: &str, name: &str) -> Option<&str> {
-        self.properties.iter().find(|p| p.namespace == ns && p.name == name).map(|p| p.value.as_str())
+        self.properties
+            .iter()
+            .find(|p| p.namespace == ns && p.name == name)
+            .map(|p| p.value.as_str())
     }
 
     /// Parses an XMP packet. Tolerates the `<?xpacket?>` wrapper and padding.
     pub fn parse(bytes: &[u8]) -> Result<Xmp> {
-        crate::limits::check("XMP size", bytes.len() as u64, crate::limits::MAX_METADATA_BYTES)?;
+        crate::limits::check(
+            "XMP size",
+            bytes.len() as u64,
+            crate::limits::MAX_METADATA_BYTES,
+        )?;
         let text = std::str::from_utf8(bytes).map_err(|_| Error::invalid("XMP", "not UTF-8"))?;
         parse_text(text)
     }
@@ -111,7 +121,9 @@ pub fn unescape(s: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32),
+            _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -132,7 +144,10 @@ pub fn unescape(s: &str) -> String {
 
 /// Escapes text for an attribute value.
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Parses the attributes of a start tag body (after the element name).
@@ -143,11 +158,19 @@ fn parse_attrs(body: &str) -> Result<Vec<(String, String)>> {
         let Some(eq) = s.find('=') else { break };
         let name = s[..eq].trim().to_string();
         let after = s[eq + 1..].trim_start();
-        let q = after.chars().next().ok_or_else(|| Error::invalid("XMP", "attribute without a value"))?;
+        let q = after
+            .chars()
+            .next()
+            .ok_or_else(|| Error::invalid("XMP", "attribute without a value"))?;
         if q != '"' && q != '\'' {
-            return Err(Error::invalid("XMP", format!("attribute {name} is not quoted")));
+            return Err(Error::invalid(
+                "XMP",
+                format!("attribute {name} is not quoted"),
+            ));
         }
-        let close = after[1..].find(q).ok_or_else(|| Error::invalid("XMP", format!("attribute {name} is not closed")))?;
+        let close = after[1..]
+            .find(q)
+            .ok_or_else(|| Error::invalid("XMP", format!("attribute {name} is not closed")))?;
         attrs.push((name, unescape(&after[1..1 + close])));
         s = after[close + 2..].trim_start();
     }
@@ -195,7 +218,10 @@ fn parse_text(text: &str) -> Result<Xmp> {
         pos = i + 1;
         if let Some(name) = tag.strip_prefix('/') {
             let Some(f) = stack.pop() else {
-                return Err(Error::invalid("XMP", format!("closing </{}> without an opening tag", name.trim())));
+                return Err(Error::invalid(
+                    "XMP",
+                    format!("closing </{}> without an opening tag", name.trim()),
+                ));
             };
             if !f.had_children && !f.name.0.is_empty() {
                 let value = unescape(f.text.trim());
@@ -248,7 +274,12 @@ fn parse_text(text: &str) -> Result<Xmp> {
             }
             push_property(&mut xmp, &ans, al, v.clone());
         }
-        let frame = Frame { ns: local_ns, name: (el_ns, l.to_string()), text: String::new(), had_children: false };
+        let frame = Frame {
+            ns: local_ns,
+            name: (el_ns, l.to_string()),
+            text: String::new(),
+            had_children: false,
+        };
         if !self_closing {
             stack.push(frame);
         }
@@ -271,7 +302,11 @@ fn push_property(xmp: &mut Xmp, ns: &str, name: &str, value: String) {
             }
         }
     }
-    xmp.properties.push(Property { namespace: ns.to_string(), name: name.to_string(), value });
+    xmp.properties.push(Property {
+        namespace: ns.to_string(),
+        name: name.to_string(),
+        value,
+    });
 }
 
 /// The values written into a Motion Photo's XMP.
@@ -317,7 +352,12 @@ pub fn motion_photo_packet(f: &MotionPhotoFields) -> String {
 }
 
 /// Motion-photo attributes we replace when merging into an existing packet.
-const OWN_ATTR_PREFIXES: &[&str] = &["GCamera:MotionPhoto", "GCamera:MicroVideo", "Camera:MotionPhoto", "Camera:MicroVideo"];
+const OWN_ATTR_PREFIXES: &[&str] = &[
+    "GCamera:MotionPhoto",
+    "GCamera:MicroVideo",
+    "Camera:MotionPhoto",
+    "Camera:MicroVideo",
+];
 
 /// Puts the Motion Photo fields into `existing` when it has exactly one
 /// `rdf:Description` (keeping everything else it says), else returns a fresh
@@ -339,7 +379,10 @@ fn merge_into(old: &str, f: &MotionPhotoFields) -> Option<String> {
     // Drop any earlier directory; a second one would confuse readers.
     let mut text = old.to_string();
     for tag in ["Container:Directory", "GContainer:Directory"] {
-        if let (Some(s), Some(e)) = (text.find(&format!("<{tag}")), text.find(&format!("</{tag}>"))) {
+        if let (Some(s), Some(e)) = (
+            text.find(&format!("<{tag}")),
+            text.find(&format!("</{tag}>")),
+        ) {
             if e > s {
                 text.replace_range(s..e + tag.len() + 3, "");
             }
@@ -371,7 +414,12 @@ fn merge_into(old: &str, f: &MotionPhotoFields) -> Option<String> {
     let attrs = parse_attrs(head).ok()?;
     let mut new_head = String::from("<rdf:Description");
     for (k, v) in &attrs {
-        if OWN_ATTR_PREFIXES.iter().any(|p| k.starts_with(p)) || matches!(k.as_str(), "xmlns:GCamera" | "xmlns:Container" | "xmlns:Item") {
+        if OWN_ATTR_PREFIXES.iter().any(|p| k.starts_with(p))
+            || matches!(
+                k.as_str(),
+                "xmlns:GCamera" | "xmlns:Container" | "xmlns:Item"
+            )
+        {
             continue;
         }
         new_head.push_str(&format!(" {k}=\"{}\"", escape(v)));
@@ -394,13 +442,19 @@ fn merge_into(old: &str, f: &MotionPhotoFields) -> Option<String> {
 /// else is left worth keeping.
 pub fn strip_motion_photo(old: &str) -> Option<String> {
     let parsed = parse_text(old).ok()?;
-    let others = parsed.properties.iter().any(|p| p.namespace != NS_CAMERA && p.namespace != NS_CONTAINER && p.namespace != NS_ITEM);
+    let others = parsed
+        .properties
+        .iter()
+        .any(|p| p.namespace != NS_CAMERA && p.namespace != NS_CONTAINER && p.namespace != NS_ITEM);
     if !others {
         return None;
     }
     let mut text = old.to_string();
     for tag in ["Container:Directory", "GContainer:Directory"] {
-        if let (Some(s), Some(e)) = (text.find(&format!("<{tag}")), text.find(&format!("</{tag}>"))) {
+        if let (Some(s), Some(e)) = (
+            text.find(&format!("<{tag}")),
+            text.find(&format!("</{tag}>")),
+        ) {
             if e > s {
                 text.replace_range(s..e + tag.len() + 3, "");
             }
@@ -410,7 +464,9 @@ pub fn strip_motion_photo(old: &str) -> Option<String> {
         while let Some(s) = text.find(&format!(" {p}")) {
             let after = &text[s + 1..];
             let Some(q1) = after.find('"') else { break };
-            let Some(q2) = after[q1 + 1..].find('"') else { break };
+            let Some(q2) = after[q1 + 1..].find('"') else {
+                break;
+            };
             text.replace_range(s..s + 1 + q1 + 1 + q2 + 1, "");
         }
     }

@@ -27,7 +27,12 @@ fn opts(dir: &Path) -> LiveOptions {
 }
 
 fn out(r: &LiveReport, suffix: &str) -> PathBuf {
-    PathBuf::from(r.outputs.iter().find(|o| o.ends_with(suffix)).unwrap_or_else(|| panic!("no {suffix} in {:?}", r.outputs)))
+    PathBuf::from(
+        r.outputs
+            .iter()
+            .find(|o| o.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no {suffix} in {:?}", r.outputs)),
+    )
 }
 
 /// Checks a Live pair and a Motion Photo written by `live`.
@@ -40,21 +45,39 @@ fn check_outputs(r: &LiveReport, samsung: bool) {
     assert_eq!(s.content_id.as_deref(), Some(r.content_id.as_str()));
     assert_eq!(m.content_id, s.content_id);
     let t = m.still_time_s.expect("still time");
-    assert!((t - r.still_in_clip_s).abs() <= 1.0 / 600.0 + 1e-9, "still {t} vs {}", r.still_in_clip_s);
-    assert!(m.issues.iter().all(|i| i.severity != Severity::Error), "{:?}", m.issues);
+    assert!(
+        (t - r.still_in_clip_s).abs() <= 1.0 / 600.0 + 1e-9,
+        "still {t} vs {}",
+        r.still_in_clip_s
+    );
+    assert!(
+        m.issues.iter().all(|i| i.severity != Severity::Error),
+        "{:?}",
+        m.issues
+    );
     assert_decodes(&mov);
     // ExifTool 13 must see the pairing and the still time.
     if let Some(cid) = exif_tag(&jpg, &["-Apple:ContentIdentifier"]) {
         assert_eq!(cid, r.content_id);
-        assert_eq!(exif_tag(&mov, &["-Keys:ContentIdentifier"]).as_deref(), Some(cid.as_str()));
-        assert_eq!(exif_tag(&mov, &["-ee", "-StillImageTime"]).as_deref(), Some("-1"));
+        assert_eq!(
+            exif_tag(&mov, &["-Keys:ContentIdentifier"]).as_deref(),
+            Some(cid.as_str())
+        );
+        assert_eq!(
+            exif_tag(&mov, &["-ee", "-StillImageTime"]).as_deref(),
+            Some("-1")
+        );
     }
     // The Motion Photo.
     let data = std::fs::read(&mp).expect("read motion photo");
     let broken = motion_rules::check_jpeg(&data, samsung);
     assert!(broken.is_empty(), "{}: {broken:?}", mp.display());
     let rep = inspect_path(&mp).expect("inspect motion photo");
-    assert!(rep.issues.iter().all(|i| i.severity != Severity::Error), "{:?}", rep.issues);
+    assert!(
+        rep.issues.iter().all(|i| i.severity != Severity::Error),
+        "{:?}",
+        rep.issues
+    );
     assert!((rep.still_time_s.expect("ts") - r.still_in_clip_s).abs() < 1e-3);
     let parts = open_motion(&mp).expect("open motion");
     let (o, l) = (parts.video.offset as usize, parts.video.len as usize);
@@ -66,10 +89,19 @@ fn check_outputs(r: &LiveReport, samsung: bool) {
         if samsung {
             // Item Length covers the SEF tail too (EOF - Length = video start),
             // and Samsung's own record holds exactly the MP4.
-            assert!(x.starts_with(&data[o..o + l]), "MotionPhotoVideo does not start with the appended MP4");
-            assert!(exif_binary(&mp, "EmbeddedVideoFile").is_some_and(|e| e == data[o..o + l]), "Samsung EmbeddedVideoFile differs");
+            assert!(
+                x.starts_with(&data[o..o + l]),
+                "MotionPhotoVideo does not start with the appended MP4"
+            );
+            assert!(
+                exif_binary(&mp, "EmbeddedVideoFile").is_some_and(|e| e == data[o..o + l]),
+                "Samsung EmbeddedVideoFile differs"
+            );
         } else {
-            assert!(x == data[o..o + l], "ExifTool's MotionPhotoVideo is not the appended MP4");
+            assert!(
+                x == data[o..o + l],
+                "ExifTool's MotionPhotoVideo is not the appended MP4"
+            );
         }
     }
 }
@@ -79,7 +111,12 @@ fn h264_with_aac_copies_video_and_audio() {
     let dir = temp_dir("aac");
     let r = make_live(&fixtures().join("h264_aac.mp4"), &opts(&dir), &|_| {}).expect("live");
     assert!(r.video_copied, "1 s GOPs allow a copy");
-    assert!((1.5 - 1e-6..=3.0 + 1e-6).contains(&(r.end_s - r.start_s)), "window {}..{}", r.start_s, r.end_s);
+    assert!(
+        (1.5 - 1e-6..=3.0 + 1e-6).contains(&(r.end_s - r.start_s)),
+        "window {}..{}",
+        r.start_s,
+        r.end_s
+    );
     check_outputs(&r, false);
     let m = inspect_path(&out(&r, ".MOV")).expect("inspect");
     assert_eq!(m.audio.expect("audio in the Live movie").codec, "mp4a");
@@ -150,7 +187,10 @@ fn explicit_range_inside_a_gop_is_copied_with_an_edit_list() {
     o.still = Some(2.5);
     let r = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("live");
     assert!(r.video_copied);
-    assert!((r.start_s - 1.5).abs() < 0.02 && (r.still_in_clip_s - 1.0).abs() < 0.02, "{r:?}");
+    assert!(
+        (r.start_s - 1.5).abs() < 0.02 && (r.still_in_clip_s - 1.0).abs() < 0.02,
+        "{r:?}"
+    );
     check_outputs(&r, false);
     if let Some(n) = common::ffprobe_frames(&out(&r, ".MOV")) {
         // 2 s at 30 fps shown; the pre-roll from the key frame is hidden.
@@ -166,8 +206,12 @@ fn samsung_trailer_keeps_length_and_padding_consistent() {
     let r = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("live");
     check_outputs(&r, true);
     let data = std::fs::read(out(&r, ".MP.jpg")).expect("read");
-    let sef = vivify::sef::Sef::parse(&data).expect("sef").expect("a SEF trailer");
-    let rec = sef.record(vivify::sef::MOTION_PHOTO_DATA).expect("MotionPhoto_Data");
+    let sef = vivify::sef::Sef::parse(&data)
+        .expect("sef")
+        .expect("a SEF trailer");
+    let rec = sef
+        .record(vivify::sef::MOTION_PHOTO_DATA)
+        .expect("MotionPhoto_Data");
     let parts = open_motion(&out(&r, ".MP.jpg")).expect("open");
     assert_eq!(rec.data_offset as u64, parts.video.offset);
     assert!(parts.video.has_sef);
@@ -177,7 +221,12 @@ fn samsung_trailer_keeps_length_and_padding_consistent() {
 fn scene_cut_is_avoided() {
     let dir = temp_dir("cut");
     let r = make_live(&fixtures().join("scene_cut.mp4"), &opts(&dir), &|_| {}).expect("live");
-    assert!(r.end_s <= 2.0 + 1e-3 || r.start_s >= 2.0 - 1e-3, "window {}..{} spans the cut at 2 s", r.start_s, r.end_s);
+    assert!(
+        r.end_s <= 2.0 + 1e-3 || r.start_s >= 2.0 - 1e-3,
+        "window {}..{} spans the cut at 2 s",
+        r.start_s,
+        r.end_s
+    );
     check_outputs(&r, false);
 }
 
@@ -193,7 +242,11 @@ fn still_outside_range_and_existing_outputs_are_refused() {
     o.still = None;
     make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("first run");
     let before = std::fs::read(dir.join("h264_aac.MOV")).expect("read");
-    let e = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect_err("second run must not overwrite");
+    let e = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {})
+        .expect_err("second run must not overwrite");
     assert!(e.to_string().contains("already exists"), "{e}");
-    assert_eq!(std::fs::read(dir.join("h264_aac.MOV")).expect("read"), before);
+    assert_eq!(
+        std::fs::read(dir.join("h264_aac.MOV")).expect("read"),
+        before
+    );
 }

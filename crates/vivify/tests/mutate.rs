@@ -55,7 +55,17 @@ fn mutate(base: &[u8], hot: (usize, usize), rng: &mut Rng) -> Vec<u8> {
             }
             2 => {
                 let i = pick(rng, &d).min(d.len().saturating_sub(4));
-                let v: u32 = [0, 1, 7, 8, 0xFF, 0xFFFF, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x8000_0000][rng.below(9)];
+                let v: u32 = [
+                    0,
+                    1,
+                    7,
+                    8,
+                    0xFF,
+                    0xFFFF,
+                    0x7FFF_FFFF,
+                    0xFFFF_FFFF,
+                    0x8000_0000,
+                ][rng.below(9)];
                 if i + 4 <= d.len() {
                     d[i..i + 4].copy_from_slice(&v.to_be_bytes());
                 }
@@ -93,7 +103,10 @@ fn run(name: &str, base: &[u8], hot: (usize, usize), seed: u64, parse: impl Fn(&
         parsed += usize::from(r.unwrap_or(false));
     }
     eprintln!("{name}: {ROUNDS} mutants, {parsed} still parsed");
-    assert!(parsed > ROUNDS / 20 && parsed < ROUNDS, "{name}: {parsed} of {ROUNDS} parsed; the mutations are not exercising the parser");
+    assert!(
+        parsed > ROUNDS / 20 && parsed < ROUNDS,
+        "{name}: {parsed} of {ROUNDS} parsed; the mutations are not exercising the parser"
+    );
 }
 
 /// The moov of a small MP4 plus a moov-bearing MOV header, with media cut
@@ -111,7 +124,9 @@ fn isobmff_movie_parser_survives_mutations() {
     let (base, hot) = movie_base(&fixtures().join("h264_aac.mp4"));
     run("mp4", &base, hot, 0x9E37_79B9_7F4A_7C15, |d| {
         let s: &[u8] = d;
-        let Ok(m) = Movie::parse(&s) else { return false };
+        let Ok(m) = Movie::parse(&s) else {
+            return false;
+        };
         let _ = vivify::package::live::live_info(&m);
         for t in &m.tracks {
             let _ = t.mebx_keys();
@@ -122,7 +137,9 @@ fn isobmff_movie_parser_survives_mutations() {
     let (base, hot) = movie_base(&sample("apple_iphone15promax_ios26.1_apple.MOV"));
     run("mov", &base, hot, 0x1234_5678_9ABC_DEF1, |d| {
         let s: &[u8] = d;
-        let Ok(m) = Movie::parse(&s) else { return false };
+        let Ok(m) = Movie::parse(&s) else {
+            return false;
+        };
         let _ = vivify::package::live::live_info(&m);
         true
     });
@@ -152,7 +169,13 @@ fn jpeg_exif_makernote_parsers_survive_mutations() {
 
 #[test]
 fn xmp_parser_survives_mutations() {
-    let fields = vivify::xmp::MotionPhotoFields { timestamp_us: 1, primary_mime: "image/jpeg", primary_padding: 0, video_length: 9, video_padding: 0 };
+    let fields = vivify::xmp::MotionPhotoFields {
+        timestamp_us: 1,
+        primary_mime: "image/jpeg",
+        primary_padding: 0,
+        video_length: 9,
+        video_padding: 0,
+    };
     let base = vivify::xmp::motion_photo_packet(&fields).into_bytes();
     run("xmp", &base, (0, base.len()), 0x0BAD_5EED_0BAD_5EED, |d| {
         let s = String::from_utf8_lossy(d);
@@ -167,18 +190,28 @@ fn xmp_parser_survives_mutations() {
 fn heif_item_parser_survives_mutations() {
     let d = std::fs::read(sample("apple_iphone11pro_ios13.4.1_IMG_2927.HEIC")).expect("read");
     let src: &[u8] = &d;
-    let meta = *vivify::bmff::scan::scan(&src).expect("scan").first(vivify::bmff::FourCC::META).expect("meta");
+    let meta = *vivify::bmff::scan::scan(&src)
+        .expect("scan")
+        .first(vivify::bmff::FourCC::META)
+        .expect("meta");
     // Keep the structure and the Exif; drop most image data for speed.
     let keep = (meta.end() as usize + 64 * 1024).min(d.len());
     let base = d[..keep].to_vec();
-    run("heif", &base, (meta.offset as usize, meta.size as usize), 0x5151_5151_2323_2323, |d| {
-        let s: &[u8] = d;
-        let Ok(h) = Heif::parse(&s) else { return false };
-        let _ = h.xmp(&s);
-        let _ = h.primary_size();
-        let _ = vivify::package::motion::locate_heic(&s, &h, None);
-        h.exif(&s).is_ok_and(|e| e.is_some_and(|t| Exif::parse(&t).is_ok()))
-    });
+    run(
+        "heif",
+        &base,
+        (meta.offset as usize, meta.size as usize),
+        0x5151_5151_2323_2323,
+        |d| {
+            let s: &[u8] = d;
+            let Ok(h) = Heif::parse(&s) else { return false };
+            let _ = h.xmp(&s);
+            let _ = h.primary_size();
+            let _ = vivify::package::motion::locate_heic(&s, &h, None);
+            h.exif(&s)
+                .is_ok_and(|e| e.is_some_and(|t| Exif::parse(&t).is_ok()))
+        },
+    );
 }
 
 #[test]
@@ -191,7 +224,11 @@ fn sef_parser_survives_mutations() {
     run("sef", &base, (0, base.len()), 0xABCD_EF01_2345_6789, |d| {
         Sef::parse(d).is_ok_and(|s| s.is_some())
     });
-    run("sef-heic", &heic, (0, heic.len()), 0x1111_2222_3333_4444, |d| {
-        Sef::parse(d).is_ok_and(|s| s.is_some())
-    });
+    run(
+        "sef-heic",
+        &heic,
+        (0, heic.len()),
+        0x1111_2222_3333_4444,
+        |d| Sef::parse(d).is_ok_and(|s| s.is_some()),
+    );
 }

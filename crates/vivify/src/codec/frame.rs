@@ -16,11 +16,23 @@ impl Frame {
     /// A black frame; fails above the pixel cap.
     pub fn new(width: usize, height: usize) -> Result<Frame> {
         if width == 0 || height == 0 {
-            return Err(Error::Param(format!("picture size {width}x{height} is empty")));
+            return Err(Error::Param(format!(
+                "picture size {width}x{height} is empty"
+            )));
         }
-        limits::check("picture size in pixels", (width * height) as u64, limits::MAX_PIXELS)?;
+        limits::check(
+            "picture size in pixels",
+            (width * height) as u64,
+            limits::MAX_PIXELS,
+        )?;
         let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
-        Ok(Frame { width, height, y: vec![16; width * height], u: vec![128; cw * ch], v: vec![128; cw * ch] })
+        Ok(Frame {
+            width,
+            height,
+            y: vec![16; width * height],
+            u: vec![128; cw * ch],
+            v: vec![128; cw * ch],
+        })
     }
 
     pub fn chroma_width(&self) -> usize {
@@ -32,15 +44,22 @@ impl Frame {
     pub fn to_rgb(&self, limited_709: bool) -> Vec<u8> {
         let mut out = vec![0u8; self.width * self.height * 3];
         let cw = self.chroma_width();
-        let (kr, kb) = if limited_709 { (0.2126f32, 0.0722f32) } else { (0.299f32, 0.114f32) };
+        let (kr, kb) = if limited_709 {
+            (0.2126f32, 0.0722f32)
+        } else {
+            (0.299f32, 0.114f32)
+        };
         let kg = 1.0 - kr - kb;
         let (rv, bu) = (2.0 * (1.0 - kr), 2.0 * (1.0 - kb));
         let (gu, gv) = (bu * kb / kg, rv * kr / kg);
         for row in 0..self.height {
             for col in 0..self.width {
                 let ci = (row / 2) * cw + col / 2;
-                let (mut y, mut u, mut v) =
-                    (f32::from(self.y[row * self.width + col]), f32::from(self.u[ci]) - 128.0, f32::from(self.v[ci]) - 128.0);
+                let (mut y, mut u, mut v) = (
+                    f32::from(self.y[row * self.width + col]),
+                    f32::from(self.u[ci]) - 128.0,
+                    f32::from(self.v[ci]) - 128.0,
+                );
                 if limited_709 {
                     y = (y - 16.0) * (255.0 / 219.0);
                     u *= 255.0 / 224.0;
@@ -91,7 +110,10 @@ impl Frame {
                     continue;
                 }
                 let c = i32::from(self.y[y * w + x]) * 4;
-                let l = i32::from(self.y[y * w + x - 1]) + i32::from(self.y[y * w + x + 1]) + i32::from(self.y[(y - 1) * w + x]) + i32::from(self.y[(y + 1) * w + x]);
+                let l = i32::from(self.y[y * w + x - 1])
+                    + i32::from(self.y[y * w + x + 1])
+                    + i32::from(self.y[(y - 1) * w + x])
+                    + i32::from(self.y[(y + 1) * w + x]);
                 sum += (c - l).unsigned_abs() as u64;
                 n += 1;
             }

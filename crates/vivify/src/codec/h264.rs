@@ -2,7 +2,9 @@
 //! (length-prefixed NAL units + `avcC`) in, I420 frames out, and back.
 
 use openh264::decoder::{DecodedYUV, Decoder, DecoderConfig, Flush};
-use openh264::encoder::{BitRate, Complexity, Encoder, EncoderConfig, FrameRate, RateControlMode, UsageType};
+use openh264::encoder::{
+    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, RateControlMode, UsageType,
+};
 use openh264::formats::{YUVSlices, YUVSource};
 use openh264::OpenH264API;
 
@@ -44,11 +46,24 @@ impl AvcConfig {
         if sps.is_empty() || pps.is_empty() {
             return Err(Error::invalid("avcC", "no SPS or PPS"));
         }
-        Ok(AvcConfig { profile, compatibility, level, nal_length_size, sps, pps })
+        Ok(AvcConfig {
+            profile,
+            compatibility,
+            level,
+            nal_length_size,
+            sps,
+            pps,
+        })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut v = vec![1, self.profile, self.compatibility, self.level, 0xFC | (self.nal_length_size as u8 - 1)];
+        let mut v = vec![
+            1,
+            self.profile,
+            self.compatibility,
+            self.level,
+            0xFC | (self.nal_length_size as u8 - 1),
+        ];
         v.push(0xE0 | self.sps.len() as u8);
         for s in &self.sps {
             v.put_u16(s.len() as u16);
@@ -65,8 +80,11 @@ impl AvcConfig {
     /// Finds the `avcC` inside an `avc1`/`avc3` sample entry payload.
     pub fn from_sample_entry(payload: &[u8]) -> Result<AvcConfig> {
         // VisualSampleEntry fields take 78 bytes before the child boxes.
-        let kids = payload.get(78..).ok_or_else(|| Error::invalid("avc1", "sample entry too short"))?;
-        let avcc = crate::bmff::find(kids, crate::bmff::FourCC::AVCC)?.ok_or_else(|| Error::invalid("avc1", "no avcC box"))?;
+        let kids = payload
+            .get(78..)
+            .ok_or_else(|| Error::invalid("avc1", "sample entry too short"))?;
+        let avcc = crate::bmff::find(kids, crate::bmff::FourCC::AVCC)?
+            .ok_or_else(|| Error::invalid("avc1", "no avcC box"))?;
         AvcConfig::parse(avcc.payload)
     }
 }
@@ -86,7 +104,13 @@ fn copy_frame(yuv: &DecodedYUV<'_>) -> Frame {
     let (w, h) = yuv.dimensions();
     let (ys, us, _) = yuv.strides();
     let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-    let mut f = Frame { width: w, height: h, y: vec![0; w * h], u: vec![0; cw * ch], v: vec![0; cw * ch] };
+    let mut f = Frame {
+        width: w,
+        height: h,
+        y: vec![0; w * h],
+        u: vec![0; cw * ch],
+        v: vec![0; cw * ch],
+    };
     for r in 0..h {
         f.y[r * w..r * w + w].copy_from_slice(&yuv.y()[r * ys..r * ys + w]);
     }
@@ -100,11 +124,16 @@ fn copy_frame(yuv: &DecodedYUV<'_>) -> Frame {
 /// Decodes a run of samples (decode order, starting at a sync sample) and
 /// calls `sink` with each picture in presentation order. `sink` returns
 /// false to stop early.
-pub fn decode_run(config: &AvcConfig, samples: &mut dyn Iterator<Item = Result<Vec<u8>>>, sink: &mut dyn FnMut(Frame) -> bool) -> Result<()> {
+pub fn decode_run(
+    config: &AvcConfig,
+    samples: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+    sink: &mut dyn FnMut(Frame) -> bool,
+) -> Result<()> {
     // NoFlush keeps frames in the decoder's reorder buffer until they are due,
     // which B-frame streams need (the default flush drops them).
     let cfg = DecoderConfig::new().flush_after_decode(Flush::NoFlush);
-    let mut dec = Decoder::with_api_config(OpenH264API::from_source(), cfg).map_err(|e| Error::Codec(format!("H.264 decoder: {e}")))?;
+    let mut dec = Decoder::with_api_config(OpenH264API::from_source(), cfg)
+        .map_err(|e| Error::Codec(format!("H.264 decoder: {e}")))?;
     let mut buf = Vec::new();
     for s in &config.sps {
         buf.extend_from_slice(&[0, 0, 0, 1]);
@@ -114,7 +143,9 @@ pub fn decode_run(config: &AvcConfig, samples: &mut dyn Iterator<Item = Result<V
         buf.extend_from_slice(&[0, 0, 0, 1]);
         buf.extend_from_slice(p);
     }
-    let _ = dec.decode(&buf).map_err(|e| Error::Codec(format!("H.264 parameter sets: {e}")))?;
+    let _ = dec
+        .decode(&buf)
+        .map_err(|e| Error::Codec(format!("H.264 parameter sets: {e}")))?;
     for sample in samples {
         let sample = sample?;
         buf.clear();
@@ -129,7 +160,10 @@ pub fn decode_run(config: &AvcConfig, samples: &mut dyn Iterator<Item = Result<V
             Err(e) => return Err(Error::Codec(format!("H.264 decode: {e}"))),
         }
     }
-    for pic in dec.flush_remaining().map_err(|e| Error::Codec(format!("H.264 flush: {e}")))? {
+    for pic in dec
+        .flush_remaining()
+        .map_err(|e| Error::Codec(format!("H.264 flush: {e}")))?
+    {
         if !sink(copy_frame(&pic)) {
             break;
         }
@@ -156,36 +190,56 @@ impl H264Encoder {
     /// (about 0.2 bits per pixel per frame, 12 Mb/s for 1080p30).
     pub fn new(width: usize, height: usize, fps: f32) -> Result<Self> {
         if width % 2 == 1 || height % 2 == 1 {
-            return Err(Error::Param(format!("H.264 encoding needs even dimensions, got {width}x{height}")));
+            return Err(Error::Param(format!(
+                "H.264 encoding needs even dimensions, got {width}x{height}"
+            )));
         }
         let bps = ((width * height) as f32 * fps.max(1.0) * 0.2).clamp(1.0e6, 40.0e6) as u32;
         let cfg = EncoderConfig::new()
             .bitrate(BitRate::from_bps(bps))
             .max_frame_rate(FrameRate::from_hz(fps.max(1.0)))
-            .rate_control_mode(RateControlMode::Bitrate)
+            .rate_control_mode(RateControlMode::Off)
+            .qp(openh264::encoder::QpRange::new(20, 24))
             .usage_type(UsageType::CameraVideoRealTime)
             .complexity(Complexity::High)
             .skip_frames(false);
-        let enc = Encoder::with_api_config(OpenH264API::from_source(), cfg).map_err(|e| Error::Codec(format!("H.264 encoder: {e}")))?;
-        Ok(H264Encoder { enc, width, height, config: None })
+        let enc = Encoder::with_api_config(OpenH264API::from_source(), cfg)
+            .map_err(|e| Error::Codec(format!("H.264 encoder: {e}")))?;
+        Ok(H264Encoder {
+            enc,
+            width,
+            height,
+            config: None,
+        })
     }
 
     /// Encodes one frame (which must have the encoder's size).
     pub fn encode(&mut self, f: &Frame) -> Result<EncodedSample> {
         if f.width != self.width || f.height != self.height {
-            return Err(Error::Param(format!("frame is {}x{}, encoder is {}x{}", f.width, f.height, self.width, self.height)));
+            return Err(Error::Param(format!(
+                "frame is {}x{}, encoder is {}x{}",
+                f.width, f.height, self.width, self.height
+            )));
         }
         let cw = f.chroma_width();
         let src = YUVSlices::new((&f.y, &f.u, &f.v), (f.width, f.height), (f.width, cw, cw));
-        let bs = self.enc.encode(&src).map_err(|e| Error::Codec(format!("H.264 encode: {e}")))?;
-        let sync = matches!(bs.frame_type(), openh264::encoder::FrameType::IDR | openh264::encoder::FrameType::I);
+        let bs = self
+            .enc
+            .encode(&src)
+            .map_err(|e| Error::Codec(format!("H.264 encode: {e}")))?;
+        let sync = matches!(
+            bs.frame_type(),
+            openh264::encoder::FrameType::IDR | openh264::encoder::FrameType::I
+        );
         let mut data = Vec::new();
         let mut sps = Vec::new();
         let mut pps = Vec::new();
         for l in 0..bs.num_layers() {
             let Some(layer) = bs.layer(l) else { continue };
             for n in 0..layer.nal_count() {
-                let Some(nal) = layer.nal_unit(n) else { continue };
+                let Some(nal) = layer.nal_unit(n) else {
+                    continue;
+                };
                 let body = strip_start_code(nal);
                 if body.is_empty() {
                     continue;
@@ -231,7 +285,11 @@ fn strip_start_code(nal: &[u8]) -> &[u8] {
 }
 
 /// Builds an `avc1` sample entry box for `width`×`height` with `config`.
-pub fn avc1_sample_entry(width: u16, height: u16, config: &AvcConfig) -> crate::bmff::boxes::SampleEntry {
+pub fn avc1_sample_entry(
+    width: u16,
+    height: u16,
+    config: &AvcConfig,
+) -> crate::bmff::boxes::SampleEntry {
     let mut raw = Vec::new();
     crate::bmff::write_box(&mut raw, crate::bmff::FourCC::AVC1, |o| {
         o.extend_from_slice(&[0; 6]);
@@ -250,7 +308,12 @@ pub fn avc1_sample_entry(width: u16, height: u16, config: &AvcConfig) -> crate::
         o.extend_from_slice(&name);
         o.put_u16(0x18);
         o.put_u16(0xFFFF);
-        crate::bmff::write_box(o, crate::bmff::FourCC::AVCC, |a| a.extend_from_slice(&config.to_bytes()));
+        crate::bmff::write_box(o, crate::bmff::FourCC::AVCC, |a| {
+            a.extend_from_slice(&config.to_bytes())
+        });
     });
-    crate::bmff::boxes::SampleEntry { kind: crate::bmff::FourCC::AVC1, raw }
+    crate::bmff::boxes::SampleEntry {
+        kind: crate::bmff::FourCC::AVC1,
+        raw,
+    }
 }

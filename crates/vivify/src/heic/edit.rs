@@ -41,8 +41,13 @@ struct Plan<'a> {
 /// `mpvd` was appended, the absolute offset of its payload.
 pub fn rewrite(src: &dyn ReadAt, heif: &Heif, edit: &HeicEdit) -> Result<(Vec<u8>, Option<u64>)> {
     let strip = edit.drop_motion || edit.mpvd.is_some();
-    let kept: Vec<TopBox> =
-        heif.layout.boxes.iter().copied().filter(|b| !(strip && matches!(b.kind, FourCC::MPVD | FourCC::SEFD))).collect();
+    let kept: Vec<TopBox> = heif
+        .layout
+        .boxes
+        .iter()
+        .copied()
+        .filter(|b| !(strip && matches!(b.kind, FourCC::MPVD | FourCC::SEFD)))
+        .collect();
     let exif_id = heif.exif_item();
     let mut xmp_id = heif.xmp_item();
     let mut new_xmp_item = false;
@@ -54,7 +59,9 @@ pub fn rewrite(src: &dyn ReadAt, heif: &Heif, edit: &HeicEdit) -> Result<(Vec<u8
     let mut extra = Vec::new();
     let mut rel_locs = Vec::new();
     if let Some(tiff) = &edit.exif_tiff {
-        let id = exif_id.ok_or_else(|| Error::Unsupported("adding an Exif item to a HEIF that has none".into()))?;
+        let id = exif_id.ok_or_else(|| {
+            Error::Unsupported("adding an Exif item to a HEIF that has none".into())
+        })?;
         let off = extra.len() as u64;
         extra.put_u32(6);
         extra.extend_from_slice(b"Exif\0\0");
@@ -81,7 +88,10 @@ pub fn rewrite(src: &dyn ReadAt, heif: &Heif, edit: &HeicEdit) -> Result<(Vec<u8
     for _ in 0..4 {
         let (map, extra_at) = layout(&kept, heif, meta.len() as u64);
         plan.map = map;
-        plan.new_locs = rel_locs.iter().map(|&(id, o, l)| (id, extra_at + o, l)).collect();
+        plan.new_locs = rel_locs
+            .iter()
+            .map(|&(id, o, l)| (id, extra_at + o, l))
+            .collect();
         plan.strict = true;
         let next = build_meta(&plan)?;
         let stable = next.len() == meta.len();
@@ -125,7 +135,9 @@ fn layout(kept: &[TopBox], heif: &Heif, meta_len: u64) -> (Vec<(u64, u64, u64)>,
 }
 
 fn remap(map: &[(u64, u64, u64)], old: u64) -> Option<u64> {
-    map.iter().find(|&&(s, e, _)| old >= s && old < e).map(|&(s, _, n)| n + (old - s))
+    map.iter()
+        .find(|&&(s, e, _)| old >= s && old < e)
+        .map(|&(s, _, n)| n + (old - s))
 }
 
 fn build_meta(p: &Plan<'_>) -> Result<Vec<u8>> {
@@ -173,7 +185,12 @@ fn write_iloc(p: &Plan<'_>, out: &mut Vec<u8>) -> Result<()> {
     }
     for it in &mut iloc.items {
         if let Some(&(_, off, len)) = p.new_locs.iter().find(|l| l.0 == it.item_id) {
-            *it = ItemLocation { construction_method: 0, base_offset: 0, extents: vec![(off, len)], ..it.clone() };
+            *it = ItemLocation {
+                construction_method: 0,
+                base_offset: 0,
+                extents: vec![(off, len)],
+                ..it.clone()
+            };
             continue;
         }
         if it.construction_method != 0 || it.data_reference_index != 0 {
@@ -186,7 +203,10 @@ fn write_iloc(p: &Plan<'_>, out: &mut Vec<u8>) -> Result<()> {
             e.0 = match remap(&p.map, abs) {
                 Some(n) => n,
                 None if p.strict => {
-                    return Err(Error::Unsupported(format!("HEIF item {} has data at offset {abs}, outside any box we keep", it.item_id)));
+                    return Err(Error::Unsupported(format!(
+                        "HEIF item {} has data at offset {abs}, outside any box we keep",
+                        it.item_id
+                    )));
                 }
                 None => abs,
             };
@@ -194,7 +214,13 @@ fn write_iloc(p: &Plan<'_>, out: &mut Vec<u8>) -> Result<()> {
     }
     if p.new_xmp_item {
         if let Some(&(id, off, len)) = p.new_locs.iter().find(|l| Some(l.0) == p.xmp_id) {
-            iloc.items.push(ItemLocation { item_id: id, construction_method: 0, data_reference_index: 0, base_offset: 0, extents: vec![(off, len)] });
+            iloc.items.push(ItemLocation {
+                item_id: id,
+                construction_method: 0,
+                data_reference_index: 0,
+                base_offset: 0,
+                extents: vec![(off, len)],
+            });
         }
     }
     iloc.write(out);
@@ -248,8 +274,12 @@ fn write_iinf(p: &Plan<'_>, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
 
 fn infe_id(payload: &[u8]) -> Option<u32> {
     match *payload.first()? {
-        2 => payload.get(4..6).map(|b| u32::from(u16::from_be_bytes([b[0], b[1]]))),
-        3 => payload.get(4..8).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
+        2 => payload
+            .get(4..6)
+            .map(|b| u32::from(u16::from_be_bytes([b[0], b[1]]))),
+        3 => payload
+            .get(4..8)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
         _ => None,
     }
 }
@@ -262,11 +292,19 @@ fn write_iref(p: &Plan<'_>, out: &mut Vec<u8>) {
     if let (true, Some(id)) = (p.new_xmp_item, p.xmp_id) {
         refs.push((FourCC::CDSC, id, vec![p.heif.primary]));
     }
-    let wide = refs.iter().any(|(_, f, to)| *f > 0xFFFF || to.iter().any(|&t| t > 0xFFFF));
+    let wide = refs
+        .iter()
+        .any(|(_, f, to)| *f > 0xFFFF || to.iter().any(|&t| t > 0xFFFF));
     write_full_box(out, FourCC::IREF, u8::from(wide), 0, |r| {
         for (k, from, to) in &refs {
             write_box(r, *k, |e| {
-                let put = |e: &mut Vec<u8>, v: u32| if wide { e.put_u32(v) } else { e.put_u16(v as u16) };
+                let put = |e: &mut Vec<u8>, v: u32| {
+                    if wide {
+                        e.put_u32(v)
+                    } else {
+                        e.put_u16(v as u16)
+                    }
+                };
                 put(e, *from);
                 e.put_u16(to.len() as u16);
                 for &t in to {

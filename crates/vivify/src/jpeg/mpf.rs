@@ -44,10 +44,18 @@ impl Mpf {
                 let size = c.u32()?;
                 let offset = c.u32()?;
                 c.skip(4)?;
-                images.push(MpImage { attributes, size, offset });
+                images.push(MpImage {
+                    attributes,
+                    size,
+                    offset,
+                });
             }
         }
-        Ok(Mpf { endian, index, images })
+        Ok(Mpf {
+            endian,
+            index,
+            images,
+        })
     }
 }
 
@@ -84,7 +92,8 @@ pub fn shift_offsets(tiff: &mut [u8], delta: i64) -> Result<()> {
             if old == 0 {
                 continue;
             }
-            let new = u32::try_from(i64::from(old) + delta).map_err(|_| Error::invalid("MPF", "offset out of range after the edit"))?;
+            let new = u32::try_from(i64::from(old) + delta)
+                .map_err(|_| Error::invalid("MPF", "offset out of range after the edit"))?;
             slot.copy_from_slice(&match endian {
                 Endian::Big => new.to_be_bytes(),
                 Endian::Little => new.to_le_bytes(),

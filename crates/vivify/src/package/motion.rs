@@ -4,7 +4,7 @@
 use crate::bmff::scan::scan;
 use crate::bmff::{Atom, FourCC};
 use crate::error::{Error, Result};
-use crate::heic::{Heif, HeicEdit};
+use crate::heic::{HeicEdit, Heif};
 use crate::jpeg::edit::{mpf_extent_after_eoi, rewrite, JpegEdit};
 use crate::jpeg::Jpeg;
 use crate::sef::{self, Sef};
@@ -47,7 +47,12 @@ fn mp4_extent(src: &dyn ReadAt, offset: u64, max_len: u64) -> Option<u64> {
     if s.boxes.first().map(|b| b.kind) != Some(FourCC::FTYP) {
         return None;
     }
-    let end = s.boxes.iter().take_while(|b| b.kind != FourCC::SEFD).map(|b| b.end()).max()?;
+    let end = s
+        .boxes
+        .iter()
+        .take_while(|b| b.kind != FourCC::SEFD)
+        .map(|b| b.end())
+        .max()?;
     Some(end)
 }
 
@@ -58,28 +63,53 @@ pub fn locate_jpeg(data: &[u8], jpeg: &Jpeg<'_>) -> Option<MotionVideo> {
     let x = jpeg.xmp().and_then(|b| Xmp::parse(b).ok());
     let sef = Sef::parse(data).ok().flatten();
     let has_sef = sef.is_some();
-    let ts = x.as_ref().and_then(|x| x.camera_i64("MotionPhotoPresentationTimestampUs").or_else(|| x.camera_i64("MicroVideoPresentationTimestampUs")));
+    let ts = x.as_ref().and_then(|x| {
+        x.camera_i64("MotionPhotoPresentationTimestampUs")
+            .or_else(|| x.camera_i64("MicroVideoPresentationTimestampUs"))
+    });
     if let Some(x) = &x {
         let is_mp = x.camera("MotionPhoto").map(str::trim) == Some("1");
-        let video_item = x.items.iter().find(|i| i.semantic.as_deref() == Some("MotionPhoto") && i.mime.as_deref().is_some_and(|m| m.starts_with("video/")));
+        let video_item = x.items.iter().find(|i| {
+            i.semantic.as_deref() == Some("MotionPhoto")
+                && i.mime.as_deref().is_some_and(|m| m.starts_with("video/"))
+        });
         if let (true, Some(item)) = (is_mp, video_item) {
             // Sum the lengths of this item and every later one: the video
             // starts that far before the end of the file.
-            let pos = x.items.iter().position(|i| std::ptr::eq(i, item)).unwrap_or(0);
+            let pos = x
+                .items
+                .iter()
+                .position(|i| std::ptr::eq(i, item))
+                .unwrap_or(0);
             let tail: u64 = x.items[pos..].iter().map(|i| i.length.unwrap_or(0)).sum();
             if tail > 0 && tail <= len {
                 let start = len - tail;
                 // Samsung's Length also covers the trailer; trust the boxes.
                 if let Some(l) = mp4_extent(&data, start, tail) {
-                    return Some(MotionVideo { kind: MotionKind::Google, offset: start, len: l, timestamp_us: ts, has_sef });
+                    return Some(MotionVideo {
+                        kind: MotionKind::Google,
+                        offset: start,
+                        len: l,
+                        timestamp_us: ts,
+                        has_sef,
+                    });
                 }
             }
         }
         if x.camera("MicroVideo").map(str::trim) == Some("1") {
-            if let Some(off) = x.camera_i64("MicroVideoOffset").filter(|&o| o > 0 && (o as u64) <= len) {
+            if let Some(off) = x
+                .camera_i64("MicroVideoOffset")
+                .filter(|&o| o > 0 && (o as u64) <= len)
+            {
                 let start = len - off as u64;
                 if let Some(l) = mp4_extent(&data, start, off as u64) {
-                    return Some(MotionVideo { kind: MotionKind::MicroVideo, offset: start, len: l, timestamp_us: ts, has_sef });
+                    return Some(MotionVideo {
+                        kind: MotionKind::MicroVideo,
+                        offset: start,
+                        len: l,
+                        timestamp_us: ts,
+                        has_sef,
+                    });
                 }
             }
         }
@@ -87,38 +117,68 @@ pub fn locate_jpeg(data: &[u8], jpeg: &Jpeg<'_>) -> Option<MotionVideo> {
     if let Some(s) = &sef {
         if let Some(r) = s.record(sef::MOTION_PHOTO_DATA) {
             if let Some(l) = mp4_extent(&data, r.data_offset as u64, r.data_len as u64) {
-                return Some(MotionVideo { kind: MotionKind::Samsung, offset: r.data_offset as u64, len: l, timestamp_us: ts, has_sef });
+                return Some(MotionVideo {
+                    kind: MotionKind::Samsung,
+                    offset: r.data_offset as u64,
+                    len: l,
+                    timestamp_us: ts,
+                    has_sef,
+                });
             }
         }
     }
     let trailer = jpeg.trailer();
-    let at = trailer.windows(4).position(|w| w == b"ftyp")?.checked_sub(4)?;
+    let at = trailer
+        .windows(4)
+        .position(|w| w == b"ftyp")?
+        .checked_sub(4)?;
     let start = (jpeg.eoi_end + at) as u64;
     let l = mp4_extent(&data, start, len - start)?;
-    Some(MotionVideo { kind: MotionKind::Scanned, offset: start, len: l, timestamp_us: ts, has_sef })
+    Some(MotionVideo {
+        kind: MotionKind::Scanned,
+        offset: start,
+        len: l,
+        timestamp_us: ts,
+        has_sef,
+    })
 }
 
 /// Finds the video in a HEIC motion photo: `mpvd` first, then SEF `mpv2`.
 pub fn locate_heic(src: &dyn ReadAt, heif: &Heif, x: Option<&Xmp>) -> Option<MotionVideo> {
     let ts = x.and_then(|x| x.camera_i64("MotionPhotoPresentationTimestampUs"));
-    let has_sef = heif.layout.first(FourCC::SEFD).is_some() || heif.layout.first(FourCC::MPVD).is_some_and(|m| {
-        let w = Window::new(src, m.payload_offset(), m.payload_len());
-        scan(&w).is_ok_and(|s| s.first(FourCC::SEFD).is_some())
-    });
+    let has_sef = heif.layout.first(FourCC::SEFD).is_some()
+        || heif.layout.first(FourCC::MPVD).is_some_and(|m| {
+            let w = Window::new(src, m.payload_offset(), m.payload_len());
+            scan(&w).is_ok_and(|s| s.first(FourCC::SEFD).is_some())
+        });
     if let Some(m) = heif.layout.first(FourCC::MPVD) {
         if let Some(l) = mp4_extent(src, m.payload_offset(), m.payload_len()) {
-            return Some(MotionVideo { kind: MotionKind::HeicMpvd, offset: m.payload_offset(), len: l, timestamp_us: ts, has_sef });
+            return Some(MotionVideo {
+                kind: MotionKind::HeicMpvd,
+                offset: m.payload_offset(),
+                len: l,
+                timestamp_us: ts,
+                has_sef,
+            });
         }
     }
     let sefd = heif.layout.first(FourCC::SEFD)?;
-    let payload = src.read_vec(sefd.payload_offset(), sefd.payload_len().min(1 << 20)).ok()?;
+    let payload = src
+        .read_vec(sefd.payload_offset(), sefd.payload_len().min(1 << 20))
+        .ok()?;
     let s = Sef::parse(&payload).ok()??;
     let r = s.record(sef::MOTION_PHOTO_DATA)?;
     let d = payload.get(r.data_offset..r.data_offset + r.data_len)?;
     if d.len() >= 12 && &d[..4] == b"mpv2" {
         let off = u64::from(u32::from_be_bytes([d[4], d[5], d[6], d[7]]));
         let len = u64::from(u32::from_be_bytes([d[8], d[9], d[10], d[11]]));
-        return Some(MotionVideo { kind: MotionKind::Samsung, offset: off, len, timestamp_us: ts, has_sef });
+        return Some(MotionVideo {
+            kind: MotionKind::Samsung,
+            offset: off,
+            len,
+            timestamp_us: ts,
+            has_sef,
+        });
     }
     None
 }
@@ -126,13 +186,22 @@ pub fn locate_heic(src: &dyn ReadAt, heif: &Heif, x: Option<&Xmp>) -> Option<Mot
 /// Builds a JPEG Motion Photo from a still and an MP4. Trailing bytes after
 /// the still's image (other than MPF gain maps) are dropped. Returns the file
 /// and whether the still's old XMP had to be replaced instead of merged.
-pub fn build_jpeg(still: &[u8], video: &[u8], timestamp_us: i64, samsung: bool) -> Result<(Vec<u8>, bool)> {
+pub fn build_jpeg(
+    still: &[u8],
+    video: &[u8],
+    timestamp_us: i64,
+    samsung: bool,
+) -> Result<(Vec<u8>, bool)> {
     let jpeg = Jpeg::parse(still)?;
     let keep = mpf_extent_after_eoi(&jpeg);
     if keep > 0 {
         return Err(Error::Unsupported("stills with an MPF gain map or depth image after the primary are not yet supported as Motion Photo stills".into()));
     }
-    let (pre, post) = if samsung { sef::jpeg_trailer(video.len()) } else { (Vec::new(), Vec::new()) };
+    let (pre, post) = if samsung {
+        sef::jpeg_trailer(video.len())
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let fields = MotionPhotoFields {
         timestamp_us,
         primary_mime: "image/jpeg",
@@ -146,18 +215,45 @@ pub fn build_jpeg(still: &[u8], video: &[u8], timestamp_us: i64, samsung: bool) 
     let mut append = pre;
     append.extend_from_slice(video);
     append.extend_from_slice(&post);
-    let out = rewrite(&jpeg, &JpegEdit { exif_tiff: None, xmp: Some(Some(packet.into_bytes())), keep_after_eoi: 0, append })?;
+    let out = rewrite(
+        &jpeg,
+        &JpegEdit {
+            exif_tiff: None,
+            xmp: Some(Some(packet.into_bytes())),
+            keep_after_eoi: 0,
+            append,
+        },
+    )?;
     Ok((out, replaced))
 }
 
 /// Builds a HEIC Motion Photo: the video in a final `mpvd` box (with a
 /// Samsung `sefd` inside it when asked), XMP Padding 8 and Length = the
 /// `mpvd` payload.
-pub fn build_heic(src: &dyn ReadAt, heif: &Heif, video: &[u8], timestamp_us: i64, samsung: bool) -> Result<(Vec<u8>, bool)> {
-    let sefd_len = if samsung { 8 + sef::heic_sefd_payload(0, 0).len() } else { 0 };
+pub fn build_heic(
+    src: &dyn ReadAt,
+    heif: &Heif,
+    video: &[u8],
+    timestamp_us: i64,
+    samsung: bool,
+) -> Result<(Vec<u8>, bool)> {
+    let sefd_len = if samsung {
+        8 + sef::heic_sefd_payload(0, 0).len()
+    } else {
+        0
+    };
     let payload_len = (video.len() + sefd_len) as u64;
-    let fields = MotionPhotoFields { timestamp_us, primary_mime: "image/heic", primary_padding: 8, video_length: payload_len, video_padding: 0 };
-    let old = heif.xmp(src)?.map(|b| String::from_utf8_lossy(&b).into_owned()).filter(|o| Xmp::parse(o.as_bytes()).is_ok());
+    let fields = MotionPhotoFields {
+        timestamp_us,
+        primary_mime: "image/heic",
+        primary_padding: 8,
+        video_length: payload_len,
+        video_padding: 0,
+    };
+    let old = heif
+        .xmp(src)?
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .filter(|o| Xmp::parse(o.as_bytes()).is_ok());
     let old = old.filter(|o| xmp::strip_motion_photo(o).is_some());
     let (packet, replaced) = xmp::merge_motion_photo(old.as_deref(), &fields);
     let mut mpvd = video.to_vec();
@@ -166,7 +262,13 @@ pub fn build_heic(src: &dyn ReadAt, heif: &Heif, video: &[u8], timestamp_us: i64
         let body = sef::heic_sefd_payload(0, 0);
         crate::bmff::write_box(&mut mpvd, FourCC::SEFD, |o| o.extend_from_slice(&body));
     }
-    let edit = HeicEdit { exif_tiff: None, xmp: Some(packet.into_bytes()), drop_xmp: false, drop_motion: true, mpvd: Some(mpvd) };
+    let edit = HeicEdit {
+        exif_tiff: None,
+        xmp: Some(packet.into_bytes()),
+        drop_xmp: false,
+        drop_motion: true,
+        mpvd: Some(mpvd),
+    };
     let (mut out, at) = crate::heic::rewrite(src, heif, &edit)?;
     if let (true, Some(at)) = (samsung, at) {
         let body = sef::heic_sefd_payload(at, video.len() as u64);
@@ -178,5 +280,7 @@ pub fn build_heic(src: &dyn ReadAt, heif: &Heif, video: &[u8], timestamp_us: i64
 
 /// Checks that `data` looks like an MP4 (for messages about what we append).
 pub fn is_mp4(data: &[u8]) -> bool {
-    data.len() > 12 && &data[4..8] == b"ftyp" && crate::bmff::boxes::Ftyp::read(&data[8..data.len().min(64)]).is_ok()
+    data.len() > 12
+        && &data[4..8] == b"ftyp"
+        && crate::bmff::boxes::Ftyp::read(&data[8..data.len().min(64)]).is_ok()
 }

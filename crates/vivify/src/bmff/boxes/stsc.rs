@@ -26,7 +26,11 @@ impl Atom for Stsc {
         let n = table_len(n, 12, c.remaining(), "stsc")?;
         let mut entries = Vec::with_capacity(n);
         for _ in 0..n {
-            entries.push(StscEntry { first_chunk: c.u32()?, samples_per_chunk: c.u32()?, sample_description_index: c.u32()? });
+            entries.push(StscEntry {
+                first_chunk: c.u32()?,
+                samples_per_chunk: c.u32()?,
+                sample_description_index: c.u32()?,
+            });
         }
         Ok(Stsc { entries })
     }

@@ -1,0 +1,169 @@
+//! The `vivify` binary: exit codes, messages that name the file, --json.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn vivify(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vivify"))
+        .args(args)
+        .output()
+        .expect("run vivify")
+}
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("vivify-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    d
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let o = vivify(&["live"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = vivify(&["convert", "x", "--to", "sideways"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let o = vivify(&["--help"]);
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("3 invalid or unsupported input"), "{s}");
+}
+
+#[test]
+fn garbage_input_exits_3_and_names_the_file() {
+    let d = temp("garbage");
+    let f = d.join("not-a-video.mp4");
+    std::fs::write(&f, b"this is not a movie at all, just text\n").expect("write");
+    for args in [vec!["inspect"], vec!["live", "-o"], vec!["extract", "-o"]] {
+        let mut a: Vec<&str> = args.clone();
+        if a.len() == 2 {
+            a.push(d.to_str().expect("utf8"));
+        }
+        a.insert(1, f.to_str().expect("utf8"));
+        let o = vivify(&a);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{a:?}: {err}");
+        assert!(
+            err.contains("not-a-video.mp4"),
+            "{a:?}: message must name the file: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(
+            err.trim().lines().count(),
+            1,
+            "one-line error expected: {err}"
+        );
+    }
+}
+
+#[test]
+fn truncated_movie_is_invalid_input_not_a_panic() {
+    let d = temp("trunc");
+    let full = std::fs::read(fixtures().join("h264_aac.mp4")).expect("read");
+    let f = d.join("cut.mp4");
+    std::fs::write(&f, &full[..full.len() / 3]).expect("write");
+    let o = vivify(&[
+        "live",
+        f.to_str().expect("utf8"),
+        "-o",
+        d.to_str().expect("utf8"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn missing_file_exits_1() {
+    let o = vivify(&["inspect", "/nonexistent/nothing.jpg"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/nothing.jpg"));
+}
+
+#[test]
+fn live_json_and_refusal_to_overwrite() {
+    let d = temp("json");
+    let input = fixtures().join("h264_noaudio.mp4");
+    let o = vivify(&[
+        "live",
+        input.to_str().expect("utf8"),
+        "-o",
+        d.to_str().expect("utf8"),
+        "--json",
+        "--format",
+        "live",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["outputs"].as_array().map(Vec::len), Some(2));
+    assert!(v["content_id"].as_str().is_some_and(|c| c.len() == 36));
+    let o = vivify(&[
+        "live",
+        input.to_str().expect("utf8"),
+        "-o",
+        d.to_str().expect("utf8"),
+        "--format",
+        "live",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    let o = vivify(&[
+        "live",
+        input.to_str().expect("utf8"),
+        "-o",
+        d.to_str().expect("utf8"),
+        "--format",
+        "live",
+        "--force",
+    ]);
+    assert!(o.status.success());
+}
+
+#[test]
+fn inspect_json_lists_issues() {
+    let d = temp("inspect");
+    let input = fixtures().join("h264_noaudio.mp4");
+    let o = vivify(&[
+        "live",
+        input.to_str().expect("utf8"),
+        "-o",
+        d.to_str().expect("utf8"),
+        "--format",
+        "motion",
+    ]);
+    assert!(o.status.success());
+    let mp = d.join("h264_noaudio.MP.jpg");
+    let o = vivify(&["inspect", "--json", mp.to_str().expect("utf8")]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v[0]["role"], "motion-photo");
+    assert_eq!(v[0]["issues"].as_array().map(Vec::len), Some(0), "{v}");
+}
+
+#[test]
+fn explain_says_why() {
+    let d = temp("explain");
+    let input = fixtures().join("scene_cut.mp4");
+    let o = vivify(&[
+        "live",
+        input.to_str().expect("utf8"),
+        "-o",
+        d.to_str().expect("utf8"),
+        "--explain",
+    ]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("scene cut") && err.contains("key frame"),
+        "{err}"
+    );
+}
