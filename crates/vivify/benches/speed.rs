@@ -61,7 +61,12 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--memory-child") {
         let input = PathBuf::from(&args[i + 1]);
         let dir = work();
-        make_live(&input, &live_opts(&dir, args.iter().any(|a| a == "--reencode")), &|_| {}).expect("live");
+        make_live(
+            &input,
+            &live_opts(&dir, args.iter().any(|a| a == "--reencode")),
+            &|_| {},
+        )
+        .expect("live");
         println!("{}", peak_rss_kib().unwrap_or(0));
         let _ = std::fs::remove_dir_all(&dir);
         return;
@@ -88,8 +93,32 @@ fn main() {
     // 2. Video -> Live vs ffmpeg on a 10 s 1080p clip.
     let input = dir.join("bench_1080p_10s.mp4");
     let made = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=10", "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=48000:duration=10"])
-        .args(["-c:v", "libx264", "-preset", "veryfast", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"])
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1920x1080:rate=30:duration=10",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=300:sample_rate=48000:duration=10",
+        ])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-g",
+            "30",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+        ])
         .arg(&input)
         .status();
     if !made.is_ok_and(|s| s.success()) {
@@ -108,7 +137,16 @@ fn main() {
         let st = Command::new("ffmpeg")
             .args(["-v", "error", "-y", "-ss", &window.0.to_string(), "-i"])
             .arg(&input)
-            .args(["-t", &(window.1 - window.0).to_string(), "-c:v", "libx264", "-preset", "veryfast", "-c:a", "copy"])
+            .args([
+                "-t",
+                &(window.1 - window.0).to_string(),
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-c:a",
+                "copy",
+            ])
             .arg(dir.join("ffmpeg_cut.mp4"))
             .status()
             .expect("ffmpeg");
@@ -126,8 +164,14 @@ fn main() {
             cmd.arg(e);
         }
         let out = cmd.output().expect("child");
-        let kib: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
-        println!("peak memory, video -> Live ({label}), 10 s 1080p: {:.1} MiB (target <= 300)", kib as f64 / 1024.0);
+        let kib: u64 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        println!(
+            "peak memory, video -> Live ({label}), 10 s 1080p: {:.1} MiB (target <= 300)",
+            kib as f64 / 1024.0
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

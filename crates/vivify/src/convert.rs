@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::bmff::movie::{Movie, Track, TrackKind};
-use crate::bmff::mux::{write_movie, Brand, OutMovie};
+use crate::bmff::mux::{prepare, write_movie, Brand, OutMovie};
 use crate::bmff::FourCC;
 use crate::cut::copy_whole;
 use crate::error::{Error, Result};
@@ -130,23 +130,33 @@ pub fn live_to_motion(
         }
     };
     let mp4 = mp4_from_live(&movie, &mut notes)?;
-    let mut video = Vec::new();
-    write_movie(&mp4, &[&msrc], &mut video)?;
+    let sources: [&dyn ReadAt; 1] = [&msrc];
+    let prepared = prepare(&mp4, &sources)?;
     let ts_us = (still_time * 1e6).round() as i64;
     let ssrc = FileSource::open(still).map_err(|e| Error::from(e).in_file(still))?;
     let stem = stem_of(still);
-    let (bytes, ext, replaced) = match sniff(&ssrc) {
+    // The video streams from the MOV straight into the output file.
+    let write = |out: &Path, layout: &motion::MotionLayout, still_src: &dyn ReadAt| {
+        outfile::write_atomic(out, force, |w| {
+            layout.write(still_src, w, |w| prepared.write_to(&sources, w))
+        })
+    };
+    let (out, replaced) = match sniff(&ssrc) {
         Container::Jpeg => {
             let data = read_all(still)?;
-            let (b, r) =
-                motion::build_jpeg(&data, &video, ts_us, samsung).map_err(|e| e.in_file(still))?;
-            (b, "jpg", r)
+            let layout = motion::jpeg_layout(&data, prepared.len(), ts_us, samsung)
+                .map_err(|e| e.in_file(still))?;
+            let out = out_dir.join(format!("{stem}.MP.jpg"));
+            write(&out, &layout, &data.as_slice())?;
+            (out, layout.replaced_xmp)
         }
         Container::Heif => {
             let heif = Heif::parse(&ssrc).map_err(|e| e.in_file(still))?;
-            let (b, r) = motion::build_heic(&ssrc, &heif, &video, ts_us, samsung)
+            let layout = motion::heic_layout(&ssrc, &heif, prepared.len(), ts_us, samsung)
                 .map_err(|e| e.in_file(still))?;
-            (b, "heic", r)
+            let out = out_dir.join(format!("{stem}.MP.heic"));
+            write(&out, &layout, &ssrc)?;
+            (out, layout.replaced_xmp)
         }
         _ => {
             return Err(
@@ -160,8 +170,6 @@ pub fn live_to_motion(
                 .into(),
         );
     }
-    let out = out_dir.join(format!("{stem}.MP.{ext}"));
-    outfile::write_bytes(&out, force, &bytes)?;
     Ok(Converted {
         inputs: vec![still.display().to_string(), mov.display().to_string()],
         outputs: vec![out.display().to_string()],

@@ -23,5 +23,6 @@ pub mod outfile;
 pub mod package;
 pub mod probe;
 pub mod sef;
+pub mod sink;
 pub mod still;
 pub mod xmp;

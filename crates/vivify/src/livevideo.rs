@@ -108,7 +108,10 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
         moment.reasons.insert(0, n);
     }
     if !is_h264(video) {
-        moment.reasons.insert(0, "HEVC: motion estimated from compressed frame sizes (no built-in HEVC decoder)".into());
+        moment.reasons.insert(
+            0,
+            "HEVC: motion estimated from compressed frame sizes (no built-in HEVC decoder)".into(),
+        );
     }
     // 2. Cut.
     progress("cutting");
@@ -411,30 +414,59 @@ const FULL_ANALYSIS_S: f64 = 5.0;
 /// Which samples to decode for the analysis, and the movie time up to which
 /// windows may reach. Long clips are ranked first by compressed frame sizes
 /// (free), then only the best region is decoded and scored precisely.
-fn analysis_range(movie: &Movie, v: &Track, duration: f64, opts: &LiveOptions) -> (std::ops::Range<usize>, f64, Option<String>) {
+fn analysis_range(
+    movie: &Movie,
+    v: &Track,
+    duration: f64,
+    opts: &LiveOptions,
+) -> (std::ops::Range<usize>, f64, Option<String>) {
     let ts = movie.mvhd.timescale;
     let region = match (opts.start, opts.end) {
         (None, None) if duration > FULL_ANALYSIS_S => {
             let coarse = moment::choose(&analyse_by_size(movie, v), duration);
-            let (a, b) = ((coarse.start - 0.5).max(0.0), (coarse.end + 0.5).min(duration));
+            let (a, b) = (
+                (coarse.start - 0.5).max(0.0),
+                (coarse.end + 0.5).min(duration),
+            );
             Some((a, b, format!("clip longer than {FULL_ANALYSIS_S} s: windows ranked by compressed frame sizes, then {a:.2}–{b:.2} s decoded and scored")))
         }
         (None, None) => None,
         (s, e) => {
             let a = s.unwrap_or(0.0);
-            Some((a, e.unwrap_or(a + moment::MAX_WINDOW).min(duration), String::new()))
+            Some((
+                a,
+                e.unwrap_or(a + moment::MAX_WINDOW).min(duration),
+                String::new(),
+            ))
         }
     };
-    let Some((a, b, note)) = region else { return (0..v.samples.len(), duration, None) };
-    let times: Vec<Option<f64>> = v.samples.iter().map(|s| v.movie_seconds(s.pts(), ts)).collect();
-    let first = times.iter().position(|t| t.is_some_and(|t| t + 1e-4 >= a)).unwrap_or(0);
+    let Some((a, b, note)) = region else {
+        return (0..v.samples.len(), duration, None);
+    };
+    let times: Vec<Option<f64>> = v
+        .samples
+        .iter()
+        .map(|s| v.movie_seconds(s.pts(), ts))
+        .collect();
+    let first = times
+        .iter()
+        .position(|t| t.is_some_and(|t| t + 1e-4 >= a))
+        .unwrap_or(0);
     let lo = (0..=first).rev().find(|&j| v.samples[j].sync).unwrap_or(0);
-    let last = times.iter().rposition(|t| t.is_some_and(|t| t < b)).unwrap_or(v.samples.len().saturating_sub(1));
+    let last = times
+        .iter()
+        .rposition(|t| t.is_some_and(|t| t < b))
+        .unwrap_or(v.samples.len().saturating_sub(1));
     let hi = (last + 16).min(v.samples.len());
     (lo..hi, b, (!note.is_empty()).then_some(note))
 }
 
-fn analyse_h264(src: &FileSource, movie: &Movie, v: &Track, range: std::ops::Range<usize>) -> Result<Vec<FrameStats>> {
+fn analyse_h264(
+    src: &FileSource,
+    movie: &Movie,
+    v: &Track,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<FrameStats>> {
     let entry = v
         .stsd
         .entries

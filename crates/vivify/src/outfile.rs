@@ -2,10 +2,10 @@
 //! Existing files are only replaced when the caller says so.
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::sink::{FileSink, Sink};
 
 /// Refuses to go on when `path` exists and `force` is off.
 pub fn check_free(path: &Path, force: bool) -> Result<()> {
@@ -29,7 +29,7 @@ fn temp_path(path: &Path) -> PathBuf {
 pub fn write_atomic(
     path: &Path,
     force: bool,
-    body: impl FnOnce(&mut dyn Write) -> Result<()>,
+    body: impl FnOnce(&mut dyn Sink) -> Result<()>,
 ) -> Result<()> {
     check_free(path, force)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -38,12 +38,12 @@ pub fn write_atomic(
     let tmp = temp_path(path);
     let result = (|| {
         let file = File::create(&tmp)?;
-        let mut w = BufWriter::with_capacity(1 << 20, file);
+        let mut w = FileSink::new(file);
         body(&mut w)?;
         // No fsync: the rename alone guarantees that readers never see a
         // partial file, and inputs are never touched, so a crash loses at
         // most the new output. Syncing would double the cost of a conversion.
-        drop(w.into_inner().map_err(|e| e.into_error())?);
+        drop(w.into_file()?);
         check_free(path, force)?;
         fs::rename(&tmp, path)?;
         Ok(())

@@ -12,6 +12,13 @@ pub trait ReadAt {
     /// Fills `buf` from `offset`; fails if the range is past the end.
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()>;
 
+    /// The file holding the byte at `offset`, and that byte's position in
+    /// the file, when this source is a file (lets copies stay in the kernel).
+    fn file_at(&self, offset: u64) -> Option<(&File, u64)> {
+        let _ = offset;
+        None
+    }
+
     /// True when there are no bytes.
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -101,6 +108,9 @@ impl ReadAt for FileSource {
     fn len(&self) -> u64 {
         self.len
     }
+    fn file_at(&self, offset: u64) -> Option<(&File, u64)> {
+        Some((&self.file, offset))
+    }
     #[cfg(unix)]
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
         use std::os::unix::fs::FileExt;
@@ -145,6 +155,9 @@ impl<'a> Window<'a> {
 impl ReadAt for Window<'_> {
     fn len(&self) -> u64 {
         self.len
+    }
+    fn file_at(&self, offset: u64) -> Option<(&File, u64)> {
+        self.inner.file_at(self.base + offset)
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
         let end = offset.checked_add(buf.len() as u64);

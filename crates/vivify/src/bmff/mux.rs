@@ -2,13 +2,12 @@
 //! sources (input files, or in-memory buffers holding freshly encoded frames).
 //! Sample bytes are copied, never re-encoded, so a remux is lossless.
 
-use std::io::Write;
-
 use super::boxes::*;
 use super::movie::TrackKind;
 use super::{write_box, write_full_box, Atom, FourCC};
 use crate::bytes::PutBe;
 use crate::error::{Error, Result};
+use crate::sink::Sink;
 use crate::source::ReadAt;
 
 /// Which family of file to write.
@@ -149,9 +148,40 @@ fn plan_chunks(tracks: &[OutTrack]) -> Vec<Chunk> {
     chunks
 }
 
-/// Writes `movie` to `out`, copying sample bytes from `sources`. Returns the
-/// number of bytes written.
-pub fn write_movie(movie: &OutMovie, sources: &[&dyn ReadAt], out: &mut dyn Write) -> Result<u64> {
+/// A movie laid out and ready to write: its size is known before any sample
+/// is read, so containers around it (an `mpvd` box, a Motion Photo's XMP
+/// Length) can be written first and the samples streamed after.
+pub struct PreparedMovie<'m> {
+    movie: &'m OutMovie,
+    chunks: Vec<Chunk>,
+    /// `ftyp` (+ `wide`) (+ `moov` when it goes first) + the mdat header.
+    head: Vec<u8>,
+    payload: u64,
+    /// `moov` when it goes last.
+    tail: Vec<u8>,
+}
+
+impl PreparedMovie<'_> {
+    /// Total bytes [`PreparedMovie::write_to`] will write.
+    pub fn len(&self) -> u64 {
+        self.head.len() as u64 + self.payload + self.tail.len() as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the movie, copying sample bytes from `sources`.
+    pub fn write_to(&self, sources: &[&dyn ReadAt], out: &mut dyn Sink) -> Result<u64> {
+        out.write_all(&self.head)?;
+        let copied = copy_samples(self.movie, &self.chunks, sources, out)?;
+        out.write_all(&self.tail)?;
+        Ok(self.head.len() as u64 + copied + self.tail.len() as u64)
+    }
+}
+
+/// Checks the samples against `sources` and lays the movie out.
+pub fn prepare<'m>(movie: &'m OutMovie, sources: &[&dyn ReadAt]) -> Result<PreparedMovie<'m>> {
     for t in &movie.tracks {
         for s in &t.samples {
             let src = sources
@@ -183,44 +213,46 @@ pub fn write_movie(movie: &OutMovie, sources: &[&dyn ReadAt], out: &mut dyn Writ
     } else {
         8
     };
-
     let mut head = Vec::new();
     write_ftyp(movie, &mut head);
     if movie.brand == Brand::QuickTime {
         write_box(&mut head, FourCC::WIDE, |_| {});
     }
+    let mut tail = Vec::new();
     // Chunk offsets depend on where mdat starts, which (with moov first)
     // depends on the size of moov; moov's size does not depend on the offset
-    // values as long as the stco/co64 choice is stable, so two passes settle.
-    let mdat_start = if movie.moov_first {
+    // values as long as the stco/co64 choice is stable, so a few passes settle.
+    if movie.moov_first {
         let probe = build_moov(movie, &chunks, head.len() as u64 + mdat_header + (1 << 32))?;
         let guess = head.len() as u64 + probe.len() as u64 + mdat_header;
         let moov = build_moov(movie, &chunks, guess)?;
         let start = head.len() as u64 + moov.len() as u64 + mdat_header;
         let moov = build_moov(movie, &chunks, start)?;
         head.extend_from_slice(&moov);
-        start
     } else {
-        head.len() as u64 + mdat_header
-    };
-    out.write_all(&head)?;
-    let mut written = head.len() as u64;
+        tail = build_moov(movie, &chunks, head.len() as u64 + mdat_header)?;
+    }
     if mdat_header == 16 {
-        out.write_all(&1u32.to_be_bytes())?;
-        out.write_all(b"mdat")?;
-        out.write_all(&(payload + 16).to_be_bytes())?;
+        head.extend_from_slice(&1u32.to_be_bytes());
+        head.extend_from_slice(b"mdat");
+        head.extend_from_slice(&(payload + 16).to_be_bytes());
     } else {
-        out.write_all(&((payload + 8) as u32).to_be_bytes())?;
-        out.write_all(b"mdat")?;
+        head.extend_from_slice(&((payload + 8) as u32).to_be_bytes());
+        head.extend_from_slice(b"mdat");
     }
-    written += mdat_header;
-    written += copy_samples(movie, &chunks, sources, out)?;
-    if !movie.moov_first {
-        let moov = build_moov(movie, &chunks, mdat_start)?;
-        out.write_all(&moov)?;
-        written += moov.len() as u64;
-    }
-    Ok(written)
+    Ok(PreparedMovie {
+        movie,
+        chunks,
+        head,
+        payload,
+        tail,
+    })
+}
+
+/// Writes `movie` to `out`, copying sample bytes from `sources`. Returns the
+/// number of bytes written.
+pub fn write_movie(movie: &OutMovie, sources: &[&dyn ReadAt], out: &mut dyn Sink) -> Result<u64> {
+    prepare(movie, sources)?.write_to(sources, out)
 }
 
 fn write_ftyp(movie: &OutMovie, out: &mut Vec<u8>) {
@@ -244,36 +276,37 @@ fn copy_samples(
     movie: &OutMovie,
     chunks: &[Chunk],
     sources: &[&dyn ReadAt],
-    out: &mut dyn Write,
+    out: &mut dyn Sink,
 ) -> Result<u64> {
-    const MAX_RUN: u64 = 8 << 20;
-    let mut buf = Vec::new();
+    // Runs of samples that sit back to back in one source are copied as one
+    // range; when both ends are files the copy never leaves the kernel.
+    const MAX_RUN: u64 = 64 << 20;
     let mut total = 0u64;
     let mut run: Option<(usize, u64, u64)> = None;
-    let mut flush =
-        |run: &mut Option<(usize, u64, u64)>, buf: &mut Vec<u8>, total: &mut u64| -> Result<()> {
-            if let Some((src, off, len)) = run.take() {
-                buf.resize(len as usize, 0);
-                sources[src].read_at(off, buf)?;
-                out.write_all(buf)?;
-                *total += len;
-            }
-            Ok(())
-        };
     for c in chunks {
         for s in &movie.tracks[c.track].samples[c.first..c.first + c.count] {
-            let extend = matches!(run, Some((src, off, len)) if src == s.src && off + len == s.offset && len + u64::from(s.size) <= MAX_RUN);
-            if extend {
-                if let Some((_, _, len)) = run.as_mut() {
+            match run.as_mut() {
+                Some((src, off, len))
+                    if *src == s.src
+                        && *off + *len == s.offset
+                        && *len + u64::from(s.size) <= MAX_RUN =>
+                {
                     *len += u64::from(s.size);
                 }
-            } else {
-                flush(&mut run, &mut buf, &mut total)?;
-                run = Some((s.src, s.offset, u64::from(s.size)));
+                _ => {
+                    if let Some((src, off, len)) = run.take() {
+                        out.copy_range(sources[src], off, len)?;
+                        total += len;
+                    }
+                    run = Some((s.src, s.offset, u64::from(s.size)));
+                }
             }
         }
     }
-    flush(&mut run, &mut buf, &mut total)?;
+    if let Some((src, off, len)) = run {
+        out.copy_range(sources[src], off, len)?;
+        total += len;
+    }
     Ok(total)
 }
 

@@ -7,6 +7,7 @@ use crate::bmff::scan::TopBox;
 use crate::bmff::{children, full_payload, write_box, write_full_box, FourCC};
 use crate::bytes::PutBe;
 use crate::error::{Error, Result};
+use crate::sink::Sink;
 use crate::source::ReadAt;
 
 /// What to change.
@@ -37,10 +38,63 @@ struct Plan<'a> {
     strict: bool,
 }
 
+/// One part of a rewritten file: bytes copied from the source, or new bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    Copy { offset: u64, len: u64 },
+    Bytes(Vec<u8>),
+}
+
+impl Piece {
+    pub fn len(&self) -> u64 {
+        match self {
+            Piece::Copy { len, .. } => *len,
+            Piece::Bytes(b) => b.len() as u64,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Writes pieces to `out`.
+pub fn write_pieces(src: &dyn ReadAt, pieces: &[Piece], out: &mut dyn Sink) -> Result<u64> {
+    for p in pieces {
+        match p {
+            Piece::Bytes(b) => out.write_all(b)?,
+            Piece::Copy { offset, len } => out.copy_range(src, *offset, *len)?,
+        }
+    }
+    Ok(pieces.iter().map(Piece::len).sum())
+}
+
 /// Writes the edited file into a new vector. Returns the bytes and, when an
 /// `mpvd` was appended, the absolute offset of its payload.
 pub fn rewrite(src: &dyn ReadAt, heif: &Heif, edit: &HeicEdit) -> Result<(Vec<u8>, Option<u64>)> {
-    let strip = edit.drop_motion || edit.mpvd.is_some();
+    let (pieces, at) = plan(src, heif, edit, edit.mpvd.as_ref().map(|v| v.len() as u64))?;
+    let mut out = Vec::with_capacity(
+        (pieces.iter().map(Piece::len).sum::<u64>()
+            + edit.mpvd.as_ref().map_or(0, |v| v.len() as u64)) as usize,
+    );
+    write_pieces(src, &pieces, &mut out)?;
+    if let Some(v) = &edit.mpvd {
+        out.extend_from_slice(v);
+    }
+    Ok((out, at))
+}
+
+/// Plans the edited file as pieces. With `mpvd_len`, the last piece is the
+/// header of an `mpvd` box whose `mpvd_len` payload bytes the caller writes
+/// next; the second value is that payload's absolute offset.
+pub fn plan(
+    src: &dyn ReadAt,
+    heif: &Heif,
+    edit: &HeicEdit,
+    mpvd_len: Option<u64>,
+) -> Result<(Vec<Piece>, Option<u64>)> {
+    let _ = src;
+    let strip = edit.drop_motion || mpvd_len.is_some();
     let kept: Vec<TopBox> = heif
         .layout
         .boxes
@@ -100,23 +154,41 @@ pub fn rewrite(src: &dyn ReadAt, heif: &Heif, edit: &HeicEdit) -> Result<(Vec<u8
             break;
         }
     }
-    let mut out = Vec::new();
+    let mut pieces = Vec::new();
     for b in &kept {
         if b.offset == heif.meta_box.offset {
-            out.extend_from_slice(&meta);
+            pieces.push(Piece::Bytes(meta.clone()));
         } else {
-            out.extend_from_slice(&src.read_vec(b.offset, b.size)?);
+            pieces.push(Piece::Copy {
+                offset: b.offset,
+                len: b.size,
+            });
         }
     }
     if !extra.is_empty() {
-        write_box(&mut out, FourCC::MDAT, |o| o.extend_from_slice(&extra));
+        let mut mdat = Vec::new();
+        write_box(&mut mdat, FourCC::MDAT, |o| o.extend_from_slice(&extra));
+        pieces.push(Piece::Bytes(mdat));
     }
     let mut mpvd_payload = None;
-    if let Some(video) = &edit.mpvd {
-        mpvd_payload = Some(out.len() as u64 + 8);
-        write_box(&mut out, FourCC::MPVD, |o| o.extend_from_slice(video));
+    if let Some(len) = mpvd_len {
+        let at: u64 = pieces.iter().map(Piece::len).sum();
+        let mut h = Vec::new();
+        match u32::try_from(len + 8) {
+            Ok(size) => {
+                h.extend_from_slice(&size.to_be_bytes());
+                h.extend_from_slice(b"mpvd");
+            }
+            Err(_) => {
+                h.extend_from_slice(&1u32.to_be_bytes());
+                h.extend_from_slice(b"mpvd");
+                h.extend_from_slice(&(len + 16).to_be_bytes());
+            }
+        }
+        mpvd_payload = Some(at + h.len() as u64);
+        pieces.push(Piece::Bytes(h));
     }
-    Ok((out, mpvd_payload))
+    Ok((pieces, mpvd_payload))
 }
 
 /// Where each kept box lands, and where the payload of the new mdat starts.

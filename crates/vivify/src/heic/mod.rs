@@ -5,7 +5,7 @@
 mod edit;
 mod iloc;
 
-pub use edit::{rewrite, HeicEdit};
+pub use edit::{plan, rewrite, write_pieces, HeicEdit, Piece};
 pub use iloc::{Iloc, ItemLocation};
 
 use crate::bmff::scan::{load_payload, scan, Scan, TopBox};

@@ -4,10 +4,11 @@
 use crate::bmff::scan::scan;
 use crate::bmff::{Atom, FourCC};
 use crate::error::{Error, Result};
-use crate::heic::{HeicEdit, Heif};
+use crate::heic::{write_pieces, HeicEdit, Heif, Piece};
 use crate::jpeg::edit::{mpf_extent_after_eoi, rewrite, JpegEdit};
 use crate::jpeg::Jpeg;
 use crate::sef::{self, Sef};
+use crate::sink::Sink;
 use crate::source::{ReadAt, Window};
 use crate::xmp::{self, MotionPhotoFields, Xmp};
 
@@ -183,22 +184,47 @@ pub fn locate_heic(src: &dyn ReadAt, heif: &Heif, x: Option<&Xmp>) -> Option<Mot
     None
 }
 
-/// Builds a JPEG Motion Photo from a still and an MP4. Trailing bytes after
-/// the still's image (other than MPF gain maps) are dropped. Returns the file
-/// and whether the still's old XMP had to be replaced instead of merged.
-pub fn build_jpeg(
+/// A Motion Photo laid out for streaming: `pieces` (over the still's
+/// source), then the video's bytes, then `suffix`.
+#[derive(Clone, Debug)]
+pub struct MotionLayout {
+    pub pieces: Vec<Piece>,
+    pub suffix: Vec<u8>,
+    /// The still's old XMP could not be merged and was replaced.
+    pub replaced_xmp: bool,
+}
+
+impl MotionLayout {
+    /// Writes the whole file; `video` writes exactly the announced video bytes.
+    pub fn write(
+        &self,
+        still: &dyn ReadAt,
+        out: &mut dyn Sink,
+        video: impl FnOnce(&mut dyn Sink) -> Result<u64>,
+    ) -> Result<()> {
+        write_pieces(still, &self.pieces, out)?;
+        video(out)?;
+        out.write_all(&self.suffix)?;
+        Ok(())
+    }
+}
+
+/// Lays out a JPEG Motion Photo around a video of `video_len` bytes.
+/// Trailing bytes after the still's image are dropped.
+pub fn jpeg_layout(
     still: &[u8],
-    video: &[u8],
+    video_len: u64,
     timestamp_us: i64,
     samsung: bool,
-) -> Result<(Vec<u8>, bool)> {
+) -> Result<MotionLayout> {
     let jpeg = Jpeg::parse(still)?;
-    let keep = mpf_extent_after_eoi(&jpeg);
-    if keep > 0 {
-        return Err(Error::Unsupported("stills with an MPF gain map or depth image after the primary are not yet supported as Motion Photo stills".into()));
+    if mpf_extent_after_eoi(&jpeg) > 0 {
+        return Err(Error::Unsupported(
+            "stills with an MPF gain map or depth image after the primary are not yet supported as Motion Photo stills".into(),
+        ));
     }
     let (pre, post) = if samsung {
-        sef::jpeg_trailer(video.len())
+        sef::jpeg_trailer(video_len as usize)
     } else {
         (Vec::new(), Vec::new())
     };
@@ -206,47 +232,53 @@ pub fn build_jpeg(
         timestamp_us,
         primary_mime: "image/jpeg",
         primary_padding: pre.len() as u64,
-        video_length: (video.len() + post.len()) as u64,
+        video_length: video_len + post.len() as u64,
         video_padding: 0,
     };
-    let old = jpeg.xmp().map(|b| String::from_utf8_lossy(b).into_owned());
-    let old = old.filter(|o| Xmp::parse(o.as_bytes()).is_ok());
-    let (packet, replaced) = xmp::merge_motion_photo(old.as_deref(), &fields);
-    let mut append = pre;
-    append.extend_from_slice(video);
-    append.extend_from_slice(&post);
-    let out = rewrite(
-        &jpeg,
-        &JpegEdit {
-            exif_tiff: None,
-            xmp: Some(Some(packet.into_bytes())),
-            keep_after_eoi: 0,
-            append,
-        },
-    )?;
-    Ok((out, replaced))
+    let old = jpeg
+        .xmp()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .filter(|o| Xmp::parse(o.as_bytes()).is_ok());
+    let (packet, replaced_xmp) = xmp::merge_motion_photo(old.as_deref(), &fields);
+    let edit = JpegEdit {
+        exif_tiff: None,
+        xmp: Some(Some(packet.into_bytes())),
+        keep_after_eoi: 0,
+        append: pre,
+    };
+    let head = rewrite(&jpeg, &edit)?;
+    Ok(MotionLayout {
+        pieces: vec![Piece::Bytes(head)],
+        suffix: post,
+        replaced_xmp,
+    })
 }
 
-/// Builds a HEIC Motion Photo: the video in a final `mpvd` box (with a
-/// Samsung `sefd` inside it when asked), XMP Padding 8 and Length = the
-/// `mpvd` payload.
-pub fn build_heic(
+/// Lays out a HEIC Motion Photo: the video in a final `mpvd` box (with a
+/// Samsung `sefd` inside it when asked), XMP Padding = the `mpvd` header and
+/// Length = the `mpvd` payload.
+pub fn heic_layout(
     src: &dyn ReadAt,
     heif: &Heif,
-    video: &[u8],
+    video_len: u64,
     timestamp_us: i64,
     samsung: bool,
-) -> Result<(Vec<u8>, bool)> {
+) -> Result<MotionLayout> {
     let sefd_len = if samsung {
-        8 + sef::heic_sefd_payload(0, 0).len()
+        8 + sef::heic_sefd_payload(0, 0).len() as u64
     } else {
         0
     };
-    let payload_len = (video.len() + sefd_len) as u64;
+    let payload_len = video_len + sefd_len;
+    let header_len = if payload_len + 8 > u64::from(u32::MAX) {
+        16
+    } else {
+        8
+    };
     let fields = MotionPhotoFields {
         timestamp_us,
         primary_mime: "image/heic",
-        primary_padding: 8,
+        primary_padding: header_len,
         video_length: payload_len,
         video_padding: 0,
     };
@@ -254,28 +286,57 @@ pub fn build_heic(
         .xmp(src)?
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .filter(|o| Xmp::parse(o.as_bytes()).is_ok());
-    let old = old.filter(|o| xmp::strip_motion_photo(o).is_some());
-    let (packet, replaced) = xmp::merge_motion_photo(old.as_deref(), &fields);
-    let mut mpvd = video.to_vec();
-    if samsung {
-        // Placeholder offsets; patched below once the layout is known.
-        let body = sef::heic_sefd_payload(0, 0);
-        crate::bmff::write_box(&mut mpvd, FourCC::SEFD, |o| o.extend_from_slice(&body));
-    }
+    let (packet, replaced_xmp) = xmp::merge_motion_photo(old.as_deref(), &fields);
     let edit = HeicEdit {
         exif_tiff: None,
         xmp: Some(packet.into_bytes()),
         drop_xmp: false,
         drop_motion: true,
-        mpvd: Some(mpvd),
+        mpvd: None,
     };
-    let (mut out, at) = crate::heic::rewrite(src, heif, &edit)?;
+    let (pieces, at) = crate::heic::plan(src, heif, &edit, Some(payload_len))?;
+    let mut suffix = Vec::new();
     if let (true, Some(at)) = (samsung, at) {
-        let body = sef::heic_sefd_payload(at, video.len() as u64);
-        let start = at as usize + video.len() + 8;
-        out[start..start + body.len()].copy_from_slice(&body);
+        let body = sef::heic_sefd_payload(at, video_len);
+        crate::bmff::write_box(&mut suffix, FourCC::SEFD, |o| o.extend_from_slice(&body));
     }
-    Ok((out, replaced))
+    Ok(MotionLayout {
+        pieces,
+        suffix,
+        replaced_xmp,
+    })
+}
+
+/// Builds a JPEG Motion Photo in memory. Returns the file and whether the
+/// still's old XMP had to be replaced instead of merged.
+pub fn build_jpeg(
+    still: &[u8],
+    video: &[u8],
+    timestamp_us: i64,
+    samsung: bool,
+) -> Result<(Vec<u8>, bool)> {
+    let l = jpeg_layout(still, video.len() as u64, timestamp_us, samsung)?;
+    let mut out = Vec::new();
+    l.write(&still, &mut out, |w| {
+        Ok(w.write_all(video).map(|_| video.len() as u64)?)
+    })?;
+    Ok((out, l.replaced_xmp))
+}
+
+/// Builds a HEIC Motion Photo in memory.
+pub fn build_heic(
+    src: &dyn ReadAt,
+    heif: &Heif,
+    video: &[u8],
+    timestamp_us: i64,
+    samsung: bool,
+) -> Result<(Vec<u8>, bool)> {
+    let l = heic_layout(src, heif, video.len() as u64, timestamp_us, samsung)?;
+    let mut out = Vec::new();
+    l.write(src, &mut out, |w| {
+        Ok(w.write_all(video).map(|_| video.len() as u64)?)
+    })?;
+    Ok((out, l.replaced_xmp))
 }
 
 /// Checks that `data` looks like an MP4 (for messages about what we append).
