@@ -674,54 +674,35 @@ fn reencode(
             )))
         }
     };
-    let sync = (0..=first_i)
-        .rev()
-        .find(|&j| v.samples[j].sync)
-        .unwrap_or(0);
-    let stop = (last_i + 16).min(v.samples.len());
-    let mut order: Vec<usize> = (sync..stop).collect();
-    order.sort_by_key(|&i| v.samples[i].pts());
+    let _ = (first_i, last_i);
     let (w, h) = crate::inspect::entry_size(v);
     let (ew, eh) = ((w as usize) & !1, (h as usize) & !1);
     let fps = shown.len() as f64 / (end - start).max(1e-3);
-    let mut enc = H264Encoder::new(ew, eh, fps as f32)?;
-    let wanted: std::collections::HashSet<usize> = shown.iter().map(|x| x.0).collect();
-    let mut samples: Vec<(Vec<u8>, bool, usize)> = Vec::new();
-    let mut k = 0usize;
-    let mut err = None;
-    decode_run(&cfg, &mut read_samples(src, v, sync..stop), &mut |f| {
-        let i = order.get(k).copied();
-        k += 1;
-        if let Some(i) = i.filter(|i| wanted.contains(i)) {
-            let f = if f.width != ew || f.height != eh {
-                crop(&f, ew, eh)
-            } else {
-                f
-            };
-            match enc.encode(&f) {
-                Ok(s) => samples.push((s.data, s.sync, i)),
-                Err(e) => {
-                    err = Some(e);
-                    return false;
-                }
-            }
+    let idx: Vec<usize> = shown.iter().map(|x| x.0).collect();
+    // Two independent encoders, each starting with a key frame, use both
+    // cores; the halves join cleanly when their parameter sets match.
+    let (samples, config) = if idx.len() >= 40 {
+        let (a, b) = idx.split_at(idx.len() / 2);
+        let (ra, rb) = std::thread::scope(|sc| {
+            let ha = sc.spawn(|| encode_span(&cfg, src, v, a, ew, eh, fps));
+            let hb = sc.spawn(|| encode_span(&cfg, src, v, b, ew, eh, fps));
+            (join(ha), join(hb))
+        });
+        let ((mut sa, ca), (sb, cb)) = (ra?, rb?);
+        if ca.sps == cb.sps && ca.pps == cb.pps {
+            sa.extend(sb);
+            (sa, ca)
+        } else {
+            encode_span(&cfg, src, v, &idx, ew, eh, fps)?
         }
-        samples.len() < wanted.len()
-    })?;
-    if let Some(e) = err {
-        return Err(e);
-    }
-    let config = enc
-        .config()
-        .cloned()
-        .ok_or_else(|| Error::Codec("the H.264 encoder produced no parameter sets".into()))?;
+    } else {
+        encode_span(&cfg, src, v, &idx, ew, eh, fps)?
+    };
     let mut t = blank_out_track(v);
     t.entries = vec![avc1_sample_entry(ew as u16, eh as u16, &config)];
-    t.width = if t.matrix.rotation().is_some_and(|r| r % 180 == 90) {
-        t.width
-    } else {
-        ew as u32
-    };
+    // tkhd holds the size before the rotation matrix is applied.
+    t.width = ew as u32;
+    t.height = eh as u32;
     let vts = f64::from(v.timescale());
     for (n, (data, sync, i)) in samples.iter().enumerate() {
         let this = v.movie_seconds(v.samples[*i].pts(), ts).unwrap_or(start);
@@ -746,6 +727,63 @@ fn reencode(
     let first_t = shown[0].1;
     let last_t = first_t + t.samples.iter().map(|s| f64::from(s.duration)).sum::<f64>() / vts;
     Ok((t, first_t, last_t))
+}
+
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    h.join()
+        .unwrap_or_else(|_| Err(Error::Codec("encoder thread panicked".into())))
+}
+
+/// Decodes from the key frame before `wanted[0]` and encodes the frames
+/// `wanted` (sample indices in presentation order) with a fresh encoder.
+#[allow(clippy::type_complexity)]
+fn encode_span(
+    cfg: &AvcConfig,
+    src: &FileSource,
+    v: &Track,
+    wanted: &[usize],
+    ew: usize,
+    eh: usize,
+    fps: f64,
+) -> Result<(Vec<(Vec<u8>, bool, usize)>, AvcConfig)> {
+    let first = wanted.iter().copied().min().unwrap_or(0);
+    let last = wanted.iter().copied().max().unwrap_or(0);
+    let sync = (0..=first).rev().find(|&j| v.samples[j].sync).unwrap_or(0);
+    let stop = (last + 16).min(v.samples.len());
+    let mut order: Vec<usize> = (sync..stop).collect();
+    order.sort_by_key(|&i| v.samples[i].pts());
+    let want: std::collections::HashSet<usize> = wanted.iter().copied().collect();
+    let mut enc = H264Encoder::new(ew, eh, fps as f32)?;
+    let mut out: Vec<(Vec<u8>, bool, usize)> = Vec::new();
+    let mut k = 0usize;
+    let mut err = None;
+    decode_run(cfg, &mut read_samples(src, v, sync..stop), &mut |f| {
+        let i = order.get(k).copied();
+        k += 1;
+        if let Some(i) = i.filter(|i| want.contains(i)) {
+            let f = if f.width != ew || f.height != eh {
+                crop(&f, ew, eh)
+            } else {
+                f
+            };
+            match enc.encode(&f) {
+                Ok(s) => out.push((s.data, s.sync, i)),
+                Err(e) => {
+                    err = Some(e);
+                    return false;
+                }
+            }
+        }
+        out.len() < want.len()
+    })?;
+    if let Some(e) = err {
+        return Err(e);
+    }
+    let config = enc
+        .config()
+        .cloned()
+        .ok_or_else(|| Error::Codec("the H.264 encoder produced no parameter sets".into()))?;
+    Ok((out, config))
 }
 
 fn crop(f: &Frame, w: usize, h: usize) -> Frame {

@@ -129,9 +129,8 @@ pub fn choose(frames: &[FrameStats], duration: f64) -> Moment {
     let cuts = m.iter().filter(|x| x.cut).count();
     reasons.push(format!("window {start:.3}–{end:.3} s scored {score:.2} (calm local motion minus 1.5 × global motion)"));
     if frames[i].sync {
-        reasons.push(
-            "it starts on a key frame, so the video can be copied without re-encoding".into(),
-        );
+        reasons
+            .push("it starts on a key frame, so the video can be copied sample for sample".into());
     }
     if cuts > 0 {
         reasons.push(format!("{cuts} scene cut(s) found and avoided"));
