@@ -1,0 +1,414 @@
+//! `vivify live`: a video in, a Live Photo and/or Motion Photo out. The
+//! moment is copied sample for sample when an edit list can express the cut,
+//! and re-encoded to H.264 otherwise.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::bmff::boxes::DataAtom;
+use crate::bmff::movie::{Movie, Track};
+use crate::bmff::mux::{write_movie, Brand, OutMovie, OutTrack, QT_EPOCH_OFFSET};
+use crate::bmff::FourCC;
+use crate::cut::{copy_audio, copy_window};
+use crate::error::{Error, Result};
+use crate::moment::{self, FrameStats, Moment};
+
+mod analyse;
+mod keyframe;
+mod reencode;
+
+use crate::outfile;
+use crate::package::live::{self, STILL_SAMPLE};
+use crate::package::{motion, new_content_id};
+use crate::source::{FileSource, ReadAt};
+use crate::still::{encode_still, still_exif, StillFacts};
+use analyse::{analyse_by_size, analyse_h264, analysis_range};
+use keyframe::{decode_frame_at, decode_hevc_frame};
+use reencode::reencode;
+
+/// What to make.
+#[derive(Clone, Debug)]
+pub struct LiveOptions {
+    pub out_dir: PathBuf,
+    pub start: Option<f64>,
+    pub end: Option<f64>,
+    pub still: Option<f64>,
+    pub live: bool,
+    pub motion: bool,
+    pub pvt: bool,
+    pub samsung: bool,
+    pub mute: bool,
+    pub reencode: bool,
+    pub force: bool,
+}
+
+/// What was made and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct LiveReport {
+    pub input: String,
+    pub content_id: String,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub still_s: f64,
+    /// Still time inside the new clip.
+    pub still_in_clip_s: f64,
+    pub video_copied: bool,
+    pub audio: String,
+    pub outputs: Vec<String>,
+    pub reasons: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Pre-roll beyond which copying from the previous key frame is not worth it.
+const MAX_COPY_PREROLL_S: f64 = 1.0;
+
+fn is_h264(t: &Track) -> bool {
+    matches!(t.codec(), Some(FourCC::AVC1 | FourCC::AVC3))
+}
+
+fn is_hevc(t: &Track) -> bool {
+    matches!(t.codec(), Some(FourCC::HVC1 | FourCC::HEV1))
+}
+
+/// Runs the whole job on one video file.
+pub fn make_live(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
+    run(input, opts, progress).map_err(|e| e.in_file(input))
+}
+
+fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
+    let src = FileSource::open(input)?;
+    let movie = Movie::parse(&src)?;
+    let video = movie
+        .video()
+        .ok_or_else(|| Error::Unsupported("the file has no video track".into()))?;
+    if !is_h264(video) && !is_hevc(video) {
+        return Err(Error::Unsupported(format!(
+            "video codec '{}' (H.264 and HEVC are supported)",
+            video.codec().map(|c| c.to_string()).unwrap_or_default()
+        )));
+    }
+    let (w, h) = crate::inspect::entry_size(video);
+    crate::limits::check(
+        "picture size in pixels",
+        u64::from(w) * u64::from(h),
+        crate::limits::MAX_PIXELS,
+    )?;
+    let duration = video_duration(&movie, video);
+    if duration <= 0.0 {
+        return Err(Error::invalid("video", "the video track has no frames"));
+    }
+    let mut warnings = Vec::new();
+    // 1. The moment.
+    progress("analysing motion");
+    let mut coarse_note = None;
+    let (frames, analysed_until) = if is_h264(video) {
+        let (range, until, note) = analysis_range(&movie, video, duration, opts);
+        coarse_note = note;
+        (analyse_h264(&src, &movie, video, range)?, until)
+    } else {
+        (analyse_by_size(&movie, video), duration)
+    };
+    let mut moment = pick_moment(&frames, analysed_until, opts)?;
+    if let Some(n) = coarse_note {
+        moment.reasons.insert(0, n);
+    }
+    if !is_h264(video) {
+        moment.reasons.insert(
+            0,
+            "HEVC: motion estimated from compressed frame sizes (no built-in HEVC decoder)".into(),
+        );
+    }
+    // 2. Cut.
+    progress("cutting");
+    let mut arena: Vec<u8> = Vec::new();
+    let start = moment.start;
+    let end = moment.end;
+    let preroll = preroll_seconds(&movie, video, start);
+    let copy = !opts.reencode && (preroll <= MAX_COPY_PREROLL_S || is_hevc(video));
+    if is_hevc(video) && opts.reencode {
+        return Err(Error::Unsupported("re-encoding HEVC needs an HEVC decoder, which this build does not have; drop --reencode to copy the HEVC samples".into()));
+    }
+    let (mut vtrack, clip_start, clip_end) = if copy {
+        let c = copy_window(video, &movie, 0, start, end, live::MOV_TIMESCALE, true).ok_or_else(
+            || {
+                Error::Param(format!(
+                    "no video frames between {start:.3} s and {end:.3} s"
+                ))
+            },
+        )?;
+        (c.track, c.start, c.end)
+    } else {
+        reencode(&src, &movie, video, start, end, &mut arena)?
+    };
+    vtrack.meta = None;
+    // 3. Audio, never dropped silently.
+    let mut audio_desc = "none".to_string();
+    let mut atrack = None;
+    if let Some(a) = movie.audio() {
+        if opts.mute {
+            audio_desc = "left out (--mute)".into();
+        } else {
+            atrack = copy_audio(a, &movie, 0, clip_start, clip_end, live::MOV_TIMESCALE);
+            audio_desc = format!(
+                "{} copied",
+                a.codec().map(|c| c.to_string()).unwrap_or_default()
+            );
+        }
+    }
+    // 4. The still frame.
+    progress("decoding the key frame");
+    let still_t = moment
+        .still
+        .clamp(clip_start, (clip_end - 1e-3).max(clip_start));
+    let frame = if is_h264(video) {
+        decode_frame_at(&src, &movie, video, still_t)?
+    } else {
+        decode_hevc_frame(input, still_t)?
+    };
+    let facts = facts_of(&movie, video);
+    let cid = new_content_id();
+    let still_jpg = encode_still(&frame, true, &still_exif(&facts, &cid))?;
+    let still_in_clip = still_t - clip_start;
+    let still_ticks = (still_in_clip * f64::from(live::MOV_TIMESCALE)).round() as u64;
+    let creation = movie.mvhd.creation_time;
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "live".into());
+    let mut outputs = Vec::new();
+    std::fs::create_dir_all(&opts.out_dir)?;
+    // 5. Live Photo.
+    let arena_off = arena.len() as u64;
+    arena.extend_from_slice(&STILL_SAMPLE);
+    let arena_src: &dyn ReadAt = &arena;
+    let sources: [&dyn ReadAt; 2] = [&src, arena_src];
+    let remap = |t: &OutTrack, copied_src: usize| -> OutTrack {
+        let mut t = t.clone();
+        for s in &mut t.samples {
+            if s.src == usize::MAX {
+                s.src = 1;
+            } else {
+                s.src = copied_src;
+            }
+        }
+        t
+    };
+    let v_for_out = remap(&vtrack, 0);
+    let a_for_out = atrack.as_ref().map(|a| remap(a, 0));
+    if opts.live || opts.pvt {
+        progress("writing the Live Photo");
+        let mut tracks = vec![v_for_out.clone()];
+        tracks.extend(a_for_out.clone());
+        let mov = live::live_movie(
+            tracks,
+            still_ticks,
+            &cid,
+            movie.meta.as_ref(),
+            1,
+            arena_off,
+            creation,
+        );
+        let mov_bytes = movie_bytes(&mov, &sources)?;
+        if opts.live {
+            let jpg_path = opts.out_dir.join(format!("{stem}.JPG"));
+            let mov_path = opts.out_dir.join(format!("{stem}.MOV"));
+            outfile::check_free(&jpg_path, opts.force)?;
+            outfile::check_free(&mov_path, opts.force)?;
+            outfile::write_bytes(&jpg_path, opts.force, &still_jpg)?;
+            outfile::write_bytes(&mov_path, opts.force, &mov_bytes)?;
+            outputs.push(jpg_path.display().to_string());
+            outputs.push(mov_path.display().to_string());
+        }
+        if opts.pvt {
+            let dir = opts.out_dir.join(format!("{stem}.pvt"));
+            outputs.push(
+                write_pvt(&dir, &stem, &still_jpg, &mov_bytes, opts.force)?
+                    .display()
+                    .to_string(),
+            );
+        }
+    }
+    // 6. Motion Photo: MP4 with H.264/HEVC and AAC only.
+    if opts.motion {
+        progress("writing the Motion Photo");
+        let mut tracks = vec![v_for_out];
+        if let Some(a) = a_for_out {
+            if a.entries.first().map(|e| e.kind) == Some(FourCC::MP4A) {
+                tracks.push(a);
+            } else {
+                warnings.push(format!("Motion Photo: {audio_desc} audio is not AAC, which the format requires; the Motion Photo has no sound (the Live Photo keeps it)"));
+            }
+        }
+        let mp4 = OutMovie {
+            brand: Brand::Mp4,
+            moov_first: true,
+            timescale: live::MOV_TIMESCALE,
+            creation_time: creation,
+            tracks,
+            meta: None,
+        };
+        let mp4_bytes = movie_bytes(&mp4, &sources)?;
+        let ts_us = (still_in_clip * 1e6).round() as i64;
+        let (file, _) = motion::build_jpeg(&still_jpg, &mp4_bytes, ts_us, opts.samsung)?;
+        let path = opts.out_dir.join(format!("{stem}.MP.jpg"));
+        outfile::write_bytes(&path, opts.force, &file)?;
+        outputs.push(path.display().to_string());
+    }
+    Ok(LiveReport {
+        input: input.display().to_string(),
+        content_id: cid,
+        start_s: round3(clip_start),
+        end_s: round3(clip_end),
+        still_s: round3(still_t),
+        still_in_clip_s: round3(still_in_clip),
+        video_copied: copy,
+        audio: audio_desc,
+        outputs,
+        reasons: moment.reasons,
+        warnings,
+    })
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+fn movie_bytes(m: &OutMovie, sources: &[&dyn ReadAt]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    write_movie(m, sources, &mut out)?;
+    Ok(out)
+}
+
+/// Writes a `.pvt` package: still, movie and the metadata.plist that marks it.
+pub fn write_pvt(dir: &Path, stem: &str, still: &[u8], mov: &[u8], force: bool) -> Result<PathBuf> {
+    if dir.exists() && !force {
+        return Err(Error::Exists(dir.to_path_buf()));
+    }
+    std::fs::create_dir_all(dir)?;
+    outfile::write_bytes(&dir.join(format!("{stem}.JPG")), true, still)?;
+    outfile::write_bytes(&dir.join(format!("{stem}.MOV")), true, mov)?;
+    let plist = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n<plist version=\"1.0\">\n<dict>\n\t<key>PFVideoComplementMetadataVersionKey</key>\n\t<string>1</string>\n</dict>\n</plist>\n";
+    outfile::write_bytes(&dir.join("metadata.plist"), true, plist.as_bytes())?;
+    Ok(dir.to_path_buf())
+}
+
+fn video_duration(movie: &Movie, v: &Track) -> f64 {
+    let times: Vec<f64> = v
+        .samples
+        .iter()
+        .filter_map(|s| {
+            v.movie_seconds(s.pts(), movie.mvhd.timescale)
+                .map(|t| t + f64::from(s.duration) / f64::from(v.timescale()))
+        })
+        .collect();
+    times.into_iter().fold(0.0, f64::max)
+}
+
+fn facts_of(movie: &Movie, v: &Track) -> StillFacts {
+    let get = |k: &str| {
+        movie
+            .meta
+            .as_ref()
+            .and_then(|m| m.get(k))
+            .map(DataAtom::display)
+    };
+    let creation_date = get("com.apple.quicktime.creationdate").or_else(|| {
+        let secs = movie.mvhd.creation_time.checked_sub(QT_EPOCH_OFFSET)?;
+        (secs > 0).then(|| unix_to_iso(secs))
+    });
+    StillFacts {
+        rotation: v.rotation(),
+        creation_date,
+        location: get("com.apple.quicktime.location.ISO6709"),
+        make: get("com.apple.quicktime.make"),
+        model: get("com.apple.quicktime.model"),
+    }
+}
+
+/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, UTC).
+fn unix_to_iso(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm, re-derived here).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn pick_moment(frames: &[FrameStats], duration: f64, opts: &LiveOptions) -> Result<Moment> {
+    match (opts.start, opts.end) {
+        (None, None) => {
+            let mut m = moment::choose(frames, duration);
+            if let Some(s) = opts.still {
+                m.still = s;
+                m.reasons.push(format!("key frame at {s:.3} s as asked"));
+            }
+            Ok(m)
+        }
+        (s, e) => {
+            let start = s.unwrap_or(0.0);
+            let end = e.unwrap_or((start + moment::MAX_WINDOW).min(duration));
+            if !(start >= 0.0 && end > start && start < duration) {
+                return Err(Error::Param(format!(
+                    "bad range {start:.3}–{end:.3} s for a {duration:.3} s video"
+                )));
+            }
+            let end = end.min(duration);
+            let mut reasons = vec![format!("window {start:.3}–{end:.3} s as asked")];
+            let still = match opts.still {
+                Some(t) => t,
+                None => {
+                    moment::choose_still(frames, &moment::motion(frames), start, end, &mut reasons)
+                }
+            };
+            if !(start..=end).contains(&still) {
+                return Err(Error::Param(format!(
+                    "--still {still:.3} s is outside the window {start:.3}–{end:.3} s"
+                )));
+            }
+            Ok(Moment {
+                start,
+                end,
+                still,
+                reasons,
+            })
+        }
+    }
+}
+
+fn preroll_seconds(movie: &Movie, v: &Track, start: f64) -> f64 {
+    let ts = movie.mvhd.timescale;
+    let first = v
+        .samples
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| v.movie_seconds(s.pts(), ts).map(|t| (i, t)))
+        .find(|&(_, t)| t + 1e-4 >= start);
+    let Some((i, t)) = first else { return 0.0 };
+    let sync = (0..=i).rev().find(|&j| v.samples[j].sync).unwrap_or(0);
+    let sync_t = v.movie_seconds(v.samples[sync].pts(), ts).unwrap_or(0.0);
+    (t - sync_t).max(0.0)
+}
+
+pub(super) fn read_samples<'a>(
+    src: &'a dyn ReadAt,
+    v: &'a Track,
+    range: std::ops::Range<usize>,
+) -> impl Iterator<Item = Result<Vec<u8>>> + 'a {
+    v.samples[range]
+        .iter()
+        .map(move |s| Ok(src.read_vec(s.offset, u64::from(s.size))?))
+}
