@@ -10,9 +10,7 @@ use vivify::convert;
 use vivify::inspect::{inspect_path, Report, Severity};
 use vivify::livevideo::{make_live, LiveOptions};
 
-use crate::args::{
-    ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat,
-};
+use crate::args::{ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat};
 use crate::progress;
 
 fn quiet(json: bool) -> bool {
@@ -22,7 +20,19 @@ fn quiet(json: bool) -> bool {
 pub fn inspect(a: InspectArgs) -> Result<ExitCode> {
     let mut reports = Vec::new();
     let mut failed = None;
+    // A .pvt package (or any folder) is inspected file by file.
+    let mut files = Vec::new();
     for f in &a.files {
+        if f.is_dir() {
+            let mut inner: Vec<PathBuf> = std::fs::read_dir(f)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            inner.retain(|p| p.is_file() && p.file_name().is_some_and(|n| n != "metadata.plist"));
+            inner.sort();
+            files.extend(inner);
+        } else {
+            files.push(f.clone());
+        }
+    }
+    for f in &files {
         match inspect_path(f) {
             Ok(r) => reports.push(r),
             Err(e) => {
@@ -56,11 +66,7 @@ fn print_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         writeln!(out, "  still time: {t:.3} s")?;
     }
     if let Some(i) = &r.image {
-        writeln!(
-            out,
-            "  image: {}x{}, orientation {:?}",
-            i.width, i.height, i.orientation
-        )?;
+        writeln!(out, "  image: {}x{}, orientation {:?}", i.width, i.height, i.orientation)?;
     }
     if let Some(m) = &r.motion {
         writeln!(
@@ -77,18 +83,10 @@ fn print_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         )?;
     }
     if let Some(a) = &r.audio {
-        writeln!(
-            out,
-            "  audio: {} {} Hz, {:.3} s",
-            a.codec, a.sample_rate, a.duration_s
-        )?;
+        writeln!(out, "  audio: {} {} Hz, {:.3} s", a.codec, a.sample_rate, a.duration_s)?;
     }
     for i in &r.issues {
-        let tag = if i.severity == Severity::Error {
-            "error"
-        } else {
-            "warning"
-        };
+        let tag = if i.severity == Severity::Error { "error" } else { "warning" };
         writeln!(out, "  {tag} [{}]: {}", i.rule, i.message)?;
     }
     Ok(())
@@ -138,11 +136,7 @@ pub fn live(a: LiveArgs) -> Result<ExitCode> {
             r.start_s,
             r.end_s,
             r.still_s,
-            if r.video_copied {
-                "copied"
-            } else {
-                "re-encoded"
-            }
+            if r.video_copied { "copied" } else { "re-encoded" }
         );
         for why in &r.reasons {
             eprintln!("  - {why}");
@@ -184,10 +178,7 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
     let mut files = Vec::new();
     collect(&a.inputs, a.recursive, &mut files);
     std::fs::create_dir_all(&a.output)?;
-    let mut summary = Summary {
-        converted: Vec::new(),
-        skipped: Vec::new(),
-    };
+    let mut summary = Summary { converted: Vec::new(), skipped: Vec::new() };
     let q = quiet(a.json);
     match a.to {
         ConvertTo::Motion => {
@@ -200,27 +191,20 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
                 } else if let Ok(Some(c)) = convert::still_content_id(f) {
                     stills.insert(c, f.clone());
                 } else {
-                    summary.skipped.push((
-                        f.display().to_string(),
-                        "no Live Photo content identifier".into(),
-                    ));
+                    summary.skipped.push((f.display().to_string(), "no Live Photo content identifier".into()));
                 }
             }
             let mut pairs: Vec<(String, PathBuf, PathBuf)> = Vec::new();
             for (cid, s) in &stills {
                 match movies.remove(cid) {
                     Some(m) => pairs.push((cid.clone(), s.clone(), m)),
-                    None => summary.skipped.push((
-                        s.display().to_string(),
-                        format!("no movie with content identifier {cid}"),
-                    )),
+                    None => summary
+                        .skipped
+                        .push((s.display().to_string(), format!("no movie with content identifier {cid}"))),
                 }
             }
             for (cid, m) in movies {
-                summary.skipped.push((
-                    m.display().to_string(),
-                    format!("no still with content identifier {cid}"),
-                ));
+                summary.skipped.push((m.display().to_string(), format!("no still with content identifier {cid}")));
             }
             pairs.sort_by(|a, b| a.1.cmp(&b.1));
             let pb = progress::bar(pairs.len() as u64, q);
@@ -228,9 +212,7 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
                 pb.set_message(s.display().to_string());
                 match convert::live_to_motion(&s, &m, &a.output, a.samsung, a.force) {
                     Ok(c) => summary.converted.push(c),
-                    Err(e) => summary
-                        .skipped
-                        .push((s.display().to_string(), e.to_string())),
+                    Err(e) => summary.skipped.push((s.display().to_string(), e.to_string())),
                 }
                 pb.inc(1);
             }
@@ -242,9 +224,7 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
                 pb.set_message(f.display().to_string());
                 match convert::motion_to_live(f, &a.output, a.force) {
                     Ok(c) => summary.converted.push(c),
-                    Err(e) => summary
-                        .skipped
-                        .push((f.display().to_string(), e.to_string())),
+                    Err(e) => summary.skipped.push((f.display().to_string(), e.to_string())),
                 }
                 pb.inc(1);
             }
@@ -263,19 +243,9 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
         for (f, why) in &summary.skipped {
             println!("skipped {f}: {why}");
         }
-        println!(
-            "{} converted, {} skipped",
-            summary.converted.len(),
-            summary.skipped.len()
-        );
+        println!("{} converted, {} skipped", summary.converted.len(), summary.skipped.len());
     }
-    Ok(
-        if summary.converted.is_empty() && !summary.skipped.is_empty() {
-            ExitCode::from(3)
-        } else {
-            ExitCode::SUCCESS
-        },
-    )
+    Ok(if summary.converted.is_empty() && !summary.skipped.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }
 
 pub fn demo(a: DemoArgs) -> Result<ExitCode> {
@@ -305,9 +275,6 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     for o in &r.outputs {
         println!("{o}");
     }
-    println!(
-        "moment {:.3}–{:.3} s, key photo at {:.3} s",
-        r.start_s, r.end_s, r.still_s
-    );
+    println!("moment {:.3}–{:.3} s, key photo at {:.3} s", r.start_s, r.end_s, r.still_s);
     Ok(ExitCode::SUCCESS)
 }

@@ -8,10 +8,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn vivify(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vivify"))
-        .args(args)
-        .output()
-        .expect("run vivify")
+    Command::new(env!("CARGO_BIN_EXE_vivify")).args(args).output().expect("run vivify")
 }
 
 fn temp(name: &str) -> PathBuf {
@@ -50,16 +47,9 @@ fn garbage_input_exits_3_and_names_the_file() {
         let o = vivify(&a);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(3), "{a:?}: {err}");
-        assert!(
-            err.contains("not-a-video.mp4"),
-            "{a:?}: message must name the file: {err}"
-        );
+        assert!(err.contains("not-a-video.mp4"), "{a:?}: message must name the file: {err}");
         assert!(!err.contains("panicked"), "{err}");
-        assert_eq!(
-            err.trim().lines().count(),
-            1,
-            "one-line error expected: {err}"
-        );
+        assert_eq!(err.trim().lines().count(), 1, "one-line error expected: {err}");
     }
 }
 
@@ -69,18 +59,8 @@ fn truncated_movie_is_invalid_input_not_a_panic() {
     let full = std::fs::read(fixtures().join("h264_aac.mp4")).expect("read");
     let f = d.join("cut.mp4");
     std::fs::write(&f, &full[..full.len() / 3]).expect("write");
-    let o = vivify(&[
-        "live",
-        f.to_str().expect("utf8"),
-        "-o",
-        d.to_str().expect("utf8"),
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let o = vivify(&["live", f.to_str().expect("utf8"), "-o", d.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]
@@ -94,27 +74,13 @@ fn missing_file_exits_1() {
 fn live_json_and_refusal_to_overwrite() {
     let d = temp("json");
     let input = fixtures().join("h264_noaudio.mp4");
-    let o = vivify(&[
-        "live",
-        input.to_str().expect("utf8"),
-        "-o",
-        d.to_str().expect("utf8"),
-        "--json",
-        "--format",
-        "live",
-    ]);
+    let o =
+        vivify(&["live", input.to_str().expect("utf8"), "-o", d.to_str().expect("utf8"), "--json", "--format", "live"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["outputs"].as_array().map(Vec::len), Some(2));
     assert!(v["content_id"].as_str().is_some_and(|c| c.len() == 36));
-    let o = vivify(&[
-        "live",
-        input.to_str().expect("utf8"),
-        "-o",
-        d.to_str().expect("utf8"),
-        "--format",
-        "live",
-    ]);
+    let o = vivify(&["live", input.to_str().expect("utf8"), "-o", d.to_str().expect("utf8"), "--format", "live"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
     let o = vivify(&[
@@ -133,14 +99,7 @@ fn live_json_and_refusal_to_overwrite() {
 fn inspect_json_lists_issues() {
     let d = temp("inspect");
     let input = fixtures().join("h264_noaudio.mp4");
-    let o = vivify(&[
-        "live",
-        input.to_str().expect("utf8"),
-        "-o",
-        d.to_str().expect("utf8"),
-        "--format",
-        "motion",
-    ]);
+    let o = vivify(&["live", input.to_str().expect("utf8"), "-o", d.to_str().expect("utf8"), "--format", "motion"]);
     assert!(o.status.success());
     let mp = d.join("h264_noaudio.MP.jpg");
     let o = vivify(&["inspect", "--json", mp.to_str().expect("utf8")]);
@@ -153,17 +112,8 @@ fn inspect_json_lists_issues() {
 fn explain_says_why() {
     let d = temp("explain");
     let input = fixtures().join("scene_cut.mp4");
-    let o = vivify(&[
-        "live",
-        input.to_str().expect("utf8"),
-        "-o",
-        d.to_str().expect("utf8"),
-        "--explain",
-    ]);
+    let o = vivify(&["live", input.to_str().expect("utf8"), "-o", d.to_str().expect("utf8"), "--explain"]);
     assert!(o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("scene cut") && err.contains("key frame"),
-        "{err}"
-    );
+    assert!(err.contains("scene cut") && err.contains("key frame"), "{err}");
 }

@@ -61,12 +61,7 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--memory-child") {
         let input = PathBuf::from(&args[i + 1]);
         let dir = work();
-        make_live(
-            &input,
-            &live_opts(&dir, args.iter().any(|a| a == "--reencode")),
-            &|_| {},
-        )
-        .expect("live");
+        make_live(&input, &live_opts(&dir, args.iter().any(|a| a == "--reencode")), &|_| {}).expect("live");
         println!("{}", peak_rss_kib().unwrap_or(0));
         let _ = std::fs::remove_dir_all(&dir);
         return;
@@ -88,7 +83,12 @@ fn main() {
         std::fs::copy(&still, dir.join("copy.heic")).expect("copy");
         std::fs::copy(&mov, dir.join("copy.mov")).expect("copy");
     });
-    println!("Live -> Motion (IMG_3853): {:>8.1} ms | copy of the same bytes: {:>8.1} ms | ratio {:.2} (target <= 2.0)", ms(convert), ms(copy), ratio(convert, copy));
+    println!(
+        "Live -> Motion (IMG_3853): {:>8.1} ms | copy of the same bytes: {:>8.1} ms | ratio {:.2} (target <= 2.0)",
+        ms(convert),
+        ms(copy),
+        ratio(convert, copy)
+    );
 
     // 2. Video -> Live vs ffmpeg on a 10 s 1080p clip.
     let input = dir.join("bench_1080p_10s.mp4");
@@ -106,19 +106,7 @@ fn main() {
             "-i",
             "sine=frequency=300:sample_rate=48000:duration=10",
         ])
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-g",
-            "30",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-shortest",
-        ])
+        .args(["-c:v", "libx264", "-preset", "veryfast", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"])
         .arg(&input)
         .status();
     if !made.is_ok_and(|s| s.success()) {
@@ -137,16 +125,7 @@ fn main() {
         let st = Command::new("ffmpeg")
             .args(["-v", "error", "-y", "-ss", &window.0.to_string(), "-i"])
             .arg(&input)
-            .args([
-                "-t",
-                &(window.1 - window.0).to_string(),
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-c:a",
-                "copy",
-            ])
+            .args(["-t", &(window.1 - window.0).to_string(), "-c:v", "libx264", "-preset", "veryfast", "-c:a", "copy"])
             .arg(dir.join("ffmpeg_cut.mp4"))
             .status()
             .expect("ffmpeg");
@@ -164,14 +143,8 @@ fn main() {
             cmd.arg(e);
         }
         let out = cmd.output().expect("child");
-        let kib: u64 = String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .unwrap_or(0);
-        println!(
-            "peak memory, video -> Live ({label}), 10 s 1080p: {:.1} MiB (target <= 300)",
-            kib as f64 / 1024.0
-        );
+        let kib: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+        println!("peak memory, video -> Live ({label}), 10 s 1080p: {:.1} MiB (target <= 300)", kib as f64 / 1024.0);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -22,22 +22,12 @@ pub struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     /// Big-endian cursor (ISO-BMFF, JPEG markers).
     pub fn new(data: &'a [u8], what: &'static str) -> Self {
-        Cursor {
-            data,
-            pos: 0,
-            what,
-            endian: Endian::Big,
-        }
+        Cursor { data, pos: 0, what, endian: Endian::Big }
     }
 
     /// Cursor with an explicit byte order (TIFF, SEF).
     pub fn with_endian(data: &'a [u8], what: &'static str, endian: Endian) -> Self {
-        Cursor {
-            data,
-            pos: 0,
-            what,
-            endian,
-        }
+        Cursor { data, pos: 0, what, endian }
     }
 
     pub fn pos(&self) -> usize {
@@ -64,11 +54,7 @@ impl<'a> Cursor<'a> {
     fn short(&self, wanted: usize) -> Error {
         Error::invalid(
             self.what,
-            format!(
-                "needs {wanted} more bytes at offset {} but only {} remain",
-                self.pos,
-                self.remaining()
-            ),
+            format!("needs {wanted} more bytes at offset {} but only {} remain", self.pos, self.remaining()),
         )
     }
 

@@ -44,17 +44,11 @@ pub fn still_content_id(path: &Path) -> Result<Option<String>> {
         Container::Jpeg => {
             let data = read_all(path)?;
             let j = Jpeg::parse(&data)?;
-            Ok(j.exif()
-                .and_then(|t| Exif::parse(t).ok())
-                .as_ref()
-                .and_then(exif_content_id))
+            Ok(j.exif().and_then(|t| Exif::parse(t).ok()).as_ref().and_then(exif_content_id))
         }
         Container::Heif => {
             let h = Heif::parse(&src)?;
-            Ok(h.exif(&src)?
-                .and_then(|t| Exif::parse(&t).ok())
-                .as_ref()
-                .and_then(exif_content_id))
+            Ok(h.exif(&src)?.and_then(|t| Exif::parse(&t).ok()).as_ref().and_then(exif_content_id))
         }
         _ => Ok(None),
     }
@@ -70,10 +64,7 @@ pub fn movie_content_id(path: &Path) -> Result<Option<String>> {
 }
 
 fn stem_of(path: &Path) -> String {
-    let s = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "photo".into());
+    let s = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "photo".into());
     s.strip_suffix(".MP")
         .or_else(|| s.strip_suffix("_MP"))
         .or_else(|| s.strip_suffix(".mp"))
@@ -82,9 +73,7 @@ fn stem_of(path: &Path) -> String {
 }
 
 fn mp4_from_live(movie: &Movie, notes: &mut Vec<String>) -> Result<OutMovie> {
-    let video = movie
-        .video()
-        .ok_or_else(|| Error::invalid("Live Photo movie", "no video track"))?;
+    let video = movie.video().ok_or_else(|| Error::invalid("Live Photo movie", "no video track"))?;
     let ts = movie.mvhd.timescale;
     let mut tracks = vec![copy_whole(video, movie, 0, ts)];
     tracks[0].meta = None;
@@ -94,7 +83,10 @@ fn mp4_from_live(movie: &Movie, notes: &mut Vec<String>) -> Result<OutMovie> {
             t.meta = None;
             tracks.push(t);
         } else {
-            notes.push(format!("audio is '{}', which Motion Photos cannot carry (AAC only); the Motion Photo is silent", a.codec().map(|c| c.to_string()).unwrap_or_default()));
+            notes.push(format!(
+                "audio is '{}', which Motion Photos cannot carry (AAC only); the Motion Photo is silent",
+                a.codec().map(|c| c.to_string()).unwrap_or_default()
+            ));
         }
     }
     Ok(OutMovie {
@@ -108,13 +100,7 @@ fn mp4_from_live(movie: &Movie, notes: &mut Vec<String>) -> Result<OutMovie> {
 }
 
 /// Live pair → Motion Photo (`STEM.MP.jpg` or `STEM.MP.heic`), video copied.
-pub fn live_to_motion(
-    still: &Path,
-    mov: &Path,
-    out_dir: &Path,
-    samsung: bool,
-    force: bool,
-) -> Result<Converted> {
+pub fn live_to_motion(still: &Path, mov: &Path, out_dir: &Path, samsung: bool, force: bool) -> Result<Converted> {
     let msrc = FileSource::open(mov).map_err(|e| Error::from(e).in_file(mov))?;
     let movie = Movie::parse(&msrc).map_err(|e| e.in_file(mov))?;
     let info = live_info(&movie);
@@ -123,9 +109,7 @@ pub fn live_to_motion(
         Some(t) => t,
         None => {
             let t = movie.video().map_or(0.0, |v| v.media_seconds() / 2.0);
-            notes.push(format!(
-                "no still-image-time track; using the middle, {t:.3} s"
-            ));
+            notes.push(format!("no still-image-time track; using the middle, {t:.3} s"));
             t
         }
     };
@@ -137,38 +121,28 @@ pub fn live_to_motion(
     let stem = stem_of(still);
     // The video streams from the MOV straight into the output file.
     let write = |out: &Path, layout: &motion::MotionLayout, still_src: &dyn ReadAt| {
-        outfile::write_atomic(out, force, |w| {
-            layout.write(still_src, w, |w| prepared.write_to(&sources, w))
-        })
+        outfile::write_atomic(out, force, |w| layout.write(still_src, w, |w| prepared.write_to(&sources, w)))
     };
     let (out, replaced) = match sniff(&ssrc) {
         Container::Jpeg => {
             let data = read_all(still)?;
-            let layout = motion::jpeg_layout(&data, prepared.len(), ts_us, samsung)
-                .map_err(|e| e.in_file(still))?;
+            let layout = motion::jpeg_layout(&data, prepared.len(), ts_us, samsung).map_err(|e| e.in_file(still))?;
             let out = out_dir.join(format!("{stem}.MP.jpg"));
             write(&out, &layout, &data.as_slice())?;
             (out, layout.replaced_xmp)
         }
         Container::Heif => {
             let heif = Heif::parse(&ssrc).map_err(|e| e.in_file(still))?;
-            let layout = motion::heic_layout(&ssrc, &heif, prepared.len(), ts_us, samsung)
-                .map_err(|e| e.in_file(still))?;
+            let layout =
+                motion::heic_layout(&ssrc, &heif, prepared.len(), ts_us, samsung).map_err(|e| e.in_file(still))?;
             let out = out_dir.join(format!("{stem}.MP.heic"));
             write(&out, &layout, &ssrc)?;
             (out, layout.replaced_xmp)
         }
-        _ => {
-            return Err(
-                Error::Unsupported("the still is neither JPEG nor HEIC".into()).in_file(still),
-            )
-        }
+        _ => return Err(Error::Unsupported("the still is neither JPEG nor HEIC".into()).in_file(still)),
     };
     if replaced {
-        notes.push(
-            "the still's XMP had several descriptions; it was replaced by the Motion Photo XMP"
-                .into(),
-        );
+        notes.push("the still's XMP had several descriptions; it was replaced by the Motion Photo XMP".into());
     }
     Ok(Converted {
         inputs: vec![still.display().to_string(), mov.display().to_string()],
@@ -198,13 +172,8 @@ pub fn open_motion(path: &Path) -> Result<MotionParts> {
         }
         _ => return Err(Error::Unsupported("not a JPEG or HEIC motion photo".into())),
     };
-    let video = video
-        .ok_or_else(|| Error::Unsupported("no embedded video found (not a motion photo)".into()))?;
-    Ok(MotionParts {
-        container,
-        data,
-        video,
-    })
+    let video = video.ok_or_else(|| Error::Unsupported("no embedded video found (not a motion photo)".into()))?;
+    Ok(MotionParts { container, data, video })
 }
 
 /// The still of a motion photo on its own: trailer gone, Motion Photo XMP
@@ -216,53 +185,31 @@ pub fn still_without_motion(parts: &MotionParts, content_id: Option<&str>) -> Re
             let j = Jpeg::parse(data)?;
             let mut exif_tiff = None;
             if let Some(cid) = content_id {
-                let mut exif = j
-                    .exif()
-                    .and_then(|t| Exif::parse(t).ok())
-                    .unwrap_or_default();
+                let mut exif = j.exif().and_then(|t| Exif::parse(t).ok()).unwrap_or_default();
                 if exif_content_id(&exif).as_deref() != Some(cid) {
                     set_exif_content_id(&mut exif, cid);
                     exif_tiff = Some(exif.to_bytes());
                 }
             }
-            let xmp = j
-                .xmp()
-                .map(|b| strip_motion_photo(&String::from_utf8_lossy(b)).map(String::into_bytes));
-            let keep = mpf_extent_after_eoi(&j)
-                .min(parts.video.offset.saturating_sub(j.eoi_end as u64) as usize);
-            rewrite(
-                &j,
-                &JpegEdit {
-                    exif_tiff,
-                    xmp,
-                    keep_after_eoi: keep,
-                    append: Vec::new(),
-                },
-            )
+            let xmp = j.xmp().map(|b| strip_motion_photo(&String::from_utf8_lossy(b)).map(String::into_bytes));
+            let keep = mpf_extent_after_eoi(&j).min(parts.video.offset.saturating_sub(j.eoi_end as u64) as usize);
+            rewrite(&j, &JpegEdit { exif_tiff, xmp, keep_after_eoi: keep, append: Vec::new() })
         }
         _ => {
             let src = &data;
             let heif = Heif::parse(src)?;
-            let mut edit = HeicEdit {
-                drop_motion: true,
-                ..HeicEdit::default()
-            };
+            let mut edit = HeicEdit { drop_motion: true, ..HeicEdit::default() };
             if let Some(cid) = content_id {
                 let exif = heif.exif(src)?.map(|t| Exif::parse(&t)).transpose()?;
                 let mut exif = exif.ok_or_else(|| {
-                    Error::Unsupported(
-                        "this HEIC has no Exif item to carry the content identifier".into(),
-                    )
+                    Error::Unsupported("this HEIC has no Exif item to carry the content identifier".into())
                 })?;
                 if exif_content_id(&exif).as_deref() != Some(cid) {
                     set_exif_content_id(&mut exif, cid);
                     edit.exif_tiff = Some(exif.to_bytes());
                 }
             }
-            match heif
-                .xmp(src)?
-                .map(|b| strip_motion_photo(&String::from_utf8_lossy(&b)))
-            {
+            match heif.xmp(src)?.map(|b| strip_motion_photo(&String::from_utf8_lossy(&b))) {
                 Some(Some(x)) => edit.xmp = Some(x.into_bytes()),
                 Some(None) => edit.drop_xmp = true,
                 None => {}
@@ -280,19 +227,9 @@ fn still_seconds(parts: &MotionParts, movie: &Movie, notes: &mut Vec<String>) ->
     }
     let Some(v) = movie.video() else { return 0.0 };
     let mid = v.media_seconds() / 2.0;
-    let times: Vec<f64> = v
-        .samples
-        .iter()
-        .filter_map(|s| v.movie_seconds(s.pts(), movie.mvhd.timescale))
-        .collect();
-    let t = times
-        .iter()
-        .copied()
-        .filter(|&t| t <= mid)
-        .fold(0.0, f64::max);
-    notes.push(format!(
-        "no presentation timestamp; using the frame before the middle, {t:.3} s"
-    ));
+    let times: Vec<f64> = v.samples.iter().filter_map(|s| v.movie_seconds(s.pts(), movie.mvhd.timescale)).collect();
+    let t = times.iter().copied().filter(|&t| t <= mid).fold(0.0, f64::max);
+    notes.push(format!("no presentation timestamp; using the frame before the middle, {t:.3} s"));
     t
 }
 
@@ -305,16 +242,11 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool) -> Result<Conver
     let mut notes = Vec::new();
     let still_t = still_seconds(&parts, &movie, &mut notes);
     let cid = match parts.container {
-        Container::Jpeg | Container::Heif => still_content_id(path)
-            .ok()
-            .flatten()
-            .unwrap_or_else(new_content_id),
+        Container::Jpeg | Container::Heif => still_content_id(path).ok().flatten().unwrap_or_else(new_content_id),
         _ => new_content_id(),
     };
     let still = still_without_motion(&parts, Some(&cid)).map_err(|e| e.in_file(path))?;
-    let video = movie
-        .video()
-        .ok_or_else(|| Error::invalid("motion photo video", "no video track").in_file(path))?;
+    let video = movie.video().ok_or_else(|| Error::invalid("motion photo video", "no video track").in_file(path))?;
     let mut tracks = vec![copy_whole(video, &movie, 0, live::MOV_TIMESCALE)];
     tracks.extend(
         movie
@@ -330,11 +262,7 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool) -> Result<Conver
     let mut mov_bytes = Vec::new();
     write_movie(&mov, &[&window, &arena], &mut mov_bytes)?;
     let stem = stem_of(path);
-    let ext = if parts.container == Container::Heif {
-        "HEIC"
-    } else {
-        "JPG"
-    };
+    let ext = if parts.container == Container::Heif { "HEIC" } else { "JPG" };
     let still_path = out_dir.join(format!("{stem}.{ext}"));
     let mov_path = out_dir.join(format!("{stem}.MOV"));
     outfile::check_free(&still_path, force)?;
@@ -343,10 +271,7 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool) -> Result<Conver
     outfile::write_bytes(&mov_path, force, &mov_bytes)?;
     Ok(Converted {
         inputs: vec![path.display().to_string()],
-        outputs: vec![
-            still_path.display().to_string(),
-            mov_path.display().to_string(),
-        ],
+        outputs: vec![still_path.display().to_string(), mov_path.display().to_string()],
         still_time_s: still_t,
         notes,
     })
@@ -367,11 +292,7 @@ pub fn extract(path: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
     let parts = open_motion(path).map_err(|e| e.in_file(path))?;
     let still = still_without_motion(&parts, None).map_err(|e| e.in_file(path))?;
     let stem = stem_of(path);
-    let ext = if parts.container == Container::Heif {
-        "heic"
-    } else {
-        "jpg"
-    };
+    let ext = if parts.container == Container::Heif { "heic" } else { "jpg" };
     let still_path = out_dir.join(format!("{stem}.{ext}"));
     let video_path = out_dir.join(format!("{stem}.mp4"));
     let (o, l) = (parts.video.offset as usize, parts.video.len as usize);
@@ -379,10 +300,7 @@ pub fn extract(path: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
     outfile::check_free(&video_path, force)?;
     outfile::write_bytes(&still_path, force, &still)?;
     outfile::write_bytes(&video_path, force, &parts.data[o..o + l])?;
-    Ok(Extracted {
-        still: still_path.display().to_string(),
-        video: video_path.display().to_string(),
-    })
+    Ok(Extracted { still: still_path.display().to_string(), video: video_path.display().to_string() })
 }
 
 fn extract_pvt(dir: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
@@ -400,9 +318,7 @@ fn extract_pvt(dir: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
         }
     }
     let (Some(s), Some(m)) = (still, movie) else {
-        return Err(
-            Error::invalid(".pvt package", "it must hold a still and a movie").in_file(dir),
-        );
+        return Err(Error::invalid(".pvt package", "it must hold a still and a movie").in_file(dir));
     };
     let mut out = Vec::new();
     for p in [&s, &m] {
@@ -410,8 +326,5 @@ fn extract_pvt(dir: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
         outfile::write_bytes(&target, force, &read_all(p)?)?;
         out.push(target.display().to_string());
     }
-    Ok(Extracted {
-        still: out[0].clone(),
-        video: out[1].clone(),
-    })
+    Ok(Extracted { still: out[0].clone(), video: out[1].clone() })
 }

@@ -47,10 +47,7 @@ pub fn copy_whole(track: &Track, movie: &Movie, src: usize, out_ts: u32) -> OutT
     t.edits = track
         .edits
         .iter()
-        .map(|e| EditEntry {
-            segment_duration: scale(e.segment_duration, movie.mvhd.timescale, out_ts),
-            ..*e
-        })
+        .map(|e| EditEntry { segment_duration: scale(e.segment_duration, movie.mvhd.timescale, out_ts), ..*e })
         .collect();
     t
 }
@@ -70,19 +67,11 @@ pub fn copy_window(
     let ts = f64::from(track.timescale());
     let mts = movie.mvhd.timescale;
     let eps = 0.5 / ts;
-    let times: Vec<Option<f64>> = track
-        .samples
-        .iter()
-        .map(|s| track.movie_seconds(s.pts(), mts))
-        .collect();
-    let shown: Vec<usize> = (0..track.samples.len())
-        .filter(|&i| times[i].is_some_and(|m| m + eps >= t0 && m + eps < t1))
-        .collect();
-    let first_shown = *shown.iter().min_by(|&&a, &&b| {
-        times[a]
-            .partial_cmp(&times[b])
-            .unwrap_or(std::cmp::Ordering::Equal)
-    })?;
+    let times: Vec<Option<f64>> = track.samples.iter().map(|s| track.movie_seconds(s.pts(), mts)).collect();
+    let shown: Vec<usize> =
+        (0..track.samples.len()).filter(|&i| times[i].is_some_and(|m| m + eps >= t0 && m + eps < t1)).collect();
+    let first_shown =
+        *shown.iter().min_by(|&&a, &&b| times[a].partial_cmp(&times[b]).unwrap_or(std::cmp::Ordering::Equal))?;
     let mut first = *shown.iter().min()?;
     let last = *shown.iter().max()?;
     if from_sync {
@@ -113,45 +102,20 @@ pub fn copy_window(
         .fold(start, f64::max)
         .min(t1.max(start));
     let media_start = track.samples[first_shown].pts() - base as i64;
-    let preroll = shown
-        .first()
-        .map_or(0, |_| (first..=last).filter(|i| !shown.contains(i)).count());
+    let preroll = shown.first().map_or(0, |_| (first..=last).filter(|i| !shown.contains(i)).count());
     let seg = ((end - start) * f64::from(out_ts)).round().max(1.0) as u64;
-    t.edits = vec![EditEntry {
-        segment_duration: seg,
-        media_time: media_start.max(0),
-        rate: 0x10000,
-    }];
-    Some(CopiedTrack {
-        track: t,
-        start,
-        end,
-        preroll,
-    })
+    t.edits = vec![EditEntry { segment_duration: seg, media_time: media_start.max(0), rate: 0x10000 }];
+    Some(CopiedTrack { track: t, start, end, preroll })
 }
 
 /// Copies the audio that plays during `[start, end)`, aligned to whole audio
 /// frames, with an edit list for the exact start.
-pub fn copy_audio(
-    track: &Track,
-    movie: &Movie,
-    src: usize,
-    start: f64,
-    end: f64,
-    out_ts: u32,
-) -> Option<OutTrack> {
+pub fn copy_audio(track: &Track, movie: &Movie, src: usize, start: f64, end: f64, out_ts: u32) -> Option<OutTrack> {
     let ts = f64::from(track.timescale());
     let mts = movie.mvhd.timescale;
-    let times: Vec<Option<f64>> = track
-        .samples
-        .iter()
-        .map(|s| track.movie_seconds(s.pts(), mts))
-        .collect();
+    let times: Vec<Option<f64>> = track.samples.iter().map(|s| track.movie_seconds(s.pts(), mts)).collect();
     let overlapping: Vec<usize> = (0..track.samples.len())
-        .filter(|&i| {
-            times[i]
-                .is_some_and(|m| m + f64::from(track.samples[i].duration) / ts > start && m < end)
-        })
+        .filter(|&i| times[i].is_some_and(|m| m + f64::from(track.samples[i].duration) / ts > start && m < end))
         .collect();
     let mut first = *overlapping.first()?;
     let last = *overlapping.last()?;
@@ -175,10 +139,6 @@ pub fn copy_audio(
     let into = ((start - first_time).max(0.0) * ts).round() as i64;
     let media_time = (track.samples[overlapping[0]].pts() - base as i64) + into;
     let seg = ((end - start) * f64::from(out_ts)).round().max(1.0) as u64;
-    t.edits = vec![EditEntry {
-        segment_duration: seg,
-        media_time,
-        rate: 0x10000,
-    }];
+    t.edits = vec![EditEntry { segment_duration: seg, media_time, rate: 0x10000 }];
     Some(t)
 }

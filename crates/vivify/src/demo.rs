@@ -23,10 +23,7 @@ pub fn render_frame(n: usize, width: usize, height: usize, fps: f64) -> Result<F
                 let d = ((fx - sun_x).powi(2) + (fy - sun_y).powi(2)).sqrt();
                 let glow = (1.0 - (d / (sun_r * 4.0)).min(1.0)).powi(2);
                 let cloud = 0.5 + 0.5 * ((fx * 0.02 + t * 0.8).sin() * (fy * 0.05).cos());
-                60.0 + 80.0 * (fy / horizon)
-                    + 70.0 * glow
-                    + 12.0 * cloud
-                    + if d < sun_r { 60.0 } else { 0.0 }
+                60.0 + 80.0 * (fy / horizon) + 70.0 * glow + 12.0 * cloud + if d < sun_r { 60.0 } else { 0.0 }
             } else {
                 let depth = (fy - horizon) / (height as f64 - horizon);
                 let wave = (fx * 0.08 / (0.3 + depth) + t * 6.0).sin() * (fy * 0.3 - t * 3.0).cos();
@@ -40,16 +37,8 @@ pub fn render_frame(n: usize, width: usize, height: usize, fps: f64) -> Result<F
         for x in 0..cw {
             let sky = ((y * 2) as f64) < horizon;
             let warm = (1.0 - (y * 2) as f64 / horizon).clamp(0.0, 1.0);
-            f.u[y * cw + x] = if sky {
-                (118.0 - 20.0 * warm) as u8
-            } else {
-                140
-            };
-            f.v[y * cw + x] = if sky {
-                (140.0 + 40.0 * warm) as u8
-            } else {
-                118
-            };
+            f.u[y * cw + x] = if sky { (118.0 - 20.0 * warm) as u8 } else { 140 };
+            f.v[y * cw + x] = if sky { (140.0 + 40.0 * warm) as u8 } else { 118 };
         }
     }
     Ok(f)
@@ -61,7 +50,7 @@ pub fn example_clip(width: usize, height: usize, fps: u32, seconds: f64) -> Resu
         return Err(Error::Param("fps must be positive".into()));
     }
     let n = (seconds * f64::from(fps)).round() as usize;
-    let mut enc = H264Encoder::new(width, height, fps as f32)?;
+    let mut enc = H264Encoder::new(width, height, fps as f32, false)?;
     let mut arena = Vec::new();
     let mut samples = Vec::new();
     for i in 0..n {
@@ -76,15 +65,8 @@ pub fn example_clip(width: usize, height: usize, fps: u32, seconds: f64) -> Resu
         });
         arena.extend_from_slice(&s.data);
     }
-    let cfg = enc
-        .config()
-        .cloned()
-        .ok_or_else(|| Error::Codec("no parameter sets".into()))?;
-    let mut t = OutTrack::new(
-        TrackKind::Video,
-        fps,
-        vec![avc1_sample_entry(width as u16, height as u16, &cfg)],
-    );
+    let cfg = enc.config().cloned().ok_or_else(|| Error::Codec("no parameter sets".into()))?;
+    let mut t = OutTrack::new(TrackKind::Video, fps, vec![avc1_sample_entry(width as u16, height as u16, &cfg)]);
     t.width = width as u32;
     t.height = height as u32;
     t.samples = samples;

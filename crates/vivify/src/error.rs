@@ -50,29 +50,21 @@ pub enum ErrorClass {
 
 impl Error {
     pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
-        Error::Invalid {
-            what,
-            reason: reason.into(),
-        }
+        Error::Invalid { what, reason: reason.into() }
     }
 
     /// Attaches the file the error is about, unless one is attached already.
     pub fn in_file(self, path: &Path) -> Self {
         match self {
             Error::InFile { .. } | Error::Exists(_) => self,
-            other => Error::InFile {
-                path: path.to_path_buf(),
-                inner: Box::new(other),
-            },
+            other => Error::InFile { path: path.to_path_buf(), inner: Box::new(other) },
         }
     }
 
     /// Which kind of fault this is.
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Invalid { .. } | Error::Unsupported(_) | Error::Limits(_) => {
-                ErrorClass::BadInput
-            }
+            Error::Invalid { .. } | Error::Unsupported(_) | Error::Limits(_) => ErrorClass::BadInput,
             Error::Param(_) => ErrorClass::Usage,
             Error::InFile { inner, .. } => inner.class(),
             Error::Codec(_) | Error::Exists(_) | Error::Io(_) => ErrorClass::Failure,

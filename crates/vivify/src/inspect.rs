@@ -116,21 +116,13 @@ pub fn inspect_source(path: &Path, src: &dyn ReadAt) -> Result<Report> {
         Container::Jpeg => inspect_jpeg(src, &mut r)?,
         Container::Heif => inspect_heif(src, &mut r)?,
         Container::Mov | Container::Mp4 => inspect_movie(src, &mut r)?,
-        Container::Unknown => {
-            return Err(Error::Unsupported(
-                "not a JPEG, HEIF, MOV or MP4 file".into(),
-            ))
-        }
+        Container::Unknown => return Err(Error::Unsupported("not a JPEG, HEIF, MOV or MP4 file".into())),
     }
     Ok(r)
 }
 
 fn inspect_jpeg(src: &dyn ReadAt, r: &mut Report) -> Result<()> {
-    crate::limits::check(
-        "JPEG file size",
-        src.len(),
-        crate::limits::MAX_EMBEDDED_VIDEO,
-    )?;
+    crate::limits::check("JPEG file size", src.len(), crate::limits::MAX_EMBEDDED_VIDEO)?;
     let data = src.read_vec(0, src.len())?;
     let jpeg = Jpeg::parse(&data)?;
     let exif = jpeg.exif().and_then(|t| Exif::parse(t).ok());
@@ -149,31 +141,17 @@ fn inspect_jpeg(src: &dyn ReadAt, r: &mut Report) -> Result<()> {
     if let Some(mv) = locate_jpeg(&data, &jpeg) {
         describe_motion(src, &mv, r);
         rules::motion_jpeg(r, &data, &jpeg, xmp_text.as_deref(), x.as_ref(), &mv);
-    } else if x
-        .as_ref()
-        .is_some_and(|x| x.camera("MotionPhoto").is_some() || x.camera("MicroVideo").is_some())
-    {
-        r.issues.push(Issue::error(
-            "MP-VIDEO",
-            "XMP marks a motion photo but no video was found after the image",
-        ));
+    } else if x.as_ref().is_some_and(|x| x.camera("MotionPhoto").is_some() || x.camera("MicroVideo").is_some()) {
+        r.issues.push(Issue::error("MP-VIDEO", "XMP marks a motion photo but no video was found after the image"));
     }
     Ok(())
 }
 
 fn inspect_heif(src: &dyn ReadAt, r: &mut Report) -> Result<()> {
     let heif = Heif::parse(src)?;
-    let exif = heif
-        .exif(src)
-        .ok()
-        .flatten()
-        .and_then(|t| Exif::parse(&t).ok());
+    let exif = heif.exif(src).ok().flatten().and_then(|t| Exif::parse(&t).ok());
     let (w, h) = heif.primary_size().unwrap_or((0, 0));
-    r.image = Some(ImageInfo {
-        width: w,
-        height: h,
-        orientation: exif.as_ref().and_then(Exif::orientation),
-    });
+    r.image = Some(ImageInfo { width: w, height: h, orientation: exif.as_ref().and_then(Exif::orientation) });
     r.content_id = exif.as_ref().and_then(exif_content_id);
     if r.content_id.is_some() {
         r.role = Role::LiveStill;
@@ -204,10 +182,7 @@ fn describe_motion(src: &dyn ReadAt, mv: &MotionVideo, r: &mut Report) {
             describe_streams(&m, r);
             rules::motion_video(r, &m);
         }
-        Err(e) => r.issues.push(Issue::error(
-            "MP-VIDEO",
-            format!("the embedded video does not parse: {e}"),
-        )),
+        Err(e) => r.issues.push(Issue::error("MP-VIDEO", format!("the embedded video does not parse: {e}"))),
     }
 }
 
@@ -226,17 +201,9 @@ fn inspect_movie(src: &dyn ReadAt, r: &mut Report) -> Result<()> {
 
 /// Width and height stored in a visual sample entry.
 pub fn entry_size(track: &Track) -> (u32, u32) {
-    let p = track
-        .stsd
-        .entries
-        .first()
-        .map(|e| e.payload())
-        .unwrap_or(&[]);
+    let p = track.stsd.entries.first().map(|e| e.payload()).unwrap_or(&[]);
     if p.len() >= 28 {
-        (
-            u32::from(u16::from_be_bytes([p[24], p[25]])),
-            u32::from(u16::from_be_bytes([p[26], p[27]])),
-        )
+        (u32::from(u16::from_be_bytes([p[24], p[25]])), u32::from(u16::from_be_bytes([p[26], p[27]])))
     } else {
         (track.tkhd.width >> 16, track.tkhd.height >> 16)
     }
@@ -253,16 +220,9 @@ fn describe_streams(movie: &Movie, r: &mut Report) {
             duration_s: round3(dur),
             rotation: v.rotation(),
             frames: v.samples.len(),
-            fps: if dur > 0.0 {
-                round3(v.samples.len() as f64 / dur)
-            } else {
-                0.0
-            },
+            fps: if dur > 0.0 { round3(v.samples.len() as f64 / dur) } else { 0.0 },
             sync_frames: v.samples.iter().filter(|s| s.sync).count(),
-            has_b_frames: v
-                .samples
-                .iter()
-                .any(|s| s.cts_offset != v.samples[0].cts_offset),
+            has_b_frames: v.samples.iter().any(|s| s.cts_offset != v.samples[0].cts_offset),
         });
     }
     if let Some(a) = movie.audio() {
@@ -272,11 +232,7 @@ fn describe_streams(movie: &Movie, r: &mut Report) {
             duration_s: round3(a.media_seconds()),
         });
     }
-    if movie
-        .tracks
-        .iter()
-        .any(|t| t.kind() == TrackKind::Video && t.codec() == Some(FourCC::HEV1))
-    {
+    if movie.tracks.iter().any(|t| t.kind() == TrackKind::Video && t.codec() == Some(FourCC::HEV1)) {
         r.issues.push(Issue::warning(
             "VID-HEV1",
             "HEVC stored as 'hev1' (parameter sets in-band); Apple players want 'hvc1'",

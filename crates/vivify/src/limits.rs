@@ -29,9 +29,7 @@ pub const MAX_ITEMS: u64 = 100_000;
 /// Fails with a clear message when `value` is above `cap`.
 pub fn check(what: &str, value: u64, cap: u64) -> Result<()> {
     if value > cap {
-        Err(Error::Limits(format!(
-            "{what} is {value}, above the cap of {cap}"
-        )))
+        Err(Error::Limits(format!("{what} is {value}, above the cap of {cap}")))
     } else {
         Ok(())
     }

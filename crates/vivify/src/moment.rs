@@ -58,11 +58,7 @@ pub fn motion(frames: &[FrameStats]) -> Vec<Motion> {
         let mean = d.iter().sum::<f32>() / d.len() as f32;
         let med = median(&mut d);
         let p90 = d[(d.len() * 9) / 10];
-        out[i] = Motion {
-            local: (p90 - med).max(0.0),
-            global: med,
-            cut: mean > 40.0,
-        };
+        out[i] = Motion { local: (p90 - med).max(0.0), global: med, cut: mean > 40.0 };
     }
     out
 }
@@ -82,18 +78,10 @@ fn calm(local: f32) -> f32 {
 pub fn choose(frames: &[FrameStats], duration: f64) -> Moment {
     let mut reasons = Vec::new();
     if frames.len() < 2 || duration <= MIN_WINDOW {
-        let still = frames
-            .get(frames.len() / 2)
-            .map_or(duration / 2.0, |f| f.time);
-        reasons.push(format!(
-            "the clip is only {duration:.2} s long, so all of it is used"
-        ));
-        return Moment {
-            start: 0.0,
-            end: duration,
-            still,
-            reasons,
-        };
+        reasons.push(format!("the clip is only {duration:.2} s long, so all of it is used"));
+        let start = frames.first().map_or(0.0, |f| f.time.min(0.0));
+        let still = choose_still(frames, &motion(frames), start, duration, &mut reasons);
+        return Moment { start, end: duration, still, reasons };
     }
     let m = motion(frames);
     let mut best: Option<(f32, usize, f64)> = None;
@@ -103,9 +91,7 @@ pub fn choose(frames: &[FrameStats], duration: f64) -> Moment {
             if end > duration + 1e-6 {
                 continue;
             }
-            let idx: Vec<usize> = (i + 1..frames.len())
-                .take_while(|&j| frames[j].time < end)
-                .collect();
+            let idx: Vec<usize> = (i + 1..frames.len()).take_while(|&j| frames[j].time < end).collect();
             if idx.is_empty() {
                 continue;
             }
@@ -127,31 +113,20 @@ pub fn choose(frames: &[FrameStats], duration: f64) -> Moment {
     let start = frames[i].time;
     let end = (start + len).min(duration);
     let cuts = m.iter().filter(|x| x.cut).count();
-    reasons.push(format!("window {start:.3}–{end:.3} s scored {score:.2} (calm local motion minus 1.5 × global motion)"));
+    reasons
+        .push(format!("window {start:.3}–{end:.3} s scored {score:.2} (calm local motion minus 1.5 × global motion)"));
     if frames[i].sync {
-        reasons
-            .push("it starts on a key frame, so the video can be copied sample for sample".into());
+        reasons.push("it starts on a key frame, so the video can be copied sample for sample".into());
     }
     if cuts > 0 {
         reasons.push(format!("{cuts} scene cut(s) found and avoided"));
     }
     let still = choose_still(frames, &m, start, end, &mut reasons);
-    Moment {
-        start,
-        end,
-        still,
-        reasons,
-    }
+    Moment { start, end, still, reasons }
 }
 
 /// The sharpest, least blurred frame near the middle of `[start, end)`.
-pub fn choose_still(
-    frames: &[FrameStats],
-    m: &[Motion],
-    start: f64,
-    end: f64,
-    reasons: &mut Vec<String>,
-) -> f64 {
+pub fn choose_still(frames: &[FrameStats], m: &[Motion], start: f64, end: f64, reasons: &mut Vec<String>) -> f64 {
     let mid = (start + end) / 2.0;
     let half = ((end - start) / 4.0).max(0.2);
     let max_sharp = frames.iter().map(|f| f.sharpness).fold(1e-3f32, f32::max);
@@ -162,10 +137,8 @@ pub fn choose_still(
         }
         // Motion around a frame means motion blur; distance from the middle
         // means a less representative picture.
-        let blur = m.get(i).map_or(0.0, |x| x.local + x.global)
-            + m.get(i + 1).map_or(0.0, |x| x.local + x.global);
-        let score =
-            f.sharpness / max_sharp - 0.02 * blur - 0.3 * ((f.time - mid).abs() / half) as f32;
+        let blur = m.get(i).map_or(0.0, |x| x.local + x.global) + m.get(i + 1).map_or(0.0, |x| x.local + x.global);
+        let score = f.sharpness / max_sharp - 0.02 * blur - 0.3 * ((f.time - mid).abs() / half) as f32;
         if best.is_none_or(|b| score > b.0) {
             best = Some((score, i));
         }

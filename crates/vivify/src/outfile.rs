@@ -16,21 +16,14 @@ pub fn check_free(path: &Path, force: bool) -> Result<()> {
 }
 
 fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tag = uuid::Uuid::new_v4().simple().to_string();
     path.with_file_name(format!(".{name}.{}.vivify-tmp", &tag[..8]))
 }
 
 /// Writes `path` atomically through `body`. On any error the temporary file
 /// is removed and `path` is left as it was.
-pub fn write_atomic(
-    path: &Path,
-    force: bool,
-    body: impl FnOnce(&mut dyn Sink) -> Result<()>,
-) -> Result<()> {
+pub fn write_atomic(path: &Path, force: bool, body: impl FnOnce(&mut dyn Sink) -> Result<()>) -> Result<()> {
     check_free(path, force)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| Error::from(e).in_file(dir))?;

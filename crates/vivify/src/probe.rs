@@ -16,9 +16,7 @@ pub enum Container {
     Unknown,
 }
 
-const MOVIE_BOXES: &[&[u8; 4]] = &[
-    b"wide", b"mdat", b"moov", b"free", b"skip", b"pnot", b"uuid",
-];
+const MOVIE_BOXES: &[&[u8; 4]] = &[b"wide", b"mdat", b"moov", b"free", b"skip", b"pnot", b"uuid"];
 
 /// Sniffs the container from the start of `src`.
 pub fn sniff(src: &dyn ReadAt) -> Container {
@@ -46,16 +44,10 @@ pub fn sniff(src: &dyn ReadAt) -> Container {
             FourCC(*b"heim"),
             FourCC(*b"heis"),
         ];
-        if heif_brands.contains(&f.major)
-            || (f.major != FourCC::QT && f.compatible.contains(&FourCC::MIF1))
-        {
+        if heif_brands.contains(&f.major) || (f.major != FourCC::QT && f.compatible.contains(&FourCC::MIF1)) {
             return Container::Heif;
         }
-        return if f.major == FourCC::QT {
-            Container::Mov
-        } else {
-            Container::Mp4
-        };
+        return if f.major == FourCC::QT { Container::Mov } else { Container::Mp4 };
     }
     if MOVIE_BOXES.iter().any(|b| kind == &b[..]) {
         return Container::Mov;

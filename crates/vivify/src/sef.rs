@@ -40,25 +40,18 @@ impl Sef {
             return Ok(None);
         }
         let n = data.len();
-        let sef_len =
-            u32::from_le_bytes([data[n - 8], data[n - 7], data[n - 6], data[n - 5]]) as usize;
+        let sef_len = u32::from_le_bytes([data[n - 8], data[n - 7], data[n - 6], data[n - 5]]) as usize;
         let header_offset = (n - 8)
             .checked_sub(sef_len)
             .ok_or_else(|| Error::invalid("SEF", "directory length runs before the start"))?;
-        let mut c =
-            Cursor::with_endian(&data[header_offset..n - 8], "SEF directory", Endian::Little);
+        let mut c = Cursor::with_endian(&data[header_offset..n - 8], "SEF directory", Endian::Little);
         if c.take(4)? != b"SEFH" {
-            return Err(Error::invalid(
-                "SEF",
-                "no SEFH where the directory should start",
-            ));
+            return Err(Error::invalid("SEF", "no SEFH where the directory should start"));
         }
         let version = c.u32()?;
         let count = c.u32()?;
         if count > MAX_RECORDS {
-            return Err(Error::Limits(format!(
-                "SEF lists {count} records (cap {MAX_RECORDS})"
-            )));
+            return Err(Error::Limits(format!("SEF lists {count} records (cap {MAX_RECORDS})")));
         }
         let mut records = Vec::new();
         for _ in 0..count {
@@ -75,25 +68,14 @@ impl Sef {
                     format!("record at distance {distance} with length {len} does not fit"),
                 ));
             }
-            let mut r =
-                Cursor::with_endian(&data[offset..offset + len], "SEF record", Endian::Little);
+            let mut r = Cursor::with_endian(&data[offset..offset + len], "SEF record", Endian::Little);
             r.skip(4)?;
             let name_len = r.u32()? as usize;
             let name = String::from_utf8_lossy(r.take(name_len)?).into_owned();
             let data_offset = offset + 8 + name_len;
-            records.push(SefRecord {
-                marker,
-                name,
-                offset,
-                data_offset,
-                data_len: len - 8 - name_len,
-            });
+            records.push(SefRecord { marker, name, offset, data_offset, data_len: len - 8 - name_len });
         }
-        Ok(Some(Sef {
-            version,
-            header_offset,
-            records,
-        }))
+        Ok(Some(Sef { version, header_offset, records }))
     }
 
     pub fn record(&self, marker: u16) -> Option<&SefRecord> {
@@ -140,13 +122,7 @@ pub fn jpeg_trailer(video_len: usize) -> (Vec<u8>, Vec<u8>) {
     let ver_off = data_rec_len;
     let ver_len = tail.len();
     let dir_off = ver_off + ver_len;
-    let dir = directory(
-        &[
-            (MOTION_PHOTO_DATA, 0, data_rec_len),
-            (MOTION_PHOTO_VERSION, ver_off, ver_len),
-        ],
-        dir_off,
-    );
+    let dir = directory(&[(MOTION_PHOTO_DATA, 0, data_rec_len), (MOTION_PHOTO_VERSION, ver_off, ver_len)], dir_off);
     tail.extend_from_slice(&dir);
     (head, tail)
 }

@@ -17,12 +17,7 @@ pub trait Sink: Write {
     }
 }
 
-fn copy_through_buffer<W: Write + ?Sized>(
-    src: &dyn ReadAt,
-    offset: u64,
-    len: u64,
-    out: &mut W,
-) -> Result<()> {
+fn copy_through_buffer<W: Write + ?Sized>(src: &dyn ReadAt, offset: u64, len: u64, out: &mut W) -> Result<()> {
     let mut buf = vec![0u8; len.min(1 << 20) as usize];
     let mut done = 0u64;
     while done < len {
@@ -37,8 +32,7 @@ fn copy_through_buffer<W: Write + ?Sized>(
 impl Sink for Vec<u8> {
     fn copy_range(&mut self, src: &dyn ReadAt, offset: u64, len: u64) -> Result<()> {
         let at = self.len();
-        let n =
-            usize::try_from(len).map_err(|_| io::Error::other("range does not fit in memory"))?;
+        let n = usize::try_from(len).map_err(|_| io::Error::other("range does not fit in memory"))?;
         self.resize(at + n, 0);
         src.read_at(offset, &mut self[at..])?;
         Ok(())
@@ -52,9 +46,7 @@ pub struct FileSink {
 
 impl FileSink {
     pub fn new(file: File) -> Self {
-        FileSink {
-            w: BufWriter::with_capacity(1 << 20, file),
-        }
+        FileSink { w: BufWriter::with_capacity(1 << 20, file) }
     }
 
     pub fn into_file(self) -> io::Result<File> {

@@ -26,9 +26,7 @@ pub trait ReadAt {
 
     /// Reads `len` bytes at `offset` into a new vector.
     fn read_vec(&self, offset: u64, len: u64) -> io::Result<Vec<u8>> {
-        let end = offset
-            .checked_add(len)
-            .ok_or_else(|| past_end(offset, len))?;
+        let end = offset.checked_add(len).ok_or_else(|| past_end(offset, len))?;
         if end > self.len() {
             return Err(past_end(offset, len));
         }
@@ -52,9 +50,7 @@ impl ReadAt for [u8] {
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
         let start = usize::try_from(offset).map_err(|_| past_end(offset, buf.len() as u64))?;
-        let end = start
-            .checked_add(buf.len())
-            .filter(|&e| e <= <[u8]>::len(self));
+        let end = start.checked_add(buf.len()).filter(|&e| e <= <[u8]>::len(self));
         let end = end.ok_or_else(|| past_end(offset, buf.len() as u64))?;
         buf.copy_from_slice(&self[start..end]);
         Ok(())
@@ -92,15 +88,9 @@ impl FileSource {
         let file = File::open(path)?;
         let meta = file.metadata()?;
         if meta.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "is a directory",
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a directory"));
         }
-        Ok(FileSource {
-            file,
-            len: meta.len(),
-        })
+        Ok(FileSource { file, len: meta.len() })
     }
 }
 

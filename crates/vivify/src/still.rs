@@ -57,22 +57,14 @@ fn dms(v: f64) -> [(u32, u32); 3] {
     let d = v.floor();
     let m = ((v - d) * 60.0).floor();
     let s = ((v - d) * 60.0 - m) * 60.0;
-    [
-        (d as u32, 1),
-        (m as u32, 1),
-        ((s * 10000.0).round() as u32, 10000),
-    ]
+    [(d as u32, 1), (m as u32, 1), ((s * 10000.0).round() as u32, 10000)]
 }
 
 /// Builds the Exif for a still.
 pub fn still_exif(facts: &StillFacts, content_id: &str) -> Exif {
     let e = Endian::Big;
     let mut exif = Exif::new();
-    exif.ifd0.set(Entry::short(
-        TAG_ORIENTATION,
-        orientation_for(facts.rotation),
-        e,
-    ));
+    exif.ifd0.set(Entry::short(TAG_ORIENTATION, orientation_for(facts.rotation), e));
     exif.ifd0.set(Entry::ascii(0x0131, "vivify"));
     if let Some(m) = &facts.make {
         exif.ifd0.set(Entry::ascii(0x010F, m));
@@ -101,28 +93,14 @@ pub fn still_exif(facts: &StillFacts, content_id: &str) -> Exif {
     exif.exif.set(Entry::undefined(0x9000, b"0232".to_vec()));
     if let Some((lat, lon, alt)) = facts.location.as_deref().and_then(parse_iso6709) {
         let mut gps = Ifd::default();
-        gps.set(Entry {
-            tag: 0,
-            typ: 1,
-            count: 4,
-            value: vec![2, 3, 0, 0],
-        });
+        gps.set(Entry { tag: 0, typ: 1, count: 4, value: vec![2, 3, 0, 0] });
         gps.set(Entry::ascii(1, if lat >= 0.0 { "N" } else { "S" }));
         gps.set(Entry::rationals(2, &dms(lat), e));
         gps.set(Entry::ascii(3, if lon >= 0.0 { "E" } else { "W" }));
         gps.set(Entry::rationals(4, &dms(lon), e));
         if let Some(a) = alt {
-            gps.set(Entry {
-                tag: 5,
-                typ: 1,
-                count: 1,
-                value: vec![u8::from(a < 0.0)],
-            });
-            gps.set(Entry::rationals(
-                6,
-                &[((a.abs() * 100.0).round() as u32, 100)],
-                e,
-            ));
+            gps.set(Entry { tag: 5, typ: 1, count: 1, value: vec![u8::from(a < 0.0)] });
+            gps.set(Entry::rationals(6, &[((a.abs() * 100.0).round() as u32, 100)], e));
         }
         exif.gps = Some(gps);
     }
@@ -135,21 +113,11 @@ pub fn encode_still(frame: &Frame, limited_range: bool, exif: &Exif) -> Result<V
     let rgb = frame.to_rgb(limited_range);
     let (w, h) = (u16::try_from(frame.width), u16::try_from(frame.height));
     let (Ok(w), Ok(h)) = (w, h) else {
-        return Err(Error::Unsupported(format!(
-            "a {}x{} still is too large for JPEG",
-            frame.width, frame.height
-        )));
+        return Err(Error::Unsupported(format!("a {}x{} still is too large for JPEG", frame.width, frame.height)));
     };
     let mut jpg = Vec::new();
     let enc = jpeg_encoder::Encoder::new(&mut jpg, 92);
-    enc.encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
-        .map_err(|e| Error::Codec(format!("JPEG encode: {e}")))?;
+    enc.encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb).map_err(|e| Error::Codec(format!("JPEG encode: {e}")))?;
     let parsed = Jpeg::parse(&jpg)?;
-    rewrite(
-        &parsed,
-        &JpegEdit {
-            exif_tiff: Some(exif.to_bytes()),
-            ..JpegEdit::default()
-        },
-    )
+    rewrite(&parsed, &JpegEdit { exif_tiff: Some(exif.to_bytes()), ..JpegEdit::default() })
 }

@@ -28,10 +28,7 @@ fn opts(dir: &Path) -> LiveOptions {
 
 fn out(r: &LiveReport, suffix: &str) -> PathBuf {
     PathBuf::from(
-        r.outputs
-            .iter()
-            .find(|o| o.ends_with(suffix))
-            .unwrap_or_else(|| panic!("no {suffix} in {:?}", r.outputs)),
+        r.outputs.iter().find(|o| o.ends_with(suffix)).unwrap_or_else(|| panic!("no {suffix} in {:?}", r.outputs)),
     )
 }
 
@@ -45,39 +42,21 @@ fn check_outputs(r: &LiveReport, samsung: bool) {
     assert_eq!(s.content_id.as_deref(), Some(r.content_id.as_str()));
     assert_eq!(m.content_id, s.content_id);
     let t = m.still_time_s.expect("still time");
-    assert!(
-        (t - r.still_in_clip_s).abs() <= 1.0 / 600.0 + 1e-9,
-        "still {t} vs {}",
-        r.still_in_clip_s
-    );
-    assert!(
-        m.issues.iter().all(|i| i.severity != Severity::Error),
-        "{:?}",
-        m.issues
-    );
+    assert!((t - r.still_in_clip_s).abs() <= 1.0 / 600.0 + 1e-9, "still {t} vs {}", r.still_in_clip_s);
+    assert!(m.issues.iter().all(|i| i.severity != Severity::Error), "{:?}", m.issues);
     assert_decodes(&mov);
     // ExifTool 13 must see the pairing and the still time.
     if let Some(cid) = exif_tag(&jpg, &["-Apple:ContentIdentifier"]) {
         assert_eq!(cid, r.content_id);
-        assert_eq!(
-            exif_tag(&mov, &["-Keys:ContentIdentifier"]).as_deref(),
-            Some(cid.as_str())
-        );
-        assert_eq!(
-            exif_tag(&mov, &["-ee", "-StillImageTime"]).as_deref(),
-            Some("-1")
-        );
+        assert_eq!(exif_tag(&mov, &["-Keys:ContentIdentifier"]).as_deref(), Some(cid.as_str()));
+        assert_eq!(exif_tag(&mov, &["-ee", "-StillImageTime"]).as_deref(), Some("-1"));
     }
     // The Motion Photo.
     let data = std::fs::read(&mp).expect("read motion photo");
     let broken = motion_rules::check_jpeg(&data, samsung);
     assert!(broken.is_empty(), "{}: {broken:?}", mp.display());
     let rep = inspect_path(&mp).expect("inspect motion photo");
-    assert!(
-        rep.issues.iter().all(|i| i.severity != Severity::Error),
-        "{:?}",
-        rep.issues
-    );
+    assert!(rep.issues.iter().all(|i| i.severity != Severity::Error), "{:?}", rep.issues);
     assert!((rep.still_time_s.expect("ts") - r.still_in_clip_s).abs() < 1e-3);
     let parts = open_motion(&mp).expect("open motion");
     let (o, l) = (parts.video.offset as usize, parts.video.len as usize);
@@ -89,19 +68,13 @@ fn check_outputs(r: &LiveReport, samsung: bool) {
         if samsung {
             // Item Length covers the SEF tail too (EOF - Length = video start),
             // and Samsung's own record holds exactly the MP4.
-            assert!(
-                x.starts_with(&data[o..o + l]),
-                "MotionPhotoVideo does not start with the appended MP4"
-            );
+            assert!(x.starts_with(&data[o..o + l]), "MotionPhotoVideo does not start with the appended MP4");
             assert!(
                 exif_binary(&mp, "EmbeddedVideoFile").is_some_and(|e| e == data[o..o + l]),
                 "Samsung EmbeddedVideoFile differs"
             );
         } else {
-            assert!(
-                x == data[o..o + l],
-                "ExifTool's MotionPhotoVideo is not the appended MP4"
-            );
+            assert!(x == data[o..o + l], "ExifTool's MotionPhotoVideo is not the appended MP4");
         }
     }
 }
@@ -111,12 +84,7 @@ fn h264_with_aac_copies_video_and_audio() {
     let dir = temp_dir("aac");
     let r = make_live(&fixtures().join("h264_aac.mp4"), &opts(&dir), &|_| {}).expect("live");
     assert!(r.video_copied, "1 s GOPs allow a copy");
-    assert!(
-        (1.5 - 1e-6..=3.0 + 1e-6).contains(&(r.end_s - r.start_s)),
-        "window {}..{}",
-        r.start_s,
-        r.end_s
-    );
+    assert!((1.5 - 1e-6..=3.0 + 1e-6).contains(&(r.end_s - r.start_s)), "window {}..{}", r.start_s, r.end_s);
     check_outputs(&r, false);
     let m = inspect_path(&out(&r, ".MOV")).expect("inspect");
     assert_eq!(m.audio.expect("audio in the Live movie").codec, "mp4a");
@@ -187,10 +155,7 @@ fn explicit_range_inside_a_gop_is_copied_with_an_edit_list() {
     o.still = Some(2.5);
     let r = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("live");
     assert!(r.video_copied);
-    assert!(
-        (r.start_s - 1.5).abs() < 0.02 && (r.still_in_clip_s - 1.0).abs() < 0.02,
-        "{r:?}"
-    );
+    assert!((r.start_s - 1.5).abs() < 0.02 && (r.still_in_clip_s - 1.0).abs() < 0.02, "{r:?}");
     check_outputs(&r, false);
     if let Some(n) = common::ffprobe_frames(&out(&r, ".MOV")) {
         // 2 s at 30 fps shown; the pre-roll from the key frame is hidden.
@@ -206,12 +171,8 @@ fn samsung_trailer_keeps_length_and_padding_consistent() {
     let r = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("live");
     check_outputs(&r, true);
     let data = std::fs::read(out(&r, ".MP.jpg")).expect("read");
-    let sef = vivify::sef::Sef::parse(&data)
-        .expect("sef")
-        .expect("a SEF trailer");
-    let rec = sef
-        .record(vivify::sef::MOTION_PHOTO_DATA)
-        .expect("MotionPhoto_Data");
+    let sef = vivify::sef::Sef::parse(&data).expect("sef").expect("a SEF trailer");
+    let rec = sef.record(vivify::sef::MOTION_PHOTO_DATA).expect("MotionPhoto_Data");
     let parts = open_motion(&out(&r, ".MP.jpg")).expect("open");
     assert_eq!(rec.data_offset as u64, parts.video.offset);
     assert!(parts.video.has_sef);
@@ -221,12 +182,7 @@ fn samsung_trailer_keeps_length_and_padding_consistent() {
 fn scene_cut_is_avoided() {
     let dir = temp_dir("cut");
     let r = make_live(&fixtures().join("scene_cut.mp4"), &opts(&dir), &|_| {}).expect("live");
-    assert!(
-        r.end_s <= 2.0 + 1e-3 || r.start_s >= 2.0 - 1e-3,
-        "window {}..{} spans the cut at 2 s",
-        r.start_s,
-        r.end_s
-    );
+    assert!(r.end_s <= 2.0 + 1e-3 || r.start_s >= 2.0 - 1e-3, "window {}..{} spans the cut at 2 s", r.start_s, r.end_s);
     check_outputs(&r, false);
 }
 
@@ -242,11 +198,39 @@ fn still_outside_range_and_existing_outputs_are_refused() {
     o.still = None;
     make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("first run");
     let before = std::fs::read(dir.join("h264_aac.MOV")).expect("read");
-    let e = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {})
-        .expect_err("second run must not overwrite");
+    let e = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect_err("second run must not overwrite");
     assert!(e.to_string().contains("already exists"), "{e}");
-    assert_eq!(
-        std::fs::read(dir.join("h264_aac.MOV")).expect("read"),
-        before
-    );
+    assert_eq!(std::fs::read(dir.join("h264_aac.MOV")).expect("read"), before);
+}
+
+#[test]
+fn iphone_hevc_clip_is_decoded_in_pure_rust_and_copied() {
+    let dir = temp_dir("hevc");
+    let input = common::sample("apple_iphone15promax_ios26.1_apple.MOV");
+    let r = make_live(&input, &opts(&dir), &|_| {}).expect("live");
+    assert!(r.video_copied);
+    check_outputs(&r, false);
+    let m = inspect_path(&out(&r, ".MOV")).expect("inspect");
+    let v = m.video.expect("video");
+    assert_eq!((v.codec.as_str(), v.rotation), ("hvc1", 90));
+    let s = inspect_path(&out(&r, ".JPG")).expect("inspect");
+    let img = s.image.expect("image");
+    assert_eq!((img.width, img.height, img.orientation), (1920, 1440, Some(6)));
+}
+
+#[test]
+fn iphone_hevc_clip_can_be_reencoded_to_h264() {
+    let dir = temp_dir("hevc-re");
+    let mut o = opts(&dir);
+    o.reencode = true;
+    o.motion = false;
+    let input = common::sample("apple_iphone15plus_ios18.2_IMG_3853.MOV");
+    let r = make_live(&input, &o, &|_| {}).expect("live");
+    assert!(!r.video_copied);
+    let mov = out(&r, ".MOV");
+    let m = inspect_path(&mov).expect("inspect");
+    let v = m.video.expect("video");
+    assert_eq!((v.codec.as_str(), v.width, v.height), ("avc1", 1920, 1440));
+    assert_eq!(m.audio.expect("lpcm kept").codec, "lpcm");
+    assert_decodes(&mov);
 }

@@ -55,17 +55,7 @@ fn mutate(base: &[u8], hot: (usize, usize), rng: &mut Rng) -> Vec<u8> {
             }
             2 => {
                 let i = pick(rng, &d).min(d.len().saturating_sub(4));
-                let v: u32 = [
-                    0,
-                    1,
-                    7,
-                    8,
-                    0xFF,
-                    0xFFFF,
-                    0x7FFF_FFFF,
-                    0xFFFF_FFFF,
-                    0x8000_0000,
-                ][rng.below(9)];
+                let v: u32 = [0, 1, 7, 8, 0xFF, 0xFFFF, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x8000_0000][rng.below(9)];
                 if i + 4 <= d.len() {
                     d[i..i + 4].copy_from_slice(&v.to_be_bytes());
                 }
@@ -190,28 +180,18 @@ fn xmp_parser_survives_mutations() {
 fn heif_item_parser_survives_mutations() {
     let d = std::fs::read(sample("apple_iphone11pro_ios13.4.1_IMG_2927.HEIC")).expect("read");
     let src: &[u8] = &d;
-    let meta = *vivify::bmff::scan::scan(&src)
-        .expect("scan")
-        .first(vivify::bmff::FourCC::META)
-        .expect("meta");
+    let meta = *vivify::bmff::scan::scan(&src).expect("scan").first(vivify::bmff::FourCC::META).expect("meta");
     // Keep the structure and the Exif; drop most image data for speed.
     let keep = (meta.end() as usize + 64 * 1024).min(d.len());
     let base = d[..keep].to_vec();
-    run(
-        "heif",
-        &base,
-        (meta.offset as usize, meta.size as usize),
-        0x5151_5151_2323_2323,
-        |d| {
-            let s: &[u8] = d;
-            let Ok(h) = Heif::parse(&s) else { return false };
-            let _ = h.xmp(&s);
-            let _ = h.primary_size();
-            let _ = vivify::package::motion::locate_heic(&s, &h, None);
-            h.exif(&s)
-                .is_ok_and(|e| e.is_some_and(|t| Exif::parse(&t).is_ok()))
-        },
-    );
+    run("heif", &base, (meta.offset as usize, meta.size as usize), 0x5151_5151_2323_2323, |d| {
+        let s: &[u8] = d;
+        let Ok(h) = Heif::parse(&s) else { return false };
+        let _ = h.xmp(&s);
+        let _ = h.primary_size();
+        let _ = vivify::package::motion::locate_heic(&s, &h, None);
+        h.exif(&s).is_ok_and(|e| e.is_some_and(|t| Exif::parse(&t).is_ok()))
+    });
 }
 
 #[test]
@@ -221,14 +201,6 @@ fn sef_parser_survives_mutations() {
     base.extend_from_slice(&tail);
     let mut heic = vivify::sef::heic_sefd_payload(1000, 5000);
     heic.extend_from_slice(&base);
-    run("sef", &base, (0, base.len()), 0xABCD_EF01_2345_6789, |d| {
-        Sef::parse(d).is_ok_and(|s| s.is_some())
-    });
-    run(
-        "sef-heic",
-        &heic,
-        (0, heic.len()),
-        0x1111_2222_3333_4444,
-        |d| Sef::parse(d).is_ok_and(|s| s.is_some()),
-    );
+    run("sef", &base, (0, base.len()), 0xABCD_EF01_2345_6789, |d| Sef::parse(d).is_ok_and(|s| s.is_some()));
+    run("sef-heic", &heic, (0, heic.len()), 0x1111_2222_3333_4444, |d| Sef::parse(d).is_ok_and(|s| s.is_some()));
 }

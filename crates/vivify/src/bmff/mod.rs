@@ -67,11 +67,7 @@ pub struct Children<'a> {
 
 /// Iterates over the child boxes of a container payload.
 pub fn children(data: &[u8]) -> Children<'_> {
-    Children {
-        data,
-        pos: 0,
-        failed: false,
-    }
+    Children { data, pos: 0, failed: false }
 }
 
 impl<'a> Iterator for Children<'a> {
@@ -83,24 +79,14 @@ impl<'a> Iterator for Children<'a> {
         }
         let rest = &self.data[self.pos..];
         let r = parse_header(rest, rest.len() as u64).and_then(|(kind, header_len, size)| {
-            let size = usize::try_from(size)
-                .map_err(|_| Error::invalid("box", "size does not fit in memory"))?;
+            let size = usize::try_from(size).map_err(|_| Error::invalid("box", "size does not fit in memory"))?;
             if size > rest.len() {
                 return Err(Error::invalid(
                     "box",
-                    format!(
-                        "'{kind}' at offset {} claims {size} bytes but only {} remain",
-                        self.pos,
-                        rest.len()
-                    ),
+                    format!("'{kind}' at offset {} claims {size} bytes but only {} remain", self.pos, rest.len()),
                 ));
             }
-            let b = RawBox {
-                kind,
-                offset: self.pos,
-                header_len,
-                payload: &rest[header_len..size],
-            };
+            let b = RawBox { kind, offset: self.pos, header_len, payload: &rest[header_len..size] };
             self.pos += size;
             Ok(b)
         });
@@ -126,22 +112,12 @@ pub fn parse_header(data: &[u8], available: u64) -> Result<(FourCC, usize, u64)>
         }
         n => (8, u64::from(n)),
     };
-    let header_len = if kind == FourCC::UUID {
-        header_len + 16
-    } else {
-        header_len
-    };
+    let header_len = if kind == FourCC::UUID { header_len + 16 } else { header_len };
     if size < header_len as u64 {
-        return Err(Error::invalid(
-            "box",
-            format!("'{kind}' has size {size}, smaller than its own header"),
-        ));
+        return Err(Error::invalid("box", format!("'{kind}' has size {size}, smaller than its own header")));
     }
     if data.len() < header_len {
-        return Err(Error::invalid(
-            "box",
-            format!("'{kind}' header is cut short"),
-        ));
+        return Err(Error::invalid("box", format!("'{kind}' header is cut short")));
     }
     Ok((kind, header_len, size))
 }
@@ -208,13 +184,7 @@ pub fn write_box(out: &mut Vec<u8>, kind: FourCC, body: impl FnOnce(&mut Vec<u8>
 }
 
 /// Writes a full box (version + flags before the payload).
-pub fn write_full_box(
-    out: &mut Vec<u8>,
-    kind: FourCC,
-    version: u8,
-    flags: u32,
-    body: impl FnOnce(&mut Vec<u8>),
-) {
+pub fn write_full_box(out: &mut Vec<u8>, kind: FourCC, version: u8, flags: u32, body: impl FnOnce(&mut Vec<u8>)) {
     write_box(out, kind, |o| {
         FullHeader { version, flags }.write(o);
         body(o);

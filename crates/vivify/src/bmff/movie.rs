@@ -108,11 +108,7 @@ impl Track {
             let seg = e.segment_duration as f64 / vts;
             if e.media_time >= 0 {
                 let start = e.media_time as f64 / mts;
-                let rate = if e.rate == 0 {
-                    1.0
-                } else {
-                    f64::from(e.rate) / 65536.0
-                };
+                let rate = if e.rate == 0 { 1.0 } else { f64::from(e.rate) / 65536.0 };
                 let t = media_pts as f64 / mts;
                 let span = seg * rate;
                 // A tiny tolerance: an edit may end exactly at the sample.
@@ -154,12 +150,9 @@ impl Movie {
     /// Parses the movie in `src` (a whole MOV/MP4, or a window on one).
     pub fn parse(src: &dyn ReadAt) -> Result<Movie> {
         let layout = scan(src)?;
-        let moov = layout.first(FourCC::MOOV).ok_or_else(|| {
-            Error::invalid(
-                "ISO-BMFF",
-                "no 'moov' box (not a movie, or a fragmented file)",
-            )
-        })?;
+        let moov = layout
+            .first(FourCC::MOOV)
+            .ok_or_else(|| Error::invalid("ISO-BMFF", "no 'moov' box (not a movie, or a fragmented file)"))?;
         let moov_bytes = load_payload(src, moov, limits::MAX_HEADER_BOX)?;
         let ftyp = match layout.first(FourCC::FTYP) {
             Some(b) => Some(Ftyp::read(&load_payload(src, b, 4096)?)?),
@@ -208,19 +201,12 @@ fn parse_moov(moov: &[u8], file_len: u64) -> Result<Movie> {
             FourCC::MVHD => mvhd = Some(Mvhd::read(b.payload)?),
             FourCC::TRAK => {
                 if tracks.len() >= limits::MAX_TRACKS {
-                    return Err(Error::Limits(format!(
-                        "more than {} tracks",
-                        limits::MAX_TRACKS
-                    )));
+                    return Err(Error::Limits(format!("more than {} tracks", limits::MAX_TRACKS)));
                 }
                 tracks.push(parse_trak(b.payload, file_len)?);
             }
             FourCC::META => meta = Some(QtMeta::read(b.payload)?),
-            FourCC::MVEX => {
-                return Err(Error::Unsupported(
-                    "fragmented MP4 (moof/mvex) is not supported".into(),
-                ))
-            }
+            FourCC::MVEX => return Err(Error::Unsupported("fragmented MP4 (moof/mvex) is not supported".into())),
             _ => {}
         }
     }
@@ -235,13 +221,7 @@ fn parse_moov(moov: &[u8], file_len: u64) -> Result<Movie> {
             limits::MAX_DURATION_S
         )));
     }
-    Ok(Movie {
-        ftyp: None,
-        mvhd,
-        tracks,
-        meta,
-        layout: Scan::default(),
-    })
+    Ok(Movie { ftyp: None, mvhd, tracks, meta, layout: Scan::default() })
 }
 
 fn need<T>(v: Option<T>, what: &str) -> Result<T> {
@@ -267,16 +247,7 @@ fn parse_trak(trak: &[u8], file_len: u64) -> Result<Track> {
     let hdlr = Hdlr::read(need(find(mdia, FourCC::HDLR)?, "hdlr")?.payload)?;
     let stbl = need(find_path(mdia, &[FourCC::MINF, FourCC::STBL])?, "minf/stbl")?;
     let (stsd, samples) = parse_stbl(stbl, file_len)?;
-    Ok(Track {
-        tkhd,
-        mdhd,
-        hdlr,
-        edits,
-        tref,
-        stsd,
-        samples,
-        meta,
-    })
+    Ok(Track { tkhd, mdhd, hdlr, edits, tref, stsd, samples, meta })
 }
 
 /// Expands the sample tables into one entry per sample.
@@ -308,10 +279,7 @@ fn parse_stbl(stbl: &[u8], file_len: u64) -> Result<(Stsd, Vec<Sample>)> {
 
     let stts_total: u64 = stts.entries.iter().map(|&(n, _)| u64::from(n)).sum();
     if stts_total < count as u64 {
-        return Err(Error::invalid(
-            "stts",
-            format!("covers {stts_total} samples but stsz has {count}"),
-        ));
+        return Err(Error::invalid("stts", format!("covers {stts_total} samples but stsz has {count}")));
     }
 
     let mut samples = Vec::with_capacity(count);
@@ -320,10 +288,7 @@ fn parse_stbl(stbl: &[u8], file_len: u64) -> Result<(Stsd, Vec<Sample>)> {
     let mut sample_no = 0usize;
     for (i, e) in stsc.entries.iter().enumerate() {
         if e.first_chunk == 0 || e.samples_per_chunk == 0 {
-            return Err(Error::invalid(
-                "stsc",
-                "zero first_chunk or samples_per_chunk",
-            ));
+            return Err(Error::invalid("stsc", "zero first_chunk or samples_per_chunk"));
         }
         let first = e.first_chunk as usize - 1;
         let last = match stsc.entries.get(i + 1) {
@@ -341,9 +306,7 @@ fn parse_stbl(stbl: &[u8], file_len: u64) -> Result<(Stsd, Vec<Sample>)> {
                 }
                 let size = stsz.size_of(sample_no);
                 limits::check("sample size", u64::from(size), limits::MAX_SAMPLE_BYTES)?;
-                let end = off
-                    .checked_add(u64::from(size))
-                    .filter(|&end| end <= file_len);
+                let end = off.checked_add(u64::from(size)).filter(|&end| end <= file_len);
                 if end.is_none() {
                     return Err(Error::invalid(
                         "sample table",
@@ -367,10 +330,7 @@ fn parse_stbl(stbl: &[u8], file_len: u64) -> Result<(Stsd, Vec<Sample>)> {
     if samples.len() != count {
         return Err(Error::invalid(
             "sample table",
-            format!(
-                "chunks hold {} samples but stsz lists {count}",
-                samples.len()
-            ),
+            format!("chunks hold {} samples but stsz lists {count}", samples.len()),
         ));
     }
     // Timing.

@@ -125,18 +125,12 @@ fn plan_chunks(tracks: &[OutTrack]) -> Vec<Chunk> {
         let mut any_left = false;
         for (t, tr) in tracks.iter().enumerate() {
             let first = next[t];
-            while next[t] < tr.samples.len()
-                && (dts[t] as f64 / f64::from(tr.timescale.max(1))) < slice_end
-            {
+            while next[t] < tr.samples.len() && (dts[t] as f64 / f64::from(tr.timescale.max(1))) < slice_end {
                 dts[t] += u64::from(tr.samples[next[t]].duration);
                 next[t] += 1;
             }
             if next[t] > first {
-                chunks.push(Chunk {
-                    track: t,
-                    first,
-                    count: next[t] - first,
-                });
+                chunks.push(Chunk { track: t, first, count: next[t] - first });
             }
             any_left |= next[t] < tr.samples.len();
         }
@@ -184,35 +178,19 @@ impl PreparedMovie<'_> {
 pub fn prepare<'m>(movie: &'m OutMovie, sources: &[&dyn ReadAt]) -> Result<PreparedMovie<'m>> {
     for t in &movie.tracks {
         for s in &t.samples {
-            let src = sources
-                .get(s.src)
-                .ok_or_else(|| Error::Param(format!("sample source {} does not exist", s.src)))?;
-            if s.offset
-                .checked_add(u64::from(s.size))
-                .is_none_or(|e| e > src.len())
-            {
+            let src =
+                sources.get(s.src).ok_or_else(|| Error::Param(format!("sample source {} does not exist", s.src)))?;
+            if s.offset.checked_add(u64::from(s.size)).is_none_or(|e| e > src.len()) {
                 return Err(Error::invalid(
                     "sample",
-                    format!(
-                        "{} bytes at {} run past the end of the source",
-                        s.size, s.offset
-                    ),
+                    format!("{} bytes at {} run past the end of the source", s.size, s.offset),
                 ));
             }
         }
     }
     let chunks = plan_chunks(&movie.tracks);
-    let payload: u64 = movie
-        .tracks
-        .iter()
-        .flat_map(|t| &t.samples)
-        .map(|s| u64::from(s.size))
-        .sum();
-    let mdat_header: u64 = if payload + 8 > u64::from(u32::MAX) {
-        16
-    } else {
-        8
-    };
+    let payload: u64 = movie.tracks.iter().flat_map(|t| &t.samples).map(|s| u64::from(s.size)).sum();
+    let mdat_header: u64 = if payload + 8 > u64::from(u32::MAX) { 16 } else { 8 };
     let mut head = Vec::new();
     write_ftyp(movie, &mut head);
     if movie.brand == Brand::QuickTime {
@@ -240,13 +218,7 @@ pub fn prepare<'m>(movie: &'m OutMovie, sources: &[&dyn ReadAt]) -> Result<Prepa
         head.extend_from_slice(&((payload + 8) as u32).to_be_bytes());
         head.extend_from_slice(b"mdat");
     }
-    Ok(PreparedMovie {
-        movie,
-        chunks,
-        head,
-        payload,
-        tail,
-    })
+    Ok(PreparedMovie { movie, chunks, head, payload, tail })
 }
 
 /// Writes `movie` to `out`, copying sample bytes from `sources`. Returns the
@@ -257,27 +229,16 @@ pub fn write_movie(movie: &OutMovie, sources: &[&dyn ReadAt], out: &mut dyn Sink
 
 fn write_ftyp(movie: &OutMovie, out: &mut Vec<u8>) {
     let ftyp = match movie.brand {
-        Brand::QuickTime => Ftyp {
-            major: FourCC::QT,
-            minor: 0,
-            compatible: vec![FourCC::QT],
-        },
-        Brand::Mp4 => Ftyp {
-            major: FourCC::ISOM,
-            minor: 0x200,
-            compatible: vec![FourCC::ISOM, FourCC::ISO2, FourCC::MP41],
-        },
+        Brand::QuickTime => Ftyp { major: FourCC::QT, minor: 0, compatible: vec![FourCC::QT] },
+        Brand::Mp4 => {
+            Ftyp { major: FourCC::ISOM, minor: 0x200, compatible: vec![FourCC::ISOM, FourCC::ISO2, FourCC::MP41] }
+        }
     };
     ftyp.write(out);
 }
 
 /// Copies sample bytes in chunk order, merging reads of adjacent bytes.
-fn copy_samples(
-    movie: &OutMovie,
-    chunks: &[Chunk],
-    sources: &[&dyn ReadAt],
-    out: &mut dyn Sink,
-) -> Result<u64> {
+fn copy_samples(movie: &OutMovie, chunks: &[Chunk], sources: &[&dyn ReadAt], out: &mut dyn Sink) -> Result<u64> {
     // Runs of samples that sit back to back in one source are copied as one
     // range; when both ends are files the copy never leaves the kernel.
     const MAX_RUN: u64 = 64 << 20;
@@ -287,9 +248,7 @@ fn copy_samples(
         for s in &movie.tracks[c.track].samples[c.first..c.first + c.count] {
             match run.as_mut() {
                 Some((src, off, len))
-                    if *src == s.src
-                        && *off + *len == s.offset
-                        && *len + u64::from(s.size) <= MAX_RUN =>
+                    if *src == s.src && *off + *len == s.offset && *len + u64::from(s.size) <= MAX_RUN =>
                 {
                     *len += u64::from(s.size);
                 }
@@ -318,17 +277,9 @@ fn build_moov(movie: &OutMovie, chunks: &[Chunk], mdat_start: u64) -> Result<Vec
     for c in chunks {
         offsets[c.track].push(pos);
         spc[c.track].push(c.count as u32);
-        pos += movie.tracks[c.track].samples[c.first..c.first + c.count]
-            .iter()
-            .map(|s| u64::from(s.size))
-            .sum::<u64>();
+        pos += movie.tracks[c.track].samples[c.first..c.first + c.count].iter().map(|s| u64::from(s.size)).sum::<u64>();
     }
-    let duration = movie
-        .tracks
-        .iter()
-        .map(|t| t.movie_duration(movie.timescale))
-        .max()
-        .unwrap_or(0);
+    let duration = movie.tracks.iter().map(|t| t.movie_duration(movie.timescale)).max().unwrap_or(0);
     let mut moov = Vec::new();
     write_box(&mut moov, FourCC::MOOV, |m| {
         Mvhd {
@@ -349,23 +300,11 @@ fn build_moov(movie: &OutMovie, chunks: &[Chunk], mdat_start: u64) -> Result<Vec
     Ok(moov)
 }
 
-fn write_trak(
-    movie: &OutMovie,
-    index: usize,
-    t: &OutTrack,
-    offsets: &[u64],
-    spc: &[u32],
-    out: &mut Vec<u8>,
-) {
+fn write_trak(movie: &OutMovie, index: usize, t: &OutTrack, offsets: &[u64], spc: &[u32], out: &mut Vec<u8>) {
     let qt = movie.brand == Brand::QuickTime;
     write_box(out, FourCC::TRAK, |o| {
         Tkhd {
-            flags: if t.enabled { 0x3 } else { 0x2 }
-                | if qt && t.kind != TrackKind::Metadata {
-                    0xC
-                } else {
-                    0
-                },
+            flags: if t.enabled { 0x3 } else { 0x2 } | if qt && t.kind != TrackKind::Metadata { 0xC } else { 0 },
             creation_time: movie.creation_time,
             modification_time: movie.creation_time,
             track_id: index as u32 + 1,
@@ -379,22 +318,11 @@ fn write_trak(
         }
         .write(o);
         if !t.edits.is_empty() {
-            write_box(o, FourCC::EDTS, |e| {
-                Elst {
-                    entries: t.edits.clone(),
-                }
-                .write(e)
-            });
+            write_box(o, FourCC::EDTS, |e| Elst { entries: t.edits.clone() }.write(e));
         }
         if !t.tref.is_empty() {
-            Tref {
-                refs: t
-                    .tref
-                    .iter()
-                    .map(|(k, ids)| (*k, ids.iter().map(|&i| i as u32 + 1).collect()))
-                    .collect(),
-            }
-            .write(o);
+            Tref { refs: t.tref.iter().map(|(k, ids)| (*k, ids.iter().map(|&i| i as u32 + 1).collect())).collect() }
+                .write(o);
         }
         write_box(o, FourCC::MDIA, |md| {
             Mdhd {
@@ -421,19 +349,12 @@ fn write_trak(
             write_box(md, FourCC::MINF, |mi| {
                 write_media_header(t.kind, qt, mi);
                 if qt {
-                    Hdlr::quicktime(FourCC::DHLR, FourCC::ALIS, "Core Media Data Handler")
-                        .write(mi);
+                    Hdlr::quicktime(FourCC::DHLR, FourCC::ALIS, "Core Media Data Handler").write(mi);
                 }
                 write_box(mi, FourCC::DINF, |d| {
                     write_full_box(d, FourCC::DREF, 0, 0, |r| {
                         r.put_u32(1);
-                        write_full_box(
-                            r,
-                            if qt { FourCC::ALIS } else { FourCC::URL },
-                            0,
-                            1,
-                            |_| {},
-                        );
+                        write_full_box(r, if qt { FourCC::ALIS } else { FourCC::URL }, 0, 1, |_| {});
                     });
                 });
                 write_stbl(t, offsets, spc, mi);
@@ -447,12 +368,8 @@ fn write_trak(
 
 fn write_media_header(kind: TrackKind, qt: bool, out: &mut Vec<u8>) {
     match kind {
-        TrackKind::Video => {
-            write_full_box(out, FourCC::VMHD, 0, 1, |v| v.extend_from_slice(&[0; 8]))
-        }
-        TrackKind::Audio => {
-            write_full_box(out, FourCC::SMHD, 0, 0, |v| v.extend_from_slice(&[0; 4]))
-        }
+        TrackKind::Video => write_full_box(out, FourCC::VMHD, 0, 1, |v| v.extend_from_slice(&[0; 8])),
+        TrackKind::Audio => write_full_box(out, FourCC::SMHD, 0, 0, |v| v.extend_from_slice(&[0; 4])),
         _ if qt => write_box(out, FourCC::GMHD, |g| {
             write_full_box(g, FourCC::GMIN, 0, 0, |v| {
                 v.put_u16(0x40);
@@ -468,21 +385,14 @@ fn write_media_header(kind: TrackKind, qt: bool, out: &mut Vec<u8>) {
 
 fn write_stbl(t: &OutTrack, offsets: &[u64], spc: &[u32], out: &mut Vec<u8>) {
     write_box(out, FourCC::STBL, |s| {
-        Stsd {
-            entries: t.entries.clone(),
-        }
-        .write(s);
+        Stsd { entries: t.entries.clone() }.write(s);
         Stts::from_durations(t.samples.iter().map(|x| x.duration)).write(s);
         if t.samples.iter().any(|x| x.cts_offset != 0) {
             Ctts::from_offsets(t.samples.iter().map(|x| x.cts_offset)).write(s);
         }
         if t.samples.iter().any(|x| !x.sync) {
-            Stss {
-                samples: (1..=t.samples.len() as u32)
-                    .filter(|&n| t.samples[n as usize - 1].sync)
-                    .collect(),
-            }
-            .write(s);
+            Stss { samples: (1..=t.samples.len() as u32).filter(|&n| t.samples[n as usize - 1].sync).collect() }
+                .write(s);
         }
         let mut stsc = Stsc::default();
         for (i, &n) in spc.iter().enumerate() {
@@ -500,15 +410,7 @@ fn write_stbl(t: &OutTrack, offsets: &[u64], spc: &[u32], out: &mut Vec<u8>) {
             Some(&f) if sizes.iter().all(|&z| z == f) => f,
             _ => 0,
         };
-        Stsz {
-            constant,
-            count: sizes.len() as u32,
-            sizes: if constant == 0 { sizes } else { Vec::new() },
-        }
-        .write(s);
-        ChunkOffsets {
-            offsets: offsets.to_vec(),
-        }
-        .write_any(s);
+        Stsz { constant, count: sizes.len() as u32, sizes: if constant == 0 { sizes } else { Vec::new() } }.write(s);
+        ChunkOffsets { offsets: offsets.to_vec() }.write_any(s);
     });
 }

@@ -44,9 +44,7 @@ const MAX_TOP_BOXES: usize = 100_000;
 /// True when `kind` looks like a box type (printable ASCII, as all real ones
 /// are). Used to stop at trailers instead of reading garbage as boxes.
 fn plausible(kind: FourCC) -> bool {
-    kind.0
-        .iter()
-        .all(|&b| (0x20..0x7f).contains(&b) || b == 0xa9)
+    kind.0.iter().all(|&b| (0x20..0x7f).contains(&b) || b == 0xa9)
 }
 
 /// Scans the top-level boxes of `src`. Fails if the very first box is not a
@@ -65,31 +63,19 @@ pub fn scan(src: &dyn ReadAt) -> Result<Scan> {
         src.read_at(pos, &mut head[..n])?;
         let parsed = parse_header(&head[..n], len - pos);
         let ok = match parsed {
-            Ok((kind, header_len, size)) if plausible(kind) && size <= len - pos => {
-                Some((kind, header_len, size))
-            }
+            Ok((kind, header_len, size)) if plausible(kind) && size <= len - pos => Some((kind, header_len, size)),
             _ => None,
         };
         let Some((kind, header_len, size)) = ok else {
             if out.boxes.is_empty() {
-                return Err(Error::invalid(
-                    "ISO-BMFF",
-                    "the file does not start with a box".to_string(),
-                ));
+                return Err(Error::invalid("ISO-BMFF", "the file does not start with a box".to_string()));
             }
             out.trailing_from = Some(pos);
             break;
         };
-        out.boxes.push(TopBox {
-            kind,
-            offset: pos,
-            header_len: header_len as u64,
-            size,
-        });
+        out.boxes.push(TopBox { kind, offset: pos, header_len: header_len as u64, size });
         if out.boxes.len() > MAX_TOP_BOXES {
-            return Err(Error::Limits(format!(
-                "more than {MAX_TOP_BOXES} top-level boxes"
-            )));
+            return Err(Error::Limits(format!("more than {MAX_TOP_BOXES} top-level boxes")));
         }
         pos += size;
     }

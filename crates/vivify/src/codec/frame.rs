@@ -16,23 +16,11 @@ impl Frame {
     /// A black frame; fails above the pixel cap.
     pub fn new(width: usize, height: usize) -> Result<Frame> {
         if width == 0 || height == 0 {
-            return Err(Error::Param(format!(
-                "picture size {width}x{height} is empty"
-            )));
+            return Err(Error::Param(format!("picture size {width}x{height} is empty")));
         }
-        limits::check(
-            "picture size in pixels",
-            (width * height) as u64,
-            limits::MAX_PIXELS,
-        )?;
+        limits::check("picture size in pixels", (width * height) as u64, limits::MAX_PIXELS)?;
         let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
-        Ok(Frame {
-            width,
-            height,
-            y: vec![16; width * height],
-            u: vec![128; cw * ch],
-            v: vec![128; cw * ch],
-        })
+        Ok(Frame { width, height, y: vec![16; width * height], u: vec![128; cw * ch], v: vec![128; cw * ch] })
     }
 
     pub fn chroma_width(&self) -> usize {
@@ -44,11 +32,7 @@ impl Frame {
     pub fn to_rgb(&self, limited_709: bool) -> Vec<u8> {
         let mut out = vec![0u8; self.width * self.height * 3];
         let cw = self.chroma_width();
-        let (kr, kb) = if limited_709 {
-            (0.2126f32, 0.0722f32)
-        } else {
-            (0.299f32, 0.114f32)
-        };
+        let (kr, kb) = if limited_709 { (0.2126f32, 0.0722f32) } else { (0.299f32, 0.114f32) };
         let kg = 1.0 - kr - kb;
         let (rv, bu) = (2.0 * (1.0 - kr), 2.0 * (1.0 - kb));
         let (gu, gv) = (bu * kb / kg, rv * kr / kg);

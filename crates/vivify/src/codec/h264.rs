@@ -3,7 +3,7 @@
 
 use openh264::decoder::{DecodedYUV, Decoder, DecoderConfig, Flush};
 use openh264::encoder::{
-    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, RateControlMode, UsageType,
+    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, RateControlMode, UsageType, VuiConfig,
 };
 use openh264::formats::{YUVSlices, YUVSource};
 use openh264::OpenH264API;
@@ -46,24 +46,11 @@ impl AvcConfig {
         if sps.is_empty() || pps.is_empty() {
             return Err(Error::invalid("avcC", "no SPS or PPS"));
         }
-        Ok(AvcConfig {
-            profile,
-            compatibility,
-            level,
-            nal_length_size,
-            sps,
-            pps,
-        })
+        Ok(AvcConfig { profile, compatibility, level, nal_length_size, sps, pps })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut v = vec![
-            1,
-            self.profile,
-            self.compatibility,
-            self.level,
-            0xFC | (self.nal_length_size as u8 - 1),
-        ];
+        let mut v = vec![1, self.profile, self.compatibility, self.level, 0xFC | (self.nal_length_size as u8 - 1)];
         v.push(0xE0 | self.sps.len() as u8);
         for s in &self.sps {
             v.put_u16(s.len() as u16);
@@ -80,11 +67,9 @@ impl AvcConfig {
     /// Finds the `avcC` inside an `avc1`/`avc3` sample entry payload.
     pub fn from_sample_entry(payload: &[u8]) -> Result<AvcConfig> {
         // VisualSampleEntry fields take 78 bytes before the child boxes.
-        let kids = payload
-            .get(78..)
-            .ok_or_else(|| Error::invalid("avc1", "sample entry too short"))?;
-        let avcc = crate::bmff::find(kids, crate::bmff::FourCC::AVCC)?
-            .ok_or_else(|| Error::invalid("avc1", "no avcC box"))?;
+        let kids = payload.get(78..).ok_or_else(|| Error::invalid("avc1", "sample entry too short"))?;
+        let avcc =
+            crate::bmff::find(kids, crate::bmff::FourCC::AVCC)?.ok_or_else(|| Error::invalid("avc1", "no avcC box"))?;
         AvcConfig::parse(avcc.payload)
     }
 }
@@ -104,13 +89,7 @@ fn copy_frame(yuv: &DecodedYUV<'_>) -> Frame {
     let (w, h) = yuv.dimensions();
     let (ys, us, _) = yuv.strides();
     let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-    let mut f = Frame {
-        width: w,
-        height: h,
-        y: vec![0; w * h],
-        u: vec![0; cw * ch],
-        v: vec![0; cw * ch],
-    };
+    let mut f = Frame { width: w, height: h, y: vec![0; w * h], u: vec![0; cw * ch], v: vec![0; cw * ch] };
     for r in 0..h {
         f.y[r * w..r * w + w].copy_from_slice(&yuv.y()[r * ys..r * ys + w]);
     }
@@ -143,9 +122,7 @@ pub fn decode_run(
         buf.extend_from_slice(&[0, 0, 0, 1]);
         buf.extend_from_slice(p);
     }
-    let _ = dec
-        .decode(&buf)
-        .map_err(|e| Error::Codec(format!("H.264 parameter sets: {e}")))?;
+    let _ = dec.decode(&buf).map_err(|e| Error::Codec(format!("H.264 parameter sets: {e}")))?;
     for sample in samples {
         let sample = sample?;
         buf.clear();
@@ -160,10 +137,7 @@ pub fn decode_run(
             Err(e) => return Err(Error::Codec(format!("H.264 decode: {e}"))),
         }
     }
-    for pic in dec
-        .flush_remaining()
-        .map_err(|e| Error::Codec(format!("H.264 flush: {e}")))?
-    {
+    for pic in dec.flush_remaining().map_err(|e| Error::Codec(format!("H.264 flush: {e}")))? {
         if !sink(copy_frame(&pic)) {
             break;
         }
@@ -188,11 +162,12 @@ pub struct EncodedSample {
 impl H264Encoder {
     /// A quality-oriented encoder: the bitrate scales with the pixel rate
     /// (about 0.2 bits per pixel per frame, 12 Mb/s for 1080p30).
-    pub fn new(width: usize, height: usize, fps: f32) -> Result<Self> {
+    ///
+    /// `full_range` marks pictures that use 0–255 (iPhone HEVC) so players
+    /// expand them correctly; others are signalled as BT.709 video range.
+    pub fn new(width: usize, height: usize, fps: f32, full_range: bool) -> Result<Self> {
         if width % 2 == 1 || height % 2 == 1 {
-            return Err(Error::Param(format!(
-                "H.264 encoding needs even dimensions, got {width}x{height}"
-            )));
+            return Err(Error::Param(format!("H.264 encoding needs even dimensions, got {width}x{height}")));
         }
         let bps = ((width * height) as f32 * fps.max(1.0) * 0.2).clamp(1.0e6, 40.0e6) as u32;
         let cfg = EncoderConfig::new()
@@ -202,15 +177,11 @@ impl H264Encoder {
             .qp(openh264::encoder::QpRange::new(20, 24))
             .usage_type(UsageType::CameraVideoRealTime)
             .complexity(Complexity::High)
-            .skip_frames(false);
+            .skip_frames(false)
+            .vui(if full_range { VuiConfig::bt601().full_range(true) } else { VuiConfig::bt709() });
         let enc = Encoder::with_api_config(OpenH264API::from_source(), cfg)
             .map_err(|e| Error::Codec(format!("H.264 encoder: {e}")))?;
-        Ok(H264Encoder {
-            enc,
-            width,
-            height,
-            config: None,
-        })
+        Ok(H264Encoder { enc, width, height, config: None })
     }
 
     /// Encodes one frame (which must have the encoder's size).
@@ -223,14 +194,8 @@ impl H264Encoder {
         }
         let cw = f.chroma_width();
         let src = YUVSlices::new((&f.y, &f.u, &f.v), (f.width, f.height), (f.width, cw, cw));
-        let bs = self
-            .enc
-            .encode(&src)
-            .map_err(|e| Error::Codec(format!("H.264 encode: {e}")))?;
-        let sync = matches!(
-            bs.frame_type(),
-            openh264::encoder::FrameType::IDR | openh264::encoder::FrameType::I
-        );
+        let bs = self.enc.encode(&src).map_err(|e| Error::Codec(format!("H.264 encode: {e}")))?;
+        let sync = matches!(bs.frame_type(), openh264::encoder::FrameType::IDR | openh264::encoder::FrameType::I);
         let mut data = Vec::new();
         let mut sps = Vec::new();
         let mut pps = Vec::new();
@@ -285,11 +250,7 @@ fn strip_start_code(nal: &[u8]) -> &[u8] {
 }
 
 /// Builds an `avc1` sample entry box for `width`×`height` with `config`.
-pub fn avc1_sample_entry(
-    width: u16,
-    height: u16,
-    config: &AvcConfig,
-) -> crate::bmff::boxes::SampleEntry {
+pub fn avc1_sample_entry(width: u16, height: u16, config: &AvcConfig) -> crate::bmff::boxes::SampleEntry {
     let mut raw = Vec::new();
     crate::bmff::write_box(&mut raw, crate::bmff::FourCC::AVC1, |o| {
         o.extend_from_slice(&[0; 6]);
@@ -308,12 +269,7 @@ pub fn avc1_sample_entry(
         o.extend_from_slice(&name);
         o.put_u16(0x18);
         o.put_u16(0xFFFF);
-        crate::bmff::write_box(o, crate::bmff::FourCC::AVCC, |a| {
-            a.extend_from_slice(&config.to_bytes())
-        });
+        crate::bmff::write_box(o, crate::bmff::FourCC::AVCC, |a| a.extend_from_slice(&config.to_bytes()));
     });
-    crate::bmff::boxes::SampleEntry {
-        kind: crate::bmff::FourCC::AVC1,
-        raw,
-    }
+    crate::bmff::boxes::SampleEntry { kind: crate::bmff::FourCC::AVC1, raw }
 }

@@ -1,7 +1,60 @@
-//! Video codecs: H.264 decode and encode through the bundled OpenH264, plus
-//! the picture type they exchange.
+//! Video codecs: H.264 decode and encode through the bundled OpenH264, HEVC
+//! decode in pure Rust, and the picture type they exchange.
 
 pub mod frame;
 pub mod h264;
+pub mod hevc;
 
 pub use frame::Frame;
+
+use crate::bmff::movie::Track;
+use crate::bmff::FourCC;
+use crate::error::{Error, Result};
+
+/// A decoder set up for one track's codec.
+#[derive(Clone, Debug)]
+pub enum VideoDecoder {
+    H264(h264::AvcConfig),
+    Hevc(hevc::HevcConfig),
+}
+
+impl VideoDecoder {
+    /// Reads the codec configuration of `track`'s first sample description.
+    pub fn for_track(track: &Track) -> Result<VideoDecoder> {
+        let entry = track.stsd.entries.first().ok_or_else(|| Error::invalid("stsd", "no sample description"))?;
+        match entry.kind {
+            FourCC::AVC1 | FourCC::AVC3 => Ok(VideoDecoder::H264(h264::AvcConfig::from_sample_entry(entry.payload())?)),
+            FourCC::HVC1 | FourCC::HEV1 => {
+                Ok(VideoDecoder::Hevc(hevc::HevcConfig::from_sample_entry(entry.payload())?))
+            }
+            other => Err(Error::Unsupported(format!("video codec '{other}' (H.264 and HEVC are supported)"))),
+        }
+    }
+
+    /// Decodes samples (decode order, from a key frame) and hands pictures to
+    /// `sink` in presentation order until it returns false.
+    pub fn decode_run(
+        &self,
+        samples: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+        sink: &mut dyn FnMut(Frame) -> bool,
+    ) -> Result<()> {
+        match self {
+            VideoDecoder::H264(c) => h264::decode_run(c, samples, sink),
+            VideoDecoder::Hevc(c) => hevc::decode_run(c, samples, sink),
+        }
+    }
+}
+
+/// True when the track's pictures use the full 0–255 range rather than
+/// video range: from a `colr nclx` box when there is one, else true for
+/// Apple cameras (whose HEVC is full range and signals it only in the SPS).
+pub fn full_range(track: &Track, apple: bool) -> bool {
+    let Some(entry) = track.stsd.entries.first() else { return false };
+    let kids = entry.payload().get(78..).unwrap_or(&[]);
+    if let Ok(Some(colr)) = crate::bmff::find(kids, FourCC::COLR) {
+        if colr.payload.starts_with(b"nclx") && colr.payload.len() >= 11 {
+            return colr.payload[10] & 0x80 != 0;
+        }
+    }
+    apple && matches!(entry.kind, FourCC::HVC1 | FourCC::HEV1)
+}

@@ -74,8 +74,7 @@ pub fn write_pieces(src: &dyn ReadAt, pieces: &[Piece], out: &mut dyn Sink) -> R
 pub fn rewrite(src: &dyn ReadAt, heif: &Heif, edit: &HeicEdit) -> Result<(Vec<u8>, Option<u64>)> {
     let (pieces, at) = plan(src, heif, edit, edit.mpvd.as_ref().map(|v| v.len() as u64))?;
     let mut out = Vec::with_capacity(
-        (pieces.iter().map(Piece::len).sum::<u64>()
-            + edit.mpvd.as_ref().map_or(0, |v| v.len() as u64)) as usize,
+        (pieces.iter().map(Piece::len).sum::<u64>() + edit.mpvd.as_ref().map_or(0, |v| v.len() as u64)) as usize,
     );
     write_pieces(src, &pieces, &mut out)?;
     if let Some(v) = &edit.mpvd {
@@ -113,9 +112,7 @@ pub fn plan(
     let mut extra = Vec::new();
     let mut rel_locs = Vec::new();
     if let Some(tiff) = &edit.exif_tiff {
-        let id = exif_id.ok_or_else(|| {
-            Error::Unsupported("adding an Exif item to a HEIF that has none".into())
-        })?;
+        let id = exif_id.ok_or_else(|| Error::Unsupported("adding an Exif item to a HEIF that has none".into()))?;
         let off = extra.len() as u64;
         extra.put_u32(6);
         extra.extend_from_slice(b"Exif\0\0");
@@ -142,10 +139,7 @@ pub fn plan(
     for _ in 0..4 {
         let (map, extra_at) = layout(&kept, heif, meta.len() as u64);
         plan.map = map;
-        plan.new_locs = rel_locs
-            .iter()
-            .map(|&(id, o, l)| (id, extra_at + o, l))
-            .collect();
+        plan.new_locs = rel_locs.iter().map(|&(id, o, l)| (id, extra_at + o, l)).collect();
         plan.strict = true;
         let next = build_meta(&plan)?;
         let stable = next.len() == meta.len();
@@ -159,10 +153,7 @@ pub fn plan(
         if b.offset == heif.meta_box.offset {
             pieces.push(Piece::Bytes(meta.clone()));
         } else {
-            pieces.push(Piece::Copy {
-                offset: b.offset,
-                len: b.size,
-            });
+            pieces.push(Piece::Copy { offset: b.offset, len: b.size });
         }
     }
     if !extra.is_empty() {
@@ -207,9 +198,7 @@ fn layout(kept: &[TopBox], heif: &Heif, meta_len: u64) -> (Vec<(u64, u64, u64)>,
 }
 
 fn remap(map: &[(u64, u64, u64)], old: u64) -> Option<u64> {
-    map.iter()
-        .find(|&&(s, e, _)| old >= s && old < e)
-        .map(|&(s, _, n)| n + (old - s))
+    map.iter().find(|&&(s, e, _)| old >= s && old < e).map(|&(s, _, n)| n + (old - s))
 }
 
 fn build_meta(p: &Plan<'_>) -> Result<Vec<u8>> {
@@ -257,12 +246,7 @@ fn write_iloc(p: &Plan<'_>, out: &mut Vec<u8>) -> Result<()> {
     }
     for it in &mut iloc.items {
         if let Some(&(_, off, len)) = p.new_locs.iter().find(|l| l.0 == it.item_id) {
-            *it = ItemLocation {
-                construction_method: 0,
-                base_offset: 0,
-                extents: vec![(off, len)],
-                ..it.clone()
-            };
+            *it = ItemLocation { construction_method: 0, base_offset: 0, extents: vec![(off, len)], ..it.clone() };
             continue;
         }
         if it.construction_method != 0 || it.data_reference_index != 0 {
@@ -346,12 +330,8 @@ fn write_iinf(p: &Plan<'_>, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
 
 fn infe_id(payload: &[u8]) -> Option<u32> {
     match *payload.first()? {
-        2 => payload
-            .get(4..6)
-            .map(|b| u32::from(u16::from_be_bytes([b[0], b[1]]))),
-        3 => payload
-            .get(4..8)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
+        2 => payload.get(4..6).map(|b| u32::from(u16::from_be_bytes([b[0], b[1]]))),
+        3 => payload.get(4..8).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
         _ => None,
     }
 }
@@ -364,9 +344,7 @@ fn write_iref(p: &Plan<'_>, out: &mut Vec<u8>) {
     if let (true, Some(id)) = (p.new_xmp_item, p.xmp_id) {
         refs.push((FourCC::CDSC, id, vec![p.heif.primary]));
     }
-    let wide = refs
-        .iter()
-        .any(|(_, f, to)| *f > 0xFFFF || to.iter().any(|&t| t > 0xFFFF));
+    let wide = refs.iter().any(|(_, f, to)| *f > 0xFFFF || to.iter().any(|&t| t > 0xFFFF));
     write_full_box(out, FourCC::IREF, u8::from(wide), 0, |r| {
         for (k, from, to) in &refs {
             write_box(r, *k, |e| {

@@ -34,35 +34,19 @@ impl Iloc {
         }
         let a = c.u8()?;
         let b = c.u8()?;
-        let (offset_size, length_size, base_offset_size) =
-            ((a >> 4) as usize, (a & 15) as usize, (b >> 4) as usize);
+        let (offset_size, length_size, base_offset_size) = ((a >> 4) as usize, (a & 15) as usize, (b >> 4) as usize);
         let index_size = if version >= 1 { (b & 15) as usize } else { 0 };
         for s in [offset_size, length_size, base_offset_size, index_size] {
             if ![0, 4, 8].contains(&s) {
-                return Err(Error::invalid(
-                    "iloc",
-                    format!("field size {s} is not 0, 4 or 8"),
-                ));
+                return Err(Error::invalid("iloc", format!("field size {s} is not 0, 4 or 8")));
             }
         }
-        let count = if version < 2 {
-            u32::from(c.u16()?)
-        } else {
-            c.u32()?
-        };
+        let count = if version < 2 { u32::from(c.u16()?) } else { c.u32()? };
         limits::check("iloc item count", u64::from(count), limits::MAX_ITEMS)?;
         let mut items = Vec::new();
         for _ in 0..count {
-            let item_id = if version < 2 {
-                u32::from(c.u16()?)
-            } else {
-                c.u32()?
-            };
-            let construction_method = if version >= 1 {
-                (c.u16()? & 15) as u8
-            } else {
-                0
-            };
+            let item_id = if version < 2 { u32::from(c.u16()?) } else { c.u32()? };
+            let construction_method = if version >= 1 { (c.u16()? & 15) as u8 } else { 0 };
             let data_reference_index = c.u16()?;
             let base_offset = c.uint_n(base_offset_size)?;
             let n = c.u16()?;
@@ -75,13 +59,7 @@ impl Iloc {
                 let len = c.uint_n(length_size)?;
                 extents.push((off, len));
             }
-            items.push(ItemLocation {
-                item_id,
-                construction_method,
-                data_reference_index,
-                base_offset,
-                extents,
-            });
+            items.push(ItemLocation { item_id, construction_method, data_reference_index, base_offset, extents });
         }
         Ok(Iloc { version, items })
     }

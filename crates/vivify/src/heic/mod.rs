@@ -42,9 +42,7 @@ pub struct Heif {
 impl Heif {
     pub fn parse(src: &dyn ReadAt) -> Result<Heif> {
         let layout = scan(src)?;
-        let meta_box = *layout
-            .first(FourCC::META)
-            .ok_or_else(|| Error::invalid("HEIF", "no top-level 'meta' box"))?;
+        let meta_box = *layout.first(FourCC::META).ok_or_else(|| Error::invalid("HEIF", "no top-level 'meta' box"))?;
         let meta = load_payload(src, &meta_box, limits::MAX_HEADER_BOX)?;
         let (_, mut c) = full_payload(&meta, "meta")?;
         let body_start = c.pos();
@@ -64,19 +62,13 @@ impl Heif {
             match b.kind {
                 FourCC::PITM => {
                     let (h, mut c) = full_payload(b.payload, "pitm")?;
-                    heif.primary = if h.version == 0 {
-                        u32::from(c.u16()?)
-                    } else {
-                        c.u32()?
-                    };
+                    heif.primary = if h.version == 0 { u32::from(c.u16()?) } else { c.u32()? };
                 }
                 FourCC::IINF => heif.items = read_iinf(b.payload)?,
                 FourCC::ILOC => heif.iloc = Iloc::read(b.payload)?,
                 FourCC::IREF => heif.refs = read_iref(b.payload)?,
                 FourCC::IDAT => {
-                    heif.idat_offset = Some(
-                        meta_box.payload_offset() + (body_start + b.offset + b.header_len) as u64,
-                    );
+                    heif.idat_offset = Some(meta_box.payload_offset() + (body_start + b.offset + b.header_len) as u64);
                 }
                 _ => {}
             }
@@ -111,37 +103,22 @@ impl Heif {
     }
 
     pub fn xmp_item(&self) -> Option<u32> {
-        self.metadata_item(|i| {
-            i.item_type == FourCC::MIME && i.content_type.as_deref() == Some("application/rdf+xml")
-        })
+        self.metadata_item(|i| i.item_type == FourCC::MIME && i.content_type.as_deref() == Some("application/rdf+xml"))
     }
 
     /// Reads an item's bytes (all extents concatenated).
     pub fn item_data(&self, src: &dyn ReadAt, id: u32) -> Result<Vec<u8>> {
-        let loc = self
-            .iloc
-            .get(id)
-            .ok_or_else(|| Error::invalid("HEIF", format!("item {id} has no location")))?;
+        let loc = self.iloc.get(id).ok_or_else(|| Error::invalid("HEIF", format!("item {id} has no location")))?;
         let base = match loc.construction_method {
             0 => 0,
-            1 => self.idat_offset.ok_or_else(|| {
-                Error::invalid("HEIF", "item stored in idat but there is no idat")
-            })?,
-            m => {
-                return Err(Error::Unsupported(format!(
-                    "HEIF item construction method {m}"
-                )))
-            }
+            1 => self.idat_offset.ok_or_else(|| Error::invalid("HEIF", "item stored in idat but there is no idat"))?,
+            m => return Err(Error::Unsupported(format!("HEIF item construction method {m}"))),
         };
         let total: u64 = loc.extents.iter().map(|e| e.1).sum();
         limits::check("HEIF metadata item size", total, limits::MAX_METADATA_BYTES)?;
         let mut out = Vec::new();
         for &(off, len) in &loc.extents {
-            let len = if len == 0 {
-                src.len().saturating_sub(base + loc.base_offset + off)
-            } else {
-                len
-            };
+            let len = if len == 0 { src.len().saturating_sub(base + loc.base_offset + off) } else { len };
             out.extend_from_slice(&src.read_vec(base + loc.base_offset + off, len)?);
         }
         Ok(out)
@@ -179,33 +156,16 @@ impl Heif {
         let (h, mut m) = full_payload(ipma.payload, "ipma").ok()?;
         let n = m.u32().ok()?;
         for _ in 0..n.min(100_000) {
-            let id = if h.version < 1 {
-                u32::from(m.u16().ok()?)
-            } else {
-                m.u32().ok()?
-            };
+            let id = if h.version < 1 { u32::from(m.u16().ok()?) } else { m.u32().ok()? };
             let k = m.u8().ok()?;
             for _ in 0..k {
-                let idx = if h.flags & 1 != 0 {
-                    (m.u16().ok()? & 0x7fff) as usize
-                } else {
-                    (m.u8().ok()? & 0x7f) as usize
-                };
+                let idx =
+                    if h.flags & 1 != 0 { (m.u16().ok()? & 0x7fff) as usize } else { (m.u8().ok()? & 0x7f) as usize };
                 if id == self.primary {
                     if let Some(p) = idx.checked_sub(1).and_then(|i| props.get(i)) {
                         if &p.kind.0 == b"ispe" && p.payload.len() >= 12 {
-                            let w = u32::from_be_bytes([
-                                p.payload[4],
-                                p.payload[5],
-                                p.payload[6],
-                                p.payload[7],
-                            ]);
-                            let hh = u32::from_be_bytes([
-                                p.payload[8],
-                                p.payload[9],
-                                p.payload[10],
-                                p.payload[11],
-                            ]);
+                            let w = u32::from_be_bytes([p.payload[4], p.payload[5], p.payload[6], p.payload[7]]);
+                            let hh = u32::from_be_bytes([p.payload[8], p.payload[9], p.payload[10], p.payload[11]]);
                             return Some((w, hh));
                         }
                     }
@@ -218,11 +178,7 @@ impl Heif {
 
 fn read_iinf(payload: &[u8]) -> Result<Vec<ItemInfo>> {
     let (h, mut c) = full_payload(payload, "iinf")?;
-    let _count = if h.version == 0 {
-        u32::from(c.u16()?)
-    } else {
-        c.u32()?
-    };
+    let _count = if h.version == 0 { u32::from(c.u16()?) } else { c.u32()? };
     let mut items = Vec::new();
     for b in children(c.rest()) {
         let b = b?;
@@ -236,29 +192,18 @@ fn read_iinf(payload: &[u8]) -> Result<Vec<ItemInfo>> {
         if h.version < 2 {
             continue; // v0/v1 entries carry no item type; not used by HEIC.
         }
-        let id = if h.version == 2 {
-            u32::from(e.u16()?)
-        } else {
-            e.u32()?
-        };
+        let id = if h.version == 2 { u32::from(e.u16()?) } else { e.u32()? };
         e.skip(2)?;
         let item_type = FourCC(e.array()?);
         let rest = e.rest();
         let mut parts = rest.split(|&b| b == 0);
         let name = String::from_utf8_lossy(parts.next().unwrap_or(&[])).into_owned();
         let content_type = if item_type == FourCC::MIME {
-            parts
-                .next()
-                .map(|s| String::from_utf8_lossy(s).into_owned())
+            parts.next().map(|s| String::from_utf8_lossy(s).into_owned())
         } else {
             None
         };
-        items.push(ItemInfo {
-            id,
-            item_type,
-            name,
-            content_type,
-        });
+        items.push(ItemInfo { id, item_type, name, content_type });
     }
     Ok(items)
 }

@@ -1,9 +1,7 @@
 //! Rewriting a JPEG's metadata segments without touching its image data,
 //! keeping MPF offsets (gain maps after the primary image) correct.
 
-use super::{
-    assemble, exif_payload, mpf, xmp_payload, Jpeg, EXIF_SIG, MPF_SIG, XMP_EXT_SIG, XMP_SIG,
-};
+use super::{assemble, exif_payload, mpf, xmp_payload, Jpeg, EXIF_SIG, MPF_SIG, XMP_EXT_SIG, XMP_SIG};
 use crate::error::Result;
 
 /// What to change in a JPEG.
@@ -32,10 +30,7 @@ pub fn rewrite(jpeg: &Jpeg<'_>, edit: &JpegEdit) -> Result<Vec<u8>> {
         let is_ext = s.marker == 0xE1 && p.starts_with(XMP_EXT_SIG);
         if is_exif && edit.exif_tiff.is_some() {
             if !exif_done {
-                segs.push((
-                    0xE1,
-                    exif_payload(edit.exif_tiff.as_deref().unwrap_or_default()),
-                ));
+                segs.push((0xE1, exif_payload(edit.exif_tiff.as_deref().unwrap_or_default())));
                 exif_done = true;
             }
             continue;
@@ -63,10 +58,7 @@ pub fn rewrite(jpeg: &Jpeg<'_>, edit: &JpegEdit) -> Result<Vec<u8>> {
         }
     }
     if let (false, Some(Some(x))) = (xmp_done, &edit.xmp) {
-        let at = segs
-            .iter()
-            .position(|(m, p)| *m == 0xE1 && p.starts_with(EXIF_SIG))
-            .map_or(after_app0, |i| i + 1);
+        let at = segs.iter().position(|(m, p)| *m == 0xE1 && p.starts_with(EXIF_SIG)).map_or(after_app0, |i| i + 1);
         segs.insert(at, (0xE1, xmp_payload(x)));
         if let Some(i) = mpf_index.as_mut() {
             if *i >= at {
@@ -78,12 +70,10 @@ pub fn rewrite(jpeg: &Jpeg<'_>, edit: &JpegEdit) -> Result<Vec<u8>> {
     // MPF offsets count from the MPF TIFF header to each extra image; fix them
     // for bytes inserted or removed between the two.
     if let (Some(i), Some((old_mpf, _))) = (mpf_index, jpeg.mpf()) {
-        let new_mpf =
-            2 + segs[..i].iter().map(|(_, p)| p.len() + 4).sum::<usize>() + 4 + MPF_SIG.len();
+        let new_mpf = 2 + segs[..i].iter().map(|(_, p)| p.len() + 4).sum::<usize>() + 4 + MPF_SIG.len();
         let new_header_end = 2 + segs.iter().map(|(_, p)| p.len() + 4).sum::<usize>();
         let old_header_end = jpeg.scan_start;
-        let delta =
-            (new_header_end as i64 - new_mpf as i64) - (old_header_end as i64 - old_mpf as i64);
+        let delta = (new_header_end as i64 - new_mpf as i64) - (old_header_end as i64 - old_mpf as i64);
         if delta != 0 && keep > 0 {
             let _ = mpf::shift_offsets(&mut segs[i].1[MPF_SIG.len()..], delta);
         }

@@ -26,46 +26,25 @@ impl AppleMakerNote {
 
     pub fn parse(bytes: &[u8]) -> Result<Self> {
         if !Self::is_apple(bytes) || bytes.len() < 16 {
-            return Err(Error::invalid(
-                "Apple MakerNote",
-                "missing the \"Apple iOS\" header",
-            ));
+            return Err(Error::invalid("Apple MakerNote", "missing the \"Apple iOS\" header"));
         }
         let version_word = u16::from_be_bytes([bytes[10], bytes[11]]);
         let endian = match &bytes[12..14] {
             b"MM" => Endian::Big,
             b"II" => Endian::Little,
-            _ => {
-                return Err(Error::invalid(
-                    "Apple MakerNote",
-                    "byte order is neither MM nor II",
-                ))
-            }
+            _ => return Err(Error::invalid("Apple MakerNote", "byte order is neither MM nor II")),
         };
         // Offsets are relative to the start of the note, which is our slice.
         let (ifd, _) = read_ifd(bytes, 14, endian, 0)?;
-        Ok(AppleMakerNote {
-            version_word,
-            endian,
-            ifd,
-        })
+        Ok(AppleMakerNote { version_word, endian, ifd })
     }
 
     /// A minimal note: version 16 and the content identifier.
     pub fn with_content_id(uuid: &str) -> Self {
         let mut ifd = Ifd::default();
-        ifd.set(Entry {
-            tag: TAG_VERSION,
-            typ: 9,
-            count: 1,
-            value: 16i32.to_be_bytes().to_vec(),
-        });
+        ifd.set(Entry { tag: TAG_VERSION, typ: 9, count: 1, value: 16i32.to_be_bytes().to_vec() });
         ifd.set(Entry::ascii(TAG_CONTENT_ID, uuid));
-        AppleMakerNote {
-            version_word: 1,
-            endian: Endian::Big,
-            ifd,
-        }
+        AppleMakerNote { version_word: 1, endian: Endian::Big, ifd }
     }
 
     /// The content identifier (tag 0x0011), if present.
@@ -82,11 +61,7 @@ impl AppleMakerNote {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = APPLE_HEADER.to_vec();
         out.extend_from_slice(&self.version_word.to_be_bytes());
-        out.extend_from_slice(if self.endian == Endian::Big {
-            b"MM"
-        } else {
-            b"II"
-        });
+        out.extend_from_slice(if self.endian == Endian::Big { b"MM" } else { b"II" });
         let at = out.len();
         write_ifd_at(&mut out, &self.ifd, at, 0, 0, self.endian);
         out

@@ -42,10 +42,7 @@ impl<'a> Jpeg<'a> {
     /// Walks the segments of `data`, which must start with SOI.
     pub fn parse(data: &'a [u8]) -> Result<Jpeg<'a>> {
         if data.len() < 4 || data[0] != 0xFF || data[1] != 0xD8 {
-            return Err(Error::invalid(
-                "JPEG",
-                "does not start with the SOI marker FF D8",
-            ));
+            return Err(Error::invalid("JPEG", "does not start with the SOI marker FF D8"));
         }
         let mut pos = 2usize;
         let mut segments = Vec::new();
@@ -62,10 +59,7 @@ impl<'a> Jpeg<'a> {
             if data[pos] != 0xFF {
                 return Err(Error::invalid(
                     "JPEG",
-                    format!(
-                        "expected a marker at offset {pos}, found 0x{:02X}",
-                        data[pos]
-                    ),
+                    format!("expected a marker at offset {pos}, found 0x{:02X}", data[pos]),
                 ));
             }
             let marker = data[pos + 1];
@@ -76,14 +70,7 @@ impl<'a> Jpeg<'a> {
                     }
                     let eoi_end = pos + 2;
                     let scan_start = scan_start.unwrap_or(eoi_end);
-                    return Ok(Jpeg {
-                        data,
-                        segments,
-                        scan_start,
-                        eoi_end,
-                        width,
-                        height,
-                    });
+                    return Ok(Jpeg { data, segments, scan_start, eoi_end, width, height });
                 }
                 0xD0..=0xD7 | 0x01 => {
                     pos += 2;
@@ -100,8 +87,7 @@ impl<'a> Jpeg<'a> {
                 ));
             }
             let payload = pos + 4..pos + 2 + len;
-            if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) && width == 0
-            {
+            if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) && width == 0 {
                 let p = &data[payload.clone()];
                 if p.len() >= 5 {
                     height = u16::from_be_bytes([p[1], p[2]]);
@@ -114,11 +100,7 @@ impl<'a> Jpeg<'a> {
                 continue;
             }
             if scan_start.is_none() {
-                segments.push(Segment {
-                    marker,
-                    offset: pos,
-                    payload,
-                });
+                segments.push(Segment { marker, offset: pos, payload });
             }
             pos += 2 + len;
         }
@@ -129,28 +111,18 @@ impl<'a> Jpeg<'a> {
     }
 
     /// APP segments of `marker` whose payload starts with `sig`.
-    pub fn app_with<'s>(
-        &'s self,
-        marker: u8,
-        sig: &'s [u8],
-    ) -> impl Iterator<Item = &'s Segment> + 's {
-        self.segments
-            .iter()
-            .filter(move |s| s.marker == marker && self.data[s.payload.clone()].starts_with(sig))
+    pub fn app_with<'s>(&'s self, marker: u8, sig: &'s [u8]) -> impl Iterator<Item = &'s Segment> + 's {
+        self.segments.iter().filter(move |s| s.marker == marker && self.data[s.payload.clone()].starts_with(sig))
     }
 
     /// The TIFF bytes of the Exif APP1, if any.
     pub fn exif(&self) -> Option<&'a [u8]> {
-        self.app_with(0xE1, EXIF_SIG)
-            .next()
-            .map(|s| &self.payload(s)[EXIF_SIG.len()..])
+        self.app_with(0xE1, EXIF_SIG).next().map(|s| &self.payload(s)[EXIF_SIG.len()..])
     }
 
     /// The standard XMP packet, if any.
     pub fn xmp(&self) -> Option<&'a [u8]> {
-        self.app_with(0xE1, XMP_SIG)
-            .next()
-            .map(|s| &self.payload(s)[XMP_SIG.len()..])
+        self.app_with(0xE1, XMP_SIG).next().map(|s| &self.payload(s)[XMP_SIG.len()..])
     }
 
     /// The extended XMP, reassembled from its chunks (the first GUID seen wins).
@@ -190,12 +162,9 @@ impl<'a> Jpeg<'a> {
 
     /// The MPF APP2 segment: (offset of its TIFF header in the file, TIFF bytes).
     pub fn mpf(&self) -> Option<(usize, &'a [u8])> {
-        self.app_with(0xE2, MPF_SIG).next().map(|s| {
-            (
-                s.payload.start + MPF_SIG.len(),
-                &self.payload(s)[MPF_SIG.len()..],
-            )
-        })
+        self.app_with(0xE2, MPF_SIG)
+            .next()
+            .map(|s| (s.payload.start + MPF_SIG.len(), &self.payload(s)[MPF_SIG.len()..]))
     }
 
     /// Bytes after the primary image's EOI (gain maps, videos, trailers).

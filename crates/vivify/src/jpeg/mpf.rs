@@ -44,18 +44,10 @@ impl Mpf {
                 let size = c.u32()?;
                 let offset = c.u32()?;
                 c.skip(4)?;
-                images.push(MpImage {
-                    attributes,
-                    size,
-                    offset,
-                });
+                images.push(MpImage { attributes, size, offset });
             }
         }
-        Ok(Mpf {
-            endian,
-            index,
-            images,
-        })
+        Ok(Mpf { endian, index, images })
     }
 }
 

@@ -116,9 +116,8 @@ impl Exif {
                 let off = ifd1.get(TAG_THUMB_OFFSET).and_then(|e| e.as_u32(endian));
                 let len = ifd1.get(TAG_THUMB_LENGTH).and_then(|e| e.as_u32(endian));
                 if let (Some(off), Some(len)) = (off, len) {
-                    exif.thumbnail = tiff
-                        .get(off as usize..(off as usize).saturating_add(len as usize))
-                        .map(<[u8]>::to_vec);
+                    exif.thumbnail =
+                        tiff.get(off as usize..(off as usize).saturating_add(len as usize)).map(<[u8]>::to_vec);
                 }
                 ifd1.remove(TAG_THUMB_OFFSET);
                 ifd1.remove(TAG_THUMB_LENGTH);
@@ -136,18 +135,13 @@ impl Exif {
 
     /// Orientation (1–8) from IFD0.
     pub fn orientation(&self) -> Option<u16> {
-        self.ifd0
-            .get(TAG_ORIENTATION)
-            .and_then(|e| e.as_u32(self.endian))
-            .map(|v| v as u16)
+        self.ifd0.get(TAG_ORIENTATION).and_then(|e| e.as_u32(self.endian)).map(|v| v as u16)
     }
 
     /// An ASCII value from IFD0 or the Exif IFD.
     pub fn ascii(&self, tag: u16) -> Option<String> {
         let e = self.ifd0.get(tag).or_else(|| self.exif.get(tag))?;
-        (e.typ == 2).then(|| {
-            String::from_utf8_lossy(e.value.split(|&b| b == 0).next().unwrap_or(&[])).into_owned()
-        })
+        (e.typ == 2).then(|| String::from_utf8_lossy(e.value.split(|&b| b == 0).next().unwrap_or(&[])).into_owned())
     }
 
     /// Serialises the whole structure to TIFF bytes.
@@ -170,10 +164,7 @@ impl Exif {
         let gps_off = interop_off + interop_size;
         let ifd1_off = gps_off + gps_size;
         let thumb = self.thumbnail.as_deref().filter(|t| !t.is_empty());
-        let ifd1_size = self
-            .ifd1
-            .as_ref()
-            .map_or(0, |i| ifd_size(i, if thumb.is_some() { 2 } else { 0 }));
+        let ifd1_size = self.ifd1.as_ref().map_or(0, |i| ifd_size(i, if thumb.is_some() { 2 } else { 0 }));
         let thumb_off = ifd1_off + ifd1_size;
 
         let mut ifd0 = self.ifd0.clone();
@@ -181,17 +172,7 @@ impl Exif {
         if self.gps.is_some() {
             ifd0.set(Entry::long(TAG_GPS_IFD, gps_off as u32, e));
         }
-        write_ifd(
-            &mut out,
-            &ifd0,
-            ifd0_off,
-            if self.ifd1.is_some() {
-                ifd1_off as u32
-            } else {
-                0
-            },
-            e,
-        );
+        write_ifd(&mut out, &ifd0, ifd0_off, if self.ifd1.is_some() { ifd1_off as u32 } else { 0 }, e);
         let mut exif = self.exif.clone();
         if self.interop.is_some() {
             exif.set(Entry::long(TAG_INTEROP_IFD, interop_off as u32, e));
@@ -226,43 +207,19 @@ impl Default for Exif {
 
 impl Entry {
     pub fn long(tag: u16, v: u32, e: Endian) -> Entry {
-        Entry {
-            tag,
-            typ: 4,
-            count: 1,
-            value: to_bytes32(v, e).to_vec(),
-        }
+        Entry { tag, typ: 4, count: 1, value: to_bytes32(v, e).to_vec() }
     }
     pub fn short(tag: u16, v: u16, e: Endian) -> Entry {
-        let b = if e == Endian::Big {
-            v.to_be_bytes()
-        } else {
-            v.to_le_bytes()
-        };
-        Entry {
-            tag,
-            typ: 3,
-            count: 1,
-            value: b.to_vec(),
-        }
+        let b = if e == Endian::Big { v.to_be_bytes() } else { v.to_le_bytes() };
+        Entry { tag, typ: 3, count: 1, value: b.to_vec() }
     }
     pub fn ascii(tag: u16, s: &str) -> Entry {
         let mut v = s.as_bytes().to_vec();
         v.push(0);
-        Entry {
-            tag,
-            typ: 2,
-            count: v.len() as u32,
-            value: v,
-        }
+        Entry { tag, typ: 2, count: v.len() as u32, value: v }
     }
     pub fn undefined(tag: u16, v: Vec<u8>) -> Entry {
-        Entry {
-            tag,
-            typ: 7,
-            count: v.len() as u32,
-            value: v,
-        }
+        Entry { tag, typ: 7, count: v.len() as u32, value: v }
     }
     /// RATIONAL values (numerator, denominator).
     pub fn rationals(tag: u16, vals: &[(u32, u32)], e: Endian) -> Entry {
@@ -271,12 +228,7 @@ impl Entry {
             v.extend_from_slice(&to_bytes32(n, e));
             v.extend_from_slice(&to_bytes32(d, e));
         }
-        Entry {
-            tag,
-            typ: 5,
-            count: vals.len() as u32,
-            value: v,
-        }
+        Entry { tag, typ: 5, count: vals.len() as u32, value: v }
     }
 
     /// The first value as an unsigned number (BYTE, SHORT, LONG).
@@ -316,9 +268,7 @@ pub fn read_ifd(data: &[u8], off: usize, e: Endian, base_shift: usize) -> Result
     c.seek(off)?;
     let n = c.u16()?;
     if n > MAX_ENTRIES {
-        return Err(Error::Limits(format!(
-            "IFD with {n} entries (cap {MAX_ENTRIES})"
-        )));
+        return Err(Error::Limits(format!("IFD with {n} entries (cap {MAX_ENTRIES})")));
     }
     let mut ifd = Ifd::default();
     for _ in 0..n {
@@ -334,23 +284,14 @@ pub fn read_ifd(data: &[u8], off: usize, e: Endian, base_shift: usize) -> Result
         let value = if size <= 4 {
             raw[..size].to_vec()
         } else {
-            let o = if e == Endian::Big {
-                u32::from_be_bytes(raw)
-            } else {
-                u32::from_le_bytes(raw)
-            } as usize;
+            let o = if e == Endian::Big { u32::from_be_bytes(raw) } else { u32::from_le_bytes(raw) } as usize;
             let o = o.wrapping_add(base_shift);
             match data.get(o..o.saturating_add(size)) {
                 Some(v) => v.to_vec(),
                 None => continue,
             }
         };
-        ifd.entries.push(Entry {
-            tag,
-            typ,
-            count,
-            value,
-        });
+        ifd.entries.push(Entry { tag, typ, count, value });
     }
     let next = c.u32().unwrap_or(0) as usize;
     Ok((ifd, next))
@@ -361,19 +302,11 @@ fn ifd_size(ifd: &Ifd, extra: usize) -> usize {
     let n = ifd.entries.iter().filter(|en| !is_pointer(en.tag)).count() + extra;
     2 + 12 * n
         + 4
-        + ifd
-            .entries
-            .iter()
-            .filter(|x| x.value.len() > 4)
-            .map(|x| x.value.len().next_multiple_of(2))
-            .sum::<usize>()
+        + ifd.entries.iter().filter(|x| x.value.len() > 4).map(|x| x.value.len().next_multiple_of(2)).sum::<usize>()
 }
 
 fn is_pointer(tag: u16) -> bool {
-    matches!(
-        tag,
-        TAG_EXIF_IFD | TAG_GPS_IFD | TAG_INTEROP_IFD | TAG_THUMB_OFFSET | TAG_THUMB_LENGTH
-    )
+    matches!(tag, TAG_EXIF_IFD | TAG_GPS_IFD | TAG_INTEROP_IFD | TAG_THUMB_OFFSET | TAG_THUMB_LENGTH)
 }
 
 /// Writes an IFD at `at` (which must equal `out.len()`), with its data after it.
@@ -385,24 +318,10 @@ pub fn write_ifd_at(out: &mut Vec<u8>, ifd: &Ifd, at: usize, base: usize, next: 
     let mut data_off = at + 2 + 12 * n + 4;
     let mut data = Vec::new();
     let mut head = Vec::new();
-    head.extend_from_slice(
-        &(if e == Endian::Big {
-            (n as u16).to_be_bytes()
-        } else {
-            (n as u16).to_le_bytes()
-        }),
-    );
+    head.extend_from_slice(&(if e == Endian::Big { (n as u16).to_be_bytes() } else { (n as u16).to_le_bytes() }));
     for en in &entries {
-        let tb = if e == Endian::Big {
-            en.tag.to_be_bytes()
-        } else {
-            en.tag.to_le_bytes()
-        };
-        let ty = if e == Endian::Big {
-            en.typ.to_be_bytes()
-        } else {
-            en.typ.to_le_bytes()
-        };
+        let tb = if e == Endian::Big { en.tag.to_be_bytes() } else { en.tag.to_le_bytes() };
+        let ty = if e == Endian::Big { en.typ.to_be_bytes() } else { en.typ.to_le_bytes() };
         head.extend_from_slice(&tb);
         head.extend_from_slice(&ty);
         head.extend_from_slice(&to_bytes32(en.count, e));

@@ -23,8 +23,8 @@ use crate::package::live::{self, STILL_SAMPLE};
 use crate::package::{motion, new_content_id};
 use crate::source::{FileSource, ReadAt};
 use crate::still::{encode_still, still_exif, StillFacts};
-use analyse::{analyse_by_size, analyse_h264, analysis_range};
-use keyframe::{decode_frame_at, decode_hevc_frame};
+use analyse::{analyse_decoded, analysis_range};
+use keyframe::decode_frame_at;
 use reencode::reencode;
 
 /// What to make.
@@ -79,9 +79,7 @@ pub fn make_live(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> R
 fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
     let src = FileSource::open(input)?;
     let movie = Movie::parse(&src)?;
-    let video = movie
-        .video()
-        .ok_or_else(|| Error::Unsupported("the file has no video track".into()))?;
+    let video = movie.video().ok_or_else(|| Error::Unsupported("the file has no video track".into()))?;
     if !is_h264(video) && !is_hevc(video) {
         return Err(Error::Unsupported(format!(
             "video codec '{}' (H.264 and HEVC are supported)",
@@ -89,11 +87,7 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
         )));
     }
     let (w, h) = crate::inspect::entry_size(video);
-    crate::limits::check(
-        "picture size in pixels",
-        u64::from(w) * u64::from(h),
-        crate::limits::MAX_PIXELS,
-    )?;
+    crate::limits::check("picture size in pixels", u64::from(w) * u64::from(h), crate::limits::MAX_PIXELS)?;
     let duration = video_duration(&movie, video);
     if duration <= 0.0 {
         return Err(Error::invalid("video", "the video track has no frames"));
@@ -101,23 +95,11 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
     let mut warnings = Vec::new();
     // 1. The moment.
     progress("analysing motion");
-    let mut coarse_note = None;
-    let (frames, analysed_until) = if is_h264(video) {
-        let (range, until, note) = analysis_range(&movie, video, duration, opts);
-        coarse_note = note;
-        (analyse_h264(&src, &movie, video, range)?, until)
-    } else {
-        (analyse_by_size(&movie, video), duration)
-    };
+    let (range, analysed_until, coarse_note) = analysis_range(&movie, video, duration, opts);
+    let frames = analyse_decoded(&src, &movie, video, range)?;
     let mut moment = pick_moment(&frames, analysed_until, opts)?;
     if let Some(n) = coarse_note {
         moment.reasons.insert(0, n);
-    }
-    if !is_h264(video) {
-        moment.reasons.insert(
-            0,
-            "HEVC: motion estimated from compressed frame sizes (no built-in HEVC decoder)".into(),
-        );
     }
     // 2. Cut.
     progress("cutting");
@@ -125,21 +107,15 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
     let start = moment.start;
     let end = moment.end;
     let preroll = preroll_seconds(&movie, video, start);
-    let copy = !opts.reencode && (preroll <= MAX_COPY_PREROLL_S || is_hevc(video));
-    if is_hevc(video) && opts.reencode {
-        return Err(Error::Unsupported("re-encoding HEVC needs an HEVC decoder, which this build does not have; drop --reencode to copy the HEVC samples".into()));
-    }
+    let copy = !opts.reencode && preroll <= MAX_COPY_PREROLL_S;
+    let facts = facts_of(&movie, video);
+    let full_range = crate::codec::full_range(video, facts.make.as_deref() == Some("Apple"));
     let (mut vtrack, clip_start, clip_end) = if copy {
-        let c = copy_window(video, &movie, 0, start, end, live::MOV_TIMESCALE, true).ok_or_else(
-            || {
-                Error::Param(format!(
-                    "no video frames between {start:.3} s and {end:.3} s"
-                ))
-            },
-        )?;
+        let c = copy_window(video, &movie, 0, start, end, live::MOV_TIMESCALE, true)
+            .ok_or_else(|| Error::Param(format!("no video frames between {start:.3} s and {end:.3} s")))?;
         (c.track, c.start, c.end)
     } else {
-        reencode(&src, &movie, video, start, end, &mut arena)?
+        reencode(&src, &movie, video, start, end, full_range, &mut arena)?
     };
     vtrack.meta = None;
     // 3. Audio, never dropped silently.
@@ -150,32 +126,19 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
             audio_desc = "left out (--mute)".into();
         } else {
             atrack = copy_audio(a, &movie, 0, clip_start, clip_end, live::MOV_TIMESCALE);
-            audio_desc = format!(
-                "{} copied",
-                a.codec().map(|c| c.to_string()).unwrap_or_default()
-            );
+            audio_desc = format!("{} copied", a.codec().map(|c| c.to_string()).unwrap_or_default());
         }
     }
     // 4. The still frame.
     progress("decoding the key frame");
-    let still_t = moment
-        .still
-        .clamp(clip_start, (clip_end - 1e-3).max(clip_start));
-    let frame = if is_h264(video) {
-        decode_frame_at(&src, &movie, video, still_t)?
-    } else {
-        decode_hevc_frame(input, still_t)?
-    };
-    let facts = facts_of(&movie, video);
+    let still_t = moment.still.clamp(clip_start, (clip_end - 1e-3).max(clip_start));
+    let frame = decode_frame_at(&src, &movie, video, still_t)?;
     let cid = new_content_id();
-    let still_jpg = encode_still(&frame, true, &still_exif(&facts, &cid))?;
+    let still_jpg = encode_still(&frame, !full_range, &still_exif(&facts, &cid))?;
     let still_in_clip = still_t - clip_start;
     let still_ticks = (still_in_clip * f64::from(live::MOV_TIMESCALE)).round() as u64;
     let creation = movie.mvhd.creation_time;
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "live".into());
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "live".into());
     let mut outputs = Vec::new();
     std::fs::create_dir_all(&opts.out_dir)?;
     // 5. Live Photo.
@@ -200,15 +163,7 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
         progress("writing the Live Photo");
         let mut tracks = vec![v_for_out.clone()];
         tracks.extend(a_for_out.clone());
-        let mov = live::live_movie(
-            tracks,
-            still_ticks,
-            &cid,
-            movie.meta.as_ref(),
-            1,
-            arena_off,
-            creation,
-        );
+        let mov = live::live_movie(tracks, still_ticks, &cid, movie.meta.as_ref(), 1, arena_off, creation);
         let mov_bytes = movie_bytes(&mov, &sources)?;
         if opts.live {
             let jpg_path = opts.out_dir.join(format!("{stem}.JPG"));
@@ -222,11 +177,7 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
         }
         if opts.pvt {
             let dir = opts.out_dir.join(format!("{stem}.pvt"));
-            outputs.push(
-                write_pvt(&dir, &stem, &still_jpg, &mov_bytes, opts.force)?
-                    .display()
-                    .to_string(),
-            );
+            outputs.push(write_pvt(&dir, &stem, &still_jpg, &mov_bytes, opts.force)?.display().to_string());
         }
     }
     // 6. Motion Photo: MP4 with H.264/HEVC and AAC only.
@@ -298,21 +249,14 @@ fn video_duration(movie: &Movie, v: &Track) -> f64 {
         .samples
         .iter()
         .filter_map(|s| {
-            v.movie_seconds(s.pts(), movie.mvhd.timescale)
-                .map(|t| t + f64::from(s.duration) / f64::from(v.timescale()))
+            v.movie_seconds(s.pts(), movie.mvhd.timescale).map(|t| t + f64::from(s.duration) / f64::from(v.timescale()))
         })
         .collect();
     times.into_iter().fold(0.0, f64::max)
 }
 
 fn facts_of(movie: &Movie, v: &Track) -> StillFacts {
-    let get = |k: &str| {
-        movie
-            .meta
-            .as_ref()
-            .and_then(|m| m.get(k))
-            .map(DataAtom::display)
-    };
+    let get = |k: &str| movie.meta.as_ref().and_then(|m| m.get(k)).map(DataAtom::display);
     let creation_date = get("com.apple.quicktime.creationdate").or_else(|| {
         let secs = movie.mvhd.creation_time.checked_sub(QT_EPOCH_OFFSET)?;
         (secs > 0).then(|| unix_to_iso(secs))
@@ -340,12 +284,7 @@ fn unix_to_iso(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 fn pick_moment(frames: &[FrameStats], duration: f64, opts: &LiveOptions) -> Result<Moment> {
@@ -362,29 +301,18 @@ fn pick_moment(frames: &[FrameStats], duration: f64, opts: &LiveOptions) -> Resu
             let start = s.unwrap_or(0.0);
             let end = e.unwrap_or((start + moment::MAX_WINDOW).min(duration));
             if !(start >= 0.0 && end > start && start < duration) {
-                return Err(Error::Param(format!(
-                    "bad range {start:.3}–{end:.3} s for a {duration:.3} s video"
-                )));
+                return Err(Error::Param(format!("bad range {start:.3}–{end:.3} s for a {duration:.3} s video")));
             }
             let end = end.min(duration);
             let mut reasons = vec![format!("window {start:.3}–{end:.3} s as asked")];
             let still = match opts.still {
                 Some(t) => t,
-                None => {
-                    moment::choose_still(frames, &moment::motion(frames), start, end, &mut reasons)
-                }
+                None => moment::choose_still(frames, &moment::motion(frames), start, end, &mut reasons),
             };
             if !(start..=end).contains(&still) {
-                return Err(Error::Param(format!(
-                    "--still {still:.3} s is outside the window {start:.3}–{end:.3} s"
-                )));
+                return Err(Error::Param(format!("--still {still:.3} s is outside the window {start:.3}–{end:.3} s")));
             }
-            Ok(Moment {
-                start,
-                end,
-                still,
-                reasons,
-            })
+            Ok(Moment { start, end, still, reasons })
         }
     }
 }
@@ -408,7 +336,5 @@ pub(super) fn read_samples<'a>(
     v: &'a Track,
     range: std::ops::Range<usize>,
 ) -> impl Iterator<Item = Result<Vec<u8>>> + 'a {
-    v.samples[range]
-        .iter()
-        .map(move |s| Ok(src.read_vec(s.offset, u64::from(s.size))?))
+    v.samples[range].iter().map(move |s| Ok(src.read_vec(s.offset, u64::from(s.size))?))
 }

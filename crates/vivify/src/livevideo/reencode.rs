@@ -3,8 +3,9 @@
 use super::read_samples;
 use crate::bmff::movie::{Movie, Track};
 use crate::bmff::mux::{OutSample, OutTrack};
-use crate::codec::h264::{avc1_sample_entry, decode_run, AvcConfig, H264Encoder};
+use crate::codec::h264::{avc1_sample_entry, AvcConfig, H264Encoder};
 use crate::codec::Frame;
+use crate::codec::VideoDecoder;
 use crate::cut::blank_out_track;
 use crate::error::{Error, Result};
 use crate::source::FileSource;
@@ -17,14 +18,10 @@ pub(super) fn reencode(
     v: &Track,
     start: f64,
     end: f64,
+    full_range: bool,
     arena: &mut Vec<u8>,
 ) -> Result<(OutTrack, f64, f64)> {
-    let entry = v
-        .stsd
-        .entries
-        .first()
-        .ok_or_else(|| Error::invalid("stsd", "no sample description"))?;
-    let cfg = AvcConfig::from_sample_entry(entry.payload())?;
+    let cfg = VideoDecoder::for_track(v)?;
     let ts = movie.mvhd.timescale;
     let shown: Vec<(usize, f64)> = {
         let mut s: Vec<(usize, f64)> = (0..v.samples.len())
@@ -34,29 +31,23 @@ pub(super) fn reencode(
         s.sort_by(|a, b| a.1.total_cmp(&b.1));
         s
     };
-    let (first_i, last_i) = match (
-        shown.iter().map(|x| x.0).min(),
-        shown.iter().map(|x| x.0).max(),
-    ) {
+    let (first_i, last_i) = match (shown.iter().map(|x| x.0).min(), shown.iter().map(|x| x.0).max()) {
         (Some(a), Some(b)) => (a, b),
-        _ => {
-            return Err(Error::Param(format!(
-                "no video frames between {start:.3} s and {end:.3} s"
-            )))
-        }
+        _ => return Err(Error::Param(format!("no video frames between {start:.3} s and {end:.3} s"))),
     };
     let _ = (first_i, last_i);
     let (w, h) = crate::inspect::entry_size(v);
     let (ew, eh) = ((w as usize) & !1, (h as usize) & !1);
     let fps = shown.len() as f64 / (end - start).max(1e-3);
     let idx: Vec<usize> = shown.iter().map(|x| x.0).collect();
+    let spec = Spec { width: ew, height: eh, fps, full_range };
     // Two independent encoders, each starting with a key frame, use both
     // cores; the halves join cleanly when their parameter sets match.
     let (samples, config) = if idx.len() >= 40 {
         let (a, b) = idx.split_at(idx.len() / 2);
         let (ra, rb) = std::thread::scope(|sc| {
-            let ha = sc.spawn(|| encode_span(&cfg, src, v, a, ew, eh, fps));
-            let hb = sc.spawn(|| encode_span(&cfg, src, v, b, ew, eh, fps));
+            let ha = sc.spawn(|| encode_span(&cfg, src, v, a, spec));
+            let hb = sc.spawn(|| encode_span(&cfg, src, v, b, spec));
             (join(ha), join(hb))
         });
         let ((mut sa, ca), (sb, cb)) = (ra?, rb?);
@@ -64,10 +55,10 @@ pub(super) fn reencode(
             sa.extend(sb);
             (sa, ca)
         } else {
-            encode_span(&cfg, src, v, &idx, ew, eh, fps)?
+            encode_span(&cfg, src, v, &idx, spec)?
         }
     } else {
-        encode_span(&cfg, src, v, &idx, ew, eh, fps)?
+        encode_span(&cfg, src, v, &idx, spec)?
     };
     let mut t = blank_out_track(v);
     t.entries = vec![avc1_sample_entry(ew as u16, eh as u16, &config)];
@@ -100,22 +91,28 @@ pub(super) fn reencode(
     Ok((t, first_t, last_t))
 }
 
+/// What the encoders produce.
+#[derive(Clone, Copy)]
+struct Spec {
+    width: usize,
+    height: usize,
+    fps: f64,
+    full_range: bool,
+}
+
 fn join<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
-    h.join()
-        .unwrap_or_else(|_| Err(Error::Codec("encoder thread panicked".into())))
+    h.join().unwrap_or_else(|_| Err(Error::Codec("encoder thread panicked".into())))
 }
 
 /// Decodes from the key frame before `wanted[0]` and encodes the frames
 /// `wanted` (sample indices in presentation order) with a fresh encoder.
 #[allow(clippy::type_complexity)]
 fn encode_span(
-    cfg: &AvcConfig,
+    cfg: &VideoDecoder,
     src: &FileSource,
     v: &Track,
     wanted: &[usize],
-    ew: usize,
-    eh: usize,
-    fps: f64,
+    spec: Spec,
 ) -> Result<(Vec<(Vec<u8>, bool, usize)>, AvcConfig)> {
     let first = wanted.iter().copied().min().unwrap_or(0);
     let last = wanted.iter().copied().max().unwrap_or(0);
@@ -124,19 +121,16 @@ fn encode_span(
     let mut order: Vec<usize> = (sync..stop).collect();
     order.sort_by_key(|&i| v.samples[i].pts());
     let want: std::collections::HashSet<usize> = wanted.iter().copied().collect();
-    let mut enc = H264Encoder::new(ew, eh, fps as f32)?;
+    let mut enc = H264Encoder::new(spec.width, spec.height, spec.fps as f32, spec.full_range)?;
     let mut out: Vec<(Vec<u8>, bool, usize)> = Vec::new();
     let mut k = 0usize;
     let mut err = None;
-    decode_run(cfg, &mut read_samples(src, v, sync..stop), &mut |f| {
+    cfg.decode_run(&mut read_samples(src, v, sync..stop), &mut |f| {
         let i = order.get(k).copied();
         k += 1;
         if let Some(i) = i.filter(|i| want.contains(i)) {
-            let f = if f.width != ew || f.height != eh {
-                crop(&f, ew, eh)
-            } else {
-                f
-            };
+            let f =
+                if f.width != spec.width || f.height != spec.height { crop(&f, spec.width, spec.height) } else { f };
             match enc.encode(&f) {
                 Ok(s) => out.push((s.data, s.sync, i)),
                 Err(e) => {
@@ -150,10 +144,8 @@ fn encode_span(
     if let Some(e) = err {
         return Err(e);
     }
-    let config = enc
-        .config()
-        .cloned()
-        .ok_or_else(|| Error::Codec("the H.264 encoder produced no parameter sets".into()))?;
+    let config =
+        enc.config().cloned().ok_or_else(|| Error::Codec("the H.264 encoder produced no parameter sets".into()))?;
     Ok((out, config))
 }
 

@@ -24,32 +24,17 @@ pub fn still_sample_entry() -> SampleEntry {
         data_reference_index: 1,
         keys: vec![MebxKey {
             local_id: 1,
-            keyd: Some(Keyd {
-                namespace: FourCC::MDTA,
-                name: KEY_STILL_TIME.as_bytes().to_vec(),
-            }),
+            keyd: Some(Keyd { namespace: FourCC::MDTA, name: KEY_STILL_TIME.as_bytes().to_vec() }),
             dtyp: Some(Dtyp::WellKnown(65)),
         }],
     };
-    SampleEntry {
-        kind: FourCC::MEBX,
-        raw: mebx.to_bytes(),
-    }
+    SampleEntry { kind: FourCC::MEBX, raw: mebx.to_bytes() }
 }
 
 /// The still-image-time track: an empty edit as long as the still time, then
 /// the one-tick sample. `arena_src` holds [`STILL_SAMPLE`] at `arena_offset`.
-pub fn still_track(
-    still_ticks: u64,
-    video_index: usize,
-    arena_src: usize,
-    arena_offset: u64,
-) -> OutTrack {
-    let mut t = OutTrack::new(
-        TrackKind::Metadata,
-        MOV_TIMESCALE,
-        vec![still_sample_entry()],
-    );
+pub fn still_track(still_ticks: u64, video_index: usize, arena_src: usize, arena_offset: u64) -> OutTrack {
+    let mut t = OutTrack::new(TrackKind::Metadata, MOV_TIMESCALE, vec![still_sample_entry()]);
     t.samples.push(OutSample {
         src: arena_src,
         offset: arena_offset,
@@ -59,17 +44,9 @@ pub fn still_track(
         sync: true,
     });
     if still_ticks > 0 {
-        t.edits.push(EditEntry {
-            segment_duration: still_ticks,
-            media_time: -1,
-            rate: 0x10000,
-        });
+        t.edits.push(EditEntry { segment_duration: still_ticks, media_time: -1, rate: 0x10000 });
     }
-    t.edits.push(EditEntry {
-        segment_duration: 1,
-        media_time: 0,
-        rate: 0x10000,
-    });
+    t.edits.push(EditEntry { segment_duration: 1, media_time: 0, rate: 0x10000 });
     t.tref = vec![(FourCC::CDSC, vec![video_index])];
     t
 }
@@ -127,25 +104,16 @@ pub fn live_info(movie: &Movie) -> LiveMovInfo {
     if let Some(m) = &movie.meta {
         info.content_id = m.get(KEY_CONTENT_ID).map(DataAtom::display);
         info.vitality = m.get(KEY_VITALITY).and_then(|d| d.display().parse().ok());
-        info.auto = m
-            .get(KEY_AUTO)
-            .is_some_and(|d| d.value.iter().any(|&b| b != 0));
+        info.auto = m.get(KEY_AUTO).is_some_and(|d| d.value.iter().any(|&b| b != 0));
     }
     for t in &movie.tracks {
-        if t.kind() != TrackKind::Metadata
-            || !t.mebx_keys().iter().any(|k| k.name() == KEY_STILL_TIME)
-        {
+        if t.kind() != TrackKind::Metadata || !t.mebx_keys().iter().any(|k| k.name() == KEY_STILL_TIME) {
             continue;
         }
         if let Some(s) = t.samples.first() {
             info.still_time = t.movie_seconds(s.pts(), movie.mvhd.timescale);
             // The common shape: an empty edit then the sample at media time 0.
-            let ticks: u64 = t
-                .edits
-                .iter()
-                .take_while(|e| e.media_time == -1)
-                .map(|e| e.segment_duration)
-                .sum();
+            let ticks: u64 = t.edits.iter().take_while(|e| e.media_time == -1).map(|e| e.segment_duration).sum();
             if t.edits.first().is_some_and(|e| e.media_time == -1) || t.edits.is_empty() {
                 info.still_ticks = Some(ticks);
             }
@@ -171,10 +139,7 @@ pub fn set_exif_content_id(exif: &mut Exif, content_id: &str) -> bool {
         Some(_) => (AppleMakerNote::with_content_id(content_id), true),
         None => (AppleMakerNote::with_content_id(content_id), false),
     };
-    exif.exif.set(crate::jpeg::tiff::Entry::undefined(
-        TAG_MAKER_NOTE,
-        note.to_bytes(),
-    ));
+    exif.exif.set(crate::jpeg::tiff::Entry::undefined(TAG_MAKER_NOTE, note.to_bytes()));
     replaced
 }
 

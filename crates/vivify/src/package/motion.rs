@@ -48,12 +48,7 @@ fn mp4_extent(src: &dyn ReadAt, offset: u64, max_len: u64) -> Option<u64> {
     if s.boxes.first().map(|b| b.kind) != Some(FourCC::FTYP) {
         return None;
     }
-    let end = s
-        .boxes
-        .iter()
-        .take_while(|b| b.kind != FourCC::SEFD)
-        .map(|b| b.end())
-        .max()?;
+    let end = s.boxes.iter().take_while(|b| b.kind != FourCC::SEFD).map(|b| b.end()).max()?;
     Some(end)
 }
 
@@ -65,23 +60,17 @@ pub fn locate_jpeg(data: &[u8], jpeg: &Jpeg<'_>) -> Option<MotionVideo> {
     let sef = Sef::parse(data).ok().flatten();
     let has_sef = sef.is_some();
     let ts = x.as_ref().and_then(|x| {
-        x.camera_i64("MotionPhotoPresentationTimestampUs")
-            .or_else(|| x.camera_i64("MicroVideoPresentationTimestampUs"))
+        x.camera_i64("MotionPhotoPresentationTimestampUs").or_else(|| x.camera_i64("MicroVideoPresentationTimestampUs"))
     });
     if let Some(x) = &x {
         let is_mp = x.camera("MotionPhoto").map(str::trim) == Some("1");
         let video_item = x.items.iter().find(|i| {
-            i.semantic.as_deref() == Some("MotionPhoto")
-                && i.mime.as_deref().is_some_and(|m| m.starts_with("video/"))
+            i.semantic.as_deref() == Some("MotionPhoto") && i.mime.as_deref().is_some_and(|m| m.starts_with("video/"))
         });
         if let (true, Some(item)) = (is_mp, video_item) {
             // Sum the lengths of this item and every later one: the video
             // starts that far before the end of the file.
-            let pos = x
-                .items
-                .iter()
-                .position(|i| std::ptr::eq(i, item))
-                .unwrap_or(0);
+            let pos = x.items.iter().position(|i| std::ptr::eq(i, item)).unwrap_or(0);
             let tail: u64 = x.items[pos..].iter().map(|i| i.length.unwrap_or(0)).sum();
             if tail > 0 && tail <= len {
                 let start = len - tail;
@@ -98,10 +87,7 @@ pub fn locate_jpeg(data: &[u8], jpeg: &Jpeg<'_>) -> Option<MotionVideo> {
             }
         }
         if x.camera("MicroVideo").map(str::trim) == Some("1") {
-            if let Some(off) = x
-                .camera_i64("MicroVideoOffset")
-                .filter(|&o| o > 0 && (o as u64) <= len)
-            {
+            if let Some(off) = x.camera_i64("MicroVideoOffset").filter(|&o| o > 0 && (o as u64) <= len) {
                 let start = len - off as u64;
                 if let Some(l) = mp4_extent(&data, start, off as u64) {
                     return Some(MotionVideo {
@@ -129,19 +115,10 @@ pub fn locate_jpeg(data: &[u8], jpeg: &Jpeg<'_>) -> Option<MotionVideo> {
         }
     }
     let trailer = jpeg.trailer();
-    let at = trailer
-        .windows(4)
-        .position(|w| w == b"ftyp")?
-        .checked_sub(4)?;
+    let at = trailer.windows(4).position(|w| w == b"ftyp")?.checked_sub(4)?;
     let start = (jpeg.eoi_end + at) as u64;
     let l = mp4_extent(&data, start, len - start)?;
-    Some(MotionVideo {
-        kind: MotionKind::Scanned,
-        offset: start,
-        len: l,
-        timestamp_us: ts,
-        has_sef,
-    })
+    Some(MotionVideo { kind: MotionKind::Scanned, offset: start, len: l, timestamp_us: ts, has_sef })
 }
 
 /// Finds the video in a HEIC motion photo: `mpvd` first, then SEF `mpv2`.
@@ -164,22 +141,14 @@ pub fn locate_heic(src: &dyn ReadAt, heif: &Heif, x: Option<&Xmp>) -> Option<Mot
         }
     }
     let sefd = heif.layout.first(FourCC::SEFD)?;
-    let payload = src
-        .read_vec(sefd.payload_offset(), sefd.payload_len().min(1 << 20))
-        .ok()?;
+    let payload = src.read_vec(sefd.payload_offset(), sefd.payload_len().min(1 << 20)).ok()?;
     let s = Sef::parse(&payload).ok()??;
     let r = s.record(sef::MOTION_PHOTO_DATA)?;
     let d = payload.get(r.data_offset..r.data_offset + r.data_len)?;
     if d.len() >= 12 && &d[..4] == b"mpv2" {
         let off = u64::from(u32::from_be_bytes([d[4], d[5], d[6], d[7]]));
         let len = u64::from(u32::from_be_bytes([d[8], d[9], d[10], d[11]]));
-        return Some(MotionVideo {
-            kind: MotionKind::Samsung,
-            offset: off,
-            len,
-            timestamp_us: ts,
-            has_sef,
-        });
+        return Some(MotionVideo { kind: MotionKind::Samsung, offset: off, len, timestamp_us: ts, has_sef });
     }
     None
 }
@@ -211,23 +180,15 @@ impl MotionLayout {
 
 /// Lays out a JPEG Motion Photo around a video of `video_len` bytes.
 /// Trailing bytes after the still's image are dropped.
-pub fn jpeg_layout(
-    still: &[u8],
-    video_len: u64,
-    timestamp_us: i64,
-    samsung: bool,
-) -> Result<MotionLayout> {
+pub fn jpeg_layout(still: &[u8], video_len: u64, timestamp_us: i64, samsung: bool) -> Result<MotionLayout> {
     let jpeg = Jpeg::parse(still)?;
     if mpf_extent_after_eoi(&jpeg) > 0 {
         return Err(Error::Unsupported(
-            "stills with an MPF gain map or depth image after the primary are not yet supported as Motion Photo stills".into(),
+            "stills with an MPF gain map or depth image after the primary are not yet supported as Motion Photo stills"
+                .into(),
         ));
     }
-    let (pre, post) = if samsung {
-        sef::jpeg_trailer(video_len as usize)
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let (pre, post) = if samsung { sef::jpeg_trailer(video_len as usize) } else { (Vec::new(), Vec::new()) };
     let fields = MotionPhotoFields {
         timestamp_us,
         primary_mime: "image/jpeg",
@@ -235,23 +196,11 @@ pub fn jpeg_layout(
         video_length: video_len + post.len() as u64,
         video_padding: 0,
     };
-    let old = jpeg
-        .xmp()
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .filter(|o| Xmp::parse(o.as_bytes()).is_ok());
+    let old = jpeg.xmp().map(|b| String::from_utf8_lossy(b).into_owned()).filter(|o| Xmp::parse(o.as_bytes()).is_ok());
     let (packet, replaced_xmp) = xmp::merge_motion_photo(old.as_deref(), &fields);
-    let edit = JpegEdit {
-        exif_tiff: None,
-        xmp: Some(Some(packet.into_bytes())),
-        keep_after_eoi: 0,
-        append: pre,
-    };
+    let edit = JpegEdit { exif_tiff: None, xmp: Some(Some(packet.into_bytes())), keep_after_eoi: 0, append: pre };
     let head = rewrite(&jpeg, &edit)?;
-    Ok(MotionLayout {
-        pieces: vec![Piece::Bytes(head)],
-        suffix: post,
-        replaced_xmp,
-    })
+    Ok(MotionLayout { pieces: vec![Piece::Bytes(head)], suffix: post, replaced_xmp })
 }
 
 /// Lays out a HEIC Motion Photo: the video in a final `mpvd` box (with a
@@ -264,17 +213,9 @@ pub fn heic_layout(
     timestamp_us: i64,
     samsung: bool,
 ) -> Result<MotionLayout> {
-    let sefd_len = if samsung {
-        8 + sef::heic_sefd_payload(0, 0).len() as u64
-    } else {
-        0
-    };
+    let sefd_len = if samsung { 8 + sef::heic_sefd_payload(0, 0).len() as u64 } else { 0 };
     let payload_len = video_len + sefd_len;
-    let header_len = if payload_len + 8 > u64::from(u32::MAX) {
-        16
-    } else {
-        8
-    };
+    let header_len = if payload_len + 8 > u64::from(u32::MAX) { 16 } else { 8 };
     let fields = MotionPhotoFields {
         timestamp_us,
         primary_mime: "image/heic",
@@ -282,44 +223,26 @@ pub fn heic_layout(
         video_length: payload_len,
         video_padding: 0,
     };
-    let old = heif
-        .xmp(src)?
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .filter(|o| Xmp::parse(o.as_bytes()).is_ok());
+    let old =
+        heif.xmp(src)?.map(|b| String::from_utf8_lossy(&b).into_owned()).filter(|o| Xmp::parse(o.as_bytes()).is_ok());
     let (packet, replaced_xmp) = xmp::merge_motion_photo(old.as_deref(), &fields);
-    let edit = HeicEdit {
-        exif_tiff: None,
-        xmp: Some(packet.into_bytes()),
-        drop_xmp: false,
-        drop_motion: true,
-        mpvd: None,
-    };
+    let edit =
+        HeicEdit { exif_tiff: None, xmp: Some(packet.into_bytes()), drop_xmp: false, drop_motion: true, mpvd: None };
     let (pieces, at) = crate::heic::plan(src, heif, &edit, Some(payload_len))?;
     let mut suffix = Vec::new();
     if let (true, Some(at)) = (samsung, at) {
         let body = sef::heic_sefd_payload(at, video_len);
         crate::bmff::write_box(&mut suffix, FourCC::SEFD, |o| o.extend_from_slice(&body));
     }
-    Ok(MotionLayout {
-        pieces,
-        suffix,
-        replaced_xmp,
-    })
+    Ok(MotionLayout { pieces, suffix, replaced_xmp })
 }
 
 /// Builds a JPEG Motion Photo in memory. Returns the file and whether the
 /// still's old XMP had to be replaced instead of merged.
-pub fn build_jpeg(
-    still: &[u8],
-    video: &[u8],
-    timestamp_us: i64,
-    samsung: bool,
-) -> Result<(Vec<u8>, bool)> {
+pub fn build_jpeg(still: &[u8], video: &[u8], timestamp_us: i64, samsung: bool) -> Result<(Vec<u8>, bool)> {
     let l = jpeg_layout(still, video.len() as u64, timestamp_us, samsung)?;
     let mut out = Vec::new();
-    l.write(&still, &mut out, |w| {
-        Ok(w.write_all(video).map(|_| video.len() as u64)?)
-    })?;
+    l.write(&still, &mut out, |w| Ok(w.write_all(video).map(|_| video.len() as u64)?))?;
     Ok((out, l.replaced_xmp))
 }
 
@@ -333,15 +256,11 @@ pub fn build_heic(
 ) -> Result<(Vec<u8>, bool)> {
     let l = heic_layout(src, heif, video.len() as u64, timestamp_us, samsung)?;
     let mut out = Vec::new();
-    l.write(src, &mut out, |w| {
-        Ok(w.write_all(video).map(|_| video.len() as u64)?)
-    })?;
+    l.write(src, &mut out, |w| Ok(w.write_all(video).map(|_| video.len() as u64)?))?;
     Ok((out, l.replaced_xmp))
 }
 
 /// Checks that `data` looks like an MP4 (for messages about what we append).
 pub fn is_mp4(data: &[u8]) -> bool {
-    data.len() > 12
-        && &data[4..8] == b"ftyp"
-        && crate::bmff::boxes::Ftyp::read(&data[8..data.len().min(64)]).is_ok()
+    data.len() > 12 && &data[4..8] == b"ftyp" && crate::bmff::boxes::Ftyp::read(&data[8..data.len().min(64)]).is_ok()
 }

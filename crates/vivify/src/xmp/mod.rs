@@ -39,10 +39,7 @@ pub struct Xmp {
 impl Xmp {
     /// A camera-namespace property by local name (prefix-independent).
     pub fn camera(&self, name: &str) -> Option<&str> {
-        self.properties
-            .iter()
-            .find(|p| p.namespace == NS_CAMERA && p.name == name)
-            .map(|p| p.value.as_str())
+        self.properties.iter().find(|p| p.namespace == NS_CAMERA && p.name == name).map(|p| p.value.as_str())
     }
 
     pub fn camera_i64(&self, name: &str) -> Option<i64> {
@@ -51,19 +48,12 @@ impl Xmp {
 
     /// Any property by namespace and local name.
     pub fn get(&self, ns: &str, name: &str) -> Option<&str> {
-        self.properties
-            .iter()
-            .find(|p| p.namespace == ns && p.name == name)
-            .map(|p| p.value.as_str())
+        self.properties.iter().find(|p| p.namespace == ns && p.name == name).map(|p| p.value.as_str())
     }
 
     /// Parses an XMP packet. Tolerates the `<?xpacket?>` wrapper and padding.
     pub fn parse(bytes: &[u8]) -> Result<Xmp> {
-        crate::limits::check(
-            "XMP size",
-            bytes.len() as u64,
-            crate::limits::MAX_METADATA_BYTES,
-        )?;
+        crate::limits::check("XMP size", bytes.len() as u64, crate::limits::MAX_METADATA_BYTES)?;
         let text = std::str::from_utf8(bytes).map_err(|_| Error::invalid("XMP", "not UTF-8"))?;
         parse_text(text)
     }
@@ -121,9 +111,7 @@ pub fn unescape(s: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16)
-                .ok()
-                .and_then(char::from_u32),
+            _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32),
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -144,10 +132,7 @@ pub fn unescape(s: &str) -> String {
 
 /// Escapes text for an attribute value.
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Parses the attributes of a start tag body (after the element name).
@@ -158,19 +143,12 @@ pub(crate) fn parse_attrs(body: &str) -> Result<Vec<(String, String)>> {
         let Some(eq) = s.find('=') else { break };
         let name = s[..eq].trim().to_string();
         let after = s[eq + 1..].trim_start();
-        let q = after
-            .chars()
-            .next()
-            .ok_or_else(|| Error::invalid("XMP", "attribute without a value"))?;
+        let q = after.chars().next().ok_or_else(|| Error::invalid("XMP", "attribute without a value"))?;
         if q != '"' && q != '\'' {
-            return Err(Error::invalid(
-                "XMP",
-                format!("attribute {name} is not quoted"),
-            ));
+            return Err(Error::invalid("XMP", format!("attribute {name} is not quoted")));
         }
-        let close = after[1..]
-            .find(q)
-            .ok_or_else(|| Error::invalid("XMP", format!("attribute {name} is not closed")))?;
+        let close =
+            after[1..].find(q).ok_or_else(|| Error::invalid("XMP", format!("attribute {name} is not closed")))?;
         attrs.push((name, unescape(&after[1..1 + close])));
         s = after[close + 2..].trim_start();
     }
@@ -218,10 +196,7 @@ pub(crate) fn parse_text(text: &str) -> Result<Xmp> {
         pos = i + 1;
         if let Some(name) = tag.strip_prefix('/') {
             let Some(f) = stack.pop() else {
-                return Err(Error::invalid(
-                    "XMP",
-                    format!("closing </{}> without an opening tag", name.trim()),
-                ));
+                return Err(Error::invalid("XMP", format!("closing </{}> without an opening tag", name.trim())));
             };
             if !f.had_children && !f.name.0.is_empty() {
                 let value = unescape(f.text.trim());
@@ -274,12 +249,7 @@ pub(crate) fn parse_text(text: &str) -> Result<Xmp> {
             }
             push_property(&mut xmp, &ans, al, v.clone());
         }
-        let frame = Frame {
-            ns: local_ns,
-            name: (el_ns, l.to_string()),
-            text: String::new(),
-            had_children: false,
-        };
+        let frame = Frame { ns: local_ns, name: (el_ns, l.to_string()), text: String::new(), had_children: false };
         if !self_closing {
             stack.push(frame);
         }
@@ -302,11 +272,7 @@ fn push_property(xmp: &mut Xmp, ns: &str, name: &str, value: String) {
             }
         }
     }
-    xmp.properties.push(Property {
-        namespace: ns.to_string(),
-        name: name.to_string(),
-        value,
-    });
+    xmp.properties.push(Property { namespace: ns.to_string(), name: name.to_string(), value });
 }
 
 mod motion;

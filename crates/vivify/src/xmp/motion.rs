@@ -46,12 +46,8 @@ pub fn motion_photo_packet(f: &MotionPhotoFields) -> String {
 }
 
 /// Motion-photo attributes we replace when merging into an existing packet.
-const OWN_ATTR_PREFIXES: &[&str] = &[
-    "GCamera:MotionPhoto",
-    "GCamera:MicroVideo",
-    "Camera:MotionPhoto",
-    "Camera:MicroVideo",
-];
+const OWN_ATTR_PREFIXES: &[&str] =
+    &["GCamera:MotionPhoto", "GCamera:MicroVideo", "Camera:MotionPhoto", "Camera:MicroVideo"];
 
 /// Puts the Motion Photo fields into `existing` when it has exactly one
 /// `rdf:Description` (keeping everything else it says), else returns a fresh
@@ -73,10 +69,7 @@ fn merge_into(old: &str, f: &MotionPhotoFields) -> Option<String> {
     // Drop any earlier directory; a second one would confuse readers.
     let mut text = old.to_string();
     for tag in ["Container:Directory", "GContainer:Directory"] {
-        if let (Some(s), Some(e)) = (
-            text.find(&format!("<{tag}")),
-            text.find(&format!("</{tag}>")),
-        ) {
+        if let (Some(s), Some(e)) = (text.find(&format!("<{tag}")), text.find(&format!("</{tag}>"))) {
             if e > s {
                 text.replace_range(s..e + tag.len() + 3, "");
             }
@@ -109,10 +102,7 @@ fn merge_into(old: &str, f: &MotionPhotoFields) -> Option<String> {
     let mut new_head = String::from("<rdf:Description");
     for (k, v) in &attrs {
         if OWN_ATTR_PREFIXES.iter().any(|p| k.starts_with(p))
-            || matches!(
-                k.as_str(),
-                "xmlns:GCamera" | "xmlns:Container" | "xmlns:Item"
-            )
+            || matches!(k.as_str(), "xmlns:GCamera" | "xmlns:Container" | "xmlns:Item")
         {
             continue;
         }
@@ -145,10 +135,7 @@ pub fn strip_motion_photo(old: &str) -> Option<String> {
     }
     let mut text = old.to_string();
     for tag in ["Container:Directory", "GContainer:Directory"] {
-        if let (Some(s), Some(e)) = (
-            text.find(&format!("<{tag}")),
-            text.find(&format!("</{tag}>")),
-        ) {
+        if let (Some(s), Some(e)) = (text.find(&format!("<{tag}")), text.find(&format!("</{tag}>"))) {
             if e > s {
                 text.replace_range(s..e + tag.len() + 3, "");
             }

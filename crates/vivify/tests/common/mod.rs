@@ -17,9 +17,7 @@ pub fn sample(name: &str) -> PathBuf {
 
 /// A fresh, empty directory for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let base = std::env::var_os("CARGO_TARGET_TMPDIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
+    let base = std::env::var_os("CARGO_TARGET_TMPDIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
     let d = base.join(format!("vivify-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("create temp dir");
@@ -40,11 +38,7 @@ fn missing(tool: &str) -> Option<PathBuf> {
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join(name))
-            .find(|c| c.is_file())
-    })
+    std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|c| c.is_file()))
 }
 
 /// ffprobe, or None (loudly) when absent outside CI.
@@ -58,18 +52,12 @@ pub fn ffmpeg() -> Option<PathBuf> {
 
 /// ExifTool 13 or newer: `$EXIFTOOL`, or `exiftool` on PATH.
 pub fn exiftool() -> Option<PathBuf> {
-    let cand = std::env::var_os("EXIFTOOL")
-        .map(PathBuf::from)
-        .filter(|p| p.is_file())
-        .or_else(|| on_path("exiftool"));
+    let cand = std::env::var_os("EXIFTOOL").map(PathBuf::from).filter(|p| p.is_file()).or_else(|| on_path("exiftool"));
     let Some(p) = cand else {
         return missing("ExifTool 13");
     };
     let out = Command::new(&p).arg("-ver").output().ok()?;
-    let ver: f64 = String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(0.0);
+    let ver: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0.0);
     if ver < 13.0 {
         return missing(&format!("ExifTool 13 (found {ver} at {})", p.display()));
     }
@@ -86,23 +74,14 @@ pub fn assert_decodes(file: &Path) {
         .output()
         .expect("run ffmpeg");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && err.trim().is_empty(),
-        "ffmpeg failed to decode {}: {err}",
-        file.display()
-    );
+    assert!(out.status.success() && err.trim().is_empty(), "ffmpeg failed to decode {}: {err}", file.display());
     let Some(fp) = ffprobe() else { return };
     let out = Command::new(fp)
         .args(["-v", "error", "-show_streams", "-show_format"])
         .arg(file)
         .output()
         .expect("run ffprobe");
-    assert!(
-        out.status.success(),
-        "ffprobe rejected {}: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "ffprobe rejected {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
 }
 
 /// Number of decoded video frames, from ffprobe.
@@ -123,32 +102,19 @@ pub fn ffprobe_frames(file: &Path) -> Option<usize> {
         .arg(file)
         .output()
         .expect("run ffprobe");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .trim_end_matches(',')
-        .parse()
-        .ok()
+    String::from_utf8_lossy(&out.stdout).trim().trim_end_matches(',').parse().ok()
 }
 
 /// One tag as ExifTool prints it with `-s3`.
 pub fn exif_tag(file: &Path, args: &[&str]) -> Option<String> {
     let et = exiftool()?;
-    let out = Command::new(et)
-        .args(["-s3", "-a"])
-        .args(args)
-        .arg(file)
-        .output()
-        .expect("run exiftool");
+    let out = Command::new(et).args(["-s3", "-a"]).args(args).arg(file).output().expect("run exiftool");
     Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// Binary output of an ExifTool `-b` extraction.
 pub fn exif_binary(file: &Path, tag: &str) -> Option<Vec<u8>> {
     let et = exiftool()?;
-    let out = Command::new(et)
-        .args(["-b", &format!("-{tag}")])
-        .arg(file)
-        .output()
-        .expect("run exiftool");
+    let out = Command::new(et).args(["-b", &format!("-{tag}")]).arg(file).output().expect("run exiftool");
     Some(out.stdout)
 }

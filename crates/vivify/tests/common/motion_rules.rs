@@ -59,11 +59,8 @@ pub fn check_jpeg(file: &[u8], samsung: bool) -> Vec<String> {
         return vec!["no XMP APP1 in the primary image".into()];
     };
     // media3: every rdf:Description start tag must carry the flag as an attribute.
-    let descs: Vec<&str> = xmp
-        .split("<rdf:Description")
-        .skip(1)
-        .map(|d| &d[..d.find('>').unwrap_or(d.len())])
-        .collect();
+    let descs: Vec<&str> =
+        xmp.split("<rdf:Description").skip(1).map(|d| &d[..d.find('>').unwrap_or(d.len())]).collect();
     if descs.is_empty() {
         errs.push("no rdf:Description".into());
     }
@@ -76,23 +73,14 @@ pub fn check_jpeg(file: &[u8], samsung: bool) -> Vec<String> {
     if attr(head, "GCamera:MotionPhotoVersion") != Some("1") {
         errs.push("MotionPhotoVersion is not 1".into());
     }
-    match attr(head, "GCamera:MotionPhotoPresentationTimestampUs")
-        .and_then(|v| v.parse::<i64>().ok())
-    {
+    match attr(head, "GCamera:MotionPhotoPresentationTimestampUs").and_then(|v| v.parse::<i64>().ok()) {
         Some(t) if t >= 0 => {}
         other => errs.push(format!("timestamp missing or negative: {other:?}")),
     }
     // Items in attribute form, with the literal Item: prefix.
-    let items: Vec<&str> = xmp
-        .split("<Container:Item")
-        .skip(1)
-        .map(|d| &d[..d.find('>').unwrap_or(d.len())])
-        .collect();
+    let items: Vec<&str> = xmp.split("<Container:Item").skip(1).map(|d| &d[..d.find('>').unwrap_or(d.len())]).collect();
     if items.len() != 2 {
-        errs.push(format!(
-            "directory has {} items, libmotionphoto wants 2",
-            items.len()
-        ));
+        errs.push(format!("directory has {} items, libmotionphoto wants 2", items.len()));
         return errs;
     }
     let (p, v) = (items[0], items[1]);
@@ -102,26 +90,18 @@ pub fn check_jpeg(file: &[u8], samsung: bool) -> Vec<String> {
     if attr(p, "Item:Length").is_some_and(|l| l != "0") {
         errs.push("primary Length is not 0".into());
     }
-    if attr(v, "Item:Semantic") != Some("MotionPhoto") || attr(v, "Item:Mime") != Some("video/mp4")
-    {
+    if attr(v, "Item:Semantic") != Some("MotionPhoto") || attr(v, "Item:Mime") != Some("video/mp4") {
         errs.push("second item is not the video/mp4 MotionPhoto".into());
     }
-    let pad: u64 = attr(p, "Item:Padding")
-        .and_then(|x| x.parse().ok())
-        .unwrap_or(0);
-    let len: u64 = attr(v, "Item:Length")
-        .and_then(|x| x.parse().ok())
-        .unwrap_or(0);
+    let pad: u64 = attr(p, "Item:Padding").and_then(|x| x.parse().ok()).unwrap_or(0);
+    let len: u64 = attr(v, "Item:Length").and_then(|x| x.parse().ok()).unwrap_or(0);
     let Some(image_end) = jpeg_image_end(file) else {
         errs.push("could not find the end of the primary image".into());
         return errs;
     };
     // libmotionphoto: image + padding + length == file size.
     if image_end as u64 + pad + len != file.len() as u64 {
-        errs.push(format!(
-            "image {image_end} + padding {pad} + length {len} != file size {}",
-            file.len()
-        ));
+        errs.push(format!("image {image_end} + padding {pad} + length {len} != file size {}", file.len()));
     }
     // media3: the video starts at EOF - Length and is an MP4.
     let start = file.len() as u64 - len;
@@ -133,8 +113,7 @@ pub fn check_jpeg(file: &[u8], samsung: bool) -> Vec<String> {
         // Nothing but the MP4 may follow: the boxes must tile to EOF exactly.
         let mut i = at;
         while i + 8 <= file.len() {
-            let size =
-                u32::from_be_bytes([file[i], file[i + 1], file[i + 2], file[i + 3]]) as usize;
+            let size = u32::from_be_bytes([file[i], file[i + 1], file[i + 2], file[i + 3]]) as usize;
             if size < 8 {
                 break;
             }

@@ -40,11 +40,7 @@ impl Atom for Ctts {
 
     fn write_payload(&self, out: &mut Vec<u8>) {
         let any_negative = self.entries.iter().any(|&(_, o)| o < 0);
-        FullHeader {
-            version: u8::from(any_negative),
-            flags: 0,
-        }
-        .write(out);
+        FullHeader { version: u8::from(any_negative), flags: 0 }.write(out);
         out.put_u32(self.entries.len() as u32);
         for &(n, o) in &self.entries {
             out.put_u32(n);

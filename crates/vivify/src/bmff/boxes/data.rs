@@ -49,25 +49,13 @@ pub struct DataAtom {
 
 impl DataAtom {
     pub fn utf8(s: &str) -> Self {
-        DataAtom {
-            kind: DataType::Utf8,
-            locale: 0,
-            value: s.as_bytes().to_vec(),
-        }
+        DataAtom { kind: DataType::Utf8, locale: 0, value: s.as_bytes().to_vec() }
     }
     pub fn f32(v: f32) -> Self {
-        DataAtom {
-            kind: DataType::Float32,
-            locale: 0,
-            value: v.to_be_bytes().to_vec(),
-        }
+        DataAtom { kind: DataType::Float32, locale: 0, value: v.to_be_bytes().to_vec() }
     }
     pub fn i64(v: i64) -> Self {
-        DataAtom {
-            kind: DataType::SignedInt,
-            locale: 0,
-            value: v.to_be_bytes().to_vec(),
-        }
+        DataAtom { kind: DataType::SignedInt, locale: 0, value: v.to_be_bytes().to_vec() }
     }
 
     /// The value as text, for display: strings as-is, numbers formatted.
@@ -79,10 +67,7 @@ impl DataAtom {
                 for &b in &self.value {
                     v = (v << 8) | u64::from(b);
                 }
-                if self.kind == DataType::SignedInt
-                    && !self.value.is_empty()
-                    && self.value[0] & 0x80 != 0
-                {
+                if self.kind == DataType::SignedInt && !self.value.is_empty() && self.value[0] & 0x80 != 0 {
                     let shift = 64 - 8 * self.value.len() as u32;
                     (((v << shift) as i64) >> shift).to_string()
                 } else {
@@ -90,8 +75,7 @@ impl DataAtom {
                 }
             }
             DataType::Float32 if self.value.len() == 4 => {
-                f32::from_be_bytes([self.value[0], self.value[1], self.value[2], self.value[3]])
-                    .to_string()
+                f32::from_be_bytes([self.value[0], self.value[1], self.value[2], self.value[3]]).to_string()
             }
             DataType::Float64 if self.value.len() == 8 => {
                 let mut a = [0u8; 8];
@@ -110,11 +94,7 @@ impl Atom for DataAtom {
         let mut c = Cursor::new(payload, "data atom");
         let type_field = c.u32()?;
         let locale = c.u32()?;
-        Ok(DataAtom {
-            kind: DataType::from_code(type_field & 0x00FF_FFFF),
-            locale,
-            value: c.rest().to_vec(),
-        })
+        Ok(DataAtom { kind: DataType::from_code(type_field & 0x00FF_FFFF), locale, value: c.rest().to_vec() })
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {

@@ -20,10 +20,7 @@ impl Atom for Dtyp {
         if namespace == 0 {
             Ok(Dtyp::WellKnown(c.u32()?))
         } else {
-            Ok(Dtyp::Named {
-                namespace,
-                name: c.rest().to_vec(),
-            })
+            Ok(Dtyp::Named { namespace, name: c.rest().to_vec() })
         }
     }
 

@@ -29,32 +29,19 @@ impl Atom for Elst {
         let n = table_len(n, size, c.remaining(), "elst")?;
         let mut entries = Vec::with_capacity(n);
         for _ in 0..n {
-            let (segment_duration, media_time) = if h.version == 1 {
-                (c.u64()?, c.i64()?)
-            } else {
-                (u64::from(c.u32()?), i64::from(c.i32()?))
-            };
+            let (segment_duration, media_time) =
+                if h.version == 1 { (c.u64()?, c.i64()?) } else { (u64::from(c.u32()?), i64::from(c.i32()?)) };
             let rate = c.i32()?;
-            entries.push(EditEntry {
-                segment_duration,
-                media_time,
-                rate,
-            });
+            entries.push(EditEntry { segment_duration, media_time, rate });
         }
         Ok(Elst { entries })
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {
         let v1 = self.entries.iter().any(|e| {
-            e.segment_duration > u64::from(u32::MAX)
-                || e.media_time > i64::from(i32::MAX)
-                || e.media_time < -1
+            e.segment_duration > u64::from(u32::MAX) || e.media_time > i64::from(i32::MAX) || e.media_time < -1
         });
-        FullHeader {
-            version: u8::from(v1),
-            flags: 0,
-        }
-        .write(out);
+        FullHeader { version: u8::from(v1), flags: 0 }.write(out);
         out.put_u32(self.entries.len() as u32);
         for e in &self.entries {
             if v1 {

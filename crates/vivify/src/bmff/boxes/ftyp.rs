@@ -21,11 +21,7 @@ impl Atom for Ftyp {
         while c.remaining() >= 4 {
             compatible.push(FourCC(c.array()?));
         }
-        Ok(Ftyp {
-            major,
-            minor,
-            compatible,
-        })
+        Ok(Ftyp { major, minor, compatible })
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {

@@ -19,14 +19,7 @@ impl Hdlr {
     pub fn iso(handler: FourCC, name: &str) -> Self {
         let mut n = name.as_bytes().to_vec();
         n.push(0);
-        Hdlr {
-            component_type: FourCC([0; 4]),
-            handler,
-            manufacturer: FourCC([0; 4]),
-            flags: 0,
-            flags_mask: 0,
-            name: n,
-        }
+        Hdlr { component_type: FourCC([0; 4]), handler, manufacturer: FourCC([0; 4]), flags: 0, flags_mask: 0, name: n }
     }
 
     /// A QuickTime-style handler with a Pascal-string name.
@@ -35,14 +28,7 @@ impl Hdlr {
         let len = bytes.len().min(255);
         let mut n = vec![len as u8];
         n.extend_from_slice(&bytes[..len]);
-        Hdlr {
-            component_type,
-            handler,
-            manufacturer: FourCC(*b"appl"),
-            flags: 1,
-            flags_mask: 0,
-            name: n,
-        }
+        Hdlr { component_type, handler, manufacturer: FourCC(*b"appl"), flags: 1, flags_mask: 0, name: n }
     }
 }
 
@@ -57,14 +43,7 @@ impl Atom for Hdlr {
         let flags = c.u32()?;
         let flags_mask = c.u32()?;
         let name = c.rest().to_vec();
-        Ok(Hdlr {
-            component_type,
-            handler,
-            manufacturer,
-            flags,
-            flags_mask,
-            name,
-        })
+        Ok(Hdlr { component_type, handler, manufacturer, flags, flags_mask, name })
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {

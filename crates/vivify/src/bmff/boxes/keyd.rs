@@ -15,10 +15,7 @@ impl Atom for Keyd {
     fn read(payload: &[u8]) -> Result<Self> {
         let mut c = Cursor::new(payload, "keyd");
         let namespace = FourCC(c.array()?);
-        Ok(Keyd {
-            namespace,
-            name: c.rest().to_vec(),
-        })
+        Ok(Keyd { namespace, name: c.rest().to_vec() })
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {

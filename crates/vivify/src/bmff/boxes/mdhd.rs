@@ -21,33 +21,18 @@ impl Atom for Mdhd {
         let (creation_time, modification_time, timescale, duration) = if h.version == 1 {
             (c.u64()?, c.u64()?, c.u32()?, c.u64()?)
         } else {
-            (
-                u64::from(c.u32()?),
-                u64::from(c.u32()?),
-                c.u32()?,
-                u64::from(c.u32()?),
-            )
+            (u64::from(c.u32()?), u64::from(c.u32()?), c.u32()?, u64::from(c.u32()?))
         };
         if timescale == 0 {
             return Err(Error::invalid("mdhd", "timescale is 0"));
         }
         let language = c.u16()?;
-        Ok(Mdhd {
-            creation_time,
-            modification_time,
-            timescale,
-            duration,
-            language,
-        })
+        Ok(Mdhd { creation_time, modification_time, timescale, duration, language })
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {
         let v1 = self.duration > u64::from(u32::MAX) || self.creation_time > u64::from(u32::MAX);
-        FullHeader {
-            version: u8::from(v1),
-            flags: 0,
-        }
-        .write(out);
+        FullHeader { version: u8::from(v1), flags: 0 }.write(out);
         if v1 {
             out.put_u64(self.creation_time);
             out.put_u64(self.modification_time);

@@ -15,10 +15,7 @@ pub struct MebxKey {
 impl MebxKey {
     /// The key's name as text.
     pub fn name(&self) -> String {
-        self.keyd
-            .as_ref()
-            .map(|k| String::from_utf8_lossy(&k.name).into_owned())
-            .unwrap_or_default()
+        self.keyd.as_ref().map(|k| String::from_utf8_lossy(&k.name).into_owned()).unwrap_or_default()
     }
 }
 
@@ -45,11 +42,7 @@ impl Atom for Mebx {
             }
             for k in children(b.payload) {
                 let k = k?;
-                let mut key = MebxKey {
-                    local_id: u32::from_be_bytes(k.kind.0),
-                    keyd: None,
-                    dtyp: None,
-                };
+                let mut key = MebxKey { local_id: u32::from_be_bytes(k.kind.0), keyd: None, dtyp: None };
                 for part in children(k.payload) {
                     let part = part?;
                     match part.kind {
@@ -61,10 +54,7 @@ impl Atom for Mebx {
                 keys.push(key);
             }
         }
-        Ok(Mebx {
-            data_reference_index,
-            keys,
-        })
+        Ok(Mebx { data_reference_index, keys })
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {

@@ -29,10 +29,7 @@ impl QtMeta {
 
     /// The first value stored under `key`.
     pub fn get(&self, key: &str) -> Option<&DataAtom> {
-        self.entries()
-            .into_iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+        self.entries().into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// Sets `key` (in the `mdta` namespace) to `value`, replacing any value.
@@ -41,18 +38,12 @@ impl QtMeta {
         let index = match pos {
             Some(p) => p as u32 + 1,
             None => {
-                self.keys.keys.push(MdtaKey {
-                    namespace: FourCC::MDTA,
-                    name: key.as_bytes().to_vec(),
-                });
+                self.keys.keys.push(MdtaKey { namespace: FourCC::MDTA, name: key.as_bytes().to_vec() });
                 self.keys.keys.len() as u32
             }
         };
         self.items.items.retain(|it| it.key_index != index);
-        self.items.items.push(IlstItem {
-            key_index: index,
-            values: vec![value],
-        });
+        self.items.items.push(IlstItem { key_index: index, values: vec![value] });
     }
 
     /// Removes `key` and its values (the key stays in the table, unused).
@@ -69,8 +60,7 @@ impl Atom for QtMeta {
 
     fn read(payload: &[u8]) -> Result<Self> {
         // ISO form: 4 bytes of version/flags, then 'hdlr' at offset 8.
-        let body = if payload.len() >= 12 && &payload[4..8] != b"hdlr" && &payload[8..12] == b"hdlr"
-        {
+        let body = if payload.len() >= 12 && &payload[4..8] != b"hdlr" && &payload[8..12] == b"hdlr" {
             &payload[4..]
         } else {
             payload
@@ -88,11 +78,7 @@ impl Atom for QtMeta {
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {
-        Hdlr {
-            name: vec![0],
-            ..Hdlr::iso(FourCC::MDTA, "")
-        }
-        .write(out);
+        Hdlr { name: vec![0], ..Hdlr::iso(FourCC::MDTA, "") }.write(out);
         self.keys.write(out);
         self.items.write(out);
     }

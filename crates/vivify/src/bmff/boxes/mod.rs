@@ -49,12 +49,7 @@ use crate::limits;
 
 /// Checks an entry count read from a table against the global cap and
 /// against the bytes actually present, before anything is allocated.
-pub(crate) fn table_len(
-    count: u32,
-    entry_size: usize,
-    remaining: usize,
-    what: &str,
-) -> Result<usize> {
+pub(crate) fn table_len(count: u32, entry_size: usize, remaining: usize, what: &str) -> Result<usize> {
     limits::check(what, u64::from(count), limits::MAX_TABLE_ENTRIES)?;
     let count = count as usize;
     if count.saturating_mul(entry_size) > remaining {

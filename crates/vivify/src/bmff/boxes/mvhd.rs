@@ -21,32 +21,17 @@ impl Atom for Mvhd {
         let (creation_time, modification_time, timescale, duration) = if h.version == 1 {
             (c.u64()?, c.u64()?, c.u32()?, c.u64()?)
         } else {
-            (
-                u64::from(c.u32()?),
-                u64::from(c.u32()?),
-                c.u32()?,
-                u64::from(c.u32()?),
-            )
+            (u64::from(c.u32()?), u64::from(c.u32()?), c.u32()?, u64::from(c.u32()?))
         };
         // rate, volume, reserved, matrix, QuickTime preview/poster/selection fields.
         c.skip(4 + 2 + 10 + 36 + 24)?;
         let next_track_id = c.u32()?;
-        Ok(Mvhd {
-            creation_time,
-            modification_time,
-            timescale,
-            duration,
-            next_track_id,
-        })
+        Ok(Mvhd { creation_time, modification_time, timescale, duration, next_track_id })
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {
         let v1 = self.duration > u64::from(u32::MAX) || self.creation_time > u64::from(u32::MAX);
-        FullHeader {
-            version: u8::from(v1),
-            flags: 0,
-        }
-        .write(out);
+        FullHeader { version: u8::from(v1), flags: 0 }.write(out);
         if v1 {
             out.put_u64(self.creation_time);
             out.put_u64(self.modification_time);

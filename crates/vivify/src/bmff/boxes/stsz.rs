@@ -34,30 +34,17 @@ impl Stsz {
             4 => (count as usize).div_ceil(2),
             8 => count as usize,
             16 => count as usize * 2,
-            other => {
-                return Err(Error::invalid(
-                    "stz2",
-                    format!("field size {other} is not 4, 8 or 16"),
-                ))
-            }
+            other => return Err(Error::invalid("stz2", format!("field size {other} is not 4, 8 or 16"))),
         };
         let data = c.take(bytes_needed)?;
         let sizes = (0..count as usize)
             .map(|i| match field {
-                4 => u32::from(if i % 2 == 0 {
-                    data[i / 2] >> 4
-                } else {
-                    data[i / 2] & 15
-                }),
+                4 => u32::from(if i % 2 == 0 { data[i / 2] >> 4 } else { data[i / 2] & 15 }),
                 8 => u32::from(data[i]),
                 _ => u32::from(u16::from_be_bytes([data[2 * i], data[2 * i + 1]])),
             })
             .collect();
-        Ok(Stsz {
-            constant: 0,
-            count,
-            sizes,
-        })
+        Ok(Stsz { constant: 0, count, sizes })
     }
 }
 
@@ -77,11 +64,7 @@ impl Atom for Stsz {
                 sizes.push(c.u32()?);
             }
         }
-        Ok(Stsz {
-            constant,
-            count,
-            sizes,
-        })
+        Ok(Stsz { constant, count, sizes })
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {

@@ -114,11 +114,7 @@ impl Atom for Tkhd {
 
     fn write_payload(&self, out: &mut Vec<u8>) {
         let v1 = self.duration > u64::from(u32::MAX) || self.creation_time > u64::from(u32::MAX);
-        FullHeader {
-            version: u8::from(v1),
-            flags: self.flags,
-        }
-        .write(out);
+        FullHeader { version: u8::from(v1), flags: self.flags }.write(out);
         if v1 {
             out.put_u64(self.creation_time);
             out.put_u64(self.modification_time);
