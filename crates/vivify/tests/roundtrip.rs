@@ -39,6 +39,9 @@ fn roundtrip(still: &str, mov: &str, name: &str, expect_still: f64) {
     }
     if let Some(v) = exif_tag(&motion, &["-MotionPhoto"]) {
         assert_eq!(v, "1");
+        let xmp = exif_binary(&motion, "XMP").expect("xmp");
+        let broken = common::motion_rules::check_heic(&parts.data, &String::from_utf8_lossy(&xmp));
+        assert!(broken.is_empty(), "{broken:?}");
     }
 
     let back = motion_to_live(&motion, &b, false).expect("motion to live");
@@ -90,4 +93,83 @@ fn samsung_heic_to_live_keeps_video_and_timestamp() {
     assert_eq!(still.content_id, r.content_id);
     assert!(still.motion.is_none(), "the Live still must not keep the motion video");
     assert_decodes(mov);
+}
+
+/// A Motion Photo JPEG we wrote (Google form, and Samsung form) converts back
+/// to a Live pair with the same samples and timestamp.
+#[test]
+fn jpeg_motion_photos_convert_to_live() {
+    use vivify::livevideo::{make_live, LiveOptions};
+    let dir = temp_dir("jpegmp");
+    for samsung in [false, true] {
+        let sub = dir.join(if samsung { "samsung" } else { "google" });
+        let opts = LiveOptions {
+            out_dir: sub.clone(),
+            start: None,
+            end: None,
+            still: None,
+            live: false,
+            motion: true,
+            pvt: false,
+            samsung,
+            mute: false,
+            reencode: false,
+            force: false,
+        };
+        let r = make_live(&common::fixtures().join("h264_aac.mp4"), &opts, &|_| {}).expect("live");
+        let mp = Path::new(&r.outputs[0]).to_path_buf();
+        let parts = open_motion(&mp).expect("open");
+        let inner = Window::new(&parts.data, parts.video.offset, parts.video.len);
+        let c = motion_to_live(&mp, &sub.join("live"), false).expect("to live");
+        let mov = Path::new(&c.outputs[1]);
+        let src = FileSource::open(mov).expect("open");
+        assert_eq!(video_samples(&src), video_samples(&inner));
+        let rep = inspect_path(mov).expect("inspect");
+        assert!((rep.still_time_s.expect("t") - r.still_in_clip_s).abs() <= 1e-3);
+        let still = inspect_path(Path::new(&c.outputs[0])).expect("still");
+        assert_eq!(still.content_id, rep.content_id);
+        assert!(still.motion.is_none(), "the Live still must not carry the video");
+        assert_eq!(still.content_id.as_deref(), Some(r.content_id.as_str()), "the still's own identifier is kept");
+        assert_decodes(mov);
+    }
+}
+
+/// Legacy MicroVideo: a JPEG whose XMP gives only `MicroVideoOffset`.
+#[test]
+fn legacy_microvideo_is_read_and_converted() {
+    let dir = temp_dir("micro");
+    let jpeg = std::fs::read(sample("exiftool_Apple_iphone7_makernote.jpg")).expect("read");
+    let video = std::fs::read(common::fixtures().join("h264_noaudio.mp4")).expect("read");
+    let xmp = format!(
+        "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\
+<rdf:Description rdf:about=\"\" xmlns:GCamera=\"http://ns.google.com/photos/1.0/camera/\" \
+GCamera:MicroVideo=\"1\" GCamera:MicroVideoVersion=\"1\" GCamera:MicroVideoOffset=\"{}\" \
+GCamera:MicroVideoPresentationTimestampUs=\"1200000\"/></rdf:RDF></x:xmpmeta>",
+        video.len()
+    );
+    let j = vivify::jpeg::Jpeg::parse(&jpeg).expect("jpeg");
+    let edit =
+        vivify::jpeg::edit::JpegEdit { xmp: Some(Some(xmp.into_bytes())), append: video.clone(), ..Default::default() };
+    let file = vivify::jpeg::edit::rewrite(&j, &edit).expect("rewrite");
+    let path = dir.join("MVIMG_0001.jpg");
+    std::fs::write(&path, &file).expect("write");
+    let rep = inspect_path(&path).expect("inspect");
+    let m = rep.motion.as_ref().expect("motion");
+    assert_eq!(m.kind, vivify::package::motion::MotionKind::MicroVideo);
+    assert_eq!(m.video_length as usize, video.len());
+    assert!(rep.issues.iter().any(|i| i.rule == "MP-LEGACY"));
+    let c = motion_to_live(&path, &dir.join("live"), false).expect("to live");
+    let r = inspect_path(Path::new(&c.outputs[1])).expect("inspect");
+    assert!((r.still_time_s.expect("t") - 1.2).abs() <= 1e-3);
+    let orig: &[u8] = &video;
+    let src = FileSource::open(Path::new(&c.outputs[1])).expect("open");
+    assert_eq!(video_samples(&src), video_samples(&orig));
+    // The iPhone 7 MakerNote is kept and gains the identifier.
+    let still = std::fs::read(&c.outputs[0]).expect("read");
+    let sj = vivify::jpeg::Jpeg::parse(&still).expect("jpeg");
+    let exif = vivify::jpeg::tiff::Exif::parse(sj.exif().expect("exif")).expect("tiff");
+    let note = vivify::jpeg::makernote::AppleMakerNote::parse(exif.maker_note().expect("note")).expect("apple");
+    assert_eq!(note.content_id(), r.content_id);
+    assert!(note.ifd.entries.len() > 5, "the original MakerNote tags must survive");
+    assert_eq!(sj.trailer().len(), 0, "no video after the still");
 }

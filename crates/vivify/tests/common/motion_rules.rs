@@ -125,3 +125,57 @@ pub fn check_jpeg(file: &[u8], samsung: bool) -> Vec<String> {
     }
     errs
 }
+
+/// Every rule broken by a HEIC Motion Photo, given its bytes and its XMP
+/// packet (read by ExifTool, so not by our own HEIF code).
+pub fn check_heic(file: &[u8], xmp: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    let descs: Vec<&str> =
+        xmp.split("<rdf:Description").skip(1).map(|d| &d[..d.find('>').unwrap_or(d.len())]).collect();
+    if descs.is_empty() || descs.iter().any(|d| !d.contains("GCamera:MotionPhoto=\"1\"")) {
+        errs.push("an rdf:Description lacks GCamera:MotionPhoto=\"1\"".into());
+    }
+    let items: Vec<&str> = xmp.split("<Container:Item").skip(1).map(|d| &d[..d.find('>').unwrap_or(d.len())]).collect();
+    if items.len() != 2 {
+        errs.push(format!("directory has {} items", items.len()));
+        return errs;
+    }
+    if attr(items[0], "Item:Mime") != Some("image/heic") || attr(items[1], "Item:Mime") != Some("video/mp4") {
+        errs.push("MIME types are not image/heic + video/mp4".into());
+    }
+    // Walk the top-level boxes: the last must be mpvd and reach EOF.
+    let mut i = 0usize;
+    let mut last = None;
+    while i + 8 <= file.len() {
+        let mut size = u32::from_be_bytes([file[i], file[i + 1], file[i + 2], file[i + 3]]) as usize;
+        if size == 1 && i + 16 <= file.len() {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&file[i + 8..i + 16]);
+            size = u64::from_be_bytes(b) as usize;
+        } else if size == 0 {
+            size = file.len() - i;
+        }
+        if size < 8 || i + size > file.len() {
+            errs.push(format!("box at {i} has a bad size {size}"));
+            return errs;
+        }
+        last = Some((i, size, &file[i + 4..i + 8]));
+        i += size;
+    }
+    let Some((at, size, kind)) = last else { return vec!["no boxes".into()] };
+    if kind != b"mpvd" || at + size != file.len() {
+        errs.push("the last box is not an mpvd reaching the end of the file".into());
+    }
+    let pad: usize = attr(items[0], "Item:Padding").and_then(|x| x.parse().ok()).unwrap_or(0);
+    let len: usize = attr(items[1], "Item:Length").and_then(|x| x.parse().ok()).unwrap_or(0);
+    if pad != 8 {
+        errs.push(format!("primary Padding is {pad}, not the mpvd header size 8"));
+    }
+    if len != size - 8 {
+        errs.push(format!("video Length {len} != mpvd payload {}", size - 8));
+    }
+    if file.get(at + 12..at + 16) != Some(b"ftyp") {
+        errs.push("the mpvd payload is not an MP4".into());
+    }
+    errs
+}
