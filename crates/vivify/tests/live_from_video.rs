@@ -90,6 +90,18 @@ fn h264_with_aac_copies_video_and_audio() {
     assert_eq!(m.audio.expect("audio in the Live movie").codec, "mp4a");
     let mp = inspect_path(&out(&r, ".MP.jpg")).expect("inspect");
     assert_eq!(mp.audio.expect("AAC in the Motion Photo").codec, "mp4a");
+    // Capture date and place (udta/loci in the clip) reach the still and the MOV.
+    let data = std::fs::read(out(&r, ".JPG")).expect("read");
+    let j = vivify::jpeg::Jpeg::parse(&data).expect("jpeg");
+    let exif = vivify::jpeg::tiff::Exif::parse(j.exif().expect("exif")).expect("tiff");
+    assert_eq!(exif.ascii(0x9003).as_deref(), Some("2024:09:06 16:08:07"));
+    assert!(exif.gps.is_some());
+    if let Some(lat) = exif_tag(&out(&r, ".JPG"), &["-n", "-GPS:GPSLatitude"]) {
+        let lat: f64 = lat.parse().expect("number");
+        assert!((lat - 35.7148).abs() < 1e-3, "{lat}");
+        let loc = exif_tag(&out(&r, ".MOV"), &["-Keys:GPSCoordinates", "-n"]).expect("coords");
+        assert!(loc.starts_with("35.7148"), "{loc}");
+    }
 }
 
 #[test]

@@ -142,6 +142,8 @@ pub struct Movie {
     pub tracks: Vec<Track>,
     /// Movie-level `mdta` metadata.
     pub meta: Option<QtMeta>,
+    /// ISO 6709 location from `udta/©xyz` (how Android cameras store it).
+    pub udta_location: Option<String>,
     /// The top-level layout of the file.
     pub layout: Scan,
 }
@@ -195,6 +197,7 @@ fn parse_moov(moov: &[u8], file_len: u64) -> Result<Movie> {
     let mut mvhd = None;
     let mut tracks = Vec::new();
     let mut meta = None;
+    let mut udta_location = None;
     for b in children(moov) {
         let b = b?;
         match b.kind {
@@ -206,6 +209,7 @@ fn parse_moov(moov: &[u8], file_len: u64) -> Result<Movie> {
                 tracks.push(parse_trak(b.payload, file_len)?);
             }
             FourCC::META => meta = Some(QtMeta::read(b.payload)?),
+            FourCC::UDTA => udta_location = read_location(b.payload),
             FourCC::MVEX => return Err(Error::Unsupported("fragmented MP4 (moof/mvex) is not supported".into())),
             _ => {}
         }
@@ -221,7 +225,24 @@ fn parse_moov(moov: &[u8], file_len: u64) -> Result<Movie> {
             limits::MAX_DURATION_S
         )));
     }
-    Ok(Movie { ftyp: None, mvhd, tracks, meta, layout: Scan::default() })
+    Ok(Movie { ftyp: None, mvhd, tracks, meta, udta_location, layout: Scan::default() })
+}
+
+/// The capture location in `udta`: the `©xyz` ISO 6709 string Android
+/// writes, or the 3GPP `loci` box (16.16 fixed-point degrees) others write.
+fn read_location(udta: &[u8]) -> Option<String> {
+    if let Some(b) = find(udta, FourCC(*b"\xa9xyz")).ok().flatten() {
+        let len = u16::from_be_bytes([*b.payload.first()?, *b.payload.get(1)?]) as usize;
+        let text = b.payload.get(4..4 + len)?;
+        return Some(String::from_utf8_lossy(text).trim_end_matches('\0').to_string());
+    }
+    let b = find(udta, FourCC(*b"loci")).ok()??;
+    let p = b.payload.get(6..)?;
+    let name_end = p.iter().position(|&c| c == 0)?;
+    let mut c = crate::bytes::Cursor::new(p.get(name_end + 2..)?, "loci");
+    let lon = f64::from(c.i32().ok()?) / 65536.0;
+    let lat = f64::from(c.i32().ok()?) / 65536.0;
+    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then(|| format!("{lat:+08.4}{lon:+09.4}/"))
 }
 
 fn need<T>(v: Option<T>, what: &str) -> Result<T> {

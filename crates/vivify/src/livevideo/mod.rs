@@ -63,6 +63,9 @@ pub struct LiveReport {
 /// Pre-roll beyond which copying from the previous key frame is not worth it.
 const MAX_COPY_PREROLL_S: f64 = 1.0;
 
+const KEY_LOCATION: &str = "com.apple.quicktime.location.ISO6709";
+const KEY_CREATION_DATE: &str = "com.apple.quicktime.creationdate";
+
 fn is_h264(t: &Track) -> bool {
     matches!(t.codec(), Some(FourCC::AVC1 | FourCC::AVC3))
 }
@@ -163,7 +166,15 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
         progress("writing the Live Photo");
         let mut tracks = vec![v_for_out.clone()];
         tracks.extend(a_for_out.clone());
-        let mov = live::live_movie(tracks, still_ticks, &cid, movie.meta.as_ref(), 1, arena_off, creation);
+        // Carry the capture facts into the MOV too, in the keys Apple reads.
+        let mut meta = movie.meta.clone().unwrap_or_default();
+        if let (None, Some(loc)) = (meta.get(KEY_LOCATION), &facts.location) {
+            meta.set(KEY_LOCATION, DataAtom::utf8(loc));
+        }
+        if let (None, Some(date)) = (meta.get(KEY_CREATION_DATE), &facts.creation_date) {
+            meta.set(KEY_CREATION_DATE, DataAtom::utf8(date));
+        }
+        let mov = live::live_movie(tracks, still_ticks, &cid, Some(&meta), 1, arena_off, creation);
         let mov_bytes = movie_bytes(&mov, &sources)?;
         if opts.live {
             let jpg_path = opts.out_dir.join(format!("{stem}.JPG"));
@@ -257,14 +268,14 @@ fn video_duration(movie: &Movie, v: &Track) -> f64 {
 
 fn facts_of(movie: &Movie, v: &Track) -> StillFacts {
     let get = |k: &str| movie.meta.as_ref().and_then(|m| m.get(k)).map(DataAtom::display);
-    let creation_date = get("com.apple.quicktime.creationdate").or_else(|| {
+    let creation_date = get(KEY_CREATION_DATE).or_else(|| {
         let secs = movie.mvhd.creation_time.checked_sub(QT_EPOCH_OFFSET)?;
         (secs > 0).then(|| unix_to_iso(secs))
     });
     StillFacts {
         rotation: v.rotation(),
         creation_date,
-        location: get("com.apple.quicktime.location.ISO6709"),
+        location: get(KEY_LOCATION).or_else(|| movie.udta_location.clone()),
         make: get("com.apple.quicktime.make"),
         model: get("com.apple.quicktime.model"),
     }
