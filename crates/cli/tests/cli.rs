@@ -130,14 +130,30 @@ fn convert_pairs_by_content_identifier_in_folders() {
     std::fs::rename(pairs.join("h264_aac.MOV"), pairs.join("something_else.MOV")).expect("rename");
     std::fs::write(d.join("in/notes.txt"), b"not media").expect("write");
     let out = d.join("out");
-    let o = vivify(&["convert", d.join("in").to_str().expect("utf8"), "--to", "motion", "-r", "-o", out.to_str().expect("utf8"), "--json"]);
+    let o = vivify(&[
+        "convert",
+        d.join("in").to_str().expect("utf8"),
+        "--to",
+        "motion",
+        "-r",
+        "-o",
+        out.to_str().expect("utf8"),
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["converted"].as_array().map(Vec::len), Some(1), "{v}");
     assert_eq!(v["skipped"].as_array().map(Vec::len), Some(1), "{v}");
     assert!(out.join("h264_aac.MP.jpg").is_file());
     // Without -r the nested pair is not seen: nothing converted, exit 3.
-    let o = vivify(&["convert", d.join("in").to_str().expect("utf8"), "--to", "motion", "-o", d.join("out2").to_str().expect("utf8")]);
+    let o = vivify(&[
+        "convert",
+        d.join("in").to_str().expect("utf8"),
+        "--to",
+        "motion",
+        "-o",
+        d.join("out2").to_str().expect("utf8"),
+    ]);
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stdout).contains("0 converted"));
 }

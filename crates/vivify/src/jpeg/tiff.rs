@@ -150,53 +150,65 @@ impl Exif {
         let mut out = Vec::new();
         out.extend_from_slice(if e == Endian::Big { b"MM\0*" } else { b"II*\0" });
         put32(&mut out, 8, e);
-        // Sub-IFDs first are easier to point at, but readers expect IFD0 at 8;
-        // we lay out IFD0, Exif, Interop, GPS, IFD1, thumbnail in that order
-        // and compute each offset from the sizes before writing.
-        let interop_size = self.interop.as_ref().map_or(0, |i| ifd_size(i, 0));
-        let exif_extra = usize::from(self.interop.is_some());
-        let gps_size = self.gps.as_ref().map_or(0, |g| ifd_size(g, 0));
-        let ifd0_size = ifd_size(&self.ifd0, 1 + usize::from(self.gps.is_some()));
-        let exif_size = ifd_size(&self.exif, exif_extra);
-        let ifd0_off = 8;
-        let exif_off = ifd0_off + ifd0_size;
-        let interop_off = exif_off + exif_size;
-        let gps_off = interop_off + interop_size;
-        let ifd1_off = gps_off + gps_size;
+        // Readers expect IFD0 at 8; we lay out IFD0, Exif, Interop, GPS, IFD1
+        // and the thumbnail in that order. Pointer entries are rebuilt here
+        // (stale ones from the input are dropped first), and they are
+        // inline 4-byte values, so every size is known before any offset.
         let thumb = self.thumbnail.as_deref().filter(|t| !t.is_empty());
-        let ifd1_size = self.ifd1.as_ref().map_or(0, |i| ifd_size(i, if thumb.is_some() { 2 } else { 0 }));
-        let thumb_off = ifd1_off + ifd1_size;
+        let mut ifd0 = without_pointers(&self.ifd0);
+        let mut exif = without_pointers(&self.exif);
+        let interop = self.interop.as_ref().map(without_pointers);
+        let gps = self.gps.as_ref().map(without_pointers);
+        let mut ifd1 = self.ifd1.as_ref().map(without_pointers);
+        ifd0.set(Entry::long(TAG_EXIF_IFD, 0, e));
+        if gps.is_some() {
+            ifd0.set(Entry::long(TAG_GPS_IFD, 0, e));
+        }
+        if interop.is_some() {
+            exif.set(Entry::long(TAG_INTEROP_IFD, 0, e));
+        }
+        if let (Some(i1), Some(_)) = (ifd1.as_mut(), thumb) {
+            i1.set(Entry::long(TAG_THUMB_OFFSET, 0, e));
+            i1.set(Entry::long(TAG_THUMB_LENGTH, 0, e));
+        }
+        let ifd0_off = 8;
+        let exif_off = ifd0_off + ifd_size(&ifd0);
+        let interop_off = exif_off + ifd_size(&exif);
+        let gps_off = interop_off + interop.as_ref().map_or(0, ifd_size);
+        let ifd1_off = gps_off + gps.as_ref().map_or(0, ifd_size);
+        let thumb_off = ifd1_off + ifd1.as_ref().map_or(0, ifd_size);
 
-        let mut ifd0 = self.ifd0.clone();
         ifd0.set(Entry::long(TAG_EXIF_IFD, exif_off as u32, e));
-        if self.gps.is_some() {
+        if gps.is_some() {
             ifd0.set(Entry::long(TAG_GPS_IFD, gps_off as u32, e));
         }
-        write_ifd(&mut out, &ifd0, ifd0_off, if self.ifd1.is_some() { ifd1_off as u32 } else { 0 }, e);
-        let mut exif = self.exif.clone();
-        if self.interop.is_some() {
+        if interop.is_some() {
             exif.set(Entry::long(TAG_INTEROP_IFD, interop_off as u32, e));
         }
-        write_ifd(&mut out, &exif, exif_off, 0, e);
-        if let Some(i) = &self.interop {
-            write_ifd(&mut out, i, interop_off, 0, e);
+        write_ifd_at(&mut out, &ifd0, ifd0_off, 0, if ifd1.is_some() { ifd1_off as u32 } else { 0 }, e);
+        write_ifd_at(&mut out, &exif, exif_off, 0, 0, e);
+        if let Some(i) = &interop {
+            write_ifd_at(&mut out, i, interop_off, 0, 0, e);
         }
-        if let Some(g) = &self.gps {
-            write_ifd(&mut out, g, gps_off, 0, e);
+        if let Some(g) = &gps {
+            write_ifd_at(&mut out, g, gps_off, 0, 0, e);
         }
-        if let Some(i1) = &self.ifd1 {
-            let mut i1 = i1.clone();
+        if let Some(mut i1) = ifd1 {
             if let Some(t) = thumb {
                 i1.set(Entry::long(TAG_THUMB_OFFSET, thumb_off as u32, e));
                 i1.set(Entry::long(TAG_THUMB_LENGTH, t.len() as u32, e));
             }
-            write_ifd(&mut out, &i1, ifd1_off, 0, e);
+            write_ifd_at(&mut out, &i1, ifd1_off, 0, 0, e);
             if let Some(t) = thumb {
                 out.extend_from_slice(t);
             }
         }
         out
     }
+}
+
+fn without_pointers(ifd: &Ifd) -> Ifd {
+    Ifd { entries: ifd.entries.iter().filter(|x| !is_pointer(x.tag)).cloned().collect() }
 }
 
 impl Default for Exif {
@@ -297,10 +309,9 @@ pub fn read_ifd(data: &[u8], off: usize, e: Endian, base_shift: usize) -> Result
     Ok((ifd, next))
 }
 
-/// Bytes an IFD takes with `extra` pointer entries added, data included.
-fn ifd_size(ifd: &Ifd, extra: usize) -> usize {
-    let n = ifd.entries.iter().filter(|en| !is_pointer(en.tag)).count() + extra;
-    2 + 12 * n
+/// Bytes an IFD takes, its out-of-line data included.
+fn ifd_size(ifd: &Ifd) -> usize {
+    2 + 12 * ifd.entries.len()
         + 4
         + ifd.entries.iter().filter(|x| x.value.len() > 4).map(|x| x.value.len().next_multiple_of(2)).sum::<usize>()
 }
@@ -341,9 +352,4 @@ pub fn write_ifd_at(out: &mut Vec<u8>, ifd: &Ifd, at: usize, base: usize, next: 
     head.extend_from_slice(&to_bytes32(next, e));
     out.extend_from_slice(&head);
     out.extend_from_slice(&data);
-}
-
-fn write_ifd(out: &mut Vec<u8>, ifd: &Ifd, at: usize, next: u32, e: Endian) {
-    debug_assert_eq!(out.len(), at);
-    write_ifd_at(out, ifd, at, 0, next, e);
 }
