@@ -18,6 +18,21 @@ pub struct CopiedTrack {
     pub preroll: usize,
 }
 
+/// The samples `range` of `track` as output samples read from source `src`.
+fn out_samples(track: &Track, range: std::ops::RangeInclusive<usize>, src: usize) -> Vec<OutSample> {
+    track.samples[range]
+        .iter()
+        .map(|s| OutSample {
+            src,
+            offset: s.offset,
+            size: s.size,
+            duration: s.duration,
+            cts_offset: s.cts_offset,
+            sync: s.sync,
+        })
+        .collect()
+}
+
 /// A copy of `track` with its tkhd geometry and sample descriptions.
 pub fn blank_out_track(track: &Track) -> OutTrack {
     let mut t = OutTrack::new(track.kind(), track.timescale(), track.stsd.entries.clone());
@@ -32,18 +47,8 @@ pub fn blank_out_track(track: &Track) -> OutTrack {
 /// Copies a whole track, keeping its edit list (rescaled to `out_ts`).
 pub fn copy_whole(track: &Track, movie: &Movie, src: usize, out_ts: u32) -> OutTrack {
     let mut t = blank_out_track(track);
-    t.samples = track
-        .samples
-        .iter()
-        .map(|s| OutSample {
-            src,
-            offset: s.offset,
-            size: s.size,
-            duration: s.duration,
-            cts_offset: s.cts_offset,
-            sync: s.sync,
-        })
-        .collect();
+    t.samples =
+        if track.samples.is_empty() { Vec::new() } else { out_samples(track, 0..=track.samples.len() - 1, src) };
     t.edits = track
         .edits
         .iter()
@@ -84,17 +89,7 @@ pub fn copy_window(
     }
     let base = track.samples[first].dts;
     let mut t = blank_out_track(track);
-    t.samples = track.samples[first..=last]
-        .iter()
-        .map(|s| OutSample {
-            src,
-            offset: s.offset,
-            size: s.size,
-            duration: s.duration,
-            cts_offset: s.cts_offset,
-            sync: s.sync,
-        })
-        .collect();
+    t.samples = out_samples(track, first..=last, src);
     let start = times[first_shown]?;
     let end = shown
         .iter()
@@ -125,17 +120,7 @@ pub fn copy_audio(track: &Track, movie: &Movie, src: usize, start: f64, end: f64
     }
     let base = track.samples[first].dts;
     let mut t = blank_out_track(track);
-    t.samples = track.samples[first..=last]
-        .iter()
-        .map(|s| OutSample {
-            src,
-            offset: s.offset,
-            size: s.size,
-            duration: s.duration,
-            cts_offset: s.cts_offset,
-            sync: s.sync,
-        })
-        .collect();
+    t.samples = out_samples(track, first..=last, src);
     let into = ((start - first_time).max(0.0) * ts).round() as i64;
     let media_time = (track.samples[overlapping[0]].pts() - base as i64) + into;
     let seg = ((end - start) * f64::from(out_ts)).round().max(1.0) as u64;

@@ -89,6 +89,24 @@ fn split_name(q: &str) -> (&str, &str) {
     }
 }
 
+/// Position of the `>` that closes the tag whose body starts at `from`,
+/// skipping any `>` inside quoted attribute values.
+pub(crate) fn tag_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut quote = 0u8;
+    for (i, &b) in bytes.iter().enumerate().skip(from) {
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+        } else if b == b'"' || b == b'\'' {
+            quote = b;
+        } else if b == b'>' {
+            return Some(i);
+        }
+    }
+    None
+}
+
 /// Decodes the five XML entities and numeric character references.
 pub fn unescape(s: &str) -> String {
     if !s.contains('&') {
@@ -173,25 +191,7 @@ pub(crate) fn parse_text(text: &str) -> Result<Xmp> {
             pos = lt + text[lt..].find('>').map_or(text.len() - lt, |e| e + 1);
             continue;
         }
-        // Find the end of the tag, honouring quotes.
-        let mut i = lt + 1;
-        let mut quote = 0u8;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if quote != 0 {
-                if b == quote {
-                    quote = 0;
-                }
-            } else if b == b'"' || b == b'\'' {
-                quote = b;
-            } else if b == b'>' {
-                break;
-            }
-            i += 1;
-        }
-        if i >= bytes.len() {
-            return Err(Error::invalid("XMP", "unterminated tag"));
-        }
+        let i = tag_end(bytes, lt + 1).ok_or_else(|| Error::invalid("XMP", "unterminated tag"))?;
         let tag = &text[lt + 1..i];
         pos = i + 1;
         if let Some(name) = tag.strip_prefix('/') {

@@ -1,7 +1,7 @@
 //! Writing the Motion Photo XMP: a fresh packet, a merge into an existing
 //! one, and removal when a still stops being a motion photo.
 
-use super::{escape, parse_attrs, parse_text, NS_CAMERA, NS_CONTAINER, NS_ITEM};
+use super::{escape, parse_attrs, parse_text, tag_end, NS_CAMERA, NS_CONTAINER, NS_ITEM};
 
 /// The values written into a Motion Photo's XMP.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,12 +62,9 @@ pub fn merge_motion_photo(existing: Option<&str>, f: &MotionPhotoFields) -> (Str
     }
 }
 
-fn merge_into(old: &str, f: &MotionPhotoFields) -> Option<String> {
-    if old.matches("<rdf:Description").count() != 1 {
-        return None;
-    }
-    // Drop any earlier directory; a second one would confuse readers.
-    let mut text = old.to_string();
+/// `text` without its Motion Photo container directory element.
+fn without_directory(text: &str) -> String {
+    let mut text = text.to_string();
     for tag in ["Container:Directory", "GContainer:Directory"] {
         if let (Some(s), Some(e)) = (text.find(&format!("<{tag}")), text.find(&format!("</{tag}>"))) {
             if e > s {
@@ -75,26 +72,18 @@ fn merge_into(old: &str, f: &MotionPhotoFields) -> Option<String> {
             }
         }
     }
-    let start = text.find("<rdf:Description")?;
-    let bytes = text.as_bytes();
-    let mut i = start;
-    let mut quote = 0u8;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if quote != 0 {
-            if b == quote {
-                quote = 0;
-            }
-        } else if b == b'"' || b == b'\'' {
-            quote = b;
-        } else if b == b'>' {
-            break;
-        }
-        i += 1;
-    }
-    if i >= bytes.len() {
+    text
+}
+
+fn merge_into(old: &str, f: &MotionPhotoFields) -> Option<String> {
+    if old.matches("<rdf:Description").count() != 1 {
         return None;
     }
+    // Drop any earlier directory; a second one would confuse readers.
+    let text = without_directory(old);
+    let start = text.find("<rdf:Description")?;
+    let bytes = text.as_bytes();
+    let i = tag_end(bytes, start)?;
     let self_closing = bytes[i - 1] == b'/';
     let head_end = if self_closing { i - 1 } else { i };
     let head = &text[start + "<rdf:Description".len()..head_end];
@@ -133,14 +122,7 @@ pub fn strip_motion_photo(old: &str) -> Option<String> {
     if !others {
         return None;
     }
-    let mut text = old.to_string();
-    for tag in ["Container:Directory", "GContainer:Directory"] {
-        if let (Some(s), Some(e)) = (text.find(&format!("<{tag}")), text.find(&format!("</{tag}>"))) {
-            if e > s {
-                text.replace_range(s..e + tag.len() + 3, "");
-            }
-        }
-    }
+    let mut text = without_directory(old);
     for p in OWN_ATTR_PREFIXES {
         while let Some(s) = text.find(&format!(" {p}")) {
             let after = &text[s + 1..];

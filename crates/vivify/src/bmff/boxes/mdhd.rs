@@ -1,4 +1,5 @@
-use crate::bmff::{full_payload, Atom, FourCC, FullHeader};
+use super::Times;
+use crate::bmff::{full_payload, Atom, FourCC};
 use crate::bytes::PutBe;
 use crate::error::{Error, Result};
 
@@ -18,11 +19,9 @@ impl Atom for Mdhd {
 
     fn read(payload: &[u8]) -> Result<Self> {
         let (h, mut c) = full_payload(payload, "mdhd")?;
-        let (creation_time, modification_time, timescale, duration) = if h.version == 1 {
-            (c.u64()?, c.u64()?, c.u32()?, c.u64()?)
-        } else {
-            (u64::from(c.u32()?), u64::from(c.u32()?), c.u32()?, u64::from(c.u32()?))
-        };
+        let t = Times::read(h.version, &mut c)?;
+        let (creation_time, modification_time, timescale, duration) =
+            (t.creation, t.modification, t.timescale, t.duration);
         if timescale == 0 {
             return Err(Error::invalid("mdhd", "timescale is 0"));
         }
@@ -31,19 +30,13 @@ impl Atom for Mdhd {
     }
 
     fn write_payload(&self, out: &mut Vec<u8>) {
-        let v1 = self.duration > u64::from(u32::MAX) || self.creation_time > u64::from(u32::MAX);
-        FullHeader { version: u8::from(v1), flags: 0 }.write(out);
-        if v1 {
-            out.put_u64(self.creation_time);
-            out.put_u64(self.modification_time);
-            out.put_u32(self.timescale);
-            out.put_u64(self.duration);
-        } else {
-            out.put_u32(self.creation_time as u32);
-            out.put_u32(self.modification_time as u32);
-            out.put_u32(self.timescale);
-            out.put_u32(self.duration as u32);
+        Times {
+            creation: self.creation_time,
+            modification: self.modification_time,
+            timescale: self.timescale,
+            duration: self.duration,
         }
+        .write(out);
         out.put_u16(self.language);
         out.put_u16(0);
     }

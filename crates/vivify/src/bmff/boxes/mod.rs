@@ -60,3 +60,46 @@ pub(crate) fn table_len(count: u32, entry_size: usize, remaining: usize, what: &
     }
     Ok(count)
 }
+
+/// The creation/modification/timescale/duration fields shared by `mvhd` and
+/// `mdhd`: 32-bit in version 0, 64-bit times and duration in version 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Times {
+    pub creation: u64,
+    pub modification: u64,
+    pub timescale: u32,
+    pub duration: u64,
+}
+
+impl Times {
+    pub(crate) fn read(version: u8, c: &mut crate::bytes::Cursor<'_>) -> Result<Times> {
+        Ok(if version == 1 {
+            Times { creation: c.u64()?, modification: c.u64()?, timescale: c.u32()?, duration: c.u64()? }
+        } else {
+            Times {
+                creation: u64::from(c.u32()?),
+                modification: u64::from(c.u32()?),
+                timescale: c.u32()?,
+                duration: u64::from(c.u32()?),
+            }
+        })
+    }
+
+    /// Writes version + flags and the fields, choosing version 1 only when needed.
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        use crate::bytes::PutBe;
+        let v1 = self.duration > u64::from(u32::MAX) || self.creation > u64::from(u32::MAX);
+        crate::bmff::FullHeader { version: u8::from(v1), flags: 0 }.write(out);
+        if v1 {
+            out.put_u64(self.creation);
+            out.put_u64(self.modification);
+            out.put_u32(self.timescale);
+            out.put_u64(self.duration);
+        } else {
+            out.put_u32(self.creation as u32);
+            out.put_u32(self.modification as u32);
+            out.put_u32(self.timescale);
+            out.put_u32(self.duration as u32);
+        }
+    }
+}
