@@ -1,6 +1,5 @@
 //! One function per subcommand: arguments in, library calls, output out.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -145,29 +144,6 @@ pub fn live(a: LiveArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn collect(inputs: &[PathBuf], recursive: bool, out: &mut Vec<PathBuf>) {
-    for p in inputs {
-        if p.is_dir() && p.extension().is_none_or(|e| e != "pvt") {
-            let Ok(rd) = std::fs::read_dir(p) else {
-                continue;
-            };
-            let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            entries.sort();
-            for e in entries {
-                if e.is_dir() {
-                    if recursive {
-                        collect(&[e], true, out);
-                    }
-                } else {
-                    out.push(e);
-                }
-            }
-        } else {
-            out.push(p.clone());
-        }
-    }
-}
-
 #[derive(serde::Serialize)]
 struct Summary {
     converted: Vec<convert::Converted>,
@@ -175,44 +151,20 @@ struct Summary {
 }
 
 pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
-    let mut files = Vec::new();
-    collect(&a.inputs, a.recursive, &mut files);
+    let files = vivify::batch::collect_files(&a.inputs, a.recursive);
     std::fs::create_dir_all(&a.output)?;
     let mut summary = Summary { converted: Vec::new(), skipped: Vec::new() };
     let q = quiet(a.json);
     match a.to {
         ConvertTo::Motion => {
-            // Pair by content identifier, not by name.
-            let mut stills: HashMap<String, PathBuf> = HashMap::new();
-            let mut movies: HashMap<String, PathBuf> = HashMap::new();
-            for f in &files {
-                if let Ok(Some(c)) = convert::movie_content_id(f) {
-                    movies.insert(c, f.clone());
-                } else if let Ok(Some(c)) = convert::still_content_id(f) {
-                    stills.insert(c, f.clone());
-                } else {
-                    summary.skipped.push((f.display().to_string(), "no Live Photo content identifier".into()));
-                }
-            }
-            let mut pairs: Vec<(String, PathBuf, PathBuf)> = Vec::new();
-            for (cid, s) in &stills {
-                match movies.remove(cid) {
-                    Some(m) => pairs.push((cid.clone(), s.clone(), m)),
-                    None => summary
-                        .skipped
-                        .push((s.display().to_string(), format!("no movie with content identifier {cid}"))),
-                }
-            }
-            for (cid, m) in movies {
-                summary.skipped.push((m.display().to_string(), format!("no still with content identifier {cid}")));
-            }
-            pairs.sort_by(|a, b| a.1.cmp(&b.1));
+            let (pairs, skipped) = vivify::batch::pair_by_content_id(&files);
+            summary.skipped.extend(skipped.into_iter().map(|(f, why)| (f.display().to_string(), why)));
             let pb = progress::bar(pairs.len() as u64, q);
-            for (_, s, m) in pairs {
-                pb.set_message(s.display().to_string());
-                match convert::live_to_motion(&s, &m, &a.output, a.samsung, a.force) {
+            for p in pairs {
+                pb.set_message(p.still.display().to_string());
+                match convert::live_to_motion(&p.still, &p.movie, &a.output, a.samsung, a.force) {
                     Ok(c) => summary.converted.push(c),
-                    Err(e) => summary.skipped.push((s.display().to_string(), e.to_string())),
+                    Err(e) => summary.skipped.push((p.still.display().to_string(), e.to_string())),
                 }
                 pb.inc(1);
             }

@@ -129,6 +129,8 @@ fn convert_pairs_by_content_identifier_in_folders() {
     // Rename the movie so only the content identifier can pair them.
     std::fs::rename(pairs.join("h264_aac.MOV"), pairs.join("something_else.MOV")).expect("rename");
     std::fs::write(d.join("in/notes.txt"), b"not media").expect("write");
+    // A second still with the same identifier is reported, not paired twice.
+    std::fs::copy(pairs.join("h264_aac.JPG"), pairs.join("z_copy.JPG")).expect("copy");
     let out = d.join("out");
     let o = vivify(&[
         "convert",
@@ -143,7 +145,8 @@ fn convert_pairs_by_content_identifier_in_folders() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["converted"].as_array().map(Vec::len), Some(1), "{v}");
-    assert_eq!(v["skipped"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["skipped"].as_array().map(Vec::len), Some(2), "{v}");
+    assert!(v["skipped"].to_string().contains("already has content identifier"), "{v}");
     assert!(out.join("h264_aac.MP.jpg").is_file());
     // Without -r the nested pair is not seen: nothing converted, exit 3.
     let o = vivify(&[
