@@ -41,7 +41,7 @@ pub enum LiveFormat {
 
 #[derive(Args, Debug)]
 pub struct LiveArgs {
-    /// Input video (MP4 or MOV, H.264 or HEVC).
+    /// Input video (MP4 or MOV, H.264 or HEVC); `-` reads standard input.
     pub video: PathBuf,
     /// Output directory.
     #[arg(short, long, default_value = ".")]
@@ -110,6 +110,7 @@ pub struct ConvertArgs {
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
+    /// Files or .pvt folders; `-` reads standard input.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     #[arg(long)]

@@ -12,6 +12,18 @@ use vivify::livevideo::{make_live, LiveOptions};
 use crate::args::{ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat};
 use crate::progress;
 
+/// Reads all of standard input for `-`, within the library's size cap.
+fn read_stdin() -> Result<Vec<u8>> {
+    use std::io::Read;
+    let cap = vivify::limits::MAX_EMBEDDED_VIDEO;
+    let mut buf = Vec::new();
+    std::io::stdin().lock().take(cap + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        return Err(vivify::Error::Limits(format!("standard input is larger than {cap} bytes")).into());
+    }
+    Ok(buf)
+}
+
 fn quiet(json: bool) -> bool {
     json || !std::io::stderr().is_terminal()
 }
@@ -32,11 +44,17 @@ pub fn inspect(a: InspectArgs) -> Result<ExitCode> {
         }
     }
     for f in &files {
-        match inspect_path(f) {
+        let result = if f.as_os_str() == "-" {
+            read_stdin()
+                .and_then(|d| Ok(vivify::inspect::inspect_source(f, &d).map_err(|e| e.in_file(Path::new("<stdin>")))?))
+        } else {
+            inspect_path(f).map_err(anyhow::Error::from)
+        };
+        match result {
             Ok(r) => reports.push(r),
             Err(e) => {
-                eprintln!("vivify: {e}");
-                failed = Some(e);
+                eprintln!("vivify: {e:#}");
+                failed = Some(crate::exit_code(&e));
             }
         }
     }
@@ -49,11 +67,7 @@ pub fn inspect(a: InspectArgs) -> Result<ExitCode> {
             print_report(&mut out, r)?;
         }
     }
-    Ok(match failed {
-        Some(e) if e.class() == vivify::ErrorClass::BadInput => ExitCode::from(3),
-        Some(_) => ExitCode::from(1),
-        None => ExitCode::SUCCESS,
-    })
+    Ok(failed.map_or(ExitCode::SUCCESS, ExitCode::from))
 }
 
 fn print_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
@@ -116,7 +130,12 @@ pub fn live(a: LiveArgs) -> Result<ExitCode> {
         force: a.force,
     };
     let pb = progress::spinner(quiet(a.json));
-    let r = make_live(&a.video, &opts, &|m| pb.set_message(m.to_string()));
+    let r = if a.video.as_os_str() == "-" {
+        let data = read_stdin()?;
+        vivify::livevideo::make_live_from(Path::new("stdin"), &data, &opts, &|m| pb.set_message(m.to_string()))
+    } else {
+        make_live(&a.video, &opts, &|m| pb.set_message(m.to_string()))
+    };
     pb.finish_and_clear();
     let r = r?;
     if a.json {

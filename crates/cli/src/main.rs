@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 }
 
 /// 0 ok, 1 failure, 2 usage, 3 invalid or unsupported input.
-fn exit_code(e: &anyhow::Error) -> u8 {
+pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<vivify::Error>().map(vivify::Error::class) {
         Some(vivify::ErrorClass::BadInput) => 3,
         Some(vivify::ErrorClass::Usage) => 2,

@@ -160,3 +160,22 @@ fn convert_pairs_by_content_identifier_in_folders() {
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stdout).contains("0 converted"));
 }
+
+#[test]
+fn dash_reads_standard_input() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mov = fixtures().join("samples/apple_iphone15plus_ios18.2_IMG_3853.MOV");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vivify"))
+        .args(["inspect", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(&std::fs::read(mov).expect("read")).expect("write");
+    let o = child.wait_with_output().expect("wait");
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v[0]["content_id"], "71DCA213-5710-4A6C-BC6D-CE6306AEB8D8");
+    assert_eq!(v[0]["still_time_s"], 0.9);
+}

@@ -1,13 +1,13 @@
 //! Motion analysis for choosing the moment: decoded frame statistics for
 //! H.264, compressed frame sizes where no decoder is available.
 
+use super::Input;
 use super::{read_samples, LiveOptions};
 use crate::bmff::movie::{Movie, Track};
 use crate::codec::Frame;
 use crate::codec::VideoDecoder;
 use crate::error::{Error, Result};
 use crate::moment::{self, FrameStats};
-use crate::source::FileSource;
 
 /// Clips up to this long are decoded whole for the motion analysis.
 const FULL_ANALYSIS_S: f64 = 5.0;
@@ -48,7 +48,7 @@ pub(super) fn analysis_range(
 /// Decodes every frame of `range` (two GOP ranges in parallel) and keeps
 /// statistics only.
 pub(super) fn analyse_decoded(
-    src: &FileSource,
+    src: &Input,
     movie: &Movie,
     v: &Track,
     range: std::ops::Range<usize>,

@@ -1,14 +1,14 @@
 //! Decoding the key frame for the still.
 
 use super::read_samples;
+use super::Input;
 use crate::bmff::movie::{Movie, Track};
 use crate::codec::Frame;
 use crate::codec::VideoDecoder;
 use crate::error::{Error, Result};
-use crate::source::FileSource;
 
 /// Decodes the frame shown at movie time `t`.
-pub(super) fn decode_frame_at(src: &FileSource, movie: &Movie, v: &Track, t: f64) -> Result<Frame> {
+pub(super) fn decode_frame_at(src: &Input, movie: &Movie, v: &Track, t: f64) -> Result<Frame> {
     let cfg = VideoDecoder::for_track(v)?;
     let ts = movie.mvhd.timescale;
     let order = v.presentation_order();

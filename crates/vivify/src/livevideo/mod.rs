@@ -79,9 +79,22 @@ pub fn make_live(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> R
     run(input, opts, progress).map_err(|e| e.in_file(input))
 }
 
+/// An input the analysis threads can share.
+pub(super) type Input = dyn ReadAt + Sync;
+
+/// Runs the job on a video already in memory or open elsewhere (stdin);
+/// `name` names it in messages and output files.
+pub fn make_live_from(name: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
+    run_on(name, src, opts, progress).map_err(|e| e.in_file(name))
+}
+
 fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
     let src = FileSource::open(input)?;
-    let movie = Movie::parse(&src)?;
+    run_on(input, &src, opts, progress)
+}
+
+fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
+    let movie = Movie::parse(src)?;
     let video = movie.video().ok_or_else(|| Error::Unsupported("the file has no video track".into()))?;
     if !is_h264(video) && !is_hevc(video) {
         return Err(Error::Unsupported(format!(
@@ -99,7 +112,7 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
     // 1. The moment.
     progress("analysing motion");
     let (range, analysed_until, coarse_note) = analysis_range(&movie, video, duration, opts);
-    let frames = analyse_decoded(&src, &movie, video, range)?;
+    let frames = analyse_decoded(src, &movie, video, range)?;
     let mut moment = pick_moment(&frames, analysed_until, opts)?;
     if let Some(n) = coarse_note {
         moment.reasons.insert(0, n);
@@ -118,7 +131,7 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
             .ok_or_else(|| Error::Param(format!("no video frames between {start:.3} s and {end:.3} s")))?;
         (c.track, c.start, c.end)
     } else {
-        reencode(&src, &movie, video, start, end, full_range, &mut arena)?
+        reencode(src, &movie, video, start, end, full_range, &mut arena)?
     };
     vtrack.meta = None;
     // 3. Audio, never dropped silently.
@@ -135,7 +148,7 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
     // 4. The still frame.
     progress("decoding the key frame");
     let still_t = moment.still.clamp(clip_start, (clip_end - 1e-3).max(clip_start));
-    let frame = decode_frame_at(&src, &movie, video, still_t)?;
+    let frame = decode_frame_at(src, &movie, video, still_t)?;
     let cid = new_content_id();
     let still_jpg = encode_still(&frame, !full_range, &still_exif(&facts, &cid))?;
     let still_in_clip = still_t - clip_start;
@@ -148,7 +161,7 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
     let arena_off = arena.len() as u64;
     arena.extend_from_slice(&STILL_SAMPLE);
     let arena_src: &dyn ReadAt = &arena;
-    let sources: [&dyn ReadAt; 2] = [&src, arena_src];
+    let sources: [&dyn ReadAt; 2] = [src, arena_src];
     let remap = |t: &OutTrack, copied_src: usize| -> OutTrack {
         let mut t = t.clone();
         for s in &mut t.samples {

@@ -1,6 +1,7 @@
 //! Re-encoding a window to H.264 when copying cannot express the cut.
 
 use super::read_samples;
+use super::Input;
 use crate::bmff::movie::{Movie, Track};
 use crate::bmff::mux::{OutSample, OutTrack};
 use crate::codec::h264::{avc1_sample_entry, AvcConfig, H264Encoder};
@@ -8,12 +9,11 @@ use crate::codec::Frame;
 use crate::codec::VideoDecoder;
 use crate::cut::blank_out_track;
 use crate::error::{Error, Result};
-use crate::source::FileSource;
 
 /// Decodes from the key frame before `start` and encodes `[start, end)` to
 /// H.264. Samples go into `arena` (source 1).
 pub(super) fn reencode(
-    src: &FileSource,
+    src: &Input,
     movie: &Movie,
     v: &Track,
     start: f64,
@@ -109,7 +109,7 @@ fn join<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
 #[allow(clippy::type_complexity)]
 fn encode_span(
     cfg: &VideoDecoder,
-    src: &FileSource,
+    src: &Input,
     v: &Track,
     wanted: &[usize],
     spec: Spec,
