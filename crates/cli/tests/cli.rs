@@ -179,3 +179,17 @@ fn dash_reads_standard_input() {
     assert_eq!(v[0]["content_id"], "71DCA213-5710-4A6C-BC6D-CE6306AEB8D8");
     assert_eq!(v[0]["still_time_s"], 0.9);
 }
+
+#[test]
+fn an_input_is_never_replaced_even_with_force() {
+    let d = temp("input-guard");
+    let clip = d.join("clip.MOV");
+    std::fs::copy(fixtures().join("rotated90.mov"), &clip).expect("copy");
+    let before = std::fs::read(&clip).expect("read");
+    let o =
+        vivify(&["live", clip.to_str().expect("utf8"), "-o", d.to_str().expect("utf8"), "--format", "live", "--force"]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is an input"));
+    assert_eq!(std::fs::read(&clip).expect("read"), before);
+    assert!(!d.join("clip.JPG").exists(), "nothing may be written when a run is refused");
+}

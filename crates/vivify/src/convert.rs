@@ -128,6 +128,7 @@ pub fn live_to_motion(still: &Path, mov: &Path, out_dir: &Path, samsung: bool, f
             let data = read_all(still)?;
             let layout = motion::jpeg_layout(&data, prepared.len(), ts_us, samsung).map_err(|e| e.in_file(still))?;
             let out = out_dir.join(format!("{stem}.MP.jpg"));
+            outfile::refuse_input(&out, &[still, mov])?;
             write(&out, &layout, &data.as_slice())?;
             (out, layout.replaced_xmp)
         }
@@ -136,6 +137,7 @@ pub fn live_to_motion(still: &Path, mov: &Path, out_dir: &Path, samsung: bool, f
             let layout =
                 motion::heic_layout(&ssrc, &heif, prepared.len(), ts_us, samsung).map_err(|e| e.in_file(still))?;
             let out = out_dir.join(format!("{stem}.MP.heic"));
+            outfile::refuse_input(&out, &[still, mov])?;
             write(&out, &layout, &ssrc)?;
             (out, layout.replaced_xmp)
         }
@@ -265,8 +267,10 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool) -> Result<Conver
     let ext = if parts.container == Container::Heif { "HEIC" } else { "JPG" };
     let still_path = out_dir.join(format!("{stem}.{ext}"));
     let mov_path = out_dir.join(format!("{stem}.MOV"));
-    outfile::check_free(&still_path, force)?;
-    outfile::check_free(&mov_path, force)?;
+    for p in [&still_path, &mov_path] {
+        outfile::refuse_input(p, &[path])?;
+        outfile::check_free(p, force)?;
+    }
     outfile::write_bytes(&still_path, force, &still)?;
     outfile::write_bytes(&mov_path, force, &mov_bytes)?;
     Ok(Converted {
@@ -296,8 +300,10 @@ pub fn extract(path: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
     let still_path = out_dir.join(format!("{stem}.{ext}"));
     let video_path = out_dir.join(format!("{stem}.mp4"));
     let (o, l) = (parts.video.offset as usize, parts.video.len as usize);
-    outfile::check_free(&still_path, force)?;
-    outfile::check_free(&video_path, force)?;
+    for p in [&still_path, &video_path] {
+        outfile::refuse_input(p, &[path])?;
+        outfile::check_free(p, force)?;
+    }
     outfile::write_bytes(&still_path, force, &still)?;
     outfile::write_bytes(&video_path, force, &parts.data[o..o + l])?;
     Ok(Extracted { still: still_path.display().to_string(), video: video_path.display().to_string() })
@@ -323,6 +329,7 @@ fn extract_pvt(dir: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
     let mut out = Vec::new();
     for p in [&s, &m] {
         let target = out_dir.join(p.file_name().unwrap_or_default());
+        outfile::refuse_input(&target, &[p.as_path()])?;
         outfile::write_bytes(&target, force, &read_all(p)?)?;
         out.push(target.display().to_string());
     }

@@ -15,6 +15,21 @@ pub fn check_free(path: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an output that is one of the inputs (even with `--force`):
+/// inputs are never replaced or modified.
+pub fn refuse_input(output: &Path, inputs: &[&Path]) -> Result<()> {
+    let Ok(out) = fs::canonicalize(output) else { return Ok(()) };
+    for i in inputs {
+        if fs::canonicalize(i).is_ok_and(|c| c == out) {
+            return Err(Error::Param(format!(
+                "{} is an input; choose another output folder with -o",
+                output.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn temp_path(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tag = uuid::Uuid::new_v4().simple().to_string();

@@ -304,7 +304,8 @@ fn write_trak(movie: &OutMovie, index: usize, t: &OutTrack, offsets: &[u64], spc
     let qt = movie.brand == Brand::QuickTime;
     write_box(out, FourCC::TRAK, |o| {
         Tkhd {
-            flags: if t.enabled { 0x3 } else { 0x2 } | if qt && t.kind != TrackKind::Metadata { 0xC } else { 0 },
+            // QuickTime also sets in-preview and in-poster, as iPhones do on every track.
+            flags: if t.enabled { 0x3 } else { 0x2 } | if qt { 0xC } else { 0 },
             creation_time: movie.creation_time,
             modification_time: movie.creation_time,
             track_id: index as u32 + 1,

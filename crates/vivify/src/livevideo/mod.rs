@@ -94,6 +94,13 @@ fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<Live
 }
 
 fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
+    // Refuse before any work (and before writing anything) when an output
+    // exists, so a run never leaves half its outputs behind.
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "live".into());
+    for p in planned_outputs(&opts.out_dir, &stem, opts) {
+        crate::outfile::refuse_input(&p, &[input])?;
+        crate::outfile::check_free(&p, opts.force)?;
+    }
     let movie = Movie::parse(src)?;
     let video = movie.video().ok_or_else(|| Error::Unsupported("the file has no video track".into()))?;
     if !is_h264(video) && !is_hevc(video) {
@@ -154,7 +161,6 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
     let still_in_clip = still_t - clip_start;
     let still_ticks = (still_in_clip * f64::from(live::MOV_TIMESCALE)).round() as u64;
     let creation = movie.mvhd.creation_time;
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "live".into());
     let mut outputs = Vec::new();
     std::fs::create_dir_all(&opts.out_dir)?;
     // 5. Live Photo.
@@ -243,6 +249,22 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
         reasons: moment.reasons,
         warnings,
     })
+}
+
+/// Every path `run` may write for `stem`.
+fn planned_outputs(dir: &Path, stem: &str, opts: &LiveOptions) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    if opts.live {
+        v.push(dir.join(format!("{stem}.JPG")));
+        v.push(dir.join(format!("{stem}.MOV")));
+    }
+    if opts.pvt {
+        v.push(dir.join(format!("{stem}.pvt")));
+    }
+    if opts.motion {
+        v.push(dir.join(format!("{stem}.MP.jpg")));
+    }
+    v
 }
 
 fn round3(v: f64) -> f64 {
