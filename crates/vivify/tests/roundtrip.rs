@@ -173,3 +173,45 @@ GCamera:MicroVideoPresentationTimestampUs=\"1200000\"/></rdf:RDF></x:xmpmeta>",
     assert!(note.ifd.entries.len() > 5, "the original MakerNote tags must survive");
     assert_eq!(sj.trailer().len(), 0, "no video after the still");
 }
+
+/// HEIC Motion Photo with Samsung's `sefd` inside `mpvd`: the SEF record
+/// points at the MP4, the XMP Length covers the whole `mpvd` payload.
+#[test]
+fn samsung_heic_motion_photo_is_consistent() {
+    let dir = temp_dir("samsheic");
+    let c = live_to_motion(
+        &sample("apple_iphone15promax_ios26.1_apple.HEIC"),
+        &sample("apple_iphone15promax_ios26.1_apple.MOV"),
+        &dir,
+        true,
+        false,
+    )
+    .expect("convert");
+    let motion = Path::new(&c.outputs[0]);
+    let rep = inspect_path(motion).expect("inspect");
+    let m = rep.motion.as_ref().expect("motion");
+    assert!(m.samsung_trailer);
+    assert!(rep.issues.iter().all(|i| i.severity != Severity::Error), "{:?}", rep.issues);
+    let parts = open_motion(motion).expect("open");
+    // The SEF record inside mpvd agrees with where the MP4 really is.
+    let src: &[u8] = &parts.data;
+    let heif = vivify::heic::Heif::parse(&src).expect("heif");
+    let mpvd = heif.layout.first(vivify::bmff::FourCC::MPVD).expect("mpvd");
+    let payload = &parts.data[mpvd.payload_offset() as usize..mpvd.end() as usize];
+    let inner = vivify::bmff::scan::scan(&payload).expect("scan mpvd");
+    let sefd = inner.first(vivify::bmff::FourCC::SEFD).expect("sefd inside mpvd");
+    let sef_bytes = &payload[sefd.payload_offset() as usize..sefd.end() as usize];
+    let sef = vivify::sef::Sef::parse(sef_bytes).expect("sef").expect("directory");
+    let rec = sef.record(vivify::sef::MOTION_PHOTO_DATA).expect("record");
+    let d = &sef_bytes[rec.data_offset..rec.data_offset + rec.data_len];
+    assert_eq!(&d[..4], b"mpv2");
+    assert_eq!(u64::from(u32::from_be_bytes([d[4], d[5], d[6], d[7]])), parts.video.offset);
+    assert_eq!(u64::from(u32::from_be_bytes([d[8], d[9], d[10], d[11]])), parts.video.len);
+    if let Some(xmp) = exif_binary(motion, "XMP") {
+        let broken = common::motion_rules::check_heic(&parts.data, &String::from_utf8_lossy(&xmp));
+        assert!(broken.is_empty(), "{broken:?}");
+        // ExifTool (like the real S23 file) reports the whole mpvd payload.
+        let mpv = exif_binary(motion, "MotionPhotoVideo").expect("MotionPhotoVideo");
+        assert!(mpv == payload, "MotionPhotoVideo is not the mpvd payload");
+    }
+}
