@@ -72,21 +72,35 @@ fn stem_of(path: &Path) -> String {
         .unwrap_or(s)
 }
 
-fn mp4_from_live(movie: &Movie, notes: &mut Vec<String>) -> Result<OutMovie> {
+/// The MP4 of a Motion Photo made from a Live movie read from `src`
+/// (source 0). Uncompressed audio is re-encoded to AAC into `arena`
+/// (source 1), since Motion Photos carry only AAC; video is copied.
+fn mp4_from_live(movie: &Movie, src: &dyn ReadAt, arena: &mut Vec<u8>, notes: &mut Vec<String>) -> Result<OutMovie> {
     let video = movie.video().ok_or_else(|| Error::invalid("Live Photo movie", "no video track"))?;
     let ts = movie.mvhd.timescale;
     let mut tracks = vec![copy_whole(video, movie, 0, ts)];
     tracks[0].meta = None;
     if let Some(a) = movie.audio() {
-        if a.codec() == Some(FourCC::MP4A) {
-            let mut t = copy_whole(a, movie, 0, ts);
-            t.meta = None;
-            tracks.push(t);
-        } else {
-            notes.push(format!(
+        let mut t = copy_whole(a, movie, 0, ts);
+        t.meta = None;
+        match a.codec() {
+            Some(FourCC::MP4A) => tracks.push(t),
+            Some(c) if crate::codec::aac::is_pcm(c) => {
+                match crate::codec::aac::pcm_track_to_aac(&t, ts, &[src], arena, 1) {
+                    Ok(aac) => {
+                        notes.push(format!(
+                            "audio '{c}' re-encoded to AAC (Motion Photos carry only AAC); video copied"
+                        ));
+                        tracks.push(aac);
+                    }
+                    Err(e) => notes
+                        .push(format!("audio '{c}' could not be re-encoded to AAC ({e}); the Motion Photo is silent")),
+                }
+            }
+            c => notes.push(format!(
                 "audio is '{}', which Motion Photos cannot carry (AAC only); the Motion Photo is silent",
-                a.codec().map(|c| c.to_string()).unwrap_or_default()
-            ));
+                c.map(|c| c.to_string()).unwrap_or_default()
+            )),
         }
     }
     Ok(OutMovie {
@@ -113,8 +127,9 @@ pub fn live_to_motion(still: &Path, mov: &Path, out_dir: &Path, samsung: bool, f
             t
         }
     };
-    let mp4 = mp4_from_live(&movie, &mut notes)?;
-    let sources: [&dyn ReadAt; 1] = [&msrc];
+    let mut arena = Vec::new();
+    let mp4 = mp4_from_live(&movie, &msrc, &mut arena, &mut notes)?;
+    let sources: [&dyn ReadAt; 2] = [&msrc, &arena];
     let prepared = prepare(&mp4, &sources)?;
     let ts_us = (still_time * 1e6).round() as i64;
     let ssrc = FileSource::open(still).map_err(|e| Error::from(e).in_file(still))?;

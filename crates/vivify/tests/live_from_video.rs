@@ -246,3 +246,45 @@ fn iphone_hevc_clip_can_be_reencoded_to_h264() {
     assert_eq!(m.audio.expect("lpcm kept").codec, "lpcm");
     assert_decodes(&mov);
 }
+
+/// Decodes the first audio stream of `file` to mono s16 at 44.1 kHz with ffmpeg.
+fn pcm_of(file: &Path) -> Option<Vec<i16>> {
+    let ff = common::ffmpeg()?;
+    let out = std::process::Command::new(ff)
+        .args(["-v", "error", "-i"])
+        .arg(file)
+        .args(["-map", "0:a", "-f", "s16le", "-ac", "1", "-ar", "44100", "-"])
+        .output()
+        .expect("ffmpeg");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(out.stdout.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect())
+}
+
+#[test]
+fn iphone_lpcm_becomes_time_aligned_aac_in_the_motion_photo() {
+    let dir = temp_dir("lpcm-aac");
+    let mut o = opts(&dir);
+    o.live = false;
+    let input = common::sample("apple_iphone15plus_ios18.2_IMG_3853.MOV");
+    let r = make_live(&input, &o, &|_| {}).expect("live");
+    let mp = out(&r, ".MP.jpg");
+    let rep = inspect_path(&mp).expect("inspect");
+    assert_eq!(rep.audio.expect("audio").codec, "mp4a");
+    let parts = open_motion(&mp).expect("open");
+    let video = dir.join("embedded.mp4");
+    std::fs::write(&video, &parts.data[parts.video.offset as usize..(parts.video.offset + parts.video.len) as usize])
+        .expect("write");
+    let (Some(aac), Some(pcm)) = (pcm_of(&video), pcm_of(&input)) else { return };
+    // The whole clip is used, so the AAC must line up with the original
+    // sound sample for sample (the edit list skips the encoder priming).
+    let n = aac.len().min(pcm.len());
+    assert!(n > 44100, "only {n} samples");
+    let (mut sig, mut err) = (0f64, 0f64);
+    for i in 2048..n - 2048 {
+        let (a, b) = (f64::from(aac[i]), f64::from(pcm[i]));
+        sig += b * b;
+        err += (a - b) * (a - b);
+    }
+    let snr = 10.0 * (sig / err.max(1.0)).log10();
+    assert!(snr > 15.0, "AAC vs original PCM: {snr:.1} dB");
+}

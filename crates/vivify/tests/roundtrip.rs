@@ -25,6 +25,9 @@ fn roundtrip(still: &str, mov: &str, name: &str, expect_still: f64) {
     let errors: Vec<_> = rep.issues.iter().filter(|i| i.severity == Severity::Error).collect();
     assert!(errors.is_empty(), "{errors:?}");
     assert!((rep.still_time_s.expect("ts") - expect_still).abs() < 1e-3);
+    // iPhone lpcm sound is re-encoded to AAC, the only audio Motion Photos allow.
+    let orig = inspect_path(&sample(mov)).expect("inspect original");
+    assert_eq!(rep.audio.as_ref().map(|a| a.codec.as_str()), orig.audio.as_ref().map(|_| "mp4a"));
 
     // The embedded MP4 carries the same samples; ExifTool extracts it whole.
     let parts = open_motion(&motion).expect("open motion");

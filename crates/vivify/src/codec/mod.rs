@@ -1,6 +1,7 @@
 //! Video codecs: H.264 decode and encode through the bundled OpenH264, HEVC
 //! decode in pure Rust, and the picture type they exchange.
 
+pub mod aac;
 pub mod frame;
 pub mod h264;
 pub mod hevc;

@@ -214,13 +214,24 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
     if opts.motion {
         progress("writing the Motion Photo");
         let mut tracks = vec![v_for_out];
+        // Motion Photos carry only AAC: PCM is re-encoded into its own arena
+        // (source 2); anything else is left out with a warning.
+        let mut aac_arena = Vec::new();
         if let Some(a) = a_for_out {
-            if a.entries.first().map(|e| e.kind) == Some(FourCC::MP4A) {
+            let kind = a.entries.first().map(|e| e.kind);
+            if kind == Some(FourCC::MP4A) {
                 tracks.push(a);
+            } else if kind.is_some_and(crate::codec::aac::is_pcm) {
+                match crate::codec::aac::pcm_track_to_aac(&a, live::MOV_TIMESCALE, &sources, &mut aac_arena, 2) {
+                    Ok(t) => tracks.push(t),
+                    Err(e) => warnings.push(format!("Motion Photo: the {audio_desc} audio could not be re-encoded to AAC ({e}); it has no sound (the Live Photo keeps it)")),
+                }
             } else {
                 warnings.push(format!("Motion Photo: {audio_desc} audio is not AAC, which the format requires; the Motion Photo has no sound (the Live Photo keeps it)"));
             }
         }
+        let aac_src: &dyn ReadAt = &aac_arena;
+        let sources: [&dyn ReadAt; 3] = [sources[0], sources[1], aac_src];
         let mp4 = OutMovie {
             brand: Brand::Mp4,
             moov_first: true,
