@@ -10,6 +10,13 @@ fuzz_target!(|data: &[u8]| {
             let _ = t.mebx_keys();
             let _ = t.movie_seconds(0, m.mvhd.timescale);
             let _ = t.presentation_order();
+            // Codec configuration records and PCM layouts read from the file.
+            let _ = vivify::codec::VideoDecoder::for_track(t);
+            if let Some(e) = t.stsd.entries.first() {
+                if let Ok(f) = vivify::codec::aac::pcm_format(e) {
+                    let _ = vivify::codec::aac::to_planar(&f, &data[..data.len().min(4096)]);
+                }
+            }
         }
     }
 });
