@@ -128,7 +128,7 @@ fn isobmff_movie_parser_survives_mutations() {
         }
         true
     });
-    let (base, hot) = movie_base(&sample("apple_iphone15promax_ios26.1_apple.MOV"));
+    let (base, hot) = movie_base(&sample("apple_iphone15plus_ios18.2_IMG_3853.MOV"));
     run("mov", &base, hot, 0x1234_5678_9ABC_DEF1, |d| {
         let s: &[u8] = d;
         let Ok(m) = Movie::parse(&s) else {
