@@ -12,6 +12,10 @@ use crate::moment::{self, FrameStats};
 /// Clips up to this long are decoded whole for the motion analysis.
 const FULL_ANALYSIS_S: f64 = 5.0;
 
+/// How far the decoded region reaches around the coarse window, so the
+/// fine scoring can still move it a little.
+const FINE_MARGIN_S: f64 = 0.3;
+
 /// Which samples to decode for the analysis, and the movie time up to which
 /// windows may reach. Long clips are ranked first by compressed frame sizes
 /// (free), then only the best region is decoded and scored precisely.
@@ -25,7 +29,7 @@ pub(super) fn analysis_range(
     let region = match (opts.start, opts.end) {
         (None, None) if duration > FULL_ANALYSIS_S => {
             let coarse = moment::choose(&analyse_by_size(movie, v), duration);
-            let (a, b) = ((coarse.start - 0.5).max(0.0), (coarse.end + 0.5).min(duration));
+            let (a, b) = ((coarse.start - FINE_MARGIN_S).max(0.0), (coarse.end + FINE_MARGIN_S).min(duration));
             Some((a, b, format!("clip longer than {FULL_ANALYSIS_S} s: windows ranked by compressed frame sizes, then {a:.2}–{b:.2} s decoded and scored")))
         }
         (None, None) => None,
