@@ -275,7 +275,12 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool) -> Result<Conver
     );
     let ticks = (still_t * f64::from(live::MOV_TIMESCALE)).round() as u64;
     let arena: Vec<u8> = STILL_SAMPLE.to_vec();
-    let mov = live::live_movie(tracks, ticks, &cid, None, 1, 0, movie.mvhd.creation_time);
+    // Android keeps the place in udta (©xyz/loci); Apple reads it from mdta.
+    let mut meta = crate::bmff::boxes::QtMeta::default();
+    if let Some(loc) = &movie.udta_location {
+        meta.set("com.apple.quicktime.location.ISO6709", crate::bmff::boxes::DataAtom::utf8(loc));
+    }
+    let mov = live::live_movie(tracks, ticks, &cid, Some(&meta), 1, 0, movie.mvhd.creation_time);
     let mut mov_bytes = Vec::new();
     write_movie(&mov, &[&window, &arena], &mut mov_bytes)?;
     let stem = stem_of(path);

@@ -142,7 +142,7 @@ fn jpeg_motion_photos_convert_to_live() {
 fn legacy_microvideo_is_read_and_converted() {
     let dir = temp_dir("micro");
     let jpeg = std::fs::read(sample("exiftool_Apple_iphone7_makernote.jpg")).expect("read");
-    let video = std::fs::read(common::fixtures().join("h264_noaudio.mp4")).expect("read");
+    let video = std::fs::read(common::fixtures().join("h264_aac.mp4")).expect("read");
     let xmp = format!(
         "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\
 <rdf:Description rdf:about=\"\" xmlns:GCamera=\"http://ns.google.com/photos/1.0/camera/\" \
@@ -175,6 +175,11 @@ GCamera:MicroVideoPresentationTimestampUs=\"1200000\"/></rdf:RDF></x:xmpmeta>",
     assert_eq!(note.content_id(), r.content_id);
     assert!(note.ifd.entries.len() > 5, "the original MakerNote tags must survive");
     assert_eq!(sj.trailer().len(), 0, "no video after the still");
+    // The clip's place (udta/loci) is carried into the Live movie's mdta keys.
+    let movie =
+        vivify::bmff::movie::Movie::parse(&FileSource::open(Path::new(&c.outputs[1])).expect("open")).expect("parse");
+    let loc = movie.meta.as_ref().and_then(|m| m.get("com.apple.quicktime.location.ISO6709")).map(|d| d.display());
+    assert_eq!(loc.as_deref(), Some("+35.7148+139.7967/"));
 }
 
 /// HEIC Motion Photo with Samsung's `sefd` inside `mpvd`: the SEF record
