@@ -55,6 +55,7 @@ pub struct LiveArgs {
     /// Time of the key photo in seconds (default: the sharpest frame near the middle).
     #[arg(long)]
     pub still: Option<f64>,
+    /// What to write: a Live pair (JPEG + MOV), a Motion Photo (NAME.MP.jpg), or both.
     #[arg(long, value_enum, default_value_t = LiveFormat::Both)]
     pub format: LiveFormat,
     /// Also write a .pvt package (folder with still, movie and metadata.plist).
@@ -91,6 +92,7 @@ pub struct ConvertArgs {
     /// Files or folders (Live pairs are matched by content identifier, not name).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+    /// Target format: `motion` for Live pairs, `live` for motion photos.
     #[arg(long, value_enum)]
     pub to: ConvertTo,
     /// Output directory.
@@ -102,8 +104,10 @@ pub struct ConvertArgs {
     /// Add Samsung's SEF trailer to Motion Photos.
     #[arg(long)]
     pub samsung: bool,
+    /// Replace existing output files.
     #[arg(long)]
     pub force: bool,
+    /// Print a JSON summary on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -113,23 +117,29 @@ pub struct InspectArgs {
     /// Files or .pvt folders; `-` reads standard input.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Print the reports as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct ExtractArgs {
+    /// A motion photo (JPEG or HEIC) or a .pvt folder.
     pub file: PathBuf,
+    /// Output directory.
     #[arg(short, long, default_value = ".")]
     pub output: PathBuf,
+    /// Replace existing output files.
     #[arg(long)]
     pub force: bool,
+    /// Print the written paths as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
+    /// Output directory.
     #[arg(short, long, default_value = "out")]
     pub output: PathBuf,
 }
