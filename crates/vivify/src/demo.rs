@@ -50,7 +50,8 @@ pub fn example_clip(width: usize, height: usize, fps: u32, seconds: f64) -> Resu
         return Err(Error::Param("fps must be positive".into()));
     }
     let n = (seconds * f64::from(fps)).round() as usize;
-    let mut enc = H264Encoder::new(width, height, fps as f32, false)?;
+    let mut enc =
+        H264Encoder::new(width, height, fps as f32, crate::codec::color::ColorInfo { full_range: false, bt709: true })?;
     let mut arena = Vec::new();
     let mut samples = Vec::new();
     for i in 0..n {

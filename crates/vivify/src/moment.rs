@@ -157,3 +157,55 @@ pub fn choose_still(frames: &[FrameStats], m: &[Motion], start: f64, end: f64, r
         }
     }
 }
+
+/// Motion measured at the start of one GOP (a few frames after a key frame),
+/// standing for the whole GOP in the coarse pass over long clips.
+#[derive(Clone, Copy, Debug)]
+pub struct GopMotion {
+    pub start: f64,
+    pub end: f64,
+    pub local: f32,
+    pub global: f32,
+    pub cut: bool,
+}
+
+/// Summarises the probe frames of one GOP (in presentation order). Frame
+/// differences are divided by how many frame intervals they span.
+pub fn gop_motion(frames: &[FrameStats], end: f64, frame_dur: f64) -> Option<GopMotion> {
+    let first = frames.first()?;
+    let m = motion(frames);
+    let (mut local, mut global, mut n, mut cut) = (0f32, 0f32, 0f32, false);
+    for i in 1..frames.len() {
+        let gap = ((frames[i].time - frames[i - 1].time) / frame_dur.max(1e-6)).round().max(1.0) as f32;
+        local += m[i].local / gap;
+        global += m[i].global / gap;
+        cut |= m[i].cut && gap <= 1.0;
+        n += 1.0;
+    }
+    (n > 0.0).then(|| GopMotion { start: first.time, end, local: local / n, global: global / n, cut })
+}
+
+/// Picks a window from per-GOP motion, with the same scoring as [`choose`].
+pub fn choose_coarse(gops: &[GopMotion], duration: f64) -> Option<(f64, f64)> {
+    let mut best: Option<(f32, f64, f64)> = None;
+    for g in gops {
+        for len in [1.5, 2.0, 2.5, 3.0] {
+            let end = g.start + len;
+            if end > duration + 1e-6 {
+                continue;
+            }
+            let inside: Vec<&GopMotion> = gops.iter().filter(|x| x.start < end && x.end > g.start).collect();
+            if inside.is_empty() || inside.iter().any(|x| x.cut) {
+                continue;
+            }
+            let n = inside.len() as f32;
+            let local = inside.iter().map(|x| calm(x.local)).sum::<f32>() / n;
+            let global = inside.iter().map(|x| x.global).sum::<f32>() / n;
+            let score = local - 1.5 * global + 0.15 * len as f32;
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, g.start, end));
+            }
+        }
+    }
+    best.map(|(_, s, e)| (s, e))
+}

@@ -109,8 +109,8 @@ pub fn still_exif(facts: &StillFacts, content_id: &str) -> Exif {
 }
 
 /// Encodes `frame` as a JPEG (quality 92) carrying `exif`.
-pub fn encode_still(frame: &Frame, limited_range: bool, exif: &Exif) -> Result<Vec<u8>> {
-    let rgb = frame.to_rgb(limited_range);
+pub fn encode_still(frame: &Frame, color: crate::codec::color::ColorInfo, exif: &Exif) -> Result<Vec<u8>> {
+    let rgb = frame.to_rgb(color);
     let (w, h) = (u16::try_from(frame.width), u16::try_from(frame.height));
     let (Ok(w), Ok(h)) = (w, h) else {
         return Err(Error::Unsupported(format!("a {}x{} still is too large for JPEG", frame.width, frame.height)));

@@ -288,3 +288,75 @@ fn iphone_lpcm_becomes_time_aligned_aac_in_the_motion_photo() {
     let snr = 10.0 * (sig / err.max(1.0)).log10();
     assert!(snr > 15.0, "AAC vs original PCM: {snr:.1} dB");
 }
+
+#[test]
+fn camera_shake_loses_to_calm_subject_motion() {
+    // 0–3 s: a jittering pan (global motion); 3–6 s: a still scene with one
+    // small moving square (local motion). A 6 s clip also exercises the
+    // coarse pass over GOP starts.
+    let dir = temp_dir("shake");
+    let mut o = opts(&dir);
+    o.motion = false;
+    let r = make_live(&fixtures().join("shake_then_calm.mp4"), &o, &|_| {}).expect("live");
+    assert!(
+        r.start_s >= 3.0 - 1e-3,
+        "window {}..{} includes the shaky part; reasons: {:?}",
+        r.start_s,
+        r.end_s,
+        r.reasons
+    );
+    assert!(r.reasons.iter().any(|x| x.contains("sampled")), "{:?}", r.reasons);
+    check_outputs_live_only(&r);
+}
+
+fn check_outputs_live_only(r: &LiveReport) {
+    let m = inspect_path(&out(r, ".MOV")).expect("inspect");
+    assert_eq!(m.content_id.as_deref(), Some(r.content_id.as_str()));
+    assert_decodes(&out(r, ".MOV"));
+}
+
+/// PSNR (RGB average) between our still and ffmpeg's own decode of the
+/// frame at `t`, both taken to RGB by ffmpeg.
+fn still_psnr(still: &Path, video: &Path, t: f64) -> Option<f64> {
+    let ff = common::ffmpeg()?;
+    let out = std::process::Command::new(ff)
+        .args(["-v", "info", "-i"])
+        .arg(still)
+        .args(["-ss", &format!("{t:.4}"), "-i"])
+        .arg(video)
+        .args([
+            "-frames:v",
+            "1",
+            "-lavfi",
+            "[0:v]format=rgb24[a];[1:v]trim=end_frame=1,format=rgb24[b];[a][b]psnr",
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .expect("ffmpeg");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let at = text.find("average:")? + 8;
+    text[at..].split_whitespace().next()?.parse().ok()
+}
+
+#[test]
+fn the_still_is_the_frame_ffmpeg_decodes_at_the_still_time() {
+    // B-frame H.264 and iPhone HEVC: the key photo must be exactly the frame
+    // shown at the still time (JPEG loss aside), not a neighbour.
+    for (name, still) in [("h264_aac.mp4", 2.5), ("samples/apple_iphone15promax_ios26.1_apple.MOV", 1.0)] {
+        let dir = temp_dir(&format!("psnr-{}", name.replace('/', "_")));
+        let mut o = opts(&dir);
+        o.motion = false;
+        o.start = Some(0.5);
+        o.end = Some(2.0_f64.max(still + 0.5));
+        o.still = Some(still);
+        let input = fixtures().join(name);
+        let r = make_live(&input, &o, &|_| {}).expect("live");
+        let Some(psnr) = still_psnr(&out(&r, ".JPG"), &input, r.still_s) else { return };
+        assert!(psnr > 33.0, "{name}: still vs ffmpeg's frame at {} s: {psnr} dB", r.still_s);
+        // A neighbouring frame must match clearly worse, or the check proves nothing.
+        let other = still_psnr(&out(&r, ".JPG"), &input, r.still_s + 0.2).expect("psnr");
+        assert!(other + 3.0 < psnr, "{name}: neighbour {other} dB vs {psnr} dB");
+    }
+}

@@ -89,13 +89,20 @@ fn copy_frame(yuv: &DecodedYUV<'_>) -> Frame {
     let (w, h) = yuv.dimensions();
     let (ys, us, _) = yuv.strides();
     let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-    let mut f = Frame { width: w, height: h, y: vec![0; w * h], u: vec![0; cw * ch], v: vec![0; cw * ch] };
+    // Filled row by row without zeroing first: this runs for every frame.
+    let mut f = Frame {
+        width: w,
+        height: h,
+        y: Vec::with_capacity(w * h),
+        u: Vec::with_capacity(cw * ch),
+        v: Vec::with_capacity(cw * ch),
+    };
     for r in 0..h {
-        f.y[r * w..r * w + w].copy_from_slice(&yuv.y()[r * ys..r * ys + w]);
+        f.y.extend_from_slice(&yuv.y()[r * ys..r * ys + w]);
     }
     for r in 0..ch {
-        f.u[r * cw..r * cw + cw].copy_from_slice(&yuv.u()[r * us..r * us + cw]);
-        f.v[r * cw..r * cw + cw].copy_from_slice(&yuv.v()[r * us..r * us + cw]);
+        f.u.extend_from_slice(&yuv.u()[r * us..r * us + cw]);
+        f.v.extend_from_slice(&yuv.v()[r * us..r * us + cw]);
     }
     f
 }
@@ -108,41 +115,63 @@ pub fn decode_run(
     samples: &mut dyn Iterator<Item = Result<Vec<u8>>>,
     sink: &mut dyn FnMut(Frame) -> bool,
 ) -> Result<()> {
-    // NoFlush keeps frames in the decoder's reorder buffer until they are due,
-    // which B-frame streams need (the default flush drops them).
-    let cfg = DecoderConfig::new().flush_after_decode(Flush::NoFlush);
-    let mut dec = Decoder::with_api_config(OpenH264API::from_source(), cfg)
-        .map_err(|e| Error::Codec(format!("H.264 decoder: {e}")))?;
-    let mut buf = Vec::new();
-    for s in &config.sps {
-        buf.extend_from_slice(&[0, 0, 0, 1]);
-        buf.extend_from_slice(s);
+    H264Decoder::new(config)?.run(samples, sink)
+}
+
+/// An OpenH264 decoder that can decode several runs, each starting at a key
+/// frame, without being rebuilt (building one costs more than a frame).
+pub struct H264Decoder {
+    dec: Decoder,
+    nal_length_size: usize,
+}
+
+impl H264Decoder {
+    pub fn new(config: &AvcConfig) -> Result<H264Decoder> {
+        // NoFlush keeps frames in the decoder's reorder buffer until they are
+        // due, which B-frame streams need (the default flush drops them).
+        let cfg = DecoderConfig::new().flush_after_decode(Flush::NoFlush);
+        let mut dec = Decoder::with_api_config(OpenH264API::from_source(), cfg)
+            .map_err(|e| Error::Codec(format!("H.264 decoder: {e}")))?;
+        let mut buf = Vec::new();
+        for s in config.sps.iter().chain(&config.pps) {
+            buf.extend_from_slice(&[0, 0, 0, 1]);
+            buf.extend_from_slice(s);
+        }
+        let _ = dec.decode(&buf).map_err(|e| Error::Codec(format!("H.264 parameter sets: {e}")))?;
+        Ok(H264Decoder { dec, nal_length_size: config.nal_length_size })
     }
-    for p in &config.pps {
-        buf.extend_from_slice(&[0, 0, 0, 1]);
-        buf.extend_from_slice(p);
-    }
-    let _ = dec.decode(&buf).map_err(|e| Error::Codec(format!("H.264 parameter sets: {e}")))?;
-    for sample in samples {
-        let sample = sample?;
-        buf.clear();
-        sample_to_annexb(&sample, config.nal_length_size, &mut buf)?;
-        match dec.decode(&buf) {
-            Ok(Some(pic)) => {
-                if !sink(copy_frame(&pic)) {
-                    return Ok(());
+
+    /// Decodes one run and drains the decoder, so the next run starts clean.
+    pub fn run(
+        &mut self,
+        samples: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+        sink: &mut dyn FnMut(Frame) -> bool,
+    ) -> Result<()> {
+        let mut buf = Vec::new();
+        let mut wanted = true;
+        for sample in samples {
+            let sample = sample?;
+            buf.clear();
+            sample_to_annexb(&sample, self.nal_length_size, &mut buf)?;
+            match self.dec.decode(&buf) {
+                Ok(Some(pic)) => {
+                    if !sink(copy_frame(&pic)) {
+                        wanted = false;
+                        break;
+                    }
                 }
+                Ok(None) => {}
+                Err(e) => return Err(Error::Codec(format!("H.264 decode: {e}"))),
             }
-            Ok(None) => {}
-            Err(e) => return Err(Error::Codec(format!("H.264 decode: {e}"))),
         }
-    }
-    for pic in dec.flush_remaining().map_err(|e| Error::Codec(format!("H.264 flush: {e}")))? {
-        if !sink(copy_frame(&pic)) {
-            break;
+        // Always drain, even when the caller has seen enough.
+        for pic in self.dec.flush_remaining().map_err(|e| Error::Codec(format!("H.264 flush: {e}")))? {
+            if wanted && !sink(copy_frame(&pic)) {
+                wanted = false;
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// An H.264 encoder producing MP4 samples.
@@ -167,9 +196,9 @@ impl H264Encoder {
     /// without frame skipping they print warnings to stderr from C code,
     /// and with it they drop frames. The bitrate field is only a hint here.
     ///
-    /// `full_range` marks pictures that use 0–255 (iPhone HEVC) so players
-    /// expand them correctly; others are signalled as BT.709 video range.
-    pub fn new(width: usize, height: usize, fps: f32, full_range: bool) -> Result<Self> {
+    /// `color` is signalled in the VUI so players convert the pictures to
+    /// RGB the way the source was meant to be (matrix and range).
+    pub fn new(width: usize, height: usize, fps: f32, color: super::color::ColorInfo) -> Result<Self> {
         if width % 2 == 1 || height % 2 == 1 {
             return Err(Error::Param(format!("H.264 encoding needs even dimensions, got {width}x{height}")));
         }
@@ -182,7 +211,7 @@ impl H264Encoder {
             // Low complexity measured 0.1 dB below High and 5 % faster.
             .complexity(Complexity::Low)
             .skip_frames(false)
-            .vui(if full_range { VuiConfig::bt601().full_range(true) } else { VuiConfig::bt709() });
+            .vui(if color.bt709 { VuiConfig::bt709() } else { VuiConfig::bt601() }.full_range(color.full_range));
         let enc = Encoder::with_api_config(OpenH264API::from_source(), cfg)
             .map_err(|e| Error::Codec(format!("H.264 encoder: {e}")))?;
         Ok(H264Encoder { enc, width, height, config: None })

@@ -2,6 +2,7 @@
 //! decode in pure Rust, and the picture type they exchange.
 
 pub mod aac;
+pub mod color;
 pub mod frame;
 pub mod h264;
 pub mod hevc;
@@ -32,6 +33,14 @@ impl VideoDecoder {
         }
     }
 
+    /// A decoder to reuse across runs.
+    pub fn session(&self) -> Result<DecoderSession> {
+        Ok(match self {
+            VideoDecoder::H264(c) => DecoderSession::H264(h264::H264Decoder::new(c)?),
+            VideoDecoder::Hevc(c) => DecoderSession::Hevc(c.clone()),
+        })
+    }
+
     /// Decodes samples (decode order, from a key frame) and hands pictures to
     /// `sink` in presentation order until it returns false.
     pub fn decode_run(
@@ -46,16 +55,22 @@ impl VideoDecoder {
     }
 }
 
-/// True when the track's pictures use the full 0–255 range rather than
-/// video range: from a `colr nclx` box when there is one, else true for
-/// Apple cameras (whose HEVC is full range and signals it only in the SPS).
-pub fn full_range(track: &Track, apple: bool) -> bool {
-    let Some(entry) = track.stsd.entries.first() else { return false };
-    let kids = entry.payload().get(78..).unwrap_or(&[]);
-    if let Ok(Some(colr)) = crate::bmff::find(kids, FourCC::COLR) {
-        if colr.payload.starts_with(b"nclx") && colr.payload.len() >= 11 {
-            return colr.payload[10] & 0x80 != 0;
+/// A decoder kept across several runs (each from a key frame).
+pub enum DecoderSession {
+    H264(h264::H264Decoder),
+    /// HEVC gets a fresh decoder per run.
+    Hevc(hevc::HevcConfig),
+}
+
+impl DecoderSession {
+    pub fn run(
+        &mut self,
+        samples: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+        sink: &mut dyn FnMut(Frame) -> bool,
+    ) -> Result<()> {
+        match self {
+            DecoderSession::H264(d) => d.run(samples, sink),
+            DecoderSession::Hevc(c) => hevc::decode_run(c, samples, sink),
         }
     }
-    apple && matches!(entry.kind, FourCC::HVC1 | FourCC::HEV1)
 }

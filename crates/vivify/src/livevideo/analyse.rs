@@ -1,37 +1,43 @@
-//! Motion analysis for choosing the moment: decoded frame statistics for
-//! H.264, compressed frame sizes where no decoder is available.
+//! Motion analysis for choosing the moment, from decoded frame statistics.
 
 use super::Input;
 use super::{read_samples, LiveOptions};
 use crate::bmff::movie::{Movie, Track};
 use crate::codec::Frame;
-use crate::codec::VideoDecoder;
+use crate::codec::{DecoderSession, VideoDecoder};
 use crate::error::{Error, Result};
 use crate::moment::{self, FrameStats};
 
 /// Clips up to this long are decoded whole for the motion analysis.
 const FULL_ANALYSIS_S: f64 = 5.0;
 
-/// How far the decoded region reaches around the coarse window, so the
-/// fine scoring can still move it a little.
-const FINE_MARGIN_S: f64 = 0.3;
+/// How far the decoded region reaches past the coarse window, so the fine
+/// scoring can still move it a little.
+const FINE_MARGIN_S: f64 = 0.5;
+
+/// Frames decoded after each key frame in the coarse pass.
+const PROBE_FRAMES: usize = 2;
 
 /// Which samples to decode for the analysis, and the movie time up to which
-/// windows may reach. Long clips are ranked first by compressed frame sizes
-/// (free), then only the best region is decoded and scored precisely.
+/// windows may reach. Long clips get a coarse pass first: the first few
+/// frames after every key frame are decoded (each GOP on its own, so this is
+/// cheap) and their motion ranks the windows; then only the best region is
+/// decoded whole and scored precisely.
 pub(super) fn analysis_range(
+    src: &Input,
     movie: &Movie,
     v: &Track,
     duration: f64,
     opts: &LiveOptions,
-) -> (std::ops::Range<usize>, f64, Option<String>) {
+) -> Result<(std::ops::Range<usize>, f64, Option<String>)> {
     let ts = movie.mvhd.timescale;
     let region = match (opts.start, opts.end) {
-        (None, None) if duration > FULL_ANALYSIS_S => {
-            let coarse = moment::choose(&analyse_by_size(movie, v), duration);
-            let (a, b) = ((coarse.start - FINE_MARGIN_S).max(0.0), (coarse.end + FINE_MARGIN_S).min(duration));
-            Some((a, b, format!("clip longer than {FULL_ANALYSIS_S} s: windows ranked by compressed frame sizes, then {a:.2}–{b:.2} s decoded and scored")))
-        }
+        (None, None) if duration > FULL_ANALYSIS_S => coarse_window(src, movie, v, duration)?.map(|(s, e)| {
+            // Coarse windows start on key frames, so decoding from there costs no
+            // pre-roll; the fine pass may still move the window later.
+            let (a, b) = (s, (e + FINE_MARGIN_S).min(duration));
+            (a, b, format!("clip longer than {FULL_ANALYSIS_S} s: the start of every GOP was sampled to rank windows, then {a:.2}–{b:.2} s decoded and scored"))
+        }),
         (None, None) => None,
         (s, e) => {
             let a = s.unwrap_or(0.0);
@@ -39,14 +45,63 @@ pub(super) fn analysis_range(
         }
     };
     let Some((a, b, note)) = region else {
-        return (0..v.samples.len(), duration, None);
+        return Ok((0..v.samples.len(), duration, None));
     };
     let times: Vec<Option<f64>> = v.samples.iter().map(|s| v.movie_seconds(s.pts(), ts)).collect();
     let first = times.iter().position(|t| t.is_some_and(|t| t + 1e-4 >= a)).unwrap_or(0);
     let lo = (0..=first).rev().find(|&j| v.samples[j].sync).unwrap_or(0);
     let last = times.iter().rposition(|t| t.is_some_and(|t| t < b)).unwrap_or(v.samples.len().saturating_sub(1));
-    let hi = (last + 16).min(v.samples.len());
-    (lo..hi, b, (!note.is_empty()).then_some(note))
+    let hi = (last + 1).min(v.samples.len());
+    Ok((lo..hi, b, (!note.is_empty()).then_some(note)))
+}
+
+/// The coarse pass: motion at the start of each GOP, decoded in parallel.
+/// `None` when the clip has too few key frames to sample (then it is
+/// decoded whole).
+fn coarse_window(src: &Input, movie: &Movie, v: &Track, duration: f64) -> Result<Option<(f64, f64)>> {
+    let syncs: Vec<usize> = (0..v.samples.len()).filter(|&i| v.samples[i].sync).collect();
+    if syncs.len() < 3 {
+        return Ok(None);
+    }
+    let cfg = VideoDecoder::for_track(v)?;
+    let ts = movie.mvhd.timescale;
+    let frame_dur = duration / v.samples.len().max(1) as f64;
+    let probes: Vec<(std::ops::Range<usize>, f64)> = syncs
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let next = syncs.get(k + 1).copied().unwrap_or(v.samples.len());
+            let end = syncs.get(k + 1).and_then(|&n| v.movie_seconds(v.samples[n].pts(), ts)).unwrap_or(duration);
+            (i..(i + PROBE_FRAMES).min(next), end)
+        })
+        .collect();
+    let half = probes.len() / 2;
+    let results: Vec<Result<Vec<moment::GopMotion>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = [&probes[..half], &probes[half..]]
+            .into_iter()
+            .map(|part| {
+                let cfg = &cfg;
+                scope.spawn(move || -> Result<Vec<moment::GopMotion>> {
+                    let mut session = cfg.session()?;
+                    let mut out = Vec::new();
+                    for (range, end) in part {
+                        let frames = decode_stats(&mut session, src, v, ts, range.clone())?;
+                        out.extend(moment::gop_motion(&frames, *end, frame_dur));
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::Codec("decoder thread panicked".into()))))
+            .collect()
+    });
+    let mut gops = Vec::new();
+    for r in results {
+        gops.extend(r?);
+    }
+    Ok(moment::choose_coarse(&gops, duration))
 }
 
 /// Decodes every frame of `range` (two GOP ranges in parallel) and keeps
@@ -69,27 +124,7 @@ pub(super) fn analyse_decoded(
             .map(|r| {
                 let r = r.clone();
                 let cfg = &cfg;
-                scope.spawn(move || -> Result<Vec<FrameStats>> {
-                    let mut order: Vec<usize> = r.clone().collect();
-                    order.sort_by_key(|&i| v.samples[i].pts());
-                    let mut out = Vec::new();
-                    let mut k = 0usize;
-                    cfg.decode_run(&mut read_samples(src, v, r), &mut |f: Frame| {
-                        if let Some(&i) = order.get(k) {
-                            if let Some(t) = v.movie_seconds(v.samples[i].pts(), ts) {
-                                out.push(FrameStats {
-                                    time: t,
-                                    grid: f.luma_grid(16),
-                                    sharpness: f.sharpness(),
-                                    sync: v.samples[i].sync,
-                                });
-                            }
-                        }
-                        k += 1;
-                        true
-                    })?;
-                    Ok(out)
-                })
+                scope.spawn(move || decode_stats(&mut cfg.session()?, src, v, ts, r))
             })
             .collect();
         handles
@@ -105,20 +140,32 @@ pub(super) fn analyse_decoded(
     Ok(frames)
 }
 
-/// Without a decoder, sample sizes stand in for motion (bigger predicted
-/// frames mean more change); sharpness is unknown.
-fn analyse_by_size(movie: &Movie, v: &Track) -> Vec<FrameStats> {
-    let ts = movie.mvhd.timescale;
-    let mean = v.samples.iter().map(|s| f64::from(s.size)).sum::<f64>() / v.samples.len().max(1) as f64;
-    let mut frames: Vec<FrameStats> = v
-        .samples
-        .iter()
-        .filter_map(|s| {
-            let t = v.movie_seconds(s.pts(), ts)?;
-            let level = if s.sync { 0.0 } else { (f64::from(s.size) / mean.max(1.0) * 8.0) as f32 };
-            Some(FrameStats { time: t, grid: vec![level, 0.0, 0.0, 0.0], sharpness: 1.0, sync: s.sync })
-        })
-        .collect();
-    frames.sort_by(|a, b| a.time.total_cmp(&b.time));
-    frames
+/// Decodes `range` (decode order, from a key frame) and returns the
+/// statistics of each picture, in presentation order.
+fn decode_stats(
+    session: &mut DecoderSession,
+    src: &Input,
+    v: &Track,
+    ts: u32,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<FrameStats>> {
+    let mut order: Vec<usize> = range.clone().collect();
+    order.sort_by_key(|&i| v.samples[i].pts());
+    let mut out = Vec::new();
+    let mut k = 0usize;
+    session.run(&mut read_samples(src, v, range), &mut |f: Frame| {
+        if let Some(&i) = order.get(k) {
+            if let Some(t) = v.movie_seconds(v.samples[i].pts(), ts) {
+                out.push(FrameStats {
+                    time: t,
+                    grid: f.luma_grid(16),
+                    sharpness: f.sharpness(),
+                    sync: v.samples[i].sync,
+                });
+            }
+        }
+        k += 1;
+        true
+    })?;
+    Ok(out)
 }

@@ -20,8 +20,9 @@ pub(super) fn decode_frame_at(src: &Input, movie: &Movie, v: &Track, t: f64) -> 
         .or_else(|| order.first().copied())
         .ok_or_else(|| Error::invalid("video", "no frames"))?;
     let sync = (0..=target).rev().find(|&j| v.samples[j].sync).unwrap_or(0);
-    // Decode far enough past the target for B-frame reordering to release it.
-    let end = (target + 16).min(v.samples.len());
+    // Everything up to the target in decode order; the final flush releases
+    // the frames still held for reordering, the target among them.
+    let end = (target + 1).min(v.samples.len());
     let mut in_order: Vec<usize> = (sync..end).collect();
     in_order.sort_by_key(|&i| v.samples[i].pts());
     let want = in_order.iter().position(|&i| i == target).unwrap_or(0);

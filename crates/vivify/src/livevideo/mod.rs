@@ -118,7 +118,7 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
     let mut warnings = Vec::new();
     // 1. The moment.
     progress("analysing motion");
-    let (range, analysed_until, coarse_note) = analysis_range(&movie, video, duration, opts);
+    let (range, analysed_until, coarse_note) = analysis_range(src, &movie, video, duration, opts)?;
     let frames = analyse_decoded(src, &movie, video, range)?;
     let mut moment = pick_moment(&frames, analysed_until, opts)?;
     if let Some(n) = coarse_note {
@@ -132,13 +132,13 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
     let preroll = preroll_seconds(&movie, video, start);
     let copy = !opts.reencode && preroll <= MAX_COPY_PREROLL_S;
     let facts = facts_of(&movie, video);
-    let full_range = crate::codec::full_range(video, facts.make.as_deref() == Some("Apple"));
+    let color = crate::codec::color::color_info(video, facts.make.as_deref() == Some("Apple"));
     let (mut vtrack, clip_start, clip_end) = if copy {
         let c = copy_window(video, &movie, 0, start, end, live::MOV_TIMESCALE, true)
             .ok_or_else(|| Error::Param(format!("no video frames between {start:.3} s and {end:.3} s")))?;
         (c.track, c.start, c.end)
     } else {
-        reencode(src, &movie, video, start, end, full_range, &mut arena)?
+        reencode(src, &movie, video, start, end, color, &mut arena)?
     };
     vtrack.meta = None;
     // 3. Audio, never dropped silently.
@@ -157,7 +157,7 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
     let still_t = moment.still.clamp(clip_start, (clip_end - 1e-3).max(clip_start));
     let frame = decode_frame_at(src, &movie, video, still_t)?;
     let cid = new_content_id();
-    let still_jpg = encode_still(&frame, !full_range, &still_exif(&facts, &cid))?;
+    let still_jpg = encode_still(&frame, color, &still_exif(&facts, &cid))?;
     let still_in_clip = still_t - clip_start;
     let still_ticks = (still_in_clip * f64::from(live::MOV_TIMESCALE)).round() as u64;
     let creation = movie.mvhd.creation_time;

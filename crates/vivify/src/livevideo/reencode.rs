@@ -4,6 +4,7 @@ use super::read_samples;
 use super::Input;
 use crate::bmff::movie::{Movie, Track};
 use crate::bmff::mux::{OutSample, OutTrack};
+use crate::codec::color::ColorInfo;
 use crate::codec::h264::{avc1_sample_entry, AvcConfig, H264Encoder};
 use crate::codec::Frame;
 use crate::codec::VideoDecoder;
@@ -18,7 +19,7 @@ pub(super) fn reencode(
     v: &Track,
     start: f64,
     end: f64,
-    full_range: bool,
+    color: ColorInfo,
     arena: &mut Vec<u8>,
 ) -> Result<(OutTrack, f64, f64)> {
     let cfg = VideoDecoder::for_track(v)?;
@@ -40,7 +41,7 @@ pub(super) fn reencode(
     let (ew, eh) = ((w as usize) & !1, (h as usize) & !1);
     let fps = shown.len() as f64 / (end - start).max(1e-3);
     let idx: Vec<usize> = shown.iter().map(|x| x.0).collect();
-    let spec = Spec { width: ew, height: eh, fps, full_range };
+    let spec = Spec { width: ew, height: eh, fps, color };
     // Two independent encoders, each starting with a key frame, use both
     // cores; the halves join cleanly when their parameter sets match.
     let (samples, config) = if idx.len() >= 40 {
@@ -97,7 +98,7 @@ struct Spec {
     width: usize,
     height: usize,
     fps: f64,
-    full_range: bool,
+    color: ColorInfo,
 }
 
 fn join<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
@@ -117,11 +118,11 @@ fn encode_span(
     let first = wanted.iter().copied().min().unwrap_or(0);
     let last = wanted.iter().copied().max().unwrap_or(0);
     let sync = (0..=first).rev().find(|&j| v.samples[j].sync).unwrap_or(0);
-    let stop = (last + 16).min(v.samples.len());
+    let stop = (last + 1).min(v.samples.len());
     let mut order: Vec<usize> = (sync..stop).collect();
     order.sort_by_key(|&i| v.samples[i].pts());
     let want: std::collections::HashSet<usize> = wanted.iter().copied().collect();
-    let mut enc = H264Encoder::new(spec.width, spec.height, spec.fps as f32, spec.full_range)?;
+    let mut enc = H264Encoder::new(spec.width, spec.height, spec.fps as f32, spec.color)?;
     let mut out: Vec<(Vec<u8>, bool, usize)> = Vec::new();
     let mut k = 0usize;
     let mut err = None;
