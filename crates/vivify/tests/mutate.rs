@@ -122,6 +122,7 @@ fn isobmff_movie_parser_survives_mutations() {
             let _ = t.mebx_keys();
             let _ = t.movie_seconds(0, m.mvhd.timescale);
             let _ = vivify::codec::VideoDecoder::for_track(t);
+            let _ = vivify::codec::color::color_info(t, true);
             if let Some(Ok(f)) = t.stsd.entries.first().map(vivify::codec::aac::pcm_format) {
                 let _ = vivify::codec::aac::to_planar(&f, &d[..d.len().min(4096)]);
             }
@@ -137,6 +138,7 @@ fn isobmff_movie_parser_survives_mutations() {
         let _ = vivify::package::live::live_info(&m);
         for t in &m.tracks {
             let _ = vivify::codec::VideoDecoder::for_track(t);
+            let _ = vivify::codec::color::color_info(t, true);
             if let Some(Ok(f)) = t.stsd.entries.first().map(vivify::codec::aac::pcm_format) {
                 let _ = vivify::codec::aac::to_planar(&f, &d[..d.len().min(4096)]);
             }
