@@ -161,7 +161,7 @@ impl H264Decoder {
                     }
                 }
                 Ok(None) => {}
-                Err(e) => return Err(Error::Codec(format!("H.264 decode: {e}"))),
+                Err(e) => return Err(damaged(&e)),
             }
         }
         // Always drain, even when the caller has seen enough.
@@ -172,6 +172,17 @@ impl H264Decoder {
         }
         Ok(())
     }
+}
+
+/// A decode failure, worded for people: OpenH264's own text is a debug dump.
+fn damaged(e: &openh264::Error) -> Error {
+    Error::invalid(
+        "H.264 stream",
+        format!(
+            "the decoder rejected a frame (OpenH264 code {}); the video is damaged or uses a feature OpenH264 lacks",
+            e.native_code()
+        ),
+    )
 }
 
 /// An H.264 encoder producing MP4 samples.
