@@ -41,17 +41,23 @@ fn read_all(path: &Path) -> Result<Vec<u8>> {
 pub fn still_content_id(path: &Path) -> Result<Option<String>> {
     let src = FileSource::open(path)?;
     match sniff(&src) {
-        Container::Jpeg => {
-            let data = read_all(path)?;
-            let j = Jpeg::parse(&data)?;
-            Ok(j.exif().and_then(|t| Exif::parse(t).ok()).as_ref().and_then(exif_content_id))
-        }
+        Container::Jpeg => content_id_in(Container::Jpeg, &read_all(path)?),
         Container::Heif => {
             let h = Heif::parse(&src)?;
             Ok(h.exif(&src)?.and_then(|t| Exif::parse(&t).ok()).as_ref().and_then(exif_content_id))
         }
         _ => Ok(None),
     }
+}
+
+/// The content identifier of a still already in memory.
+fn content_id_in(container: Container, data: &[u8]) -> Result<Option<String>> {
+    let exif = match container {
+        Container::Jpeg => Jpeg::parse(data)?.exif().map(<[u8]>::to_vec),
+        Container::Heif => Heif::parse(&data)?.exif(&data)?,
+        _ => None,
+    };
+    Ok(exif.and_then(|t| Exif::parse(&t).ok()).as_ref().and_then(exif_content_id))
 }
 
 /// The content identifier of a movie, if it has one.
@@ -258,10 +264,8 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool) -> Result<Conver
     let movie = Movie::parse(&window).map_err(|e| e.in_file(path))?;
     let mut notes = Vec::new();
     let still_t = still_seconds(&parts, &movie, &mut notes);
-    let cid = match parts.container {
-        Container::Jpeg | Container::Heif => still_content_id(path).ok().flatten().unwrap_or_else(new_content_id),
-        _ => new_content_id(),
-    };
+    // Keep the still's own identifier (a round trip keeps its pairing).
+    let cid = content_id_in(parts.container, &parts.data).ok().flatten().unwrap_or_else(new_content_id);
     let still = still_without_motion(&parts, Some(&cid)).map_err(|e| e.in_file(path))?;
     let video = movie.video().ok_or_else(|| Error::invalid("motion photo video", "no video track").in_file(path))?;
     let mut tracks = vec![copy_whole(video, &movie, 0, live::MOV_TIMESCALE)];

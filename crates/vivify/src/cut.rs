@@ -14,8 +14,6 @@ pub struct CopiedTrack {
     pub start: f64,
     /// Movie time just after the last presented sample.
     pub end: f64,
-    /// Samples decoded but hidden by the edit list (pre-roll from the sync sample).
-    pub preroll: usize,
 }
 
 /// The samples `range` of `track` as output samples read from source `src`.
@@ -97,10 +95,9 @@ pub fn copy_window(
         .fold(start, f64::max)
         .min(t1.max(start));
     let media_start = track.samples[first_shown].pts() - base as i64;
-    let preroll = shown.first().map_or(0, |_| (first..=last).filter(|i| !shown.contains(i)).count());
     let seg = ((end - start) * f64::from(out_ts)).round().max(1.0) as u64;
     t.edits = vec![EditEntry { segment_duration: seg, media_time: media_start.max(0), rate: 0x10000 }];
-    Some(CopiedTrack { track: t, start, end, preroll })
+    Some(CopiedTrack { track: t, start, end })
 }
 
 /// Copies the audio that plays during `[start, end)`, aligned to whole audio

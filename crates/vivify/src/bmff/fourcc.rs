@@ -28,13 +28,6 @@ codes! {
     GMIN = b"gmin", URL = b"url ", COLR = b"colr", PASP = b"pasp", BTRT = b"btrt", CHAN = b"chan",
 }
 
-impl FourCC {
-    /// The code as text, with non-printable bytes escaped.
-    pub fn as_string(&self) -> String {
-        self.to_string()
-    }
-}
-
 impl fmt::Display for FourCC {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for &b in &self.0 {

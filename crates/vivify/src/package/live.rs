@@ -90,8 +90,6 @@ pub struct LiveMovInfo {
     pub content_id: Option<String>,
     /// Movie time of the still-image-time sample, in seconds.
     pub still_time: Option<f64>,
-    /// Exact still time in the movie timescale, when the movie uses one.
-    pub still_ticks: Option<u64>,
     pub vitality: Option<f32>,
     pub auto: bool,
     /// The still track has a `cdsc` reference to a video track.
@@ -112,11 +110,6 @@ pub fn live_info(movie: &Movie) -> LiveMovInfo {
         }
         if let Some(s) = t.samples.first() {
             info.still_time = t.movie_seconds(s.pts(), movie.mvhd.timescale);
-            // The common shape: an empty edit then the sample at media time 0.
-            let ticks: u64 = t.edits.iter().take_while(|e| e.media_time == -1).map(|e| e.segment_duration).sum();
-            if t.edits.first().is_some_and(|e| e.media_time == -1) || t.edits.is_empty() {
-                info.still_ticks = Some(ticks);
-            }
         }
         info.still_has_cdsc = t.tref.refs.iter().any(|(k, _)| *k == FourCC::CDSC);
         break;

@@ -2,7 +2,7 @@
 //! MicroVideo, Samsung (SEF) and HEIC (`mpvd`) files, and writing new ones.
 
 use crate::bmff::scan::scan;
-use crate::bmff::{Atom, FourCC};
+use crate::bmff::FourCC;
 use crate::error::{Error, Result};
 use crate::heic::{write_pieces, HeicEdit, Heif, Piece};
 use crate::jpeg::edit::{mpf_extent_after_eoi, rewrite, JpegEdit};
@@ -258,9 +258,4 @@ pub fn build_heic(
     let mut out = Vec::new();
     l.write(src, &mut out, |w| Ok(w.write_all(video).map(|_| video.len() as u64)?))?;
     Ok((out, l.replaced_xmp))
-}
-
-/// Checks that `data` looks like an MP4 (for messages about what we append).
-pub fn is_mp4(data: &[u8]) -> bool {
-    data.len() > 12 && &data[4..8] == b"ftyp" && crate::bmff::boxes::Ftyp::read(&data[8..data.len().min(64)]).is_ok()
 }
