@@ -71,7 +71,20 @@ pub fn inspect(a: InspectArgs) -> Result<ExitCode> {
 }
 
 fn print_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
-    writeln!(out, "{}: {:?} ({:?})", r.path, r.role, r.container)?;
+    let role = match r.role {
+        vivify::inspect::Role::LiveStill => "Live Photo still",
+        vivify::inspect::Role::LiveMovie => "Live Photo movie",
+        vivify::inspect::Role::MotionPhoto => "Motion Photo",
+        vivify::inspect::Role::Plain => "not a Live or Motion Photo",
+    };
+    let container = match r.container {
+        vivify::probe::Container::Jpeg => "JPEG",
+        vivify::probe::Container::Heif => "HEIF",
+        vivify::probe::Container::Mov => "QuickTime",
+        vivify::probe::Container::Mp4 => "MP4",
+        vivify::probe::Container::Unknown => "unknown",
+    };
+    writeln!(out, "{}: {role} ({container})", r.path)?;
     if let Some(c) = &r.content_id {
         writeln!(out, "  content identifier: {c}")?;
     }
@@ -79,13 +92,17 @@ fn print_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         writeln!(out, "  still time: {t:.3} s")?;
     }
     if let Some(i) = &r.image {
-        writeln!(out, "  image: {}x{}, orientation {:?}", i.width, i.height, i.orientation)?;
+        let orientation = i.orientation.map_or_else(|| "none".to_string(), |o| o.to_string());
+        writeln!(out, "  image: {}x{}, orientation {orientation}", i.width, i.height)?;
     }
     if let Some(m) = &r.motion {
+        let ts = m.timestamp_us.map_or_else(|| "none".to_string(), |t| format!("{t} µs"));
+        let kind = serde_json::to_value(m.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let sef = if m.samsung_trailer { ", Samsung SEF trailer" } else { "" };
         writeln!(
             out,
-            "  motion photo: {:?}, video at {} ({} bytes), timestamp {:?} µs, Samsung trailer: {}",
-            m.kind, m.video_offset, m.video_length, m.timestamp_us, m.samsung_trailer
+            "  motion photo ({kind}): video at byte {} ({} bytes), presentation timestamp {ts}{sef}",
+            m.video_offset, m.video_length
         )?;
     }
     if let Some(v) = &r.video {

@@ -117,7 +117,10 @@ fn xmp_rules(r: &mut Report, text: Option<&str>, x: Option<&Xmp>, mv: &MotionVid
     }
     if let Some(p) = x.items.first() {
         if !matches!(p.mime.as_deref(), Some("image/jpeg" | "image/heic" | "image/avif")) {
-            r.issues.push(Issue::error("MP-PRIMARY-MIME", format!("primary MIME is {:?}", p.mime)));
+            r.issues.push(Issue::error(
+                "MP-PRIMARY-MIME",
+                format!("primary MIME is {}", p.mime.as_deref().unwrap_or("missing")),
+            ));
         }
         if p.length.unwrap_or(0) != 0 {
             r.issues.push(Issue::error("MP-PRIMARY-LENGTH", "the primary item's Length must be 0"));
@@ -127,7 +130,10 @@ fn xmp_rules(r: &mut Report, text: Option<&str>, x: Option<&Xmp>, mv: &MotionVid
         if v.mime.as_deref() != Some("video/mp4") {
             r.issues.push(Issue::error(
                 "MP-VIDEO-MIME",
-                format!("video MIME is {:?}; libmotionphoto accepts only video/mp4", v.mime),
+                format!(
+                    "video MIME is {}; libmotionphoto accepts only video/mp4",
+                    v.mime.as_deref().unwrap_or("missing")
+                ),
             ));
         }
         if v.length.unwrap_or(0) == 0 {
@@ -200,8 +206,9 @@ pub(super) fn motion_heic(r: &mut Report, src: &dyn ReadAt, heif: &Heif, x: Opti
             r.issues.push(Issue::error(
                 "MP-HEIC-PADDING",
                 format!(
-                    "primary Padding is {:?}; it must equal the mpvd header size {}",
-                    x.items[0].padding, mpvd.header_len
+                    "primary Padding is {}; it must equal the mpvd header size {}",
+                    x.items[0].padding.map_or_else(|| "missing".to_string(), |p| p.to_string()),
+                    mpvd.header_len
                 ),
             ));
         }
@@ -209,7 +216,11 @@ pub(super) fn motion_heic(r: &mut Report, src: &dyn ReadAt, heif: &Heif, x: Opti
         if vlen != Some(mpvd.payload_len()) {
             r.issues.push(Issue::error(
                 "MP-HEIC-LENGTH",
-                format!("video Length is {vlen:?} but the mpvd payload is {} bytes", mpvd.payload_len()),
+                format!(
+                    "video Length is {} but the mpvd payload is {} bytes",
+                    vlen.map_or_else(|| "missing".to_string(), |l| l.to_string()),
+                    mpvd.payload_len()
+                ),
             ));
         }
     }
