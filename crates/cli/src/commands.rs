@@ -243,19 +243,7 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     let clip = vivify::demo::example_clip(1280, 720, 30, 4.0)?;
     let clip_path: &Path = &a.output.join("example.mp4");
     vivify::outfile::write_bytes(clip_path, true, &clip)?;
-    let opts = LiveOptions {
-        out_dir: a.output.clone(),
-        start: None,
-        end: None,
-        still: None,
-        live: true,
-        motion: true,
-        pvt: true,
-        samsung: false,
-        mute: false,
-        reencode: false,
-        force: true,
-    };
+    let opts = LiveOptions { pvt: true, force: true, ..LiveOptions::new(&a.output) };
     let r = make_live(clip_path, &opts, &|m| pb.set_message(m.to_string()));
     pb.finish_and_clear();
     let r = r?;

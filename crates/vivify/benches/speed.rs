@@ -34,19 +34,7 @@ fn best(n: usize, mut f: impl FnMut()) -> Duration {
 }
 
 fn live_opts(dir: &Path, reencode: bool) -> LiveOptions {
-    LiveOptions {
-        out_dir: dir.to_path_buf(),
-        start: None,
-        end: None,
-        still: None,
-        live: true,
-        motion: false,
-        pvt: false,
-        samsung: false,
-        mute: false,
-        reencode,
-        force: true,
-    }
+    LiveOptions { motion: false, reencode, force: true, ..LiveOptions::new(dir) }
 }
 
 fn peak_rss_kib() -> Option<u64> {

@@ -11,19 +11,7 @@ use vivify::inspect::{inspect_path, Role, Severity};
 use vivify::livevideo::{make_live, LiveOptions, LiveReport};
 
 fn opts(dir: &Path) -> LiveOptions {
-    LiveOptions {
-        out_dir: dir.to_path_buf(),
-        start: None,
-        end: None,
-        still: None,
-        live: true,
-        motion: true,
-        pvt: false,
-        samsung: false,
-        mute: false,
-        reencode: false,
-        force: false,
-    }
+    LiveOptions::new(dir)
 }
 
 fn out(r: &LiveReport, suffix: &str) -> PathBuf {

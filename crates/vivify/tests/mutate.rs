@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fixtures, sample};
+use common::{fixtures, sample, Rng};
 use vivify::bmff::movie::Movie;
 use vivify::heic::Heif;
 use vivify::jpeg::makernote::AppleMakerNote;
@@ -13,20 +13,6 @@ use vivify::sef::Sef;
 use vivify::xmp::Xmp;
 
 const ROUNDS: usize = 10_000;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// Mutates `base` in one of several ways: flip bytes, overwrite a 32-bit
 /// field with a boundary value, truncate, duplicate or delete a range.

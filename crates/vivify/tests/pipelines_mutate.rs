@@ -3,22 +3,8 @@
 
 mod common;
 
-use common::{fixtures, sample, temp_dir};
+use common::{fixtures, sample, temp_dir, Rng};
 use vivify::livevideo::{make_live_from, LiveOptions};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// Damages the structure (the `moov` or metadata region) more than the media.
 fn damage(base: &[u8], hot: (usize, usize), rng: &mut Rng) -> Vec<u8> {
@@ -59,19 +45,8 @@ fn live_on_damaged_movies_never_panics() {
         for round in 0..rounds {
             let d = damage(&base, hot, &mut rng);
             let out = dir.join(format!("r{round}"));
-            let opts = LiveOptions {
-                out_dir: out,
-                start: None,
-                end: None,
-                still: None,
-                live: true,
-                motion: true,
-                pvt: false,
-                samsung: round % 2 == 0,
-                mute: false,
-                reencode: round % 5 == 0,
-                force: true,
-            };
+            let opts =
+                LiveOptions { samsung: round % 2 == 0, reencode: round % 5 == 0, force: true, ..LiveOptions::new(out) };
             let t = std::time::Instant::now();
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let res = make_live_from(std::path::Path::new("damaged"), &d, &opts, &|_| {});
@@ -94,19 +69,7 @@ fn conversions_of_damaged_files_never_panic() {
     // A Motion Photo of ours, a Samsung one, and a Live pair's halves.
     let mp = {
         let d = temp_dir("pipe-conv-src");
-        let opts = LiveOptions {
-            out_dir: d.clone(),
-            start: None,
-            end: None,
-            still: None,
-            live: false,
-            motion: true,
-            pvt: false,
-            samsung: true,
-            mute: false,
-            reencode: false,
-            force: true,
-        };
+        let opts = LiveOptions { live: false, samsung: true, force: true, ..LiveOptions::new(&d) };
         vivify::livevideo::make_live(&fixtures().join("h264_aac.mp4"), &opts, &|_| {}).expect("live");
         d.join("h264_aac.MP.jpg")
     };

@@ -106,19 +106,7 @@ fn jpeg_motion_photos_convert_to_live() {
     let dir = temp_dir("jpegmp");
     for samsung in [false, true] {
         let sub = dir.join(if samsung { "samsung" } else { "google" });
-        let opts = LiveOptions {
-            out_dir: sub.clone(),
-            start: None,
-            end: None,
-            still: None,
-            live: false,
-            motion: true,
-            pvt: false,
-            samsung,
-            mute: false,
-            reencode: false,
-            force: false,
-        };
+        let opts = LiveOptions { live: false, samsung, ..LiveOptions::new(&sub) };
         let r = make_live(&common::fixtures().join("h264_aac.mp4"), &opts, &|_| {}).expect("live");
         let mp = Path::new(&r.outputs[0]).to_path_buf();
         let parts = open_motion(&mp).expect("open");

@@ -43,6 +43,26 @@ pub struct LiveOptions {
     pub force: bool,
 }
 
+impl LiveOptions {
+    /// Both a Live pair and a Motion Photo into `out_dir`, moment and key
+    /// frame chosen automatically, nothing replaced.
+    pub fn new(out_dir: impl Into<PathBuf>) -> Self {
+        LiveOptions {
+            out_dir: out_dir.into(),
+            start: None,
+            end: None,
+            still: None,
+            live: true,
+            motion: true,
+            pvt: false,
+            samsung: false,
+            mute: false,
+            reencode: false,
+            force: false,
+        }
+    }
+}
+
 /// What was made and why.
 #[derive(Clone, Debug, Serialize)]
 pub struct LiveReport {
