@@ -238,35 +238,47 @@ fn write_ftyp(movie: &OutMovie, out: &mut Vec<u8>) {
 }
 
 /// Copies sample bytes in chunk order, merging reads of adjacent bytes.
-fn copy_samples(movie: &OutMovie, chunks: &[Chunk], sources: &[&dyn ReadAt], out: &mut dyn Sink) -> Result<u64> {
-    // Runs of samples that sit back to back in one source are copied as one
-    // range; when both ends are files the copy never leaves the kernel.
+/// Copies `samples` in order to `out`, merging samples that sit back to back
+/// in one source into one range copy (when both ends are files the copy never
+/// leaves the kernel). Returns the bytes copied.
+pub fn copy_sample_runs<'s>(
+    samples: impl IntoIterator<Item = &'s OutSample>,
+    sources: &[&dyn ReadAt],
+    out: &mut dyn Sink,
+) -> Result<u64> {
     const MAX_RUN: u64 = 64 << 20;
     let mut total = 0u64;
     let mut run: Option<(usize, u64, u64)> = None;
-    for c in chunks {
-        for s in &movie.tracks[c.track].samples[c.first..c.first + c.count] {
-            match run.as_mut() {
-                Some((src, off, len))
-                    if *src == s.src && *off + *len == s.offset && *len + u64::from(s.size) <= MAX_RUN =>
-                {
-                    *len += u64::from(s.size);
-                }
-                _ => {
-                    if let Some((src, off, len)) = run.take() {
-                        out.copy_range(sources[src], off, len)?;
-                        total += len;
-                    }
-                    run = Some((s.src, s.offset, u64::from(s.size)));
+    let mut flush = |run: (usize, u64, u64), out: &mut dyn Sink| -> Result<()> {
+        let (src, off, len) = run;
+        let source = sources.get(src).ok_or_else(|| Error::Param(format!("sample source {src} does not exist")))?;
+        out.copy_range(*source, off, len)?;
+        total += len;
+        Ok(())
+    };
+    for s in samples {
+        match run.as_mut() {
+            Some((src, off, len))
+                if *src == s.src && *off + *len == s.offset && *len + u64::from(s.size) <= MAX_RUN =>
+            {
+                *len += u64::from(s.size);
+            }
+            _ => {
+                if let Some(r) = run.replace((s.src, s.offset, u64::from(s.size))) {
+                    flush(r, out)?;
                 }
             }
         }
     }
-    if let Some((src, off, len)) = run {
-        out.copy_range(sources[src], off, len)?;
-        total += len;
+    if let Some(r) = run {
+        flush(r, out)?;
     }
     Ok(total)
+}
+
+fn copy_samples(movie: &OutMovie, chunks: &[Chunk], sources: &[&dyn ReadAt], out: &mut dyn Sink) -> Result<u64> {
+    let in_chunk_order = chunks.iter().flat_map(|c| &movie.tracks[c.track].samples[c.first..c.first + c.count]);
+    copy_sample_runs(in_chunk_order, sources, out)
 }
 
 fn build_moov(movie: &OutMovie, chunks: &[Chunk], mdat_start: u64) -> Result<Vec<u8>> {

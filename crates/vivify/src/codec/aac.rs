@@ -8,7 +8,6 @@ use crate::bmff::{write_box, FourCC};
 use crate::bytes::{Cursor, PutBe};
 use crate::error::{Error, Result};
 use crate::limits;
-use crate::sink::Sink;
 use crate::source::ReadAt;
 
 /// How uncompressed samples are laid out.
@@ -155,24 +154,10 @@ pub fn pcm_track_to_aac(
     let fmt = pcm_format(entry)?;
     let total: u64 = track.samples.iter().map(|s| u64::from(s.size)).sum();
     limits::check("PCM audio size", total, limits::MAX_SAMPLE_BYTES)?;
-    // PCM samples are tiny (one frame each) and stored back to back: read
-    // each run of adjacent samples with one call.
+    // PCM samples are tiny (one frame each) and stored back to back: the
+    // run-merging copy reads them with a few calls instead of thousands.
     let mut bytes: Vec<u8> = Vec::with_capacity(total as usize);
-    let mut run: Option<(usize, u64, u64)> = None;
-    for s in track.samples.iter().map(|s| Some((s.src, s.offset, u64::from(s.size)))).chain([None]) {
-        match (run.as_mut(), s) {
-            (Some((src, off, len)), Some((s_src, s_off, s_len))) if *src == s_src && *off + *len == s_off => {
-                *len += s_len
-            }
-            _ => {
-                if let Some((src, off, len)) = run.take() {
-                    let source = sources.get(src).ok_or_else(|| Error::Param("audio sample source missing".into()))?;
-                    bytes.copy_range(*source, off, len)?;
-                }
-                run = s;
-            }
-        }
-    }
+    crate::bmff::mux::copy_sample_runs(&track.samples, sources, &mut bytes)?;
     let planes = to_planar(&fmt, &bytes);
     if planes.first().is_none_or(Vec::is_empty) {
         return Err(Error::invalid("audio track", "no PCM samples"));

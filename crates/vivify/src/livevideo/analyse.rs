@@ -1,11 +1,11 @@
 //! Motion analysis for choosing the moment, from decoded frame statistics.
 
 use super::Input;
-use super::{read_samples, LiveOptions};
+use super::{in_parallel, read_samples, LiveOptions};
 use crate::bmff::movie::{Movie, Track};
 use crate::codec::Frame;
 use crate::codec::{DecoderSession, VideoDecoder};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::moment::{self, FrameStats};
 
 /// Clips up to this long are decoded whole for the motion analysis.
@@ -76,31 +76,16 @@ fn coarse_window(src: &Input, movie: &Movie, v: &Track, duration: f64) -> Result
         })
         .collect();
     let half = probes.len() / 2;
-    let results: Vec<Result<Vec<moment::GopMotion>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = [&probes[..half], &probes[half..]]
-            .into_iter()
-            .map(|part| {
-                let cfg = &cfg;
-                scope.spawn(move || -> Result<Vec<moment::GopMotion>> {
-                    let mut session = cfg.session()?;
-                    let mut out = Vec::new();
-                    for (range, end) in part {
-                        let frames = decode_stats(&mut session, src, v, ts, range.clone())?;
-                        out.extend(moment::gop_motion(&frames, *end, frame_dur));
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(Error::Codec("decoder thread panicked".into()))))
-            .collect()
-    });
-    let mut gops = Vec::new();
-    for r in results {
-        gops.extend(r?);
-    }
+    let parts = in_parallel(vec![&probes[..half], &probes[half..]], |part| {
+        let mut session = cfg.session()?;
+        let mut out = Vec::new();
+        for (range, end) in part {
+            let frames = decode_stats(&mut session, src, v, ts, range.clone())?;
+            out.extend(moment::gop_motion(&frames, *end, frame_dur));
+        }
+        Ok(out)
+    })?;
+    let gops: Vec<moment::GopMotion> = parts.into_iter().flatten().collect();
     Ok(moment::choose_coarse(&gops, duration))
 }
 
@@ -117,25 +102,9 @@ pub(super) fn analyse_decoded(
     let split = syncs.get(syncs.len() / 2).copied().filter(|&s| s > range.start).unwrap_or(range.end);
     let ranges = [range.start..split, split..range.end];
     let ts = movie.mvhd.timescale;
-    let results: Vec<Result<Vec<FrameStats>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .filter(|r| !r.is_empty())
-            .map(|r| {
-                let r = r.clone();
-                let cfg = &cfg;
-                scope.spawn(move || decode_stats(&mut cfg.session()?, src, v, ts, r))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(Error::Codec("decoder thread panicked".into()))))
-            .collect()
-    });
-    let mut frames = Vec::new();
-    for r in results {
-        frames.extend(r?);
-    }
+    let jobs: Vec<_> = ranges.into_iter().filter(|r| !r.is_empty()).collect();
+    let parts = in_parallel(jobs, |r| decode_stats(&mut cfg.session()?, src, v, ts, r))?;
+    let mut frames: Vec<FrameStats> = parts.into_iter().flatten().collect();
     frames.sort_by(|a, b| a.time.total_cmp(&b.time));
     Ok(frames)
 }

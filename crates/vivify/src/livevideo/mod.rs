@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::bmff::boxes::DataAtom;
 use crate::bmff::movie::{Movie, Track};
-use crate::bmff::mux::{write_movie, Brand, OutMovie, OutTrack, QT_EPOCH_OFFSET};
+use crate::bmff::mux::{prepare, write_movie, Brand, OutMovie, OutTrack, QT_EPOCH_OFFSET};
 use crate::bmff::FourCC;
 use crate::cut::{copy_audio, copy_window};
 use crate::error::{Error, Result};
@@ -260,11 +260,14 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
             tracks,
             meta: None,
         };
-        let mp4_bytes = movie_bytes(&mp4, &sources)?;
+        // Stream the MP4 into the file after the still, as `convert` does.
+        let prepared = prepare(&mp4, &sources)?;
         let ts_us = (still_in_clip * 1e6).round() as i64;
-        let (file, _) = motion::build_jpeg(&still_jpg, &mp4_bytes, ts_us, opts.samsung)?;
+        let layout = motion::jpeg_layout(&still_jpg, prepared.len(), ts_us, opts.samsung)?;
         let path = opts.out_dir.join(format!("{stem}.MP.jpg"));
-        outfile::write_bytes(&path, opts.force, &file)?;
+        outfile::write_atomic(&path, opts.force, |w| {
+            layout.write(&still_jpg.as_slice(), w, |w| prepared.write_to(&sources, w))
+        })?;
         outputs.push(path.display().to_string());
     }
     Ok(LiveReport {
@@ -406,6 +409,20 @@ fn preroll_seconds(movie: &Movie, v: &Track, start: f64) -> f64 {
     let sync = (0..=i).rev().find(|&j| v.samples[j].sync).unwrap_or(0);
     let sync_t = v.movie_seconds(v.samples[sync].pts(), ts).unwrap_or(0.0);
     (t - sync_t).max(0.0)
+}
+
+/// Runs `work` on each job in its own scoped thread (the machine has two
+/// cores; callers pass two jobs) and returns the results in job order. A
+/// panicking thread becomes an error instead of taking the process down.
+pub(super) fn in_parallel<J: Send, R: Send>(jobs: Vec<J>, work: impl Fn(J) -> Result<R> + Sync) -> Result<Vec<R>> {
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs.into_iter().map(|j| scope.spawn(move || work(j))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::Codec("a worker thread panicked".into()))))
+            .collect()
+    })
 }
 
 pub(super) fn read_samples<'a>(

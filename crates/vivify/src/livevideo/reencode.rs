@@ -1,7 +1,7 @@
 //! Re-encoding a window to H.264 when copying cannot express the cut.
 
-use super::read_samples;
 use super::Input;
+use super::{in_parallel, read_samples};
 use crate::bmff::movie::{Movie, Track};
 use crate::bmff::mux::{OutSample, OutTrack};
 use crate::codec::color::ColorInfo;
@@ -46,12 +46,10 @@ pub(super) fn reencode(
     // cores; the halves join cleanly when their parameter sets match.
     let (samples, config) = if idx.len() >= 40 {
         let (a, b) = idx.split_at(idx.len() / 2);
-        let (ra, rb) = std::thread::scope(|sc| {
-            let ha = sc.spawn(|| encode_span(&cfg, src, v, a, spec));
-            let hb = sc.spawn(|| encode_span(&cfg, src, v, b, spec));
-            (join(ha), join(hb))
-        });
-        let ((mut sa, ca), (sb, cb)) = (ra?, rb?);
+        let mut halves = in_parallel(vec![a, b], |part| encode_span(&cfg, src, v, part, spec))?.into_iter();
+        let (Some((mut sa, ca)), Some((sb, cb))) = (halves.next(), halves.next()) else {
+            return Err(Error::Codec("an encoder thread returned nothing".into()));
+        };
         if ca.sps == cb.sps && ca.pps == cb.pps {
             sa.extend(sb);
             (sa, ca)
@@ -99,10 +97,6 @@ struct Spec {
     height: usize,
     fps: f64,
     color: ColorInfo,
-}
-
-fn join<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
-    h.join().unwrap_or_else(|_| Err(Error::Codec("encoder thread panicked".into())))
 }
 
 /// Decodes from the key frame before `wanted[0]` and encodes the frames

@@ -236,26 +236,3 @@ pub fn heic_layout(
     }
     Ok(MotionLayout { pieces, suffix, replaced_xmp })
 }
-
-/// Builds a JPEG Motion Photo in memory. Returns the file and whether the
-/// still's old XMP had to be replaced instead of merged.
-pub fn build_jpeg(still: &[u8], video: &[u8], timestamp_us: i64, samsung: bool) -> Result<(Vec<u8>, bool)> {
-    let l = jpeg_layout(still, video.len() as u64, timestamp_us, samsung)?;
-    let mut out = Vec::new();
-    l.write(&still, &mut out, |w| Ok(w.write_all(video).map(|_| video.len() as u64)?))?;
-    Ok((out, l.replaced_xmp))
-}
-
-/// Builds a HEIC Motion Photo in memory.
-pub fn build_heic(
-    src: &dyn ReadAt,
-    heif: &Heif,
-    video: &[u8],
-    timestamp_us: i64,
-    samsung: bool,
-) -> Result<(Vec<u8>, bool)> {
-    let l = heic_layout(src, heif, video.len() as u64, timestamp_us, samsung)?;
-    let mut out = Vec::new();
-    l.write(src, &mut out, |w| Ok(w.write_all(video).map(|_| video.len() as u64)?))?;
-    Ok((out, l.replaced_xmp))
-}
