@@ -15,6 +15,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Bring a photo to life: a few seconds of video with moving sky, water, particles, camera and sound.
+    #[command(after_help = AFTER_HELP)]
+    Alive(AliveArgs),
     /// Make a Live Photo and/or Motion Photo from a video.
     #[command(after_help = AFTER_HELP)]
     Live(LiveArgs),
@@ -27,9 +30,63 @@ pub enum Command {
     /// Take the still and the video out of a motion photo or .pvt package.
     #[command(after_help = AFTER_HELP)]
     Extract(ExtractArgs),
-    /// Render the bundled example clip and turn it into a Live Photo and a Motion Photo.
+    /// Bring the bundled example photo to life (MP4, Live Photo, Motion Photo, contact sheet), and turn a rendered clip into a Live Photo.
     #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AliveAs {
+    Video,
+    Live,
+    Motion,
+    All,
+}
+
+#[derive(Args, Debug)]
+pub struct AliveArgs {
+    /// The photo (JPEG or PNG); `-` reads standard input.
+    pub photo: PathBuf,
+    /// What should happen, in plain words ("clouds drift left, sky turns to sunset, snow").
+    #[arg(short, long)]
+    pub prompt: Option<String>,
+    /// Output MP4 (default: PHOTO.alive.mp4 here); Live and Motion outputs take its name.
+    /// `-` writes the MP4 to standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// What to write: an MP4, a Live Photo pair (JPEG + MOV), a Motion Photo (NAME.MP.jpg), or all.
+    #[arg(long = "as", value_enum, default_value_t = AliveAs::Video)]
+    pub as_: AliveAs,
+    /// Length in seconds.
+    #[arg(long, default_value_t = 3.0)]
+    pub duration: f32,
+    /// WxH, `source` (the photo's size), `story` (1080x1920 framed on the subject) or `auto`.
+    #[arg(long, default_value = "auto")]
+    pub size: vivify::alive::SizeSpec,
+    /// Frames per second.
+    #[arg(long, default_value_t = 30)]
+    pub fps: u32,
+    /// Make every layer loop seamlessly (the last frame flows into the first).
+    #[arg(long = "loop")]
+    pub looped: bool,
+    /// Seed for the free choices (particle positions, drift side, sound details).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// No ambient sound.
+    #[arg(long)]
+    pub mute: bool,
+    /// Print the scene analysis and the motion plan, and write a contact sheet and a mask/depth image.
+    #[arg(long)]
+    pub explain: bool,
+    /// Folder for the --explain images (default: beside the output).
+    #[arg(long)]
+    pub explain_dir: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Print a JSON report (with the plan) on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -9,7 +9,7 @@ use vivify::convert;
 use vivify::inspect::{inspect_path, Report, Severity};
 use vivify::livevideo::{make_live, LiveOptions};
 
-use crate::args::{ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat};
+use crate::args::{AliveArgs, AliveAs, ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat};
 use crate::progress;
 
 /// Reads all of standard input for `-`, within the library's size cap.
@@ -236,8 +236,30 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
     Ok(if summary.converted.is_empty() && !summary.skipped.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }
 
+/// The bundled example photo (a frame of a public iPhone Live Photo; see
+/// tests/fixtures/samples/README.md for its source and licence).
+const EXAMPLE_PHOTO: &[u8] = include_bytes!("../../../tests/fixtures/photos/temple.jpg");
+
 pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     std::fs::create_dir_all(&a.output)?;
+    // 1. Photo → living moment, as MP4, Live Photo and Motion Photo.
+    let photo = a.output.join("example-photo.jpg");
+    vivify::outfile::write_bytes(&photo, true, EXAMPLE_PHOTO)?;
+    let mut opts = vivify::alive::AliveOptions::new(a.output.join("example-alive.mp4"));
+    opts.prompt = Some("clouds drift left, the sky turns golden, gentle zoom in".into());
+    opts.live = true;
+    opts.motion = true;
+    opts.force = true;
+    opts.explain = Some(a.output.clone());
+    let bar = progress::Phases::new(quiet(false));
+    let r = vivify::alive::make(&photo, &opts, &bar);
+    bar.finish();
+    let r = r?;
+    println!("photo: {}  prompt: \"{}\"", photo.display(), r.plan.prompt);
+    for o in &r.outputs {
+        println!("{o}");
+    }
+    // 2. Video → Live Photo, on a clip rendered here.
     let pb = progress::spinner(quiet(false));
     pb.set_message("rendering the example clip");
     let clip = vivify::demo::example_clip(1280, 720, 30, 4.0)?;
@@ -253,4 +275,92 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     }
     println!("moment {:.3}–{:.3} s, key photo at {:.3} s", r.start_s, r.end_s, r.still_s);
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn alive(a: AliveArgs) -> Result<ExitCode> {
+    use vivify::alive::{make, make_from, AliveOptions};
+    let stdin = a.photo.as_os_str() == "-";
+    let output = a.output.clone().unwrap_or_else(|| {
+        let stem = if stdin { "alive".to_string() } else {
+            a.photo.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "alive".into())
+        };
+        PathBuf::from(format!("{stem}.alive.mp4"))
+    });
+    let mut opts = AliveOptions::new(output);
+    opts.prompt = a.prompt.clone();
+    (opts.video, opts.live, opts.motion) = match a.as_ {
+        AliveAs::Video => (true, false, false),
+        AliveAs::Live => (false, true, false),
+        AliveAs::Motion => (false, false, true),
+        AliveAs::All => (true, true, true),
+    };
+    opts.duration = a.duration;
+    opts.size = a.size;
+    opts.fps = a.fps;
+    opts.looped = a.looped;
+    opts.seed = a.seed;
+    opts.mute = a.mute;
+    opts.force = a.force;
+    if a.explain {
+        let beside = opts.output.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty());
+        opts.explain = Some(a.explain_dir.clone().or(beside).unwrap_or_else(|| PathBuf::from(".")));
+    }
+    let bar = progress::Phases::new(quiet(a.json || opts.to_stdout()));
+    let r = if stdin {
+        read_stdin().and_then(|bytes| Ok(make_from(Path::new("<stdin>"), bytes, &opts, &bar)?))
+    } else {
+        make(&a.photo, &opts, &bar).map_err(anyhow::Error::from)
+    };
+    bar.finish();
+    let r = r?;
+    if let Some(bytes) = &r.stdout {
+        std::io::stdout().lock().write_all(bytes)?;
+        if a.explain {
+            eprint!("{}", explain_text(&r));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for o in &r.outputs {
+        println!("{o}");
+    }
+    for w in &r.warnings {
+        eprintln!("warning: {w}");
+    }
+    if a.explain {
+        print!("{}", explain_text(&r));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The scene and the plan in words.
+fn explain_text(r: &vivify::alive::AliveReport) -> String {
+    let s = &r.scene;
+    let mut t = String::new();
+    t += &format!("{}x{} at {} fps, {} frames ({:.2} s); the photo itself is the frame at {:.2} s\n", r.width, r.height, r.fps, r.frames, r.duration_s, r.rest_time_s);
+    t += &format!(
+        "scene: sky {:.0} % ({:?}), water {:.0} %, horizon {}, sun {}, subject box {:.2},{:.2} {:.2}x{:.2}\n",
+        s.sky_share * 100.0,
+        s.sky_kind,
+        s.water_share * 100.0,
+        s.horizon.map_or("not found".into(), |h| format!("at {:.0} % height", h * 100.0)),
+        s.sun.map_or("not found".into(), |(x, y)| format!("at {:.2},{:.2}", x, y)),
+        s.subject.x, s.subject.y, s.subject.w, s.subject.h
+    );
+    t += &format!("plan for \"{}\":\n", r.plan.prompt);
+    for n in &r.plan.notes {
+        t += &format!("  - {n}\n");
+    }
+    if !r.plan.ignored.is_empty() {
+        t += &format!("ignored: {}\n", r.plan.ignored.join(", "));
+    }
+    if let Some(a) = &r.audio {
+        t += &format!("sound: {} at {:.1} dBFS RMS, peak {:.1} dBFS ({})\n", a.beds.join(" + "), a.rms_dbfs, a.peak_dbfs, a.codec);
+    }
+    let times: Vec<String> = r.timings.iter().map(|(k, v)| format!("{k} {v:.2} s")).collect();
+    t += &format!("time: {}\n", times.join(", "));
+    t
 }

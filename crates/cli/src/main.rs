@@ -43,6 +43,7 @@ pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Alive(a) => commands::alive(a),
         Command::Inspect(a) => commands::inspect(a),
         Command::Extract(a) => commands::extract(a),
         Command::Live(a) => commands::live(a),

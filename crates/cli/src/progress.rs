@@ -25,3 +25,43 @@ pub fn bar(len: u64, quiet: bool) -> ProgressBar {
     );
     pb
 }
+
+/// A bar for the library's phased progress: a spinner with the phase name,
+/// becoming a bar when the phase has a known number of steps.
+pub struct Phases {
+    bar: ProgressBar,
+}
+
+impl Phases {
+    pub fn new(quiet: bool) -> Phases {
+        let bar = if quiet { ProgressBar::hidden() } else { spinner(false) };
+        Phases { bar }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl vivify::alive::Progress for Phases {
+    fn phase(&self, name: &str, total: u64) {
+        if total > 0 {
+            self.bar.set_style(
+                ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} [{elapsed}]")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            self.bar.set_length(total);
+            self.bar.set_position(0);
+        } else {
+            self.bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+        }
+        self.bar.set_message(name.to_string());
+    }
+
+    fn advance(&self, done: u64, _total: u64) {
+        self.bar.set_position(done);
+    }
+}

@@ -32,6 +32,9 @@ pub enum Error {
     /// Reading or writing failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The caller cancelled the work.
+    #[error("cancelled")]
+    Cancelled,
     /// Another error, tied to the file it happened in.
     #[error("{}: {inner}", path.display())]
     InFile { path: PathBuf, inner: Box<Error> },
@@ -67,7 +70,7 @@ impl Error {
             Error::Invalid { .. } | Error::Unsupported(_) | Error::Limits(_) => ErrorClass::BadInput,
             Error::Param(_) => ErrorClass::Usage,
             Error::InFile { inner, .. } => inner.class(),
-            Error::Codec(_) | Error::Exists(_) | Error::Io(_) => ErrorClass::Failure,
+            Error::Codec(_) | Error::Exists(_) | Error::Io(_) | Error::Cancelled => ErrorClass::Failure,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod limits;
 pub mod source;
 
 pub use error::{Error, ErrorClass, Result};
+pub mod alive;
 pub mod batch;
 pub mod codec;
 pub mod convert;

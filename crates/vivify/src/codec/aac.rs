@@ -162,34 +162,12 @@ pub fn pcm_track_to_aac(
     if planes.first().is_none_or(Vec::is_empty) {
         return Err(Error::invalid("audio track", "no PCM samples"));
     }
-    let bitrate = 96_000 * fmt.channels as u32;
-    let opts = syom::EncodeOptions::raw().with_bitrate_bps(bitrate);
-    let mut enc = syom::Encoder::new(fmt.sample_rate, fmt.channels, &opts)
-        .map_err(|e| Error::Codec(format!("AAC encoder: {e}")))?;
-    let asc = enc.asc().to_vec();
-    let mut frames: Vec<(u64, u32)> = Vec::new();
-    let refs: Vec<&[f32]> = planes.iter().map(Vec::as_slice).collect();
-    let mut push = |f: syom::EncodedFrame<'_>| -> syom::Result<()> {
-        frames.push((arena.len() as u64, f.payload.len() as u32));
-        arena.extend_from_slice(f.payload);
-        Ok(())
-    };
-    enc.feed(&refs, &mut push).map_err(|e| Error::Codec(format!("AAC encode: {e}")))?;
-    let info = enc.finish(&mut push).map_err(|e| Error::Codec(format!("AAC encode: {e}")))?;
-    let mut t = OutTrack::new(
-        track.kind,
-        fmt.sample_rate,
-        vec![mp4a_sample_entry(fmt.channels as u16, fmt.sample_rate, &asc, bitrate)],
-    );
+    let (mut t, priming) = aac_track(&planes, fmt.sample_rate, arena, arena_src)?;
+    t.kind = track.kind;
     t.language = track.language;
     t.enabled = track.enabled;
-    t.samples = frames
-        .into_iter()
-        .map(|(offset, size)| OutSample { src: arena_src, offset, size, duration: 1024, cts_offset: 0, sync: true })
-        .collect();
     // The PCM track's timescale may differ from the sample rate; map its
     // edit start into samples, then add the priming.
-    let priming = i64::try_from(info.priming).unwrap_or(1024);
     let to_rate = |v: i64| v * i64::from(fmt.sample_rate) / i64::from(track.timescale.max(1));
     t.edits = if track.edits.is_empty() {
         let dur = crate::bmff::mux::scale(planes[0].len() as u64, fmt.sample_rate, movie_timescale);
@@ -205,4 +183,39 @@ pub fn pcm_track_to_aac(
             .collect()
     };
     Ok(t)
+}
+
+/// Encodes planar PCM (one vector per channel, -1..=1) to an AAC-LC track
+/// whose samples are appended to `arena` (read back as source `arena_src`).
+/// Returns the track without edits and the encoder's priming in samples,
+/// which the caller's edit list must skip.
+pub fn aac_track(planes: &[Vec<f32>], sample_rate: u32, arena: &mut Vec<u8>, arena_src: usize) -> Result<(OutTrack, i64)> {
+    let channels = planes.len();
+    if channels == 0 || planes[0].is_empty() {
+        return Err(Error::invalid("audio", "no PCM samples"));
+    }
+    let bitrate = 96_000 * channels as u32;
+    let opts = syom::EncodeOptions::raw().with_bitrate_bps(bitrate);
+    let mut enc = syom::Encoder::new(sample_rate, channels, &opts)
+        .map_err(|e| Error::Codec(format!("AAC encoder: {e}")))?;
+    let asc = enc.asc().to_vec();
+    let mut frames: Vec<(u64, u32)> = Vec::new();
+    let refs: Vec<&[f32]> = planes.iter().map(Vec::as_slice).collect();
+    let mut push = |f: syom::EncodedFrame<'_>| -> syom::Result<()> {
+        frames.push((arena.len() as u64, f.payload.len() as u32));
+        arena.extend_from_slice(f.payload);
+        Ok(())
+    };
+    enc.feed(&refs, &mut push).map_err(|e| Error::Codec(format!("AAC encode: {e}")))?;
+    let info = enc.finish(&mut push).map_err(|e| Error::Codec(format!("AAC encode: {e}")))?;
+    let mut t = OutTrack::new(
+        crate::bmff::movie::TrackKind::Audio,
+        sample_rate,
+        vec![mp4a_sample_entry(channels as u16, sample_rate, &asc, bitrate)],
+    );
+    t.samples = frames
+        .into_iter()
+        .map(|(offset, size)| OutSample { src: arena_src, offset, size, duration: 1024, cts_offset: 0, sync: true })
+        .collect();
+    Ok((t, i64::try_from(info.priming).unwrap_or(1024)))
 }

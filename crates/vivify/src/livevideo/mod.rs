@@ -414,7 +414,7 @@ fn preroll_seconds(movie: &Movie, v: &Track, start: f64) -> f64 {
 /// Runs `work` on each job in its own scoped thread (the machine has two
 /// cores; callers pass two jobs) and returns the results in job order. A
 /// panicking thread becomes an error instead of taking the process down.
-pub(super) fn in_parallel<J: Send, R: Send>(jobs: Vec<J>, work: impl Fn(J) -> Result<R> + Sync) -> Result<Vec<R>> {
+pub(crate) fn in_parallel<J: Send, R: Send>(jobs: Vec<J>, work: impl Fn(J) -> Result<R> + Sync) -> Result<Vec<R>> {
     let work = &work;
     std::thread::scope(|scope| {
         let handles: Vec<_> = jobs.into_iter().map(|j| scope.spawn(move || work(j))).collect();

@@ -1,0 +1,485 @@
+//! Photo → living moment: one photo and an optional prompt in, a few
+//! seconds of video out in which the sky drifts and changes colour, water
+//! ripples, particles fall and the camera breathes, with ambient sound.
+//!
+//! The pipeline is: [`photo`] (decode, orientation) → [`scene`] (sky, water,
+//! subject, depth; no model) → [`prompt`] + [`plan`] (what moves and why) →
+//! [`render::Stage`] (per-frame compositor) → [`output`] (H.264 on both
+//! cores, AAC ambience from [`sound`]) → MP4, Live Photo pair or Motion
+//! Photo. [`make`] runs it all; the pieces are public for the web studio
+//! and for tests.
+
+pub mod camera;
+pub mod explain;
+pub mod fill;
+pub mod grade;
+pub mod image;
+pub mod output;
+pub mod particles;
+pub mod photo;
+pub mod plan;
+pub mod prompt;
+pub mod render;
+pub mod scene;
+pub mod sky;
+pub mod sound;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::bmff::mux::{prepare, write_movie, OutMovie};
+use crate::error::{Error, Result};
+use crate::jpeg::edit::{rewrite, JpegEdit};
+use crate::jpeg::tiff::Exif;
+use crate::jpeg::Jpeg;
+use crate::outfile;
+use crate::package::live::{self, STILL_SAMPLE};
+use crate::package::{motion, new_content_id};
+use crate::source::ReadAt;
+use image::Rect;
+use photo::{Photo, PhotoFormat};
+use plan::Plan;
+use render::{Cover, Stage};
+use scene::{Scene, SceneSummary};
+
+/// The prompt used when none is given.
+pub const DEFAULT_PROMPT: &str = "bring this photo to life";
+/// Longest side of the default output.
+pub const DEFAULT_LONG_SIDE: usize = 1920;
+/// Largest output side we encode.
+pub const MAX_SIDE: usize = 3840;
+
+/// A small deterministic generator (SplitMix64) for everything seeded.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
+    }
+    /// Uniform in [-1, 1).
+    pub fn signed(&mut self) -> f32 {
+        self.unit() * 2.0 - 1.0
+    }
+}
+
+/// Progress reports and cancellation, shared by the worker threads.
+pub trait Progress: Sync {
+    /// A new phase starts; `total` is its number of steps (0 = unknown).
+    fn phase(&self, _name: &str, _total: u64) {}
+    /// `done` of `total` steps of the current phase are finished.
+    fn advance(&self, _done: u64, _total: u64) {}
+    /// Polled between frames: return true to stop with [`Error::Cancelled`].
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// No progress reports, never cancelled.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// Output size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SizeSpec {
+    /// The photo's aspect, long side at most 1920 (never enlarged).
+    Auto,
+    /// The photo's own size (even, at most 3840 on the long side).
+    Source,
+    /// 1080×1920, framed on the subject.
+    Story,
+    /// Exactly this size, cropped to its aspect around the subject.
+    Exact(usize, usize),
+}
+
+impl std::str::FromStr for SizeSpec {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(SizeSpec::Auto),
+            "source" => Ok(SizeSpec::Source),
+            "story" => Ok(SizeSpec::Story),
+            other => {
+                let (w, h) = other.split_once('x').ok_or_else(|| format!("'{s}': expected WxH, source or story"))?;
+                let (w, h) = (w.parse::<usize>(), h.parse::<usize>());
+                match (w, h) {
+                    (Ok(w), Ok(h)) => Ok(SizeSpec::Exact(w, h)),
+                    _ => Err(format!("'{s}': expected WxH such as 1080x1920")),
+                }
+            }
+        }
+    }
+}
+
+/// What to make.
+#[derive(Clone, Debug)]
+pub struct AliveOptions {
+    pub prompt: Option<String>,
+    /// The MP4 path; Live and Motion outputs take its stem. `-` = stdout (video only).
+    pub output: PathBuf,
+    pub video: bool,
+    pub live: bool,
+    pub motion: bool,
+    pub duration: f32,
+    pub size: SizeSpec,
+    pub fps: u32,
+    pub looped: bool,
+    pub seed: u64,
+    pub mute: bool,
+    pub force: bool,
+    /// Write a contact sheet and the mask/depth image into this folder.
+    pub explain: Option<PathBuf>,
+}
+
+impl AliveOptions {
+    /// A 3 s, 30 fps MP4 at `output` with every choice left to vivify.
+    pub fn new(output: impl Into<PathBuf>) -> AliveOptions {
+        AliveOptions {
+            prompt: None,
+            output: output.into(),
+            video: true,
+            live: false,
+            motion: false,
+            duration: 3.0,
+            size: SizeSpec::Auto,
+            fps: 30,
+            looped: false,
+            seed: 1,
+            mute: false,
+            force: false,
+            explain: None,
+        }
+    }
+
+    fn stem_path(&self, suffix: &str) -> PathBuf {
+        let stem = self.output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "alive".into());
+        self.output.with_file_name(format!("{stem}{suffix}"))
+    }
+
+    /// Every file `make` will write, in order.
+    pub fn planned_outputs(&self) -> Vec<PathBuf> {
+        let mut v = Vec::new();
+        if self.video && !self.to_stdout() {
+            v.push(self.output.clone());
+        }
+        if self.live {
+            v.push(self.stem_path(".JPG"));
+            v.push(self.stem_path(".MOV"));
+        }
+        if self.motion {
+            v.push(self.stem_path(".MP.jpg"));
+        }
+        v
+    }
+
+    pub fn to_stdout(&self) -> bool {
+        self.output.as_os_str() == "-"
+    }
+}
+
+/// Loudness of the ambience we wrote.
+#[derive(Clone, Debug, Serialize)]
+pub struct AudioReport {
+    pub beds: Vec<String>,
+    pub rms_dbfs: f32,
+    pub peak_dbfs: f32,
+    pub codec: String,
+}
+
+/// What was made and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct AliveReport {
+    pub input: String,
+    pub outputs: Vec<String>,
+    pub width: usize,
+    pub height: usize,
+    pub fps: u32,
+    pub frames: usize,
+    pub duration_s: f64,
+    /// Time of the frame that is the photo itself (the Live/Motion key photo).
+    pub rest_time_s: f64,
+    /// The framing of the rest frame in photo pixels.
+    pub crop: Rect,
+    pub content_id: Option<String>,
+    pub scene: SceneSummary,
+    pub plan: Plan,
+    pub audio: Option<AudioReport>,
+    /// Seconds spent per phase.
+    pub timings: Vec<(String, f64)>,
+    pub warnings: Vec<String>,
+    /// The MP4 when the output is `-`.
+    #[serde(skip)]
+    pub stdout: Option<Vec<u8>>,
+}
+
+fn even(v: f64) -> usize {
+    ((v / 2.0).round() as usize * 2).max(2)
+}
+
+/// Output size and the rest framing (in photo pixels) for `spec`.
+pub fn frame_size(pw: usize, ph: usize, spec: SizeSpec, subject: Rect) -> Result<(usize, usize, Rect)> {
+    let full = Rect { x: 0.0, y: 0.0, w: pw as f64, h: ph as f64 };
+    let fit_long = |long: usize| {
+        let s = (long as f64 / pw.max(ph) as f64).min(1.0);
+        (even(pw as f64 * s), even(ph as f64 * s))
+    };
+    let (w, h, crop_aspect) = match spec {
+        SizeSpec::Auto => {
+            let (w, h) = fit_long(DEFAULT_LONG_SIDE);
+            (w, h, None)
+        }
+        SizeSpec::Source => {
+            let (w, h) = fit_long(MAX_SIDE);
+            (w, h, None)
+        }
+        SizeSpec::Story => (1080, 1920, Some(1080.0 / 1920.0)),
+        SizeSpec::Exact(w, h) => {
+            if !(16..=MAX_SIDE).contains(&w) || !(16..=MAX_SIDE).contains(&h) {
+                return Err(Error::Param(format!("--size {w}x{h}: each side must be 16 to {MAX_SIDE}")));
+            }
+            (w & !1, h & !1, Some(w as f64 / h as f64))
+        }
+    };
+    let crop = match crop_aspect {
+        None => full,
+        Some(a) => {
+            // The largest window of aspect `a`, centred on the subject.
+            let (cw, ch) = if pw as f64 / ph as f64 > a { (ph as f64 * a, ph as f64) } else { (pw as f64, pw as f64 / a) };
+            let cx = (subject.x + subject.w * 0.5) * pw as f64;
+            let cy = (subject.y + subject.h * 0.5) * ph as f64;
+            Rect {
+                x: (cx - cw * 0.5).clamp(0.0, pw as f64 - cw),
+                y: (cy - ch * 0.5).clamp(0.0, ph as f64 - ch),
+                w: cw,
+                h: ch,
+            }
+        }
+    };
+    Ok((w, h, crop))
+}
+
+fn check_options(o: &AliveOptions) -> Result<()> {
+    if !(0.5..=30.0).contains(&o.duration) {
+        return Err(Error::Param(format!("--duration {}: choose 0.5 to 30 seconds", o.duration)));
+    }
+    if !(1..=60).contains(&o.fps) {
+        return Err(Error::Param(format!("--fps {}: choose 1 to 60", o.fps)));
+    }
+    if !(o.video || o.live || o.motion) {
+        return Err(Error::Param("nothing to make: choose video, live or motion".into()));
+    }
+    if o.to_stdout() && (o.live || o.motion) {
+        return Err(Error::Param("-o - writes only the MP4; Live and Motion outputs need a file name".into()));
+    }
+    Ok(())
+}
+
+/// Runs the whole job on a photo file.
+pub fn make(input: &Path, opts: &AliveOptions, progress: &dyn Progress) -> Result<AliveReport> {
+    let run = || {
+        let len = std::fs::metadata(input)?.len();
+        crate::limits::check("photo file size", len, photo::MAX_PHOTO_BYTES)?;
+        make_from(input, std::fs::read(input)?, opts, progress)
+    };
+    run().map_err(|e| e.in_file(input))
+}
+
+/// Runs the job on photo bytes already read (stdin); `name` names the input.
+pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dyn Progress) -> Result<AliveReport> {
+    check_options(opts)?;
+    for p in opts.planned_outputs() {
+        outfile::refuse_input(&p, &[name])?;
+        outfile::check_free(&p, opts.force)?;
+    }
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |what: &str, timings: &mut Vec<(String, f64)>| {
+        let now = Instant::now();
+        timings.push((what.to_string(), ((now - clock).as_secs_f64() * 1000.0).round() / 1000.0));
+        clock = now;
+    };
+    progress.phase("decoding the photo", 0);
+    let photo = Photo::decode(bytes).map_err(|e| e.in_file(name))?;
+    lap("decode", &mut timings);
+    progress.phase("looking at the scene", 0);
+    let prompt_text = opts.prompt.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| DEFAULT_PROMPT.into());
+    let intent = prompt::parse(&prompt_text);
+    let want_water = intent.water.is_some_and(|w| w.on);
+    let scene = Scene::analyse(&photo.rgb, want_water)?;
+    let mut intent = intent;
+    intent.looped |= opts.looped;
+    let plan = plan::build(&prompt_text, &intent, &scene, opts.seed, opts.mute);
+    lap("analyse", &mut timings);
+    let (w, h, crop) = frame_size(photo.rgb.width, photo.rgb.height, opts.size, scene.summary.subject)?;
+    progress.phase("preparing the layers", 0);
+    let stage = Stage::new(&photo.rgb, &scene, &plan, crop, w, h, opts.duration, opts.seed)?;
+    lap("prepare", &mut timings);
+    let frames = ((opts.duration * opts.fps as f32).round() as usize).max(1);
+    progress.phase("rendering and encoding", frames as u64);
+    let video = output::encode(&stage, opts.fps, frames, progress)?;
+    lap("render+encode", &mut timings);
+    let seconds = frames as f64 / f64::from(opts.fps);
+    let mut audio_report = None;
+    let ambience = (!plan.sound.is_empty()).then(|| sound::synthesise(&plan.sound, seconds as f32, plan.looped, opts.seed));
+    if let Some(a) = &ambience {
+        audio_report = Some(AudioReport {
+            beds: plan.sound.iter().map(|b| format!("{:?}", b.kind).to_lowercase()).collect(),
+            rms_dbfs: (a.rms_dbfs * 10.0).round() / 10.0,
+            peak_dbfs: (a.peak_dbfs * 10.0).round() / 10.0,
+            codec: "AAC-LC 48 kHz stereo".into(),
+        });
+    }
+    lap("sound", &mut timings);
+    progress.phase("writing", 0);
+    let rest = stage.path.rest_time();
+    let mut report = AliveReport {
+        input: name.display().to_string(),
+        outputs: Vec::new(),
+        width: w,
+        height: h,
+        fps: opts.fps,
+        frames,
+        duration_s: seconds,
+        rest_time_s: f64::from(rest),
+        crop,
+        content_id: None,
+        scene: scene.summary.clone(),
+        plan: plan.clone(),
+        audio: audio_report,
+        timings: Vec::new(),
+        warnings: Vec::new(),
+        stdout: None,
+    };
+    if !plan.ignored.is_empty() {
+        report.warnings.push(format!("ignored: {}", plan.ignored.join(", ")));
+    }
+    write_outputs(opts, &photo, &stage, &video, ambience.as_ref(), seconds, crop, &mut report)?;
+    lap("write", &mut timings);
+    if let Some(dir) = &opts.explain {
+        progress.phase("writing the explain images", 0);
+        let stem = opts.output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "alive".into());
+        let stem = if opts.to_stdout() { "alive".to_string() } else { stem };
+        std::fs::create_dir_all(dir)?;
+        let sheet = dir.join(format!("{stem}.contact.png"));
+        let masks = dir.join(format!("{stem}.masks.png"));
+        explain::contact_sheet(&stage, frames, opts.fps, &sheet, true)?;
+        explain::mask_sheet(&photo.rgb, &scene, &masks)?;
+        report.outputs.push(sheet.display().to_string());
+        report.outputs.push(masks.display().to_string());
+        lap("explain", &mut timings);
+    }
+    report.timings = timings;
+    Ok(report)
+}
+
+/// The key photo of a Live/Motion output: the untouched photo when the rest
+/// frame shows all of it, else the rest frame itself as a JPEG.
+fn key_still(photo: &Photo, stage: &Stage, crop: Rect, cid: &str, warnings: &mut Vec<String>) -> Result<Vec<u8>> {
+    let whole = crop.x == 0.0 && crop.y == 0.0 && crop.w == photo.rgb.width as f64 && crop.h == photo.rgb.height as f64;
+    if photo.format == PhotoFormat::Jpeg && whole && !stage_is_looped(stage) {
+        let jpeg = Jpeg::parse(&photo.bytes)?;
+        let mut exif = photo.exif.clone().unwrap_or_else(Exif::new);
+        live::set_exif_content_id(&mut exif, cid);
+        let edit = JpegEdit { exif_tiff: Some(exif.to_bytes()), ..JpegEdit::default() };
+        return rewrite(&jpeg, &edit);
+    }
+    warnings.push(if whole {
+        "the key photo is the rest frame encoded as JPEG (the photo was not a JPEG, or the clip loops)".into()
+    } else {
+        "the key photo is the cropped rest frame encoded as JPEG (the video shows only part of the photo)".into()
+    });
+    let mut frame = crate::codec::Frame::new(stage.width, stage.height)?;
+    let mut cover = Cover { width: 0, near: Vec::new(), sky: Vec::new() };
+    stage.render(stage.path.rest_time(), &mut frame, &mut cover);
+    let exif: Exif = crate::still::still_exif(&crate::still::StillFacts::default(), cid);
+    crate::still::encode_still(&frame, output::RENDER_COLOR, &exif)
+}
+
+fn stage_is_looped(stage: &Stage) -> bool {
+    stage.path.looped
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_outputs(
+    opts: &AliveOptions,
+    photo: &Photo,
+    stage: &Stage,
+    video: &output::EncodedVideo,
+    ambience: Option<&sound::Ambience>,
+    seconds: f64,
+    crop: Rect,
+    report: &mut AliveReport,
+) -> Result<()> {
+    let planes: Option<Vec<Vec<f32>>> = ambience.map(|a| a.channels.to_vec());
+    // MP4 (video and the Motion Photo's video): movie timescale 1000.
+    let mp4_parts = |arena: &mut Vec<u8>| -> Result<OutMovie> {
+        let mut tracks = vec![video.track.clone()];
+        if let Some(p) = &planes {
+            tracks.push(output::audio_track(p, sound::SAMPLE_RATE, seconds, 1000, arena, 1)?);
+        }
+        Ok(output::mp4(tracks, 1000))
+    };
+    if opts.video {
+        let mut aarena = Vec::new();
+        let movie = mp4_parts(&mut aarena)?;
+        let sources: [&dyn ReadAt; 2] = [&video.arena, &aarena];
+        if opts.to_stdout() {
+            let mut bytes = Vec::new();
+            write_movie(&movie, &sources, &mut bytes)?;
+            report.stdout = Some(bytes);
+            report.outputs.push("-".into());
+        } else {
+            outfile::write_atomic(&opts.output, opts.force, |w| write_movie(&movie, &sources, w).map(|_| ()))?;
+            report.outputs.push(opts.output.display().to_string());
+        }
+    }
+    if !(opts.live || opts.motion) {
+        return Ok(());
+    }
+    let cid = new_content_id();
+    let still = key_still(photo, stage, crop, &cid, &mut report.warnings)?;
+    let rest = f64::from(stage.path.rest_time()).min(seconds - 1.0 / f64::from(report.fps));
+    if opts.live {
+        let mut aarena = Vec::new();
+        let mut tracks = vec![video.track.clone()];
+        if let Some(p) = &planes {
+            tracks.push(output::audio_track(p, sound::SAMPLE_RATE, seconds, live::MOV_TIMESCALE, &mut aarena, 1)?);
+        }
+        let still_ticks = (rest * f64::from(live::MOV_TIMESCALE)).round() as u64;
+        let mov = live::live_movie(tracks, still_ticks, &cid, None, 2, 0, 0);
+        let still_sample: &[u8] = &STILL_SAMPLE;
+        let sources: [&dyn ReadAt; 3] = [&video.arena, &aarena, &still_sample];
+        let (jpg, movp) = (opts.stem_path(".JPG"), opts.stem_path(".MOV"));
+        outfile::write_bytes(&jpg, opts.force, &still)?;
+        outfile::write_atomic(&movp, opts.force, |w| write_movie(&mov, &sources, w).map(|_| ()))?;
+        report.outputs.push(jpg.display().to_string());
+        report.outputs.push(movp.display().to_string());
+    }
+    if opts.motion {
+        let mut aarena = Vec::new();
+        let movie = mp4_parts(&mut aarena)?;
+        let sources: [&dyn ReadAt; 2] = [&video.arena, &aarena];
+        let prepared = prepare(&movie, &sources)?;
+        let ts_us = (rest * 1e6).round() as i64;
+        let layout = motion::jpeg_layout(&still, prepared.len(), ts_us, false)?;
+        let path = opts.stem_path(".MP.jpg");
+        outfile::write_atomic(&path, opts.force, |w| {
+            layout.write(&still.as_slice(), w, |w| prepared.write_to(&sources, w))
+        })?;
+        report.outputs.push(path.display().to_string());
+    }
+    report.content_id = Some(cid);
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Turning a [`Stage`] into files: frames rendered and encoded to H.264 on
+//! both cores, the ambience encoded to AAC, and the MP4, Live Photo pair or
+//! Motion Photo written atomically.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::render::{Cover, Stage};
+use super::Progress;
+use crate::bmff::boxes::EditEntry;
+use crate::bmff::movie::TrackKind;
+use crate::bmff::mux::{scale, Brand, OutMovie, OutSample, OutTrack};
+use crate::codec::color::ColorInfo;
+use crate::codec::h264::{avc1_sample_entry, AvcConfig, H264Encoder};
+use crate::codec::Frame;
+use crate::error::{Error, Result};
+
+/// The encoded video: samples in `arena` (one source for the writer).
+pub struct EncodedVideo {
+    pub track: OutTrack,
+    pub arena: Vec<u8>,
+    pub config: AvcConfig,
+}
+
+/// Our renders are BT.709, video range: what H.264 players assume for HD.
+pub const RENDER_COLOR: ColorInfo = ColorInfo { full_range: false, bt709: true };
+
+/// Renders and encodes frames `range` with one encoder (a fresh key frame first).
+fn encode_span(
+    stage: &Stage,
+    fps: u32,
+    range: std::ops::Range<usize>,
+    progress: &dyn Progress,
+    done: &AtomicU64,
+    total: u64,
+) -> Result<(Vec<(Vec<u8>, bool)>, AvcConfig)> {
+    let mut enc = H264Encoder::new(stage.width, stage.height, fps as f32, RENDER_COLOR)?;
+    let mut frame = Frame::new(stage.width, stage.height)?;
+    let mut cover = Cover { width: 0, near: Vec::new(), sky: Vec::new() };
+    let mut out = Vec::with_capacity(range.len());
+    for i in range {
+        if progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        stage.render(i as f32 / fps as f32, &mut frame, &mut cover);
+        let s = enc.encode(&frame)?;
+        out.push((s.data, s.sync));
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        progress.advance(n, total);
+    }
+    let cfg = enc.config().cloned().ok_or_else(|| Error::Codec("the encoder wrote no parameter sets".into()))?;
+    Ok((out, cfg))
+}
+
+/// Renders and encodes `frames` frames at `fps`. With enough frames, two
+/// encoders run at once on the two halves, each starting with a key frame;
+/// the halves join when their parameter sets match (they do for equal
+/// settings), else the clip is encoded again in one piece.
+pub fn encode(stage: &Stage, fps: u32, frames: usize, progress: &dyn Progress) -> Result<EncodedVideo> {
+    let done = AtomicU64::new(0);
+    let total = frames as u64;
+    let parts: Vec<std::ops::Range<usize>> =
+        if frames >= 24 { vec![0..frames / 2, frames / 2..frames] } else { vec![0..frames] };
+    let mut results = crate::livevideo::in_parallel(parts, |r| encode_span(stage, fps, r, progress, &done, total))?;
+    let (mut samples, config) = results.remove(0);
+    for (more, cfg) in results {
+        if cfg.sps != config.sps || cfg.pps != config.pps {
+            done.store(0, Ordering::Relaxed);
+            let (all, cfg) = encode_span(stage, fps, 0..frames, progress, &done, total)?;
+            return Ok(assemble(stage, fps, all, cfg));
+        }
+        samples.extend(more);
+    }
+    Ok(assemble(stage, fps, samples, config))
+}
+
+fn assemble(stage: &Stage, fps: u32, samples: Vec<(Vec<u8>, bool)>, config: AvcConfig) -> EncodedVideo {
+    let mut arena = Vec::new();
+    let mut out = Vec::with_capacity(samples.len());
+    for (i, (data, sync)) in samples.into_iter().enumerate() {
+        out.push(OutSample {
+            src: 0,
+            offset: arena.len() as u64,
+            size: data.len() as u32,
+            duration: 1,
+            cts_offset: 0,
+            sync: sync || i == 0,
+        });
+        arena.extend_from_slice(&data);
+    }
+    let mut t = OutTrack::new(
+        TrackKind::Video,
+        fps,
+        vec![avc1_sample_entry(stage.width as u16, stage.height as u16, &config)],
+    );
+    t.width = stage.width as u32;
+    t.height = stage.height as u32;
+    t.samples = out;
+    EncodedVideo { track: t, arena, config }
+}
+
+/// AAC track for planar PCM at `rate`, samples in `arena` as source
+/// `arena_src`; the edit list skips the encoder priming and ends with the
+/// video (`seconds` long, in `movie_ts`).
+pub fn audio_track(
+    planes: &[Vec<f32>],
+    rate: u32,
+    seconds: f64,
+    movie_ts: u32,
+    arena: &mut Vec<u8>,
+    arena_src: usize,
+) -> Result<OutTrack> {
+    let (mut t, priming) = crate::codec::aac::aac_track(planes, rate, arena, arena_src)?;
+    let dur = (seconds * f64::from(movie_ts)).round() as u64;
+    let available = scale(planes[0].len() as u64, rate, movie_ts);
+    t.edits = vec![EditEntry { segment_duration: dur.min(available), media_time: priming, rate: 0x10000 }];
+    Ok(t)
+}
+
+/// A plain MP4 (moov first, so it plays while downloading).
+pub fn mp4(tracks: Vec<OutTrack>, timescale: u32) -> OutMovie {
+    OutMovie { brand: Brand::Mp4, moov_first: true, timescale, creation_time: 0, tracks, meta: None }
+}

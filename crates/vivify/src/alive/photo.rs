@@ -1,0 +1,137 @@
+//! Opening the photo: JPEG or PNG, decoded within our limits and turned
+//! upright as its Exif orientation asks. The original bytes are kept so a
+//! Live Photo or Motion Photo can carry the untouched photo as its still.
+
+use std::path::Path;
+
+use super::image::{check_size, Rgb};
+use crate::error::{Error, Result};
+use crate::jpeg::tiff::Exif;
+use crate::jpeg::Jpeg;
+use crate::limits;
+
+/// Largest photo file we read into memory.
+pub const MAX_PHOTO_BYTES: u64 = 256 << 20;
+
+/// The container the photo came in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhotoFormat {
+    Jpeg,
+    Png,
+}
+
+/// A decoded, upright photo and what we know about it.
+pub struct Photo {
+    pub format: PhotoFormat,
+    /// Upright pixels.
+    pub rgb: Rgb,
+    /// Exif orientation that was applied (1 when none).
+    pub orientation: u16,
+    /// The file as read.
+    pub bytes: Vec<u8>,
+    /// Exif of a JPEG, when it has one that parses.
+    pub exif: Option<Exif>,
+}
+
+impl Photo {
+    /// Reads and decodes a photo file.
+    pub fn open(path: &Path) -> Result<Photo> {
+        let len = std::fs::metadata(path)?.len();
+        limits::check("photo file size", len, MAX_PHOTO_BYTES)?;
+        let bytes = std::fs::read(path)?;
+        Photo::decode(bytes)
+    }
+
+    /// Decodes a photo held in memory.
+    pub fn decode(bytes: Vec<u8>) -> Result<Photo> {
+        limits::check("photo file size", bytes.len() as u64, MAX_PHOTO_BYTES)?;
+        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            decode_jpeg(bytes)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            decode_png(bytes)
+        } else if crate::probe::sniff(&bytes) == crate::probe::Container::Heif {
+            Err(Error::Unsupported(
+                "HEIC photos cannot be animated yet (JPEG and PNG can); convert it to JPEG first".into(),
+            ))
+        } else {
+            Err(Error::invalid("photo", "not a JPEG or PNG file"))
+        }
+    }
+}
+
+fn decode_jpeg(bytes: Vec<u8>) -> Result<Photo> {
+    use zune_jpeg::zune_core::bytestream::ZCursor;
+    use zune_jpeg::zune_core::colorspace::ColorSpace;
+    use zune_jpeg::zune_core::options::DecoderOptions;
+    // Our own segment walk first: it checks the structure and finds Exif.
+    let (orientation, exif) = match Jpeg::parse(&bytes) {
+        Ok(j) => {
+            let exif = j.exif().and_then(|t| Exif::parse(t).ok());
+            (exif.as_ref().and_then(Exif::orientation).unwrap_or(1), exif)
+        }
+        Err(e) => return Err(e),
+    };
+    let side = 65_535usize;
+    let opts = DecoderOptions::default()
+        .set_max_width(side)
+        .set_max_height(side)
+        .jpeg_set_out_colorspace(ColorSpace::RGB)
+        .set_strict_mode(false);
+    let mut dec = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes.as_slice()), opts);
+    dec.decode_headers().map_err(|e| Error::invalid("JPEG", e.to_string()))?;
+    let info = dec.info().ok_or_else(|| Error::invalid("JPEG", "no frame header"))?;
+    let (w, h) = (usize::from(info.width), usize::from(info.height));
+    check_size(w, h).map_err(|e| match e {
+        Error::Param(m) => Error::invalid("JPEG", m),
+        other => other,
+    })?;
+    let data = dec.decode().map_err(|e| Error::invalid("JPEG", e.to_string()))?;
+    if data.len() != w * h * 3 {
+        return Err(Error::invalid("JPEG", format!("decoded {} bytes for a {w}x{h} picture", data.len())));
+    }
+    let rgb = Rgb { width: w, height: h, data }.oriented(orientation);
+    Ok(Photo { format: PhotoFormat::Jpeg, rgb, orientation, bytes, exif })
+}
+
+fn decode_png(bytes: Vec<u8>) -> Result<Photo> {
+    let limits = png::Limits { bytes: (limits::MAX_PIXELS * 4) as usize };
+    let mut dec = png::Decoder::new_with_limits(std::io::Cursor::new(bytes.as_slice()), limits);
+    dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = dec.read_info().map_err(|e| Error::invalid("PNG", e.to_string()))?;
+    let (w, h) = (reader.info().width as usize, reader.info().height as usize);
+    check_size(w, h).map_err(|e| match e {
+        Error::Param(m) => Error::invalid("PNG", m),
+        other => other,
+    })?;
+    let size = reader.output_buffer_size().ok_or_else(|| Error::invalid("PNG", "picture too large"))?;
+    let mut buf = vec![0u8; size];
+    let info = reader.next_frame(&mut buf).map_err(|e| Error::invalid("PNG", e.to_string()))?;
+    let channels = match info.color_type {
+        png::ColorType::Grayscale => 1,
+        png::ColorType::GrayscaleAlpha => 2,
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        png::ColorType::Indexed => return Err(Error::invalid("PNG", "palette was not expanded")),
+    };
+    let mut rgb = Rgb::new(w, h)?;
+    for y in 0..h {
+        let row = &buf[y * info.line_size..];
+        for x in 0..w {
+            let p = &row[x * channels..x * channels + channels];
+            let (r, g, b, a) = match channels {
+                1 => (p[0], p[0], p[0], 255),
+                2 => (p[0], p[0], p[0], p[1]),
+                3 => (p[0], p[1], p[2], 255),
+                _ => (p[0], p[1], p[2], p[3]),
+            };
+            // Transparent pixels are shown over white, as viewers do.
+            let over = |c: u8| ((u32::from(c) * u32::from(a) + 255 * (255 - u32::from(a)) + 127) / 255) as u8;
+            let o = (y * w + x) * 3;
+            rgb.data[o] = over(r);
+            rgb.data[o + 1] = over(g);
+            rgb.data[o + 2] = over(b);
+        }
+    }
+    Ok(Photo { format: PhotoFormat::Png, rgb, orientation: 1, bytes, exif: None })
+}

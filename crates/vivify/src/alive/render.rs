@@ -1,0 +1,542 @@
+//! The frame compositor. Everything is prepared once in a [`Stage`]; each
+//! frame is then one pass over the output in 2×2 blocks (one chroma sample
+//! and four luma samples): the camera maps the block into the source, the
+//! masks there say which layers apply, and the layers are mixed in
+//! Y'CbCr. Particles and stars are drawn afterwards (see `particles.rs`).
+
+use std::f32::consts::TAU;
+
+use super::camera::{ease, Path, Pose};
+use super::fill::push_pull;
+use super::grade::GradeYuv;
+use super::image::{resize, Plane, Rect, Rgb, Yuv};
+use super::particles::Particles;
+use super::plan::Plan;
+use super::scene::Scene;
+use crate::codec::Frame;
+use crate::error::Result;
+
+/// Seconds over which motion fades in from the still photo.
+const WAKE_S: f32 = 0.6;
+
+/// Everything a frame needs, prepared once.
+pub struct Stage {
+    pub width: usize,
+    pub height: usize,
+    pub duration: f32,
+    looped: bool,
+    src: Yuv,
+    /// Masks at the source's chroma size (0..=255).
+    sky: Plane,
+    water: Plane,
+    near: Plane,
+    subject: Plane,
+    sky_plate: Option<Yuv>,
+    water_plate: Option<Yuv>,
+    pub path: Path,
+    horizon: f32,
+    subject_centre: (f32, f32),
+    sun: (f32, f32),
+    plan: Plan,
+    grade: Option<GradeYuv>,
+    particles: Particles,
+    fog_noise: Vec<f32>,
+    /// Mean luma of the sky (for keeping its relief when grading).
+    sky_luma: f32,
+}
+
+/// Per-frame scratch: what each 2×2 block of the output shows.
+pub struct Cover {
+    pub width: usize,
+    /// Nearness of the scene at each block (0..=255).
+    pub near: Vec<u8>,
+    /// Sky weight at each block (0..=255).
+    pub sky: Vec<u8>,
+}
+
+/// Integral of the wake-up envelope from 0 to `t` (closed form of the
+/// smoothstep ramp), so drifts start from rest without a jump.
+fn wake_integral(t: f32) -> f32 {
+    if t >= WAKE_S {
+        t - WAKE_S * 0.5
+    } else {
+        let u = (t / WAKE_S).max(0.0);
+        WAKE_S * (u * u * u - 0.5 * u * u * u * u)
+    }
+}
+
+/// Period close to `want` that divides `total` a whole number of times.
+fn fitting_period(total: f32, want: f32) -> f32 {
+    total / (total / want).round().max(1.0)
+}
+
+/// A tileable value-noise texture (64×64), for fog.
+fn noise_texture(seed: u64) -> Vec<f32> {
+    let mut rng = super::Rng::new(seed ^ 0xF06);
+    let grid: Vec<f32> = (0..16 * 16).map(|_| rng.unit()).collect();
+    let mut out = vec![0f32; 64 * 64];
+    for y in 0..64 {
+        for x in 0..64 {
+            let (gx, gy) = (x as f32 / 4.0, y as f32 / 4.0);
+            let (x0, y0) = (gx as usize, gy as usize);
+            let (fx, fy) = (ease(gx - x0 as f32), ease(gy - y0 as f32));
+            let g = |i: usize, j: usize| grid[(j % 16) * 16 + (i % 16)];
+            let top = g(x0, y0) * (1.0 - fx) + g(x0 + 1, y0) * fx;
+            let bot = g(x0, y0 + 1) * (1.0 - fx) + g(x0 + 1, y0 + 1) * fx;
+            out[y * 64 + x] = top * (1.0 - fy) + bot * fy;
+        }
+    }
+    out
+}
+
+fn noise_at(tex: &[f32], x: f32, y: f32) -> f32 {
+    let (xi, yi) = (x.rem_euclid(64.0) as usize % 64, y.rem_euclid(64.0) as usize % 64);
+    tex[yi * 64 + xi]
+}
+
+impl Stage {
+    /// Prepares the source at output scale, the masks, the plates and the
+    /// camera path. `crop` is the rest framing in photo pixels.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        photo: &Rgb,
+        scene: &Scene,
+        plan: &Plan,
+        crop: Rect,
+        width: usize,
+        height: usize,
+        duration: f32,
+        seed: u64,
+    ) -> Result<Stage> {
+        let k = width as f64 / crop.w;
+        let sw = ((photo.width as f64 * k).round() as usize).max(width);
+        let sh = ((photo.height as f64 * k).round() as usize).max(height);
+        let full = Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 };
+        let src = Yuv::from_rgb(&resize(photo, full, sw, sh)?);
+        let (cw, ch) = (src.u.width, src.u.height);
+        let sky = scene.sky.to_plane(cw, ch);
+        let water = scene.water.to_plane(cw, ch);
+        let near = scene.nearness.to_plane(cw, ch);
+        let subject = scene.subject.to_plane(cw, ch);
+        let needs_sky = plan.clouds.is_some();
+        let plate = |mask: &super::image::Field| -> Yuv {
+            let keep_luma = mask.to_plane(sw, sh);
+            let keep_chroma = mask.to_plane(cw, ch);
+            Yuv {
+                y: push_pull(&src.y, &keep_luma),
+                u: push_pull(&src.u, &keep_chroma),
+                v: push_pull(&src.v, &keep_chroma),
+            }
+        };
+        let sky_plate = needs_sky.then(|| plate(&scene.sky));
+        let water_plate = plan.water.is_some().then(|| plate(&scene.water));
+        let rest = ((crop.x * k) as f32 + width as f32 * 0.5, (crop.y * k) as f32 + height as f32 * 0.5);
+        let sb = scene.summary.subject;
+        let subject_centre = (((sb.x + sb.w * 0.5) * sw as f64) as f32, ((sb.y + sb.h * 0.5) * sh as f64) as f32);
+        let focus = scene.nearness.sample(
+            (sb.x + sb.w * 0.5) as f32 * scene.nearness.width as f32,
+            (sb.y + sb.h * 0.5) as f32 * scene.nearness.height as f32,
+        );
+        let path = Path {
+            motion: plan.camera.motion,
+            amount: plan.camera.amount,
+            parallax: plan.camera.parallax,
+            looped: plan.looped,
+            duration,
+            out: (width as f32, height as f32),
+            src: (sw as f32, sh as f32),
+            rest,
+            focus: focus.clamp(0.2, 0.8),
+        };
+        let horizon = scene.summary.horizon.unwrap_or(0.4) * sh as f32;
+        let sun = scene.summary.sun.map_or((0.72 * sw as f32, 0.12 * sh as f32), |(x, y)| (x * sw as f32, y * sh as f32));
+        let particles = Particles::new(&plan.particles, plan.stars, width, height, duration, plan.looped, seed);
+        let sky_luma = {
+            let (mut s, mut c) = (0.0f64, 0.0f64);
+            for (i, m) in sky.data.iter().enumerate() {
+                if *m > 200 {
+                    let (x, y) = ((i % cw) * 2, (i / cw) * 2);
+                    s += f64::from(src.y.data[y.min(sh - 1) * sw + x.min(sw - 1)]);
+                    c += 1.0;
+                }
+            }
+            if c > 0.0 {
+                (s / c) as f32
+            } else {
+                128.0
+            }
+        };
+        Ok(Stage {
+            width,
+            height,
+            duration,
+            looped: plan.looped,
+            src,
+            sky,
+            water,
+            near,
+            subject,
+            sky_plate,
+            water_plate,
+            path,
+            horizon,
+            subject_centre,
+            sun,
+            grade: plan.grade.map(|g| GradeYuv::new(g.grade)),
+            plan: plan.clone(),
+            particles,
+            fog_noise: noise_texture(seed),
+            sky_luma,
+        })
+    }
+
+    /// How awake the scene is at `t` (0 at the still, 1 once moving).
+    fn wake(&self, t: f32) -> f32 {
+        if self.looped {
+            1.0
+        } else {
+            ease(t / WAKE_S)
+        }
+    }
+
+    /// Renders the frame at `t` seconds into `out` (which must have the
+    /// stage's size); `cover` is reused between frames.
+    pub fn render(&self, t: f32, out: &mut Frame, cover: &mut Cover) {
+        let (w, h) = (self.width, self.height);
+        let pose = self.path.pose(t);
+        let wake = self.wake(t);
+        let f = FrameParams::new(self, t, wake, &pose);
+        let cw = w.div_ceil(2);
+        cover.width = cw;
+        cover.near.resize(cw * h.div_ceil(2), 0);
+        cover.sky.resize(cw * h.div_ceil(2), 0);
+        for cy in 0..h.div_ceil(2) {
+            for cx in 0..cw {
+                // Block centre in output pixels.
+                let (bx, by) = (cx as f32 * 2.0 + 1.0, cy as f32 * 2.0 + 1.0);
+                let base = (pose.cx + (bx - w as f32 * 0.5) * pose.spread, pose.cy + (by - h as f32 * 0.5) * pose.spread);
+                let (mx, my) = (base.0 * 0.5 - 0.5, base.1 * 0.5 - 0.5);
+                let n = f32::from(self.near.at(mx, my)) / 255.0;
+                let dn = n - pose.focus;
+                let k = pose.spread / (1.0 + pose.dolly * dn).max(0.2);
+                let mut off = (pose.shift.0 * dn, pose.shift.1 * dn);
+                if f.breathe != 0.0 {
+                    let s = f32::from(self.subject.at(mx, my)) / 255.0;
+                    if s > 0.0 {
+                        off.0 += (base.0 - self.subject_centre.0) * f.breathe * s;
+                        off.1 += (base.1 - self.subject_centre.1) * f.breathe * s;
+                    }
+                }
+                // Source position of the block centre.
+                let sx = pose.cx + (bx - w as f32 * 0.5) * k + off.0;
+                let sy = pose.cy + (by - h as f32 * 0.5) * k + off.1;
+                let (qx, qy) = (sx * 0.5 - 0.5, sy * 0.5 - 0.5);
+                let ms = f32::from(self.sky.at(qx, qy)) / 255.0;
+                let mw = f32::from(self.water.at(qx, qy)) / 255.0;
+                let ci = cy * cw + cx;
+                cover.near[ci] = (n * 255.0) as u8;
+                cover.sky[ci] = (ms * 255.0) as u8;
+                let subj = if f.sweep > 0.0 { f32::from(self.subject.at(qx, qy)) / 255.0 } else { 0.0 };
+                // Chroma.
+                let [mut u, mut v] = self.sample_uv(qx, qy, sx, sy, ms, mw, &f);
+                // Luma: four pixels around the block centre.
+                let mut ys = [0f32; 4];
+                for (j, (dx, dy)) in [(-0.5f32, -0.5f32), (0.5, -0.5), (-0.5, 0.5), (0.5, 0.5)].into_iter().enumerate() {
+                    let px = sx + dx * k - 0.5;
+                    let py = sy + dy * k - 0.5;
+                    ys[j] = self.sample_y(px, py, sy, ms, mw, &f);
+                }
+                // Grade, light and fog, on the block.
+                self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, ms, n, subj, &f);
+                let (x0, y0) = (cx * 2, cy * 2);
+                for (j, (dx, dy)) in [(0, 0), (1, 0), (0, 1), (1, 1)].into_iter().enumerate() {
+                    let (x, y) = (x0 + dx, y0 + dy);
+                    if x < w && y < h {
+                        out.y[y * w + x] = (ys[j] + 0.5).clamp(16.0, 235.0) as u8;
+                    }
+                }
+                out.u[ci] = (u + 0.5).clamp(16.0, 240.0) as u8;
+                out.v[ci] = (v + 0.5).clamp(16.0, 240.0) as u8;
+            }
+        }
+        let night = match self.plan.grade {
+            Some(g) if matches!(g.grade, super::prompt::Grade::Night | super::prompt::Grade::BlueHour) => f.grade,
+            _ => 0.0,
+        };
+        self.particles.draw(t, wake, night, out, cover);
+    }
+
+    /// Luma at source position (`px`, `py`) (sample coordinates).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn sample_y(&self, px: f32, py: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> f32 {
+        let mut y = if ms >= 0.999 && self.sky_plate.is_some() { 0.0 } else { self.src.y.sample(px, py) };
+        if ms > 0.0 {
+            if let Some(plate) = &self.sky_plate {
+                let (ax, ay, bx, by, wa) = f.sky_offsets(sy, self.horizon);
+                let mut s = plate.y.sample(px - ax, py - ay);
+                if wa < 1.0 {
+                    s = s * wa + plate.y.sample(px - bx, py - by) * (1.0 - wa);
+                }
+                y = if ms >= 0.999 { s } else { y + (s - y) * ms };
+            }
+        }
+        if mw > 0.0 {
+            if let Some(plate) = &self.water_plate {
+                let (dx, dy, shimmer) = f.ripple(px, py, self.horizon, self.src.y.height as f32);
+                let (ax, ay, bx, by, wa) = f.water_offsets();
+                let s = plate.y.sample(px + dx - ax, py + dy - ay) * wa
+                    + plate.y.sample(px + dx - bx, py + dy - by) * (1.0 - wa)
+                    + shimmer;
+                y += (s - y) * mw;
+            }
+        }
+        y
+    }
+
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn sample_uv(&self, qx: f32, qy: f32, sx: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> [f32; 2] {
+        let mut u = self.src.u.sample(qx, qy);
+        let mut v = self.src.v.sample(qx, qy);
+        if ms > 0.0 {
+            if let Some(plate) = &self.sky_plate {
+                let (ax, ay, bx, by, wa) = f.sky_offsets(sy, self.horizon);
+                let (pu, pv) = (
+                    plate.u.sample(qx - ax * 0.5, qy - ay * 0.5) * wa + plate.u.sample(qx - bx * 0.5, qy - by * 0.5) * (1.0 - wa),
+                    plate.v.sample(qx - ax * 0.5, qy - ay * 0.5) * wa + plate.v.sample(qx - bx * 0.5, qy - by * 0.5) * (1.0 - wa),
+                );
+                u += (pu - u) * ms;
+                v += (pv - v) * ms;
+            }
+        }
+        if mw > 0.0 {
+            if let Some(plate) = &self.water_plate {
+                let (dx, dy, _) = f.ripple(sx, sy, self.horizon, self.src.y.height as f32);
+                let (ax, ay, _, _, _) = f.water_offsets();
+                let (x, y) = ((sx + dx - ax) * 0.5 - 0.5, (sy + dy - ay) * 0.5 - 0.5);
+                u += (plate.u.sample(x, y) - u) * mw;
+                v += (plate.v.sample(x, y) - v) * mw;
+            }
+        }
+        [u, v]
+    }
+
+    /// Colour grade, glow, light leak, light sweep and fog on one block.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn finish(
+        &self,
+        ys: &mut [f32; 4],
+        u: &mut f32,
+        v: &mut f32,
+        (bx, by): (f32, f32),
+        sy: f32,
+        ms: f32,
+        n: f32,
+        subj: f32,
+        f: &FrameParams,
+    ) {
+        if let (Some(g), true) = (&self.grade, f.grade > 0.0) {
+            let a = f.grade;
+            let target = g.sky_at(sy / self.horizon.max(1.0));
+            // Sky: the target's colour, the photo's own relief.
+            let sa = a * ms;
+            let fa = a * (1.0 - ms);
+            let gain_sky = (target[0] - 16.0) / (f.sky_luma - 16.0).max(8.0);
+            for y in ys.iter_mut() {
+                let sky_y = 16.0 + (*y - 16.0) * gain_sky.clamp(0.08, 1.6);
+                let scene_y = 16.0 + (*y - 16.0) * g.scene_gain;
+                *y += (sky_y - *y) * sa + (scene_y - *y) * fa;
+            }
+            *u += (target[1] + (*u - 128.0) * 0.3 - *u) * sa + g.scene_du * fa;
+            *v += (target[2] + (*v - 128.0) * 0.3 - *v) * sa + g.scene_dv * fa;
+        }
+        let mut light = 0.0;
+        for blob in &f.blobs {
+            let d2 = ((bx - blob.x) * (bx - blob.x) + (by - blob.y) * (by - blob.y)) * blob.inv_r2;
+            if d2 < 6.0 {
+                let p = (-d2).exp() * blob.strength;
+                light += p;
+                *u += blob.du * p;
+                *v += blob.dv * p;
+            }
+        }
+        if f.sweep > 0.0 && subj > 0.0 {
+            let pos = (bx + by) * f.sweep_scale - f.sweep_pos;
+            light += f.sweep * subj * (-pos * pos * 40.0).exp();
+        }
+        if light > 0.0 {
+            for y in ys.iter_mut() {
+                // Screen-like: bright areas saturate gently.
+                *y += light * (235.0 - *y) * 0.9;
+            }
+        }
+        if f.fog > 0.0 {
+            let noise = noise_at(&self.fog_noise, bx * f.fog_scale + f.fog_drift, by * f.fog_scale);
+            let a = (f.fog * (1.0 - n).powf(1.2) * (0.55 + 0.45 * noise)).min(0.9);
+            for y in ys.iter_mut() {
+                *y += (200.0 - *y) * a;
+            }
+            *u += (128.0 - *u) * a;
+            *v += (128.0 - *v) * a;
+        }
+    }
+}
+
+/// A soft light (sun glow or light leak) in output coordinates.
+pub struct Blob {
+    x: f32,
+    y: f32,
+    inv_r2: f32,
+    strength: f32,
+    du: f32,
+    dv: f32,
+}
+
+/// Everything that depends on time but not on the pixel.
+struct FrameParams {
+    /// Sky drift of the two phases (source pixels at the top) and the weight of the first.
+    sky_a: (f32, f32),
+    sky_b: (f32, f32),
+    sky_w: f32,
+    sky_luma: f32,
+    water_a: (f32, f32),
+    water_b: (f32, f32),
+    water_w: f32,
+    ripple_amp: f32,
+    ripple_phase: f32,
+    ripple_wave: f32,
+    grade: f32,
+    breathe: f32,
+    sweep: f32,
+    sweep_pos: f32,
+    sweep_scale: f32,
+    fog: f32,
+    fog_scale: f32,
+    fog_drift: f32,
+    blobs: Vec<Blob>,
+}
+
+impl FrameParams {
+    fn new(st: &Stage, t: f32, wake: f32, pose: &Pose) -> FrameParams {
+        let l = st.duration;
+        let w = st.width as f32;
+        let plan = &st.plan;
+        let two_phase = |period: f32, v: (f32, f32), scale: f32| {
+            let ph = (t / period).fract();
+            let pb = (ph + 0.5).fract();
+            let wa = 1.0 - (2.0 * ph - 1.0).abs();
+            let span = period * scale;
+            ((v.0 * span * (ph - 0.5), v.1 * span * (ph - 0.5)), (v.0 * span * (pb - 0.5), v.1 * span * (pb - 0.5)), wa)
+        };
+        // Sky drift in source pixels.
+        let (sky_a, sky_b, sky_w) = match plan.clouds {
+            None => ((0.0, 0.0), (0.0, 0.0), 1.0),
+            Some(c) => {
+                let v = (c.velocity.0 * w, c.velocity.1 * w);
+                if st.looped {
+                    two_phase(l, v, 1.0)
+                } else {
+                    let d = wake_integral(t);
+                    ((v.0 * d, v.1 * d), (0.0, 0.0), 1.0)
+                }
+            }
+        };
+        let (water_a, water_b, water_w, ripple_amp, ripple_phase, ripple_wave) = match plan.water {
+            None => ((0.0, 0.0), (0.0, 0.0), 1.0, 0.0, 0.0, 0.0),
+            Some(wp) => {
+                let period = fitting_period(l, 2.0);
+                let v = (wp.flow.0 * w * wake, wp.flow.1 * w * wake);
+                let (a, b, wa) = two_phase(period, v, 1.0);
+                let cycles = (l * 0.8).round().max(1.0);
+                (a, b, wa, 0.0035 * w * wp.strength * wake, TAU * cycles * t / l, 0.02 * w)
+            }
+        };
+        let grade = match plan.grade {
+            None => 0.0,
+            Some(g) => {
+                g.strength
+                    * if st.looped { 0.5 - 0.5 * (TAU * t / l).cos() } else { ease(t / (0.85 * l)) }
+            }
+        };
+        let breathe = if plan.breathe > 0.0 {
+            let period = fitting_period(l, 3.2);
+            -0.006 * plan.breathe * (TAU * t / period).sin() * wake
+        } else {
+            0.0
+        };
+        let u = (t / l).clamp(0.0, 1.0);
+        let sweep_pos = if st.looped { 0.5 + 0.8 * (TAU * u).sin() } else { -0.3 + 1.6 * u };
+        // Where a source point lands in the output (ignoring parallax).
+        let to_out = |p: (f32, f32)| {
+            ((p.0 - pose.cx) / pose.spread + w * 0.5, (p.1 - pose.cy) / pose.spread + st.height as f32 * 0.5)
+        };
+        let mut blobs = Vec::new();
+        if plan.glow > 0.0 {
+            let (x, y) = to_out(st.sun);
+            let r = 0.28 * w.max(st.height as f32 * 0.6);
+            let pulse = 1.0 + 0.08 * (TAU * t / fitting_period(l, 2.5)).sin();
+            let s = 0.35 * plan.glow * pulse * (0.6 + 0.4 * grade.max(wake));
+            blobs.push(Blob { x, y, inv_r2: 1.0 / (r * r), strength: s * wake.max(0.0), du: -14.0, dv: 16.0 });
+        }
+        if plan.light_leak > 0.0 {
+            let x = if st.looped { w * (0.5 + 0.7 * (TAU * u).sin()) } else { w * (-0.2 + 1.4 * u) };
+            let r = 0.45 * w;
+            let s = 0.3 * plan.light_leak * wake;
+            blobs.push(Blob { x, y: 0.12 * st.height as f32, inv_r2: 1.0 / (r * r), strength: s, du: -20.0, dv: 26.0 });
+        }
+        let sky_luma = st.sky_luma;
+        FrameParams {
+            sky_a,
+            sky_b,
+            sky_w,
+            sky_luma,
+            water_a,
+            water_b,
+            water_w,
+            ripple_amp,
+            ripple_phase,
+            ripple_wave,
+            grade,
+            breathe,
+            sweep: plan.light_sweep * 0.25 * wake,
+            sweep_pos,
+            sweep_scale: 1.0 / (w + st.height as f32),
+            fog: plan.fog * 0.6 * if st.looped { 1.0 } else { 0.4 + 0.6 * wake },
+            fog_scale: 64.0 / w * 1.5,
+            // One tile of noise per clip, so looped fog lines up.
+            fog_drift: 64.0 * t / l,
+            blobs,
+        }
+    }
+
+    /// Sky offsets at source row `sy`: the top drifts fastest, the horizon
+    /// slowest, as a cloud layer seen in perspective does.
+    #[inline]
+    fn sky_offsets(&self, sy: f32, horizon: f32) -> (f32, f32, f32, f32, f32) {
+        let k = 0.35 + 0.65 * ((horizon - sy) / horizon.max(1.0)).clamp(0.0, 1.0);
+        (self.sky_a.0 * k, self.sky_a.1 * k, self.sky_b.0 * k, self.sky_b.1 * k, self.sky_w)
+    }
+
+    #[inline]
+    fn water_offsets(&self) -> (f32, f32, f32, f32, f32) {
+        (self.water_a.0, self.water_a.1, self.water_b.0, self.water_b.1, self.water_w)
+    }
+
+    /// Ripple displacement and shimmer at a source point below the horizon:
+    /// crests run across the picture and crowd together towards the horizon.
+    #[inline]
+    fn ripple(&self, x: f32, y: f32, horizon: f32, height: f32) -> (f32, f32, f32) {
+        if self.ripple_amp == 0.0 {
+            return (0.0, 0.0, 0.0);
+        }
+        let p = ((y - horizon) / (height - horizon).max(1.0)).clamp(0.02, 1.0);
+        let wave = self.ripple_wave * (0.15 + p);
+        let a = self.ripple_amp * (0.2 + p);
+        let ph = TAU * (y / wave + x / (wave * 7.0)) - self.ripple_phase;
+        let s1 = ph.sin();
+        let s2 = (ph * 0.61 + x / (wave * 3.0) + 1.7 - self.ripple_phase * 0.39).sin();
+        (0.4 * a * s2, a * s1, 3.0 * (a / (self.ripple_amp + 1e-3)) * (ph + 0.9).cos() * (self.ripple_amp / (0.0035 * 1080.0)).min(2.0))
+    }
+}
