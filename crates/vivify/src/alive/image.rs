@@ -69,23 +69,26 @@ impl Plane {
     }
 
     /// Bilinear sample at (x, y) in pixel-centre coordinates, clamped to the
-    /// edge; returns a value scaled by 256 (fixed point, no rounding loss).
+    /// picture; returns a value scaled by 256. Positions are taken in 1/256
+    /// pixel steps (fixed point), which is finer than any visible motion.
     #[inline]
     pub fn sample_fx(&self, x: f32, y: f32) -> u32 {
-        let maxx = (self.width - 1) as f32;
-        let maxy = (self.height - 1) as f32;
-        let x = x.clamp(0.0, maxx);
-        let y = y.clamp(0.0, maxy);
-        let x0 = x as usize;
-        let y0 = y as usize;
-        let fx = ((x - x0 as f32) * 256.0) as u32;
-        let fy = ((y - y0 as f32) * 256.0) as u32;
-        let x1 = (x0 + 1).min(self.width - 1);
-        let row0 = y0 * self.width;
-        let row1 = (y0 + 1).min(self.height - 1) * self.width;
-        let d = &self.data;
-        let top = u32::from(d[row0 + x0]) * (256 - fx) + u32::from(d[row0 + x1]) * fx;
-        let bot = u32::from(d[row1 + x0]) * (256 - fx) + u32::from(d[row1 + x1]) * fx;
+        let w = self.width;
+        // Largest fixed-point positions that still have a right and a lower
+        // neighbour, so each sample is one bounds check on one slice.
+        let max_x = ((w.max(2) - 1) << 8) as i32 - 1;
+        let max_y = ((self.height.max(2) - 1) << 8) as i32 - 1;
+        let xf = ((x * 256.0) as i32).clamp(0, max_x);
+        let yf = ((y * 256.0) as i32).clamp(0, max_y);
+        let (x0, fx) = ((xf >> 8) as usize, (xf & 255) as u32);
+        let (y0, fy) = ((yf >> 8) as usize, (yf & 255) as u32);
+        let i = y0 * w + x0;
+        let Some(d) = self.data.get(i..i + w + 2) else {
+            // One-pixel-wide or one-pixel-high planes.
+            return u32::from(self.data[i.min(self.data.len() - 1)]) << 8;
+        };
+        let top = u32::from(d[0]) * (256 - fx) + u32::from(d[1]) * fx;
+        let bot = u32::from(d[w]) * (256 - fx) + u32::from(d[w + 1]) * fx;
         (top * (256 - fy) + bot * fy) >> 8
     }
 
@@ -98,8 +101,8 @@ impl Plane {
     /// Nearest sample, clamped.
     #[inline]
     pub fn at(&self, x: f32, y: f32) -> u8 {
-        let xi = (x.max(0.0) as usize).min(self.width - 1);
-        let yi = (y.max(0.0) as usize).min(self.height - 1);
+        let xi = ((x + 0.5) as i32).clamp(0, self.width as i32 - 1) as usize;
+        let yi = ((y + 0.5) as i32).clamp(0, self.height as i32 - 1) as usize;
         self.data[yi * self.width + xi]
     }
 }

@@ -237,17 +237,65 @@ impl Stage {
                 cover.near[ci] = (n * 255.0) as u8;
                 cover.sky[ci] = (ms * 255.0) as u8;
                 let subj = if f.sweep > 0.0 { f32::from(self.subject.at(qx, qy)) / 255.0 } else { 0.0 };
+                // What moves in this block, worked out once for its five samples.
+                let sky = match (&self.sky_plate, ms > 0.0) {
+                    (Some(plate), true) => Some((plate, f.sky_offsets(sy, self.horizon))),
+                    _ => None,
+                };
+                let water = match (&self.water_plate, mw > 0.0) {
+                    (Some(plate), true) => {
+                        let (dx, dy, shimmer) = f.ripple(sx, sy, self.horizon, self.src.y.height as f32);
+                        Some((plate, (dx, dy, shimmer), f.water_offsets()))
+                    }
+                    _ => None,
+                };
+                let all_sky = ms >= 0.999 && sky.is_some();
                 // Chroma.
-                let [mut u, mut v] = self.sample_uv(qx, qy, sx, sy, ms, mw, &f);
+                let (mut u, mut v) = if all_sky { (0.0, 0.0) } else { (self.src.u.sample(qx, qy), self.src.v.sample(qx, qy)) };
+                if let Some((plate, (ax, ay, bx, by, wa))) = sky {
+                    let (x, y) = (qx - ax * 0.5, qy - ay * 0.5);
+                    let (mut pu, mut pv) = (plate.u.sample(x, y), plate.v.sample(x, y));
+                    if wa < 1.0 {
+                        let (x, y) = (qx - bx * 0.5, qy - by * 0.5);
+                        pu = pu * wa + plate.u.sample(x, y) * (1.0 - wa);
+                        pv = pv * wa + plate.v.sample(x, y) * (1.0 - wa);
+                    }
+                    u += (pu - u) * ms;
+                    v += (pv - v) * ms;
+                }
+                if let Some((plate, (dx, dy, _), (ax, ay, _, _, _))) = water {
+                    let (x, y) = ((sx + dx - ax) * 0.5 - 0.5, (sy + dy - ay) * 0.5 - 0.5);
+                    u += (plate.u.sample(x, y) - u) * mw;
+                    v += (plate.v.sample(x, y) - v) * mw;
+                }
                 // Luma: four pixels around the block centre.
                 let mut ys = [0f32; 4];
-                for (j, (dx, dy)) in [(-0.5f32, -0.5f32), (0.5, -0.5), (-0.5, 0.5), (0.5, 0.5)].into_iter().enumerate() {
-                    let px = sx + dx * k - 0.5;
-                    let py = sy + dy * k - 0.5;
-                    ys[j] = self.sample_y(px, py, sy, ms, mw, &f);
+                let hk = 0.5 * k;
+                for (j, (dx, dy)) in [(-hk, -hk), (hk, -hk), (-hk, hk), (hk, hk)].into_iter().enumerate() {
+                    let px = sx + dx - 0.5;
+                    let py = sy + dy - 0.5;
+                    let mut y = if all_sky { 0.0 } else { self.src.y.sample(px, py) };
+                    if let Some((plate, (ax, ay, bx, by, wa))) = sky {
+                        let mut s = plate.y.sample(px - ax, py - ay);
+                        if wa < 1.0 {
+                            s = s * wa + plate.y.sample(px - bx, py - by) * (1.0 - wa);
+                        }
+                        y += (s - y) * ms;
+                    }
+                    if let Some((plate, (rx, ry, shimmer), (ax, ay, bx, by, wa))) = water {
+                        let (x, yy) = (px + rx, py + ry);
+                        let mut s = plate.y.sample(x - ax, yy - ay);
+                        if wa < 1.0 {
+                            s = s * wa + plate.y.sample(x - bx, yy - by) * (1.0 - wa);
+                        }
+                        y += (s + shimmer - y) * mw;
+                    }
+                    ys[j] = y;
                 }
                 // Grade, light and fog, on the block.
-                self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, ms, n, subj, &f);
+                if f.any_finish {
+                    self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw), n, subj, &f);
+                }
                 let (x0, y0) = (cx * 2, cy * 2);
                 for (j, (dx, dy)) in [(0, 0), (1, 0), (0, 1), (1, 1)].into_iter().enumerate() {
                     let (x, y) = (x0 + dx, y0 + dy);
@@ -266,62 +314,6 @@ impl Stage {
         self.particles.draw(t, wake, night, out, cover);
     }
 
-    /// Luma at source position (`px`, `py`) (sample coordinates).
-    #[inline]
-    #[allow(clippy::too_many_arguments)]
-    fn sample_y(&self, px: f32, py: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> f32 {
-        let mut y = if ms >= 0.999 && self.sky_plate.is_some() { 0.0 } else { self.src.y.sample(px, py) };
-        if ms > 0.0 {
-            if let Some(plate) = &self.sky_plate {
-                let (ax, ay, bx, by, wa) = f.sky_offsets(sy, self.horizon);
-                let mut s = plate.y.sample(px - ax, py - ay);
-                if wa < 1.0 {
-                    s = s * wa + plate.y.sample(px - bx, py - by) * (1.0 - wa);
-                }
-                y = if ms >= 0.999 { s } else { y + (s - y) * ms };
-            }
-        }
-        if mw > 0.0 {
-            if let Some(plate) = &self.water_plate {
-                let (dx, dy, shimmer) = f.ripple(px, py, self.horizon, self.src.y.height as f32);
-                let (ax, ay, bx, by, wa) = f.water_offsets();
-                let s = plate.y.sample(px + dx - ax, py + dy - ay) * wa
-                    + plate.y.sample(px + dx - bx, py + dy - by) * (1.0 - wa)
-                    + shimmer;
-                y += (s - y) * mw;
-            }
-        }
-        y
-    }
-
-    #[inline]
-    #[allow(clippy::too_many_arguments)]
-    fn sample_uv(&self, qx: f32, qy: f32, sx: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> [f32; 2] {
-        let mut u = self.src.u.sample(qx, qy);
-        let mut v = self.src.v.sample(qx, qy);
-        if ms > 0.0 {
-            if let Some(plate) = &self.sky_plate {
-                let (ax, ay, bx, by, wa) = f.sky_offsets(sy, self.horizon);
-                let (pu, pv) = (
-                    plate.u.sample(qx - ax * 0.5, qy - ay * 0.5) * wa + plate.u.sample(qx - bx * 0.5, qy - by * 0.5) * (1.0 - wa),
-                    plate.v.sample(qx - ax * 0.5, qy - ay * 0.5) * wa + plate.v.sample(qx - bx * 0.5, qy - by * 0.5) * (1.0 - wa),
-                );
-                u += (pu - u) * ms;
-                v += (pv - v) * ms;
-            }
-        }
-        if mw > 0.0 {
-            if let Some(plate) = &self.water_plate {
-                let (dx, dy, _) = f.ripple(sx, sy, self.horizon, self.src.y.height as f32);
-                let (ax, ay, _, _, _) = f.water_offsets();
-                let (x, y) = ((sx + dx - ax) * 0.5 - 0.5, (sy + dy - ay) * 0.5 - 0.5);
-                u += (plate.u.sample(x, y) - u) * mw;
-                v += (plate.v.sample(x, y) - v) * mw;
-            }
-        }
-        [u, v]
-    }
-
     /// Colour grade, glow, light leak, light sweep and fog on one block.
     #[allow(clippy::too_many_arguments)]
     #[inline]
@@ -332,17 +324,20 @@ impl Stage {
         v: &mut f32,
         (bx, by): (f32, f32),
         sy: f32,
-        ms: f32,
+        (ms, mw): (f32, f32),
         n: f32,
         subj: f32,
         f: &FrameParams,
     ) {
         if let (Some(g), true) = (&self.grade, f.grade > 0.0) {
             let a = f.grade;
-            let target = g.sky_at(sy / self.horizon.max(1.0));
-            // Sky: the target's colour, the photo's own relief.
-            let sa = a * ms;
-            let fa = a * (1.0 - ms);
+            // Water mirrors the sky near the horizon.
+            let target = if mw > 0.0 && ms < 0.5 { g.sky_at(1.0) } else { g.sky_at(sy / self.horizon.max(1.0)) };
+            // Sky: the target's colour, the photo's own relief. The mask is
+            // pushed out a little so no old sky colour fringes the skyline;
+            // water takes part of the new sky's colour as a reflection.
+            let sa = a * ((ms * 1.6).min(1.0) + 0.35 * mw).min(1.0);
+            let fa = a - sa;
             let gain_sky = (target[0] - 16.0) / (f.sky_luma - 16.0).max(8.0);
             for y in ys.iter_mut() {
                 let sky_y = 16.0 + (*y - 16.0) * gain_sky.clamp(0.08, 1.6);
@@ -416,6 +411,8 @@ struct FrameParams {
     fog_scale: f32,
     fog_drift: f32,
     blobs: Vec<Blob>,
+    /// Whether any grade, light or fog is drawn this frame.
+    any_finish: bool,
 }
 
 impl FrameParams {
@@ -507,6 +504,7 @@ impl FrameParams {
             fog_scale: 64.0 / w * 1.5,
             // One tile of noise per clip, so looped fog lines up.
             fog_drift: 64.0 * t / l,
+            any_finish: grade > 0.0 || !blobs.is_empty() || plan.light_sweep > 0.0 || plan.fog > 0.0,
             blobs,
         }
     }

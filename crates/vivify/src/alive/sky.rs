@@ -233,11 +233,13 @@ fn find_water(a: &Analysis, sky: &[bool], sky_mean: [f32; 3], horizon: f32, rela
     };
     let mut water = vec![false; w * h];
     let mut queue = VecDeque::new();
-    // Seeds: just under the horizon, where the sea meets the sky.
-    for y in hz..(hz + (h / 30).max(2)).min(h) {
+    // Seeds: a band just under the horizon (skipping the rows the horizon
+    // edge itself makes look textured), where the sea meets the sky.
+    let (band0, band1) = ((hz + 2).min(h), (hz + 2 + (h / 12).max(3)).min(h));
+    for y in band0..band1 {
         for x in 0..w {
             let i = y * w + x;
-            if candidate(i) && (y == 0 || sky[(y.saturating_sub(3)) * w + x] || y <= hz + 1) {
+            if candidate(i) {
                 water[i] = true;
                 queue.push_back(i);
             }
@@ -263,7 +265,7 @@ fn find_water(a: &Analysis, sky: &[bool], sky_mean: [f32; 3], horizon: f32, rela
     let count = water.iter().filter(|&&v| v).count();
     // A real body of water spans much of the width near the horizon and
     // covers a fair part of the picture.
-    let top_rows = (hz..(hz + h / 10).min(h)).map(|y| (0..w).filter(|&x| water[y * w + x]).count()).max().unwrap_or(0);
+    let top_rows = (band0..(hz + h / 10).min(h)).map(|y| (0..w).filter(|&x| water[y * w + x]).count()).max().unwrap_or(0);
     let min_share = if relaxed { 0.01 } else { 0.04 };
     if (count as f32) < min_share * (w * h) as f32 || (!relaxed && top_rows * 10 < w * 3) {
         return Field::new(w, h, 0.0);

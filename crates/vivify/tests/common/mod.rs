@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub mod motion_rules;
+pub mod scenes;
 
 /// A small deterministic generator (xorshift), so mutation tests reproduce.
 pub struct Rng(pub u64);
