@@ -9,7 +9,9 @@ use vivify::convert;
 use vivify::inspect::{inspect_path, Report, Severity};
 use vivify::livevideo::{make_live, LiveOptions};
 
-use crate::args::{AliveArgs, AliveAs, ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat};
+use crate::args::{
+    AliveArgs, AliveAs, ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat,
+};
 use crate::progress;
 
 /// Reads all of standard input for `-`, within the library's size cap.
@@ -281,7 +283,9 @@ pub fn alive(a: AliveArgs) -> Result<ExitCode> {
     use vivify::alive::{make, make_from, AliveOptions};
     let stdin = a.photo.as_os_str() == "-";
     let output = a.output.clone().unwrap_or_else(|| {
-        let stem = if stdin { "alive".to_string() } else {
+        let stem = if stdin {
+            "alive".to_string()
+        } else {
             a.photo.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "alive".into())
         };
         PathBuf::from(format!("{stem}.alive.mp4"))
@@ -340,7 +344,10 @@ pub fn alive(a: AliveArgs) -> Result<ExitCode> {
 fn explain_text(r: &vivify::alive::AliveReport) -> String {
     let s = &r.scene;
     let mut t = String::new();
-    t += &format!("{}x{} at {} fps, {} frames ({:.2} s); the photo itself is the frame at {:.2} s\n", r.width, r.height, r.fps, r.frames, r.duration_s, r.rest_time_s);
+    t += &format!(
+        "{}x{} at {} fps, {} frames ({:.2} s); the photo itself is the frame at {:.2} s\n",
+        r.width, r.height, r.fps, r.frames, r.duration_s, r.rest_time_s
+    );
     t += &format!(
         "scene: sky {:.0} % ({:?}), water {:.0} %, horizon {}, sun {}, subject box {:.2},{:.2} {:.2}x{:.2}\n",
         s.sky_share * 100.0,
@@ -348,7 +355,10 @@ fn explain_text(r: &vivify::alive::AliveReport) -> String {
         s.water_share * 100.0,
         s.horizon.map_or("not found".into(), |h| format!("at {:.0} % height", h * 100.0)),
         s.sun.map_or("not found".into(), |(x, y)| format!("at {:.2},{:.2}", x, y)),
-        s.subject.x, s.subject.y, s.subject.w, s.subject.h
+        s.subject.x,
+        s.subject.y,
+        s.subject.w,
+        s.subject.h
     );
     t += &format!("plan for \"{}\":\n", r.plan.prompt);
     for n in &r.plan.notes {
@@ -358,7 +368,13 @@ fn explain_text(r: &vivify::alive::AliveReport) -> String {
         t += &format!("ignored: {}\n", r.plan.ignored.join(", "));
     }
     if let Some(a) = &r.audio {
-        t += &format!("sound: {} at {:.1} dBFS RMS, peak {:.1} dBFS ({})\n", a.beds.join(" + "), a.rms_dbfs, a.peak_dbfs, a.codec);
+        t += &format!(
+            "sound: {} at {:.1} dBFS RMS, peak {:.1} dBFS ({})\n",
+            a.beds.join(" + "),
+            a.rms_dbfs,
+            a.peak_dbfs,
+            a.codec
+        );
     }
     let times: Vec<String> = r.timings.iter().map(|(k, v)| format!("{k} {v:.2} s")).collect();
     t += &format!("time: {}\n", times.join(", "));

@@ -146,8 +146,8 @@ fn breakdown(photo: &Path) {
     let render = t.elapsed();
     let mut enc = H264Encoder::new(w, h, 30.0, vivify::alive::output::RENDER_COLOR).expect("encoder");
     let t = Instant::now();
-    for i in 0..90 {
-        enc.encode(&frames[i]).expect("encode");
+    for f in &frames {
+        enc.encode(f).expect("encode");
     }
     let encode = t.elapsed();
     println!(

@@ -97,7 +97,11 @@ impl Path {
                 shift = (dx * p * s, dy * p * s);
             }
             CameraMove::Orbit => {
-                let u = if self.looped { (t / self.duration).clamp(0.0, 1.0) } else { 0.5 * ease((t / self.duration).clamp(0.0, 1.0)) };
+                let u = if self.looped {
+                    (t / self.duration).clamp(0.0, 1.0)
+                } else {
+                    0.5 * ease((t / self.duration).clamp(0.0, 1.0))
+                };
                 let a = std::f32::consts::TAU * u;
                 shift = (p * a.sin(), 0.4 * p * (1.0 - a.cos()));
                 zoom = 1.0 + self.amount * s;

@@ -77,7 +77,8 @@ pub fn mask_sheet(photo: &Rgb, scene: &Scene, path: &Path) -> Result<()> {
             overlay.data[o] = tint(overlay.data[o], 40.0, 0.45 * s + 0.4 * wa);
             overlay.data[o + 1] = tint(overlay.data[o + 1], 120.0 + 100.0 * wa, 0.45 * s + 0.4 * wa);
             overlay.data[o + 2] = tint(overlay.data[o + 2], 255.0, 0.45 * s + 0.4 * wa);
-            let on_box = (x == bx0 || x + 1 == bx1) && (by0..by1).contains(&y) || (y == by0 || y + 1 == by1) && (bx0..bx1).contains(&x);
+            let on_box = (x == bx0 || x + 1 == bx1) && (by0..by1).contains(&y)
+                || (y == by0 || y + 1 == by1) && (bx0..bx1).contains(&x);
             if on_box {
                 overlay.data[o..o + 3].copy_from_slice(&[255, 150, 0]);
             }
@@ -89,11 +90,14 @@ pub fn mask_sheet(photo: &Rgb, scene: &Scene, path: &Path) -> Result<()> {
     let grey = |f: &super::image::Field| Rgb {
         width: w,
         height: h,
-        data: f.data.iter().flat_map(|v| {
-            let g = (v.clamp(0.0, 1.0) * 255.0) as u8;
-            [g, g, g]
-        })
-        .collect(),
+        data: f
+            .data
+            .iter()
+            .flat_map(|v| {
+                let g = (v.clamp(0.0, 1.0) * 255.0) as u8;
+                [g, g, g]
+            })
+            .collect(),
     };
     let gap = 4;
     let mut sheet = Rgb::new(2 * w + 3 * gap, 2 * h + 3 * gap)?;

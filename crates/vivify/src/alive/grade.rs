@@ -18,7 +18,9 @@ struct Look {
 
 fn look(g: Grade) -> Look {
     match g {
-        Grade::GoldenHour => Look { top: [110.0, 150.0, 205.0], horizon: [255.0, 196.0, 120.0], scene: [1.08, 0.98, 0.80] },
+        Grade::GoldenHour => {
+            Look { top: [110.0, 150.0, 205.0], horizon: [255.0, 196.0, 120.0], scene: [1.08, 0.98, 0.80] }
+        }
         Grade::Sunset => Look { top: [80.0, 70.0, 140.0], horizon: [255.0, 128.0, 64.0], scene: [1.0, 0.80, 0.66] },
         Grade::BlueHour => Look { top: [22.0, 42.0, 112.0], horizon: [96.0, 112.0, 176.0], scene: [0.62, 0.70, 0.95] },
         Grade::Night => Look { top: [6.0, 10.0, 34.0], horizon: [26.0, 36.0, 72.0], scene: [0.30, 0.36, 0.55] },

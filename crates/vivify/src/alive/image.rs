@@ -73,13 +73,19 @@ impl Plane {
     /// pixel steps (fixed point), which is finer than any visible motion.
     #[inline]
     pub fn sample_fx(&self, x: f32, y: f32) -> u32 {
+        self.sample_fixed((x * 256.0) as i32, (y * 256.0) as i32)
+    }
+
+    /// [`Plane::sample_fx`] at a position already in 1/256 pixel.
+    #[inline(always)]
+    pub fn sample_fixed(&self, xf: i32, yf: i32) -> u32 {
         let w = self.width;
         // Largest fixed-point positions that still have a right and a lower
         // neighbour, so each sample is one bounds check on one slice.
         let max_x = ((w.max(2) - 1) << 8) as i32 - 1;
         let max_y = ((self.height.max(2) - 1) << 8) as i32 - 1;
-        let xf = ((x * 256.0) as i32).clamp(0, max_x);
-        let yf = ((y * 256.0) as i32).clamp(0, max_y);
+        let xf = xf.clamp(0, max_x);
+        let yf = yf.clamp(0, max_y);
         let (x0, fx) = ((xf >> 8) as usize, (xf & 255) as u32);
         let (y0, fy) = ((yf >> 8) as usize, (yf & 255) as u32);
         let i = y0 * w + x0;
@@ -90,6 +96,29 @@ impl Plane {
         let top = u32::from(d[0]) * (256 - fx) + u32::from(d[1]) * fx;
         let bot = u32::from(d[w]) * (256 - fx) + u32::from(d[w + 1]) * fx;
         (top * (256 - fy) + bot * fy) >> 8
+    }
+
+    /// Samples this plane and `other` (same size) at one fixed-point
+    /// position, sharing the address and weight work (Cb and Cr).
+    #[inline(always)]
+    pub fn sample_pair_fixed(&self, other: &Plane, xf: i32, yf: i32) -> (u32, u32) {
+        let w = self.width;
+        let max_x = ((w.max(2) - 1) << 8) as i32 - 1;
+        let max_y = ((self.height.max(2) - 1) << 8) as i32 - 1;
+        let xf = xf.clamp(0, max_x);
+        let yf = yf.clamp(0, max_y);
+        let (x0, fx) = ((xf >> 8) as usize, (xf & 255) as u32);
+        let (y0, fy) = ((yf >> 8) as usize, (yf & 255) as u32);
+        let i = y0 * w + x0;
+        let (Some(a), Some(b)) = (self.data.get(i..i + w + 2), other.data.get(i..i + w + 2)) else {
+            return (self.sample_fixed(xf, yf), other.sample_fixed(xf, yf));
+        };
+        let mix = |d: &[u8]| {
+            let top = u32::from(d[0]) * (256 - fx) + u32::from(d[1]) * fx;
+            let bot = u32::from(d[w]) * (256 - fx) + u32::from(d[w + 1]) * fx;
+            (top * (256 - fy) + bot * fy) >> 8
+        };
+        (mix(a), mix(b))
     }
 
     /// Bilinear sample as a float in 0..=255.
@@ -188,6 +217,23 @@ impl Field {
             }
         }
         Field { width: w, height: h, data: out }
+    }
+
+    /// Resamples the window `(x, y, w, h)` (fractions of the field) to
+    /// `w`×`h` as an 8-bit plane (value × 255).
+    pub fn to_plane_window(&self, (fx0, fy0, fw, fh): (f64, f64, f64, f64), w: usize, h: usize) -> Plane {
+        let sx = (fw * self.width as f64 / w as f64) as f32;
+        let sy = (fh * self.height as f64 / h as f64) as f32;
+        let (ox, oy) = ((fx0 * self.width as f64) as f32, (fy0 * self.height as f64) as f32);
+        let mut data = vec![0u8; w * h];
+        for y in 0..h {
+            let fy = oy + (y as f32 + 0.5) * sy - 0.5;
+            for x in 0..w {
+                let fx = ox + (x as f32 + 0.5) * sx - 0.5;
+                data[y * w + x] = (self.sample(fx, fy) * 255.0 + 0.5).clamp(0.0, 255.0) as u8;
+            }
+        }
+        Plane { width: w, height: h, data }
     }
 
     /// Resamples to `w`×`h` as an 8-bit plane (value × 255).

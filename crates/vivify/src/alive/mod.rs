@@ -256,7 +256,8 @@ pub fn frame_size(pw: usize, ph: usize, spec: SizeSpec, subject: Rect) -> Result
         None => full,
         Some(a) => {
             // The largest window of aspect `a`, centred on the subject.
-            let (cw, ch) = if pw as f64 / ph as f64 > a { (ph as f64 * a, ph as f64) } else { (pw as f64, pw as f64 / a) };
+            let (cw, ch) =
+                if pw as f64 / ph as f64 > a { (ph as f64 * a, ph as f64) } else { (pw as f64, pw as f64 / a) };
             let cx = (subject.x + subject.w * 0.5) * pw as f64;
             let cy = (subject.y + subject.h * 0.5) * ph as f64;
             Rect {
@@ -332,7 +333,8 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     lap("render+encode", &mut timings);
     let seconds = frames as f64 / f64::from(opts.fps);
     let mut audio_report = None;
-    let ambience = (!plan.sound.is_empty()).then(|| sound::synthesise(&plan.sound, seconds as f32, plan.looped, opts.seed));
+    let ambience =
+        (!plan.sound.is_empty()).then(|| sound::synthesise(&plan.sound, seconds as f32, plan.looped, opts.seed));
     if let Some(a) = &ambience {
         audio_report = Some(AudioReport {
             beds: plan.sound.iter().map(|b| format!("{:?}", b.kind).to_lowercase()).collect(),
@@ -390,7 +392,7 @@ fn key_still(photo: &Photo, stage: &Stage, crop: Rect, cid: &str, warnings: &mut
     let whole = crop.x == 0.0 && crop.y == 0.0 && crop.w == photo.rgb.width as f64 && crop.h == photo.rgb.height as f64;
     if photo.format == PhotoFormat::Jpeg && whole && !stage_is_looped(stage) {
         let jpeg = Jpeg::parse(&photo.bytes)?;
-        let mut exif = photo.exif.clone().unwrap_or_else(Exif::new);
+        let mut exif = photo.exif.clone().unwrap_or_default();
         live::set_exif_content_id(&mut exif, cid);
         let edit = JpegEdit { exif_tiff: Some(exif.to_bytes()), ..JpegEdit::default() };
         return rewrite(&jpeg, &edit);

@@ -24,6 +24,9 @@ pub struct EncodedVideo {
 /// Our renders are BT.709, video range: what H.264 players assume for HD.
 pub const RENDER_COLOR: ColorInfo = ColorInfo { full_range: false, bt709: true };
 
+/// Encoded frames (sample bytes, key frame) and the parameter sets they use.
+type Span = (Vec<(Vec<u8>, bool)>, AvcConfig);
+
 /// Renders and encodes frames `range` with one encoder (a fresh key frame first).
 fn encode_span(
     stage: &Stage,
@@ -32,7 +35,7 @@ fn encode_span(
     progress: &dyn Progress,
     done: &AtomicU64,
     total: u64,
-) -> Result<(Vec<(Vec<u8>, bool)>, AvcConfig)> {
+) -> Result<Span> {
     let mut enc = H264Encoder::new(stage.width, stage.height, fps as f32, RENDER_COLOR)?;
     let mut frame = Frame::new(stage.width, stage.height)?;
     let mut cover = Cover { width: 0, near: Vec::new(), sky: Vec::new() };
@@ -58,8 +61,8 @@ fn encode_span(
 pub fn encode(stage: &Stage, fps: u32, frames: usize, progress: &dyn Progress) -> Result<EncodedVideo> {
     let done = AtomicU64::new(0);
     let total = frames as u64;
-    let parts: Vec<std::ops::Range<usize>> =
-        if frames >= 24 { vec![0..frames / 2, frames / 2..frames] } else { vec![0..frames] };
+    let half = if frames >= 24 { frames / 2 } else { frames };
+    let parts: Vec<std::ops::Range<usize>> = [0..half, half..frames].into_iter().filter(|r| !r.is_empty()).collect();
     let mut results = crate::livevideo::in_parallel(parts, |r| encode_span(stage, fps, r, progress, &done, total))?;
     let (mut samples, config) = results.remove(0);
     for (more, cfg) in results {
@@ -87,11 +90,8 @@ fn assemble(stage: &Stage, fps: u32, samples: Vec<(Vec<u8>, bool)>, config: AvcC
         });
         arena.extend_from_slice(&data);
     }
-    let mut t = OutTrack::new(
-        TrackKind::Video,
-        fps,
-        vec![avc1_sample_entry(stage.width as u16, stage.height as u16, &config)],
-    );
+    let mut t =
+        OutTrack::new(TrackKind::Video, fps, vec![avc1_sample_entry(stage.width as u16, stage.height as u16, &config)]);
     t.width = stage.width as u32;
     t.height = stage.height as u32;
     t.samples = out;

@@ -212,11 +212,21 @@ impl Particles {
             for &(x, y, b, hz) in &self.stars {
                 let tw = 0.75 + 0.25 * (TAU * (hz * t + x * 7.0)).sin();
                 let (px, py) = (x * w, y * h);
-                let ci = (py as usize / 2).min(self.height.div_ceil(2) - 1) * cover.width + (px as usize / 2).min(cover.width - 1);
+                let ci = (py as usize / 2).min(self.height.div_ceil(2) - 1) * cover.width
+                    + (px as usize / 2).min(cover.width - 1);
                 let sky = f32::from(cover.sky[ci]) / 255.0;
                 if sky > 0.6 {
                     let g = b * tw * night * sky;
-                    self.glow(out, cover, px, py, (0.7 + b * 0.8) * (w / 1080.0).max(0.5), [235.0, 128.0, 128.0], g, 2.0);
+                    self.glow(
+                        out,
+                        cover,
+                        px,
+                        py,
+                        (0.7 + b * 0.8) * (w / 1080.0).max(0.5),
+                        [235.0, 128.0, 128.0],
+                        g,
+                        2.0,
+                    );
                 }
             }
         }
@@ -227,7 +237,8 @@ impl Particles {
             let sway = p.sway * (TAU * (p.sway_hz * t + p.phase)).sin();
             let x = (p.x0 + p.vx * t + sway).rem_euclid(1.0) * (w + 40.0) - 20.0;
             let y = (p.y0 + p.vy * t).rem_euclid(1.0) * (h + 40.0) - 20.0;
-            let blink = if p.blink_hz > 0.0 { (0.5 + 0.5 * (TAU * (p.blink_hz * t + p.phase)).sin()).powi(2) } else { 1.0 };
+            let blink =
+                if p.blink_hz > 0.0 { (0.5 + 0.5 * (TAU * (p.blink_hz * t + p.phase)).sin()).powi(2) } else { 1.0 };
             match p.look {
                 Look::Solid { yuv, alpha } => {
                     let angle = TAU * (p.spin * t + p.phase);
@@ -255,12 +266,22 @@ impl Particles {
         let (ca, sa) = (angle.cos(), angle.sin());
         // Tumbling: the short axis breathes as the particle turns.
         let b = r * (p.aspect + (1.0 - p.aspect) * (angle * 0.5).sin().abs());
-        self.each_pixel(out, cover, p, x, y, r + 1.0, |dx, dy| {
-            let u = dx * ca + dy * sa;
-            let v = -dx * sa + dy * ca;
-            let d = ((u / r).powi(2) + (v / b.max(0.5)).powi(2)).sqrt();
-            ((1.0 - d) * r.min(b).max(1.0) + 0.5).clamp(0.0, 1.0) * alpha
-        }, c, false);
+        self.each_pixel(
+            out,
+            cover,
+            p,
+            x,
+            y,
+            r + 1.0,
+            |dx, dy| {
+                let u = dx * ca + dy * sa;
+                let v = -dx * sa + dy * ca;
+                let d = ((u / r).powi(2) + (v / b.max(0.5)).powi(2)).sqrt();
+                ((1.0 - d) * r.min(b).max(1.0) + 0.5).clamp(0.0, 1.0) * alpha
+            },
+            c,
+            false,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -286,22 +307,51 @@ impl Particles {
             blink_hz: 0.0,
             look: Look::Glow { yuv: c, gain },
         };
-        self.each_pixel(out, cover, &p, x, y, r * reach, |dx, dy| gain * (-(dx * dx + dy * dy) / (r * r)).exp(), c, true);
+        self.each_pixel(
+            out,
+            cover,
+            &p,
+            x,
+            y,
+            r * reach,
+            |dx, dy| gain * (-(dx * dx + dy * dy) / (r * r)).exp(),
+            c,
+            true,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn streak(&self, out: &mut Frame, cover: &Cover, p: &Particle, a: (f32, f32), b: (f32, f32), c: [f32; 3], alpha: f32) {
+    fn streak(
+        &self,
+        out: &mut Frame,
+        cover: &Cover,
+        p: &Particle,
+        a: (f32, f32),
+        b: (f32, f32),
+        c: [f32; 3],
+        alpha: f32,
+    ) {
         let (mx, my) = ((a.0 + b.0) * 0.5, (a.1 + b.1) * 0.5);
         let half = (((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()) * 0.5 + p.radius + 1.0;
         let (ex, ey) = (b.0 - a.0, b.1 - a.1);
         let len2 = (ex * ex + ey * ey).max(1e-6);
-        self.each_pixel(out, cover, p, mx, my, half, |dx, dy| {
-            // Distance from the pixel to the segment a–b.
-            let (px, py) = (mx + dx - a.0, my + dy - a.1);
-            let s = ((px * ex + py * ey) / len2).clamp(0.0, 1.0);
-            let d = ((px - s * ex).powi(2) + (py - s * ey).powi(2)).sqrt();
-            ((p.radius + 0.5 - d).clamp(0.0, 1.0)) * alpha
-        }, c, false);
+        self.each_pixel(
+            out,
+            cover,
+            p,
+            mx,
+            my,
+            half,
+            |dx, dy| {
+                // Distance from the pixel to the segment a–b.
+                let (px, py) = (mx + dx - a.0, my + dy - a.1);
+                let s = ((px * ex + py * ey) / len2).clamp(0.0, 1.0);
+                let d = ((px - s * ex).powi(2) + (py - s * ey).powi(2)).sqrt();
+                ((p.radius + 0.5 - d).clamp(0.0, 1.0)) * alpha
+            },
+            c,
+            false,
+        );
     }
 
     /// Visits the pixels within `reach` of (`x`, `y`), mixing colour `c` by

@@ -176,7 +176,8 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         Some(a) if scene.has_water() => {
             let d = a.direction.map(dir_vec).unwrap_or((0.3, 1.0));
             let f = 0.006 * tempo;
-            notes.push(format!("water: ripples and a slow current ({:.0} % of the photo)", summary.water_share * 100.0));
+            notes
+                .push(format!("water: ripples and a slow current ({:.0} % of the photo)", summary.water_share * 100.0));
             Some(WaterPlan { strength: a.strength * wind.sqrt(), flow: (d.0 * f, d.1 * f) })
         }
         Some(_) if intent.water.is_some() => {
@@ -197,7 +198,12 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
                 Some(Direction::Right) => 1.0,
                 _ => 0.0,
             };
-            ParticlePlan { kind: *k, density: a.strength.clamp(0.2, 3.0), speed: tempo * wind, wind: 0.03 * side * wind + 0.01 * (wind - 1.0) }
+            ParticlePlan {
+                kind: *k,
+                density: a.strength.clamp(0.2, 3.0),
+                speed: tempo * wind,
+                wind: 0.03 * side * wind + 0.01 * (wind - 1.0),
+            }
         })
         .collect();
     particles.sort_by_key(|p| p.kind);
@@ -208,7 +214,13 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
     let on = |a: Option<Ask>| a.filter(|a| a.on).map_or(0.0, |a| a.strength);
     let fog = on(intent.fog);
     let sunny_default = !ex && sky && summary.sun.is_some() && summary.sky_kind == SkyKind::Sunset;
-    let glow = if intent.glow.is_some() { on(intent.glow) } else if sunny_default { 0.5 } else { 0.0 };
+    let glow = if intent.glow.is_some() {
+        on(intent.glow)
+    } else if sunny_default {
+        0.5
+    } else {
+        0.0
+    };
     let light_leak = on(intent.light_leak);
     let breathe = match intent.breathe {
         Some(a) if a.on => a.strength,

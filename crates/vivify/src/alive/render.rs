@@ -109,30 +109,51 @@ impl Stage {
         seed: u64,
     ) -> Result<Stage> {
         let k = width as f64 / crop.w;
-        let sw = ((photo.width as f64 * k).round() as usize).max(width);
-        let sh = ((photo.height as f64 * k).round() as usize).max(height);
-        let full = Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 };
-        let src = Yuv::from_rgb(&resize(photo, full, sw, sh)?);
+        let (pw, ph) = (photo.width as f64, photo.height as f64);
+        // Only the part of the photo the camera can reach is prepared: the
+        // rest framing plus a margin for the move (the path zooms in a bit
+        // more if a move would need more than that).
+        let m = 0.1 + f64::from(plan.camera.amount) + 3.0 * f64::from(plan.camera.parallax);
+        let (mx, my) = (m * crop.w, m * crop.h);
+        let wx0 = (crop.x - mx).max(0.0).floor();
+        let wy0 = (crop.y - my).max(0.0).floor();
+        let wx1 = (crop.x + crop.w + mx).min(pw).ceil();
+        let wy1 = (crop.y + crop.h + my).min(ph).ceil();
+        let win = Rect { x: wx0, y: wy0, w: wx1 - wx0, h: wy1 - wy0 };
+        let sw = ((win.w * k).round() as usize).max(width);
+        let sh = ((win.h * k).round() as usize).max(height);
+        let src = Yuv::from_rgb(&resize(photo, win, sw, sh)?);
         let (cw, ch) = (src.u.width, src.u.height);
-        let sky = scene.sky.to_plane(cw, ch);
-        let water = scene.water.to_plane(cw, ch);
-        let near = scene.nearness.to_plane(cw, ch);
-        let subject = scene.subject.to_plane(cw, ch);
-        let needs_sky = plan.clouds.is_some();
-        let plate = |mask: &super::image::Field| -> Yuv {
-            let keep_luma = mask.to_plane(sw, sh);
-            let keep_chroma = mask.to_plane(cw, ch);
-            Yuv {
-                y: push_pull(&src.y, &keep_luma),
-                u: push_pull(&src.u, &keep_chroma),
-                v: push_pull(&src.v, &keep_chroma),
-            }
+        let frac = (win.x / pw, win.y / ph, win.w / pw, win.h / ph);
+        let sky = scene.sky.to_plane_window(frac, cw, ch);
+        let water =
+            if plan.water.is_some() { scene.water.to_plane_window(frac, cw, ch) } else { Plane::filled(1, 1, 0) };
+        let near = scene.nearness.to_plane_window(frac, cw, ch);
+        let subject = if plan.breathe > 0.0 || plan.light_sweep > 0.0 {
+            scene.subject.to_plane_window(frac, cw, ch)
+        } else {
+            Plane::filled(1, 1, 0)
         };
-        let sky_plate = needs_sky.then(|| plate(&scene.sky));
+        let plate = |mask: &super::image::Field| -> Yuv {
+            let keep_luma = mask.to_plane_window(frac, sw, sh);
+            let keep_chroma = mask.to_plane_window(frac, cw, ch);
+            // Luma and chroma on the two cores.
+            std::thread::scope(|scope| {
+                let y = scope.spawn(|| push_pull(&src.y, &keep_luma));
+                let u = push_pull(&src.u, &keep_chroma);
+                let v = push_pull(&src.v, &keep_chroma);
+                let y = y.join().unwrap_or_else(|_| src.y.clone());
+                Yuv { y, u, v }
+            })
+        };
+        let sky_plate = plan.clouds.is_some().then(|| plate(&scene.sky));
         let water_plate = plan.water.is_some().then(|| plate(&scene.water));
-        let rest = ((crop.x * k) as f32 + width as f32 * 0.5, (crop.y * k) as f32 + height as f32 * 0.5);
+        // Photo fractions → source pixels of the window.
+        let to_src = |fx: f64, fy: f64| (((fx * pw - win.x) * k) as f32, ((fy * ph - win.y) * k) as f32);
+        let rest =
+            (((crop.x - win.x) * k) as f32 + width as f32 * 0.5, ((crop.y - win.y) * k) as f32 + height as f32 * 0.5);
         let sb = scene.summary.subject;
-        let subject_centre = (((sb.x + sb.w * 0.5) * sw as f64) as f32, ((sb.y + sb.h * 0.5) * sh as f64) as f32);
+        let subject_centre = to_src(sb.x + sb.w * 0.5, sb.y + sb.h * 0.5);
         let focus = scene.nearness.sample(
             (sb.x + sb.w * 0.5) as f32 * scene.nearness.width as f32,
             (sb.y + sb.h * 0.5) as f32 * scene.nearness.height as f32,
@@ -148,8 +169,11 @@ impl Stage {
             rest,
             focus: focus.clamp(0.2, 0.8),
         };
-        let horizon = scene.summary.horizon.unwrap_or(0.4) * sh as f32;
-        let sun = scene.summary.sun.map_or((0.72 * sw as f32, 0.12 * sh as f32), |(x, y)| (x * sw as f32, y * sh as f32));
+        let horizon = to_src(0.0, f64::from(scene.summary.horizon.unwrap_or(0.4))).1;
+        let sun = scene.summary.sun.map_or_else(
+            || to_src(crop.x / pw + 0.72 * crop.w / pw, crop.y / ph + 0.12 * crop.h / ph),
+            |(x, y)| to_src(f64::from(x), f64::from(y)),
+        );
         let particles = Particles::new(&plan.particles, plan.stars, width, height, duration, plan.looped, seed);
         let sky_luma = {
             let (mut s, mut c) = (0.0f64, 0.0f64);
@@ -201,110 +225,116 @@ impl Stage {
 
     /// Renders the frame at `t` seconds into `out` (which must have the
     /// stage's size); `cover` is reused between frames.
+    ///
+    /// The camera is split into an affine part, the same for every pixel of
+    /// a row or column (kept as fixed-point tables), and a per-block
+    /// displacement from depth (parallax, dolly, breathing) looked up by
+    /// nearness. A pixel that no layer touches costs two additions and one
+    /// fixed-point bilinear sample.
     pub fn render(&self, t: f32, out: &mut Frame, cover: &mut Cover) {
         let (w, h) = (self.width, self.height);
         let pose = self.path.pose(t);
         let wake = self.wake(t);
         let f = FrameParams::new(self, t, wake, &pose);
+        let (half_w, half_h) = (w as f32 * 0.5, h as f32 * 0.5);
+        // Affine map of pixel centres to sample coordinates, in 1/256 pixel.
+        let xa: Vec<i32> =
+            (0..w).map(|x| ((pose.cx + (x as f32 + 0.5 - half_w) * pose.spread - 0.5) * 256.0) as i32).collect();
+        let ya: Vec<i32> =
+            (0..h).map(|y| ((pose.cy + (y as f32 + 0.5 - half_h) * pose.spread - 0.5) * 256.0) as i32).collect();
+        // Per nearness value: extra spread from the dolly and the parallax shift.
+        let by_near: Vec<(f32, f32, f32)> = (0..256)
+            .map(|n| {
+                let dn = n as f32 / 255.0 - pose.focus;
+                let k = pose.spread / (1.0 + pose.dolly * dn).max(0.2);
+                (k - pose.spread, pose.shift.0 * dn, pose.shift.1 * dn)
+            })
+            .collect();
         let cw = w.div_ceil(2);
         cover.width = cw;
         cover.near.resize(cw * h.div_ceil(2), 0);
         cover.sky.resize(cw * h.div_ceil(2), 0);
+        let sky_src = self.sky_plate.as_ref().unwrap_or(&self.src);
+        let sky_layer = self.sky_plate.is_some();
+        let water_layer = self.water_plate.is_some();
+        // Per block of the current block row: how it is drawn (0 camera
+        // only, 1 camera over the sky plate, 2 full path), its displacement
+        // from the affine map and its chroma position (1/256 pixel), and
+        // its sky and water weights.
+        let mut kinds = vec![0u8; cw];
+        let mut disp = vec![(0i32, 0i32); cw];
+        let mut chroma = vec![(0i32, 0i32); cw];
+        let mut masks = vec![(0u8, 0u8); cw];
         for cy in 0..h.div_ceil(2) {
+            let by = cy as f32 * 2.0 + 1.0;
+            let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
+            let base_y = pose.cy + (by - half_h) * pose.spread;
             for cx in 0..cw {
-                // Block centre in output pixels.
-                let (bx, by) = (cx as f32 * 2.0 + 1.0, cy as f32 * 2.0 + 1.0);
-                let base = (pose.cx + (bx - w as f32 * 0.5) * pose.spread, pose.cy + (by - h as f32 * 0.5) * pose.spread);
-                let (mx, my) = (base.0 * 0.5 - 0.5, base.1 * 0.5 - 0.5);
-                let n = f32::from(self.near.at(mx, my)) / 255.0;
-                let dn = n - pose.focus;
-                let k = pose.spread / (1.0 + pose.dolly * dn).max(0.2);
-                let mut off = (pose.shift.0 * dn, pose.shift.1 * dn);
+                let bx = cx as f32 * 2.0 + 1.0;
+                let base_x = pose.cx + (bx - half_w) * pose.spread;
+                let ni = self.near.at(base_x * 0.5 - 0.5, base_y * 0.5 - 0.5);
+                let (dk, mut ox, mut oy) = by_near[usize::from(ni)];
                 if f.breathe != 0.0 {
-                    let s = f32::from(self.subject.at(mx, my)) / 255.0;
-                    if s > 0.0 {
-                        off.0 += (base.0 - self.subject_centre.0) * f.breathe * s;
-                        off.1 += (base.1 - self.subject_centre.1) * f.breathe * s;
-                    }
+                    let s = f32::from(self.subject.at(base_x * 0.5 - 0.5, base_y * 0.5 - 0.5)) / 255.0;
+                    ox += (base_x - self.subject_centre.0) * f.breathe * s;
+                    oy += (base_y - self.subject_centre.1) * f.breathe * s;
                 }
-                // Source position of the block centre.
-                let sx = pose.cx + (bx - w as f32 * 0.5) * k + off.0;
-                let sy = pose.cy + (by - h as f32 * 0.5) * k + off.1;
-                let (qx, qy) = (sx * 0.5 - 0.5, sy * 0.5 - 0.5);
-                let ms = f32::from(self.sky.at(qx, qy)) / 255.0;
-                let mw = f32::from(self.water.at(qx, qy)) / 255.0;
+                // Displacement of this block from the affine map.
+                let dx = (bx - half_w) * dk + ox;
+                let dy = (by - half_h) * dk + oy;
+                let (qx, qy) = ((base_x + dx) * 0.5 - 0.5, (base_y + dy) * 0.5 - 0.5);
+                let sky8 = self.sky.at(qx, qy);
+                let ms8 = if sky_layer { sky8 } else { 0 };
+                let mw8 = if water_layer { self.water.at(qx, qy) } else { 0 };
                 let ci = cy * cw + cx;
-                cover.near[ci] = (n * 255.0) as u8;
-                cover.sky[ci] = (ms * 255.0) as u8;
-                let subj = if f.sweep > 0.0 { f32::from(self.subject.at(qx, qy)) / 255.0 } else { 0.0 };
-                // What moves in this block, worked out once for its five samples.
-                let sky = match (&self.sky_plate, ms > 0.0) {
-                    (Some(plate), true) => Some((plate, f.sky_offsets(sy, self.horizon))),
-                    _ => None,
+                cover.near[ci] = ni;
+                cover.sky[ci] = sky8;
+                masks[cx] = (ms8, mw8);
+                // Whole-sky blocks of a one-phase drift read the sky plate
+                // at an offset: as cheap as the camera alone.
+                let (kind, ax, ay) = if f.any_finish || mw8 > 0 || (ms8 > 0 && (ms8 < 255 || f.sky_w < 1.0)) {
+                    (2, 0.0, 0.0)
+                } else if ms8 == 255 {
+                    let (ax, ay, _, _, _) = f.sky_offsets(base_y + dy, self.horizon);
+                    (1, ax, ay)
+                } else {
+                    (0, 0.0, 0.0)
                 };
-                let water = match (&self.water_plate, mw > 0.0) {
-                    (Some(plate), true) => {
-                        let (dx, dy, shimmer) = f.ripple(sx, sy, self.horizon, self.src.y.height as f32);
-                        Some((plate, (dx, dy, shimmer), f.water_offsets()))
-                    }
-                    _ => None,
-                };
-                let all_sky = ms >= 0.999 && sky.is_some();
-                // Chroma.
-                let (mut u, mut v) = if all_sky { (0.0, 0.0) } else { (self.src.u.sample(qx, qy), self.src.v.sample(qx, qy)) };
-                if let Some((plate, (ax, ay, bx, by, wa))) = sky {
-                    let (x, y) = (qx - ax * 0.5, qy - ay * 0.5);
-                    let (mut pu, mut pv) = (plate.u.sample(x, y), plate.v.sample(x, y));
-                    if wa < 1.0 {
-                        let (x, y) = (qx - bx * 0.5, qy - by * 0.5);
-                        pu = pu * wa + plate.u.sample(x, y) * (1.0 - wa);
-                        pv = pv * wa + plate.v.sample(x, y) * (1.0 - wa);
-                    }
-                    u += (pu - u) * ms;
-                    v += (pv - v) * ms;
-                }
-                if let Some((plate, (dx, dy, _), (ax, ay, _, _, _))) = water {
-                    let (x, y) = ((sx + dx - ax) * 0.5 - 0.5, (sy + dy - ay) * 0.5 - 0.5);
-                    u += (plate.u.sample(x, y) - u) * mw;
-                    v += (plate.v.sample(x, y) - v) * mw;
-                }
-                // Luma: four pixels around the block centre.
-                let mut ys = [0f32; 4];
-                let hk = 0.5 * k;
-                for (j, (dx, dy)) in [(-hk, -hk), (hk, -hk), (-hk, hk), (hk, hk)].into_iter().enumerate() {
-                    let px = sx + dx - 0.5;
-                    let py = sy + dy - 0.5;
-                    let mut y = if all_sky { 0.0 } else { self.src.y.sample(px, py) };
-                    if let Some((plate, (ax, ay, bx, by, wa))) = sky {
-                        let mut s = plate.y.sample(px - ax, py - ay);
-                        if wa < 1.0 {
-                            s = s * wa + plate.y.sample(px - bx, py - by) * (1.0 - wa);
-                        }
-                        y += (s - y) * ms;
-                    }
-                    if let Some((plate, (rx, ry, shimmer), (ax, ay, bx, by, wa))) = water {
-                        let (x, yy) = (px + rx, py + ry);
-                        let mut s = plate.y.sample(x - ax, yy - ay);
-                        if wa < 1.0 {
-                            s = s * wa + plate.y.sample(x - bx, yy - by) * (1.0 - wa);
-                        }
-                        y += (s + shimmer - y) * mw;
-                    }
-                    ys[j] = y;
-                }
-                // Grade, light and fog, on the block.
-                if f.any_finish {
-                    self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw), n, subj, &f);
-                }
-                let (x0, y0) = (cx * 2, cy * 2);
-                for (j, (dx, dy)) in [(0, 0), (1, 0), (0, 1), (1, 1)].into_iter().enumerate() {
-                    let (x, y) = (x0 + dx, y0 + dy);
-                    if x < w && y < h {
-                        out.y[y * w + x] = (ys[j] + 0.5).clamp(16.0, 235.0) as u8;
+                kinds[cx] = kind;
+                disp[cx] = (((dx - ax) * 256.0) as i32, ((dy - ay) * 256.0) as i32);
+                chroma[cx] = (((qx - ax * 0.5) * 256.0) as i32, ((qy - ay * 0.5) * 256.0) as i32);
+            }
+            // Camera-only blocks: two additions and one fixed-point sample
+            // per pixel. Sources are in video range already, and so is any
+            // mix of them: no clamp needed.
+            let (ya0, ya1) = (ya[y0], ya[y1]);
+            let (row0, rest) = out.y[y0 * w..].split_at_mut(w);
+            let row1: &mut [u8] = if y1 > y0 { &mut rest[..w] } else { &mut [] };
+            for x in 0..w {
+                let b = x >> 1;
+                let kind = kinds[b];
+                if kind < 2 {
+                    let (dx, dy) = disp[b];
+                    let plane = if kind == 1 { &sky_src.y } else { &self.src.y };
+                    let xf = xa[x] + dx;
+                    row0[x] = ((plane.sample_fixed(xf, ya0 + dy) + 128) >> 8) as u8;
+                    if let Some(o) = row1.get_mut(x) {
+                        *o = ((plane.sample_fixed(xf, ya1 + dy) + 128) >> 8) as u8;
                     }
                 }
-                out.u[ci] = (u + 0.5).clamp(16.0, 240.0) as u8;
-                out.v[ci] = (v + 0.5).clamp(16.0, 240.0) as u8;
+            }
+            for cx in 0..cw {
+                let ci = cy * cw + cx;
+                match kinds[cx] {
+                    2 => self.full_block(cx, cy, (disp[cx], masks[cx], cover.near[ci]), (&xa, &ya), &pose, &f, out),
+                    kind => {
+                        let planes = if kind == 1 { sky_src } else { &self.src };
+                        let (qx, qy) = chroma[cx];
+                        let (u, v) = planes.u.sample_pair_fixed(&planes.v, qx, qy);
+                        out.u[ci] = ((u + 128) >> 8) as u8;
+                        out.v[ci] = ((v + 128) >> 8) as u8;
+                    }
+                }
             }
         }
         let night = match self.plan.grade {
@@ -312,6 +342,105 @@ impl Stage {
             _ => 0.0,
         };
         self.particles.draw(t, wake, night, out, cover);
+    }
+
+    /// One 2×2 block through every layer (sky, water, grade, light, fog).
+    #[allow(clippy::too_many_arguments)]
+    fn full_block(
+        &self,
+        cx: usize,
+        cy: usize,
+        ((dxf, dyf), (ms8, mw8), ni): ((i32, i32), (u8, u8), u8),
+        (xa, ya): (&[i32], &[i32]),
+        pose: &Pose,
+        f: &FrameParams,
+        out: &mut Frame,
+    ) {
+        let (w, h) = (self.width, self.height);
+        let (bx, by) = (cx as f32 * 2.0 + 1.0, cy as f32 * 2.0 + 1.0);
+        let sx = pose.cx + (bx - w as f32 * 0.5) * pose.spread + dxf as f32 / 256.0;
+        let sy = pose.cy + (by - h as f32 * 0.5) * pose.spread + dyf as f32 / 256.0;
+        let (qx, qy) = (sx * 0.5 - 0.5, sy * 0.5 - 0.5);
+        let (ms, mw) = (f32::from(ms8) / 255.0, f32::from(mw8) / 255.0);
+        let subj = if f.sweep > 0.0 { f32::from(self.subject.at(qx, qy)) / 255.0 } else { 0.0 };
+        let (x0, x1) = (cx * 2, (cx * 2 + 1).min(w - 1));
+        let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
+        let pos = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)];
+        let mut ys = [0f32; 4];
+        for (j, &(x, y)) in pos.iter().enumerate() {
+            let (px, py) = ((xa[x] + dxf) as f32 / 256.0, (ya[y] + dyf) as f32 / 256.0);
+            ys[j] = self.layered_y(px, py, sy, ms, mw, f);
+        }
+        let (mut u, mut v) = self.layered_uv(qx, qy, sx, sy, ms, mw, f);
+        if f.any_finish {
+            self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw), f32::from(ni) / 255.0, subj, f);
+        }
+        for (j, &(x, y)) in pos.iter().enumerate() {
+            out.y[y * w + x] = (ys[j] + 0.5).clamp(16.0, 235.0) as u8;
+        }
+        let ci = cy * self.width.div_ceil(2) + cx;
+        out.u[ci] = (u + 0.5).clamp(16.0, 240.0) as u8;
+        out.v[ci] = (v + 0.5).clamp(16.0, 240.0) as u8;
+    }
+
+    /// Luma with the sky and water layers at sample position (`px`, `py`);
+    /// `sy` is the block's source row (for the sky's perspective).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn layered_y(&self, px: f32, py: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> f32 {
+        let sky = self.sky_plate.as_ref().filter(|_| ms > 0.0);
+        let mut y = if ms >= 0.999 && sky.is_some() { 0.0 } else { self.src.y.sample(px, py) };
+        if let Some(plate) = sky {
+            let (ax, ay, bx, by, wa) = f.sky_offsets(sy, self.horizon);
+            let mut s = plate.y.sample(px - ax, py - ay);
+            if wa < 1.0 {
+                s = s * wa + plate.y.sample(px - bx, py - by) * (1.0 - wa);
+            }
+            y += (s - y) * ms;
+        }
+        if let (Some(plate), true) = (&self.water_plate, mw > 0.0) {
+            let (rx, ry, shimmer) = f.ripple(px, py, self.horizon, self.src.y.height as f32);
+            let (ax, ay, bx, by, wa) = f.water_offsets();
+            let (x, yy) = (px + rx, py + ry);
+            let mut s = plate.y.sample(x - ax, yy - ay);
+            if wa < 1.0 {
+                s = s * wa + plate.y.sample(x - bx, yy - by) * (1.0 - wa);
+            }
+            y += (s + shimmer - y) * mw;
+        }
+        y
+    }
+
+    /// Chroma with the sky and water layers at chroma position (`qx`, `qy`).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn layered_uv(&self, qx: f32, qy: f32, sx: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> (f32, f32) {
+        let sky = self.sky_plate.as_ref().filter(|_| ms > 0.0);
+        let (mut u, mut v) = if ms >= 0.999 && sky.is_some() {
+            (0.0, 0.0)
+        } else {
+            (self.src.u.sample(qx, qy), self.src.v.sample(qx, qy))
+        };
+        if let Some(plate) = sky {
+            let (ax, ay, bx, by, wa) = f.sky_offsets(sy, self.horizon);
+            let (x, y) = (qx - ax * 0.5, qy - ay * 0.5);
+            let (mut pu, mut pv) = (plate.u.sample(x, y), plate.v.sample(x, y));
+            if wa < 1.0 {
+                let (x, y) = (qx - bx * 0.5, qy - by * 0.5);
+                pu = pu * wa + plate.u.sample(x, y) * (1.0 - wa);
+                pv = pv * wa + plate.v.sample(x, y) * (1.0 - wa);
+            }
+            u += (pu - u) * ms;
+            v += (pv - v) * ms;
+        }
+        if let (Some(plate), true) = (&self.water_plate, mw > 0.0) {
+            let (dx, dy, _) = f.ripple(sx, sy, self.horizon, self.src.y.height as f32);
+            let (ax, ay, _, _, _) = f.water_offsets();
+            let (x, y) = ((sx + dx - ax) * 0.5 - 0.5, (sy + dy - ay) * 0.5 - 0.5);
+            u += (plate.u.sample(x, y) - u) * mw;
+            v += (plate.v.sample(x, y) - v) * mw;
+        }
+        (u, v)
     }
 
     /// Colour grade, glow, light leak, light sweep and fog on one block.
@@ -452,10 +581,7 @@ impl FrameParams {
         };
         let grade = match plan.grade {
             None => 0.0,
-            Some(g) => {
-                g.strength
-                    * if st.looped { 0.5 - 0.5 * (TAU * t / l).cos() } else { ease(t / (0.85 * l)) }
-            }
+            Some(g) => g.strength * if st.looped { 0.5 - 0.5 * (TAU * t / l).cos() } else { ease(t / (0.85 * l)) },
         };
         let breathe = if plan.breathe > 0.0 {
             let period = fitting_period(l, 3.2);
@@ -535,6 +661,10 @@ impl FrameParams {
         let ph = TAU * (y / wave + x / (wave * 7.0)) - self.ripple_phase;
         let s1 = ph.sin();
         let s2 = (ph * 0.61 + x / (wave * 3.0) + 1.7 - self.ripple_phase * 0.39).sin();
-        (0.4 * a * s2, a * s1, 3.0 * (a / (self.ripple_amp + 1e-3)) * (ph + 0.9).cos() * (self.ripple_amp / (0.0035 * 1080.0)).min(2.0))
+        (
+            0.4 * a * s2,
+            a * s1,
+            3.0 * (a / (self.ripple_amp + 1e-3)) * (ph + 0.9).cos() * (self.ripple_amp / (0.0035 * 1080.0)).min(2.0),
+        )
     }
 }

@@ -40,10 +40,11 @@ impl Scene {
     pub fn analyse(photo: &Rgb, want_water: bool) -> Result<Scene> {
         let scale = ANALYSIS_SIDE as f64 / photo.width.max(photo.height) as f64;
         let scale = scale.min(1.0);
-        let (w, h) =
-            (((photo.width as f64 * scale).round() as usize).max(8), ((photo.height as f64 * scale).round() as usize).max(8));
-        let small =
-            resize(photo, Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 }, w, h)?;
+        let (w, h) = (
+            ((photo.width as f64 * scale).round() as usize).max(8),
+            ((photo.height as f64 * scale).round() as usize).max(8),
+        );
+        let small = resize(photo, Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 }, w, h)?;
         let a = Analysis::new(w, h, &small.data);
         let found = sky::find(&a, want_water);
         let subject = saliency(&a, &found.sky, &found.water);
@@ -103,11 +104,7 @@ fn saliency(a: &Analysis, sky: &Field, water: &Field) -> Field {
     }
     let s = s.blurred(3);
     let peak = s.data.iter().copied().fold(0.0, f32::max).max(1e-6);
-    Field {
-        width: w,
-        height: h,
-        data: s.data.iter().map(|v| ((v / peak - 0.45) / 0.3).clamp(0.0, 1.0)).collect(),
-    }
+    Field { width: w, height: h, data: s.data.iter().map(|v| ((v / peak - 0.45) / 0.3).clamp(0.0, 1.0)).collect() }
 }
 
 /// A box around the weight of `f` (mean ± 1.5 standard deviations).

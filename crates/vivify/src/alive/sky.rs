@@ -23,8 +23,10 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn new(width: usize, height: usize, rgb8: &[u8]) -> Analysis {
-        let rgb: Vec<[f32; 3]> =
-            rgb8.chunks_exact(3).map(|p| [f32::from(p[0]) / 255.0, f32::from(p[1]) / 255.0, f32::from(p[2]) / 255.0]).collect();
+        let rgb: Vec<[f32; 3]> = rgb8
+            .chunks_exact(3)
+            .map(|p| [f32::from(p[0]) / 255.0, f32::from(p[1]) / 255.0, f32::from(p[2]) / 255.0])
+            .collect();
         let luma: Vec<f32> = rgb.iter().map(|c| 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]).collect();
         let mut grad = Field::new(width, height, 0.0);
         let at = |x: isize, y: isize| {
@@ -121,9 +123,9 @@ pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
     let n = w * h;
     let mut sky = vec![false; n];
     let mut queue = VecDeque::new();
-    for x in 0..w {
+    for (x, s) in sky.iter_mut().enumerate().take(w) {
         if sky_colour(a, x) * smooth(a, x, 0.06) > 0.3 {
-            sky[x] = true;
+            *s = true;
             queue.push_back(x);
         }
     }
@@ -165,8 +167,8 @@ pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
     // Sky model: mean and spread of the grown region.
     let mut mean = [0f32; 3];
     for i in (0..n).filter(|&i| sky[i]) {
-        for c in 0..3 {
-            mean[c] += a.rgb[i][c];
+        for (m, v) in mean.iter_mut().zip(a.rgb[i]) {
+            *m += v;
         }
     }
     mean.iter_mut().for_each(|m| *m /= count as f32);
@@ -174,16 +176,14 @@ pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
     let lowest = (0..n).filter(|&i| sky[i]).map(|i| i / w).max().unwrap_or(0);
     // Gaps between branches and behind wires: sky-coloured, smooth, not
     // below the lowest connected sky.
-    for i in 0..lowest * w {
-        if !sky[i] && dist(a.rgb[i], mean) < 2.0 * spread + 0.04 && smooth(a, i, 0.09) > 0.3 {
-            sky[i] = true;
+    for (i, s) in sky.iter_mut().enumerate().take(lowest * w) {
+        if !*s && dist(a.rgb[i], mean) < 2.0 * spread + 0.04 && smooth(a, i, 0.09) > 0.3 {
+            *s = true;
         }
     }
     // Skyline per column: the first row from the top that is not sky.
-    let mut lines: Vec<usize> = (0..w)
-        .filter(|&x| sky[x])
-        .map(|x| (0..h).find(|&y| !sky[y * w + x]).unwrap_or(h))
-        .collect();
+    let mut lines: Vec<usize> =
+        (0..w).filter(|&x| sky[x]).map(|x| (0..h).find(|&y| !sky[y * w + x]).unwrap_or(h)).collect();
     lines.sort_unstable();
     if let Some(&m) = lines.get(lines.len() / 2) {
         result.horizon = (m as f32 / h as f32).clamp(0.05, 0.95);
@@ -193,7 +193,8 @@ pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
     result.sky = sky_field.blurred(1);
     result.sky_colour = mean;
     let ml = 0.2126 * mean[0] + 0.7152 * mean[1] + 0.0722 * mean[2];
-    let msat = (mean[0].max(mean[1]).max(mean[2]) - mean[0].min(mean[1]).min(mean[2])) / mean[0].max(mean[1]).max(mean[2]).max(1e-3);
+    let msat = (mean[0].max(mean[1]).max(mean[2]) - mean[0].min(mean[1]).min(mean[2]))
+        / mean[0].max(mean[1]).max(mean[2]).max(1e-3);
     result.sky_kind = if ml < 0.2 {
         SkyKind::Night
     } else if mean[0] > mean[2] + 0.04 {
@@ -247,14 +248,10 @@ fn find_water(a: &Analysis, sky: &[bool], sky_mean: [f32; 3], horizon: f32, rela
     }
     while let Some(i) = queue.pop_front() {
         let (x, y) = (i % w, i / w);
-        for j in [
-            (x > 0).then(|| i - 1),
-            (x + 1 < w).then(|| i + 1),
-            (y + 1 < h).then(|| i + w),
-            (y > hz).then(|| i - w),
-        ]
-        .into_iter()
-        .flatten()
+        for j in
+            [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y + 1 < h).then(|| i + w), (y > hz).then(|| i - w)]
+                .into_iter()
+                .flatten()
         {
             if !water[j] && candidate(j) && dist(a.rgb[i], a.rgb[j]) < 0.08 {
                 water[j] = true;
@@ -265,7 +262,8 @@ fn find_water(a: &Analysis, sky: &[bool], sky_mean: [f32; 3], horizon: f32, rela
     let count = water.iter().filter(|&&v| v).count();
     // A real body of water spans much of the width near the horizon and
     // covers a fair part of the picture.
-    let top_rows = (band0..(hz + h / 10).min(h)).map(|y| (0..w).filter(|&x| water[y * w + x]).count()).max().unwrap_or(0);
+    let top_rows =
+        (band0..(hz + h / 10).min(h)).map(|y| (0..w).filter(|&x| water[y * w + x]).count()).max().unwrap_or(0);
     let min_share = if relaxed { 0.01 } else { 0.04 };
     if (count as f32) < min_share * (w * h) as f32 || (!relaxed && top_rows * 10 < w * 3) {
         return Field::new(w, h, 0.0);

@@ -71,7 +71,10 @@ fn bed(kind: SoundKind, n: usize, seconds: f32, rng: &mut Rng, ch: usize) -> Vec
             let (p1, p2) = (fitting(seconds, 4.0), fitting(seconds, 1.7));
             for (i, o) in out.iter_mut().enumerate() {
                 let t = i as f32 / sr;
-                let g = 0.55 + 0.25 * (TAU * t / p1 + ch as f32).sin() + 0.15 * (TAU * t / p2).sin() + 0.3 * gust.run(rng.signed());
+                let g = 0.55
+                    + 0.25 * (TAU * t / p1 + ch as f32).sin()
+                    + 0.15 * (TAU * t / p2).sin()
+                    + 0.3 * gust.run(rng.signed());
                 *o = bp.run(rng.signed()) * g.max(0.05) * 3.0;
             }
         }
@@ -194,7 +197,7 @@ pub fn synthesise(beds: &[SoundBed], seconds: f32, looped: bool, seed: u64) -> A
     let mut channels = [vec![0f32; n], vec![0f32; n]];
     for (b, bed_plan) in beds.iter().enumerate() {
         for (c, chan) in channels.iter_mut().enumerate() {
-            let mut rng = Rng::new(seed ^ ((b as u64 + 1) << 8) ^ (c as u64 + 1) * 0x9E37);
+            let mut rng = Rng::new(seed ^ ((b as u64 + 1) << 8) ^ ((c as u64 + 1) * 0x9E37));
             let mut x = bed(bed_plan.kind, n + tail, seconds, &mut rng, c);
             // Each bed at its own level before the mix is normalised.
             let r = rms(&x).max(1e-6);

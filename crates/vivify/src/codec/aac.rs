@@ -189,15 +189,20 @@ pub fn pcm_track_to_aac(
 /// whose samples are appended to `arena` (read back as source `arena_src`).
 /// Returns the track without edits and the encoder's priming in samples,
 /// which the caller's edit list must skip.
-pub fn aac_track(planes: &[Vec<f32>], sample_rate: u32, arena: &mut Vec<u8>, arena_src: usize) -> Result<(OutTrack, i64)> {
+pub fn aac_track(
+    planes: &[Vec<f32>],
+    sample_rate: u32,
+    arena: &mut Vec<u8>,
+    arena_src: usize,
+) -> Result<(OutTrack, i64)> {
     let channels = planes.len();
     if channels == 0 || planes[0].is_empty() {
         return Err(Error::invalid("audio", "no PCM samples"));
     }
     let bitrate = 96_000 * channels as u32;
     let opts = syom::EncodeOptions::raw().with_bitrate_bps(bitrate);
-    let mut enc = syom::Encoder::new(sample_rate, channels, &opts)
-        .map_err(|e| Error::Codec(format!("AAC encoder: {e}")))?;
+    let mut enc =
+        syom::Encoder::new(sample_rate, channels, &opts).map_err(|e| Error::Codec(format!("AAC encoder: {e}")))?;
     let asc = enc.asc().to_vec();
     let mut frames: Vec<(u64, u32)> = Vec::new();
     let refs: Vec<&[f32]> = planes.iter().map(Vec::as_slice).collect();

@@ -56,7 +56,8 @@ pub fn seascape(w: usize, h: usize) -> Drawn {
         for x in 0..w {
             let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
             // The headland: a ragged ridge falling from the left edge.
-            let ridge = 0.22 * hf + (fx / (0.32 * wf)).powf(1.6) * 0.5 * hf + 12.0 * noise(fx, 0.0, 9.0, 5) * hf / 400.0;
+            let ridge =
+                0.22 * hf + (fx / (0.32 * wf)).powf(1.6) * 0.5 * hf + 12.0 * noise(fx, 0.0, 9.0, 5) * hf / 400.0;
             let foot = 0.62 * hf - (fx / wf) * 0.1 * hf;
             let on_land = fx < 0.34 * wf && fy > ridge && fy < foot.max(horizon);
             let c: [f32; 3] = if on_land {
