@@ -106,7 +106,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
     let wind = intent.wind.filter(|w| w.on).map_or(1.0, |w| 1.0 + 0.8 * w.strength);
     let sky = scene.has_sky();
     let summary = &scene.summary;
-    let portrait = !sky && summary.subject.w * summary.subject.h > 0.08;
+    let portrait = !sky && summary.subject.w * summary.subject.h > 0.04;
 
     // Camera.
     let (motion, strength) = match intent.camera {

@@ -549,12 +549,14 @@ impl FrameParams {
         let l = st.duration;
         let w = st.width as f32;
         let plan = &st.plan;
+        // Two copies drift forward half a period apart; each fades out
+        // before it jumps back, so the motion never stops and loops.
         let two_phase = |period: f32, v: (f32, f32), scale: f32| {
             let ph = (t / period).fract();
             let pb = (ph + 0.5).fract();
             let wa = 1.0 - (2.0 * ph - 1.0).abs();
             let span = period * scale;
-            ((v.0 * span * (ph - 0.5), v.1 * span * (ph - 0.5)), (v.0 * span * (pb - 0.5), v.1 * span * (pb - 0.5)), wa)
+            ((v.0 * span * ph, v.1 * span * ph), (v.0 * span * pb, v.1 * span * pb), wa)
         };
         // Sky drift in source pixels.
         let (sky_a, sky_b, sky_w) = match plan.clouds {

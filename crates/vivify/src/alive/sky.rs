@@ -77,13 +77,25 @@ fn sky_colour(a: &Analysis, i: usize) -> f32 {
         1.0
     } else if s < 0.18 && l > 0.5 {
         0.85
-    } else if r > b && l > 0.3 && s > 0.15 && g < r {
+    } else if r > b && l > 0.3 && s > 0.15 && g < r && warm_hue(r, g, b) < 33.0 {
+        // Orange, pink and red glow; saturated yellow is far more often a
+        // surface (a table, a wall) than a sky.
         0.6
     } else if l < 0.18 {
         0.45
     } else {
         0.15
     }
+}
+
+/// Hue in degrees for a colour with red as its largest part (0 red, 60 yellow,
+/// negative towards magenta).
+fn warm_hue(r: f32, g: f32, b: f32) -> f32 {
+    let min = g.min(b);
+    if r - min <= 1e-4 {
+        return 0.0;
+    }
+    60.0 * (g - b) / (r - min)
 }
 
 fn smooth(a: &Analysis, i: usize, limit: f32) -> f32 {
@@ -181,6 +193,30 @@ pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
             *s = true;
         }
     }
+    // A warm region with no change of colour from its top to its bottom is
+    // a surface (a table, a wall), not a sunset: real warm skies shade from
+    // the glow at the horizon to a cooler, darker top.
+    if mean[0] > mean[2] + 0.04 {
+        let rows: Vec<usize> = (0..h).filter(|&y| (0..w).any(|x| sky[y * w + x])).collect();
+        let band = |ys: &[usize]| {
+            let mut m = [0f32; 3];
+            let mut c = 0.0;
+            for &y in ys {
+                for x in (0..w).filter(|&x| sky[y * w + x]) {
+                    for (mm, v) in m.iter_mut().zip(a.rgb[y * w + x]) {
+                        *mm += v;
+                    }
+                    c += 1.0;
+                }
+            }
+            m.map(|v| v / f32::max(c, 1.0))
+        };
+        let third = (rows.len() / 3).max(1);
+        let (top, bottom) = (band(&rows[..third.min(rows.len())]), band(&rows[rows.len().saturating_sub(third)..]));
+        if dist(top, bottom) < 0.06 {
+            return result;
+        }
+    }
     // Skyline per column: the first row from the top that is not sky.
     let mut lines: Vec<usize> =
         (0..w).filter(|&x| sky[x]).map(|x| (0..h).find(|&y| !sky[y * w + x]).unwrap_or(h)).collect();
@@ -230,7 +266,10 @@ fn find_water(a: &Analysis, sky: &[bool], sky_mean: [f32; 3], horizon: f32, rela
         let bluish = b > r + 0.02 && b + 0.1 > g;
         let mirror = dist(a.rgb[i], sky_mean) < 0.22;
         let warm_skin = r > g + 0.06 && r > b + 0.1;
-        smooth(a, i, limit) > 0.2 && (bluish || mirror || relaxed) && !warm_skin
+        // Asked-for water may also be grey or green-grey (lakes, rivers
+        // under cloud), but never warm.
+        let greyish = relaxed && a.saturation(i) < 0.25 && r <= b + 0.08;
+        smooth(a, i, limit) > 0.2 && (bluish || mirror || greyish) && !warm_skin
     };
     let mut water = vec![false; w * h];
     let mut queue = VecDeque::new();
@@ -265,7 +304,11 @@ fn find_water(a: &Analysis, sky: &[bool], sky_mean: [f32; 3], horizon: f32, rela
     let top_rows =
         (band0..(hz + h / 10).min(h)).map(|y| (0..w).filter(|&x| water[y * w + x]).count()).max().unwrap_or(0);
     let min_share = if relaxed { 0.01 } else { 0.04 };
-    if (count as f32) < min_share * (w * h) as f32 || (!relaxed && top_rows * 10 < w * 3) {
+    // Even when asked for, water must meet the horizon over a fair width.
+    let min_top = if relaxed { 2 } else { 3 };
+    // Water lies in the lower part of a photo: it reaches below 60 % of the height.
+    let lowest = (0..w * h).rev().find(|&i| water[i]).map_or(0, |i| i / w);
+    if (count as f32) < min_share * (w * h) as f32 || top_rows * 10 < w * min_top || lowest * 10 < h * 6 {
         return Field::new(w, h, 0.0);
     }
     Field { width: w, height: h, data: water.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect() }.blurred(1)
