@@ -427,15 +427,21 @@ mod tests {
 
     #[test]
     fn resize_keeps_flat_colour_and_halves_cleanly() {
-        let mut p = Rgb::new(8, 4).expect("size");
+        let mut p = Rgb::new(16, 4).expect("size");
         for (i, px) in p.data.chunks_mut(3).enumerate() {
             px.copy_from_slice(if i % 2 == 0 { &[200, 100, 50] } else { &[100, 50, 25] });
         }
-        let r = resize(&p, Rect { x: 0.0, y: 0.0, w: 8.0, h: 4.0 }, 4, 2).expect("resize");
-        // Pairs of alternating pixels average out.
-        for px in r.data.chunks(3) {
-            assert!((i32::from(px[0]) - 150).abs() <= 1, "{px:?}");
+        let r = resize(&p, Rect { x: 0.0, y: 0.0, w: 16.0, h: 4.0 }, 8, 2).expect("resize");
+        // Away from the edges, pairs of alternating pixels average out.
+        for y in 0..2 {
+            for x in 1..7 {
+                let px = r.pixel(x, y);
+                assert!((i32::from(px[0]) - 150).abs() <= 1, "{x},{y}: {px:?}");
+            }
         }
+        let flat = Rgb { width: 7, height: 5, data: [9u8, 99, 199].repeat(35) };
+        let r = resize(&flat, Rect { x: 0.5, y: 0.25, w: 6.0, h: 4.5 }, 3, 11).expect("resize");
+        assert!(r.data.chunks(3).all(|p| p == [9, 99, 199]));
     }
 
     #[test]

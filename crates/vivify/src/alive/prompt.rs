@@ -127,6 +127,7 @@ enum Word {
     Wind,
     Camera(CameraMove),
     Pan,
+    CameraNoun,
     Parallax,
     Cinematic,
     Breathe,
@@ -175,7 +176,7 @@ fn word(w: &str) -> Option<Word> {
         | "move" | "moves" | "moving" | "flow" | "flows" | "flowing" | "roll" | "rolls" | "rolling" | "fall"
         | "falls" | "falling" | "float" | "floats" | "floating" | "turn" | "turns" | "turning" | "become"
         | "becomes" | "change" | "changes" | "changing" | "go" | "goes" | "across" | "from" | "towards" | "toward"
-        | "with" | "more" | "add" | "camera" | "motion" | "movement" | "gently" | "softly" | "over" | "at"
+        | "with" | "more" | "add" | "motion" | "movement" | "gently" | "softly" | "over" | "at"
         | "sparkle" | "sparkling" | "twinkle" | "twinkling" | "shine" | "shining" | "glowing" | "up" => {
             // "up" is a direction after "pan" or a subject; standalone it
             // is filler ("light up"). The clause logic handles both.
@@ -214,6 +215,7 @@ fn word(w: &str) -> Option<Word> {
         "wind" | "windy" | "breeze" | "breezy" | "gust" | "gusts" => Wind,
         "zoom" | "push" | "dolly" | "closer" => Camera(CameraMove::PushIn),
         "pan" | "panning" | "tilt" => Pan,
+        "camera" | "cam" | "shot" => CameraNoun,
         "orbit" | "orbiting" | "circle" | "around" => Camera(CameraMove::Orbit),
         "parallax" | "3d" | "depth" => Parallax,
         "cinematic" | "epic" | "film" | "movie" => Cinematic,
@@ -372,6 +374,12 @@ pub fn parse(text: &str) -> Intent {
             }
             Some(Word::Camera(m)) => {
                 it.camera = Some(if on { (m, strength.unwrap_or(1.0)) } else { (CameraMove::Still, 0.0) });
+                topic = Topic::Camera;
+            }
+            Some(Word::CameraNoun) => {
+                if !on {
+                    it.camera = Some((CameraMove::Still, 0.0));
+                }
                 topic = Topic::Camera;
             }
             Some(Word::Pan) => {
