@@ -193,3 +193,102 @@ fn an_input_is_never_replaced_even_with_force() {
     assert_eq!(std::fs::read(&clip).expect("read"), before);
     assert!(!d.join("clip.JPG").exists(), "nothing may be written when a run is refused");
 }
+
+fn photo(name: &str) -> PathBuf {
+    fixtures().join("photos").join(name)
+}
+
+#[test]
+fn alive_makes_a_clip_and_reports_its_plan_as_json() {
+    let d = temp("alive-json");
+    let out = d.join("t.mp4");
+    let o = vivify(&[
+        "alive",
+        photo("temple.jpg").to_str().expect("utf8"),
+        "-p",
+        "clouds drift left, gentle zoom in, xylophone",
+        "--size",
+        "320x240",
+        "--duration",
+        "1",
+        "-o",
+        out.to_str().expect("utf8"),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(j["width"], 320);
+    assert_eq!(j["frames"], 30);
+    assert_eq!(j["plan"]["camera"]["motion"], "push-in");
+    assert!(j["plan"]["ignored"].as_array().expect("ignored").iter().any(|w| w == "xylophone"));
+    assert!(out.is_file());
+    // Again without --force: refused, the clip untouched.
+    let before = std::fs::read(&out).expect("read");
+    let o = vivify(&["alive", photo("temple.jpg").to_str().expect("utf8"), "-o", out.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+    assert_eq!(std::fs::read(&out).expect("read"), before);
+}
+
+#[test]
+fn alive_explain_writes_a_contact_sheet_and_the_masks() {
+    let d = temp("alive-explain");
+    let out = d.join("e.mp4");
+    let o = vivify(&[
+        "alive",
+        photo("temple.jpg").to_str().expect("utf8"),
+        "--size",
+        "320x240",
+        "--duration",
+        "1",
+        "--explain",
+        "-o",
+        out.to_str().expect("utf8"),
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(text.contains("plan for") && text.contains("scene: sky"), "{text}");
+    for name in ["e.contact.png", "e.masks.png"] {
+        let b = std::fs::read(d.join(name)).expect(name);
+        assert!(b.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is not a PNG");
+    }
+}
+
+#[test]
+fn alive_bad_input_and_bad_options() {
+    let d = temp("alive-bad");
+    let f = d.join("broken.jpg");
+    let mut bytes = std::fs::read(photo("temple.jpg")).expect("read");
+    bytes.truncate(2000);
+    std::fs::write(&f, &bytes).expect("write");
+    let o = vivify(&["alive", f.to_str().expect("utf8"), "-o", d.join("x.mp4").to_str().expect("utf8")]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("broken.jpg"), "{err}");
+    assert!(!d.join("x.mp4").exists(), "an output was written for a broken photo");
+    let t = photo("temple.jpg");
+    for bad in [vec!["--duration", "100"], vec!["--size", "huge"], vec!["--fps", "0"], vec!["--size", "8x8"]] {
+        let mut a = vec!["alive", t.to_str().expect("utf8"), "-o", "-"];
+        a.extend(bad.iter().copied());
+        let o = vivify(&a);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+#[test]
+fn alive_reads_stdin_and_writes_stdout() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vivify"))
+        .args(["alive", "-", "-o", "-", "--size", "160x120", "--duration", "0.5", "--mute"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let png = std::fs::read(photo("temple.jpg")).expect("read");
+    child.stdin.take().expect("stdin").write_all(&png).expect("write");
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(&o.stdout[4..8], b"ftyp", "stdout is not an MP4");
+    assert!(o.stdout.windows(4).any(|w| w == b"avc1"));
+}

@@ -202,3 +202,82 @@ fn sef_parser_survives_mutations() {
     run("sef", &base, (0, base.len()), 0xABCD_EF01_2345_6789, |d| Sef::parse(d).is_ok_and(|s| s.is_some()));
     run("sef-heic", &heic, (0, heic.len()), 0x1111_2222_3333_4444, |d| Sef::parse(d).is_ok_and(|s| s.is_some()));
 }
+
+#[test]
+fn photo_decoders_survive_mutations() {
+    use vivify::alive::photo::Photo;
+    // A real phone JPEG (8×8, with an Apple MakerNote) and a small PNG.
+    let jpeg = std::fs::read(sample("exiftool_Apple_iphone7_makernote.jpg")).expect("read");
+    run("photo jpeg", &jpeg, (0, jpeg.len()), 0x1234_5678_9ABC_DEF1, |d| Photo::decode(d.to_vec()).is_ok());
+    let img = vivify::alive::image::Rgb {
+        width: 24,
+        height: 16,
+        data: (0..24 * 16 * 3).map(|i| (i * 7 % 251) as u8).collect(),
+    };
+    let png = vivify::alive::explain::png_bytes(&img).expect("png");
+    // PNG chunks carry CRCs: they are recomputed after mutating, so the
+    // mutants reach the chunk and image decoding instead of the CRC check.
+    run("photo png", &png, (8, png.len() - 8), 0x0F0F_1234_5678_ABCD, |d| Photo::decode(fix_png_crcs(d)).is_ok());
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for &b in data {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+        }
+    }
+    !c
+}
+
+/// Rewrites every complete chunk's CRC.
+fn fix_png_crcs(d: &[u8]) -> Vec<u8> {
+    let mut out = d.to_vec();
+    let mut at = 8;
+    while at + 12 <= out.len() {
+        let len = u32::from_be_bytes([out[at], out[at + 1], out[at + 2], out[at + 3]]) as usize;
+        let end = at + 8 + len;
+        if end + 4 > out.len() {
+            break;
+        }
+        let crc = crc32(&out[at + 4..end]);
+        out[end..end + 4].copy_from_slice(&crc.to_be_bytes());
+        at = end + 4;
+    }
+    out
+}
+
+#[test]
+fn prompt_grammar_survives_mutations() {
+    let base =
+        "Clouds drift left slowly, the sky turns to golden hour; no camera motion, snow and waves — très rêveur 🌅";
+    let mut rng = Rng(0x5EED_0F_F00D);
+    for round in 0..ROUNDS {
+        let mut chars: Vec<char> = base.chars().collect();
+        for _ in 0..1 + rng.below(6) {
+            let i = rng.below(chars.len().max(1));
+            match rng.below(4) {
+                0 if !chars.is_empty() => {
+                    chars.remove(i.min(chars.len() - 1));
+                }
+                1 => chars
+                    .insert(i.min(chars.len()), char::from_u32(rng.next() as u32 % 0x11_0000).unwrap_or('\u{200b}')),
+                2 => chars.insert(i.min(chars.len()), ['\u{200b}', '\u{202e}', ',', ' ', 'a', '\''][rng.below(6)]),
+                _ => {
+                    let j = rng.below(chars.len().max(1));
+                    if i < chars.len() && j < chars.len() {
+                        chars.swap(i, j);
+                    }
+                }
+            }
+        }
+        let text: String = chars.into_iter().collect();
+        let r = std::panic::catch_unwind(|| vivify::alive::prompt::parse(&text));
+        assert!(r.is_ok(), "prompt round {round} panicked on {text:?}");
+    }
+    // Very long input is cut, not refused.
+    let long = "snow ".repeat(100_000);
+    let it = vivify::alive::prompt::parse(&long);
+    assert!(it.particles.iter().any(|(k, _)| *k == vivify::alive::prompt::ParticleKind::Snow));
+}

@@ -176,8 +176,8 @@ fn word(w: &str) -> Option<Word> {
         | "move" | "moves" | "moving" | "flow" | "flows" | "flowing" | "roll" | "rolls" | "rolling" | "fall"
         | "falls" | "falling" | "float" | "floats" | "floating" | "turn" | "turns" | "turning" | "become"
         | "becomes" | "change" | "changes" | "changing" | "go" | "goes" | "across" | "from" | "towards" | "toward"
-        | "with" | "more" | "add" | "motion" | "movement" | "gently" | "softly" | "over" | "at"
-        | "sparkle" | "sparkling" | "twinkle" | "twinkling" | "shine" | "shining" | "glowing" | "up" => {
+        | "with" | "more" | "add" | "motion" | "movement" | "gently" | "softly" | "over" | "at" | "sparkle"
+        | "sparkling" | "twinkle" | "twinkling" | "shine" | "shining" | "glowing" | "up" => {
             // "up" is a direction after "pan" or a subject; standalone it
             // is filler ("light up"). The clause logic handles both.
             if w == "up" {
