@@ -448,3 +448,37 @@ fn the_plan_reports_what_it_could_not_use() {
     assert!(r.plan.breathe > 0.0, "{:?}", r.plan);
     assert!(r.plan.sound.iter().all(|b| b.kind == prompt::SoundKind::Room));
 }
+
+#[test]
+fn iphone_heic_photos_decode_upright_and_match_their_live_video() {
+    use vivify::alive::image::{resize, Rect};
+    use vivify::alive::photo::Photo;
+    let open = |n: &str| Photo::open(&common::sample(n)).expect(n);
+    let p = open("apple_iphone15plus_ios18.2_IMG_3853.HEIC");
+    assert_eq!((p.rgb.width, p.rgb.height), (5712, 4284));
+    let s = Scene::analyse(&p.rgb, false).expect("analyse");
+    assert!(s.summary.sky_share > 0.25, "{:?}", s.summary);
+    // The rotated Live Photo of a plate of food: portrait, no sky.
+    let p2 = open("apple_iphone15promax_ios26.1_apple.HEIC");
+    assert!(p2.rgb.height > p2.rgb.width, "{}x{}", p2.rgb.width, p2.rgb.height);
+    // A sign through a window and shirts at the top of a table photo are
+    // not skies.
+    for n in ["apple_iphone11pro_ios13.4.1_IMG_2927.HEIC", "samsung_s23ultra_motionphoto.heic"] {
+        let s = Scene::analyse(&open(n).rgb, false).expect("analyse");
+        assert!(s.summary.sky_share < 0.03, "{n}: {:?}", s.summary);
+    }
+    // The still and its movie show the same moment: the tiles are in their
+    // places (a wrong tile order or a turned picture scores far lower).
+    let Some(ff) = common::ffmpeg() else { return };
+    let out = Command::new(ff)
+        .args(["-v", "error", "-ss", "0.9", "-i"])
+        .arg(common::sample("apple_iphone15plus_ios18.2_IMG_3853.MOV"))
+        .args(["-frames:v", "1", "-vf", "scale=96:72:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .expect("ffmpeg");
+    let small = resize(&p.rgb, Rect { x: 0.0, y: 0.0, w: 5712.0, h: 4284.0 }, 96, 72).expect("resize");
+    let same = psnr(&small.data, &out.stdout);
+    let flipped = small.clone().oriented(3);
+    let wrong = psnr(&flipped.data, &out.stdout);
+    assert!(same > 17.0 && same > wrong + 4.0, "still vs movie frame: {same:.1} dB (turned: {wrong:.1} dB)");
+}

@@ -1,4 +1,4 @@
-//! Opening the photo: JPEG or PNG, decoded within our limits and turned
+//! Opening the photo: JPEG, PNG or HEIC, decoded within our limits and turned
 //! upright as its Exif orientation asks. The original bytes are kept so a
 //! Live Photo or Motion Photo can carry the untouched photo as its still.
 
@@ -19,6 +19,7 @@ pub const MAX_PHOTO_BYTES: u64 = 256 << 20;
 pub enum PhotoFormat {
     Jpeg,
     Png,
+    Heic,
 }
 
 /// A decoded, upright photo and what we know about it.
@@ -51,11 +52,9 @@ impl Photo {
         } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
             decode_png(bytes)
         } else if crate::probe::sniff(&bytes) == crate::probe::Container::Heif {
-            Err(Error::Unsupported(
-                "HEIC photos cannot be animated yet (JPEG and PNG can); convert it to JPEG first".into(),
-            ))
+            decode_heic(bytes)
         } else {
-            Err(Error::invalid("photo", "not a JPEG or PNG file"))
+            Err(Error::invalid("photo", "not a JPEG, PNG or HEIC file"))
         }
     }
 }
@@ -134,4 +133,22 @@ fn decode_png(bytes: Vec<u8>) -> Result<Photo> {
         }
     }
     Ok(Photo { format: PhotoFormat::Png, rgb, orientation: 1, bytes, exif: None })
+}
+
+fn decode_heic(bytes: Vec<u8>) -> Result<Photo> {
+    let src: &[u8] = &bytes;
+    let heif = crate::heic::Heif::parse(&src)?;
+    if let Some((w, h)) = heif.primary_size() {
+        limits::check("HEIC picture size in pixels", u64::from(w) * u64::from(h), limits::MAX_PIXELS)?;
+    }
+    let (w, h, data) = crate::heic::image::decode_primary(&src, &heif)?;
+    let mut rgb = Rgb { width: w, height: h, data };
+    // HEIF turns pictures with irot/imir; its Exif orientation is only a note.
+    let transforms = crate::heic::image::primary_transforms(&heif);
+    for t in &transforms {
+        rgb = rgb.oriented(*t);
+    }
+    let exif = heif.exif(&src).ok().flatten().and_then(|t| Exif::parse(&t).ok());
+    let orientation = if transforms.len() == 1 { transforms[0] } else { 1 };
+    Ok(Photo { format: PhotoFormat::Heic, rgb, orientation, bytes, exif })
 }

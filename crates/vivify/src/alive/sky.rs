@@ -103,6 +103,53 @@ fn smooth(a: &Analysis, i: usize, limit: f32) -> f32 {
     (1.0 - (t - limit * 0.4) / (limit * 0.6)).clamp(0.0, 1.0)
 }
 
+/// RMS of the sky's luma around the best plane `a + b·x + c·y` through it.
+fn plane_residual(a: &Analysis, mask: &[bool]) -> f32 {
+    let (w, h) = (a.width as f64, a.height as f64);
+    // Normal equations for least squares on (1, x, y).
+    let mut m = [[0f64; 3]; 3];
+    let mut v = [0f64; 3];
+    for (i, _) in mask.iter().enumerate().filter(|(_, s)| **s) {
+        let p = [1.0, (i % a.width) as f64 / w, (i / a.width) as f64 / h];
+        let l = f64::from(a.luma[i]);
+        for r in 0..3 {
+            for c in 0..3 {
+                m[r][c] += p[r] * p[c];
+            }
+            v[r] += p[r] * l;
+        }
+    }
+    let Some(coef) = solve3(m, v) else { return 0.0 };
+    let (mut sum, mut n) = (0.0, 0.0);
+    for (i, _) in mask.iter().enumerate().filter(|(_, s)| **s) {
+        let fit = coef[0] + coef[1] * (i % a.width) as f64 / w + coef[2] * (i / a.width) as f64 / h;
+        sum += (f64::from(a.luma[i]) - fit).powi(2);
+        n += 1.0;
+    }
+    (sum / f64::max(n, 1.0)).sqrt() as f32
+}
+
+/// Solves a 3×3 system by Cramer's rule (None when singular).
+fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |m: &[[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(&m);
+    if d.abs() < 1e-12 {
+        return None;
+    }
+    let mut out = [0f64; 3];
+    for (k, o) in out.iter_mut().enumerate() {
+        let mut mk = m;
+        for r in 0..3 {
+            mk[r][k] = v[r];
+        }
+        *o = det(&mk) / d;
+    }
+    Some(out)
+}
+
 /// What the sky looks like, for choosing motion and sound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -192,6 +239,15 @@ pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
         if !*s && dist(a.rgb[i], mean) < 2.0 * spread + 0.04 && smooth(a, i, 0.09) > 0.3 {
             *s = true;
         }
+    }
+    // A sky lies over the scene: its columns end well above the bottom
+    // (a bright sign or wall reaching down the frame is not one), and its
+    // light changes smoothly (a plane fitted to its luma leaves little; a
+    // row of shirts or a patterned ceiling leaves a lot).
+    let mut ends: Vec<usize> = (0..w).filter_map(|x| (0..h).rev().find(|&y| sky[y * w + x])).collect();
+    ends.sort_unstable();
+    if ends.get(ends.len() / 2).is_some_and(|&e| e * 10 > h * 7) || plane_residual(a, &sky) > 0.12 {
+        return result;
     }
     // A warm region with no change of colour from its top to its bottom is
     // a surface (a table, a wall), not a sunset: real warm skies shade from

@@ -6,6 +6,7 @@ mod edit;
 mod iloc;
 
 pub use edit::{plan, rewrite, write_pieces, HeicEdit, Piece};
+pub mod image;
 pub use iloc::{Iloc, ItemLocation};
 
 use crate::bmff::scan::{load_payload, scan, Scan, TopBox};
