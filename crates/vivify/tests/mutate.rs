@@ -252,7 +252,7 @@ fn fix_png_crcs(d: &[u8]) -> Vec<u8> {
 fn prompt_grammar_survives_mutations() {
     let base =
         "Clouds drift left slowly, the sky turns to golden hour; no camera motion, snow and waves — très rêveur 🌅";
-    let mut rng = Rng(0x5EED_0F_F00D);
+    let mut rng = Rng(0x005E_ED0F_F00D);
     for round in 0..ROUNDS {
         let mut chars: Vec<char> = base.chars().collect();
         for _ in 0..1 + rng.below(6) {
