@@ -482,3 +482,39 @@ fn iphone_heic_photos_decode_upright_and_match_their_live_video() {
     let wrong = psnr(&flipped.data, &out.stdout);
     assert!(same > 17.0 && same > wrong + 4.0, "still vs movie frame: {same:.1} dB (turned: {wrong:.1} dB)");
 }
+
+#[test]
+fn a_heic_photo_stays_heic_as_the_key_photo() {
+    let dir = common::temp_dir("alive-heic");
+    let src = common::sample("apple_iphone11pro_ios13.4.1_IMG_2927.HEIC");
+    let out = dir.join("sign.mp4");
+    let r = run(&src, &out, "gentle zoom in", |o| {
+        o.video = false;
+        o.live = true;
+        o.motion = true;
+        o.duration = 1.0;
+        o.size = SizeSpec::Auto;
+    });
+    let cid = r.content_id.clone().expect("cid");
+    let (still, mov, mp) = (dir.join("sign.HEIC"), dir.join("sign.MOV"), dir.join("sign.MP.heic"));
+    assert_eq!(r.outputs, vec![still.display().to_string(), mov.display().to_string(), mp.display().to_string()]);
+    // The coded picture is the original's: the rewrite only touched metadata.
+    let (a, b) = (std::fs::read(&src).expect("src"), std::fs::read(&still).expect("still"));
+    let heif = |d: &[u8]| {
+        let s: &[u8] = d;
+        let h = vivify::heic::Heif::parse(&s).expect("heif");
+        h.item_data(&s, h.primary).expect("primary")
+    };
+    assert_eq!(heif(&a), heif(&b), "the key photo's grid changed");
+    assert_eq!(vivify::convert::still_content_id(&still).expect("read").as_deref(), Some(cid.as_str()));
+    let mpb = std::fs::read(&mp).expect("mp");
+    let s: &[u8] = &mpb;
+    let h = vivify::heic::Heif::parse(&s).expect("heif");
+    let xmp = String::from_utf8_lossy(&h.xmp(&s).expect("xmp").expect("has xmp")).into_owned();
+    let problems = common::motion_rules::check_heic(&mpb, &xmp);
+    assert!(problems.is_empty(), "{problems:?}");
+    common::assert_decodes(&mov);
+    if let Some(v) = common::exif_tag(&still, &["-Apple:ContentIdentifier"]) {
+        assert_eq!(v, cid);
+    }
+}

@@ -168,18 +168,19 @@ impl AliveOptions {
         self.output.with_file_name(format!("{stem}{suffix}"))
     }
 
-    /// Every file `make` will write, in order.
-    pub fn planned_outputs(&self) -> Vec<PathBuf> {
+    /// Every file `make` will write, in order. A HEIC photo stays HEIC as
+    /// the key photo of Live and Motion outputs.
+    pub fn planned_outputs(&self, heic: bool) -> Vec<PathBuf> {
         let mut v = Vec::new();
         if self.video && !self.to_stdout() {
             v.push(self.output.clone());
         }
         if self.live {
-            v.push(self.stem_path(".JPG"));
+            v.push(self.stem_path(if heic { ".HEIC" } else { ".JPG" }));
             v.push(self.stem_path(".MOV"));
         }
         if self.motion {
-            v.push(self.stem_path(".MP.jpg"));
+            v.push(self.stem_path(if heic { ".MP.heic" } else { ".MP.jpg" }));
         }
         v
     }
@@ -300,7 +301,8 @@ pub fn make(input: &Path, opts: &AliveOptions, progress: &dyn Progress) -> Resul
 /// Runs the job on photo bytes already read (stdin); `name` names the input.
 pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dyn Progress) -> Result<AliveReport> {
     check_options(opts)?;
-    for p in opts.planned_outputs() {
+    let heic = crate::probe::sniff(&bytes) == crate::probe::Container::Heif;
+    for p in opts.planned_outputs(heic) {
         outfile::refuse_input(&p, &[name])?;
         outfile::check_free(&p, opts.force)?;
     }
@@ -390,6 +392,17 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
 /// frame shows all of it, else the rest frame itself as a JPEG.
 fn key_still(photo: &Photo, stage: &Stage, crop: Rect, cid: &str, warnings: &mut Vec<String>) -> Result<Vec<u8>> {
     let whole = crop.x == 0.0 && crop.y == 0.0 && crop.w == photo.rgb.width as f64 && crop.h == photo.rgb.height as f64;
+    if photo.format == PhotoFormat::Heic && whole && !stage_is_looped(stage) {
+        let src: &[u8] = &photo.bytes;
+        let heif = crate::heic::Heif::parse(&src)?;
+        if let Some(mut exif) = heif.exif(&src)?.and_then(|t| Exif::parse(&t).ok()) {
+            live::set_exif_content_id(&mut exif, cid);
+            let edit =
+                crate::heic::HeicEdit { exif_tiff: Some(exif.to_bytes()), drop_motion: true, ..Default::default() };
+            return Ok(crate::heic::rewrite(&src, &heif, &edit)?.0);
+        }
+        warnings.push("the HEIC has no Exif item to carry the content identifier; the key photo is a JPEG".into());
+    }
     if photo.format == PhotoFormat::Jpeg && whole && !stage_is_looped(stage) {
         let jpeg = Jpeg::parse(&photo.bytes)?;
         let mut exif = photo.exif.clone().unwrap_or_default();
@@ -407,6 +420,10 @@ fn key_still(photo: &Photo, stage: &Stage, crop: Rect, cid: &str, warnings: &mut
     stage.render(stage.path.rest_time(), &mut frame, &mut cover);
     let exif: Exif = crate::still::still_exif(&crate::still::StillFacts::default(), cid);
     crate::still::encode_still(&frame, output::RENDER_COLOR, &exif)
+}
+
+fn is_heif(bytes: &[u8]) -> bool {
+    crate::probe::sniff(&bytes) == crate::probe::Container::Heif
 }
 
 fn stage_is_looped(stage: &Stage) -> bool {
@@ -463,7 +480,8 @@ fn write_outputs(
         let mov = live::live_movie(tracks, still_ticks, &cid, None, 2, 0, 0);
         let still_sample: &[u8] = &STILL_SAMPLE;
         let sources: [&dyn ReadAt; 3] = [&video.arena, &aarena, &still_sample];
-        let (jpg, movp) = (opts.stem_path(".JPG"), opts.stem_path(".MOV"));
+        let still_ext = if is_heif(&still) { ".HEIC" } else { ".JPG" };
+        let (jpg, movp) = (opts.stem_path(still_ext), opts.stem_path(".MOV"));
         outfile::write_bytes(&jpg, opts.force, &still)?;
         outfile::write_atomic(&movp, opts.force, |w| write_movie(&mov, &sources, w).map(|_| ()))?;
         report.outputs.push(jpg.display().to_string());
@@ -475,11 +493,15 @@ fn write_outputs(
         let sources: [&dyn ReadAt; 2] = [&video.arena, &aarena];
         let prepared = prepare(&movie, &sources)?;
         let ts_us = (rest * 1e6).round() as i64;
-        let layout = motion::jpeg_layout(&still, prepared.len(), ts_us, false)?;
-        let path = opts.stem_path(".MP.jpg");
-        outfile::write_atomic(&path, opts.force, |w| {
-            layout.write(&still.as_slice(), w, |w| prepared.write_to(&sources, w))
-        })?;
+        let still_src: &[u8] = &still;
+        let (layout, path) = if is_heif(&still) {
+            let heif = crate::heic::Heif::parse(&still_src)?;
+            (motion::heic_layout(&still_src, &heif, prepared.len(), ts_us, false)?, opts.stem_path(".MP.heic"))
+        } else {
+            (motion::jpeg_layout(&still, prepared.len(), ts_us, false)?, opts.stem_path(".MP.jpg"))
+        };
+        outfile::check_free(&path, opts.force)?;
+        outfile::write_atomic(&path, opts.force, |w| layout.write(&still_src, w, |w| prepared.write_to(&sources, w)))?;
         report.outputs.push(path.display().to_string());
     }
     report.content_id = Some(cid);
