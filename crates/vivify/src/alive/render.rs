@@ -90,7 +90,9 @@ fn noise_texture(seed: u64) -> Vec<f32> {
 }
 
 fn noise_at(tex: &[f32], x: f32, y: f32) -> f32 {
-    let (xi, yi) = (x.rem_euclid(64.0) as usize % 64, y.rem_euclid(64.0) as usize % 64);
+    // The texture tiles every 64 texels: wrap with a mask (two's complement
+    // keeps negative positions in step).
+    let (xi, yi) = ((x.floor() as i32 & 63) as usize, (y.floor() as i32 & 63) as usize);
     tex[yi * 64 + xi]
 }
 
@@ -265,6 +267,9 @@ impl Stage {
         let mut disp = vec![(0i32, 0i32); cw];
         let mut chroma = vec![(0i32, 0i32); cw];
         let mut masks = vec![(0u8, 0u8); cw];
+        // Source row of each block (for the sky's colour gradient).
+        let mut rows = vec![0f32; cw];
+        let mut subjects = vec![0u8; cw];
         for cy in 0..h.div_ceil(2) {
             let by = cy as f32 * 2.0 + 1.0;
             let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
@@ -290,9 +295,12 @@ impl Stage {
                 cover.near[ci] = ni;
                 cover.sky[ci] = sky8;
                 masks[cx] = (ms8, mw8);
+                if f.sweep > 0.0 {
+                    subjects[cx] = self.subject.at(qx, qy);
+                }
                 // Whole-sky blocks of a one-phase drift read the sky plate
                 // at an offset: as cheap as the camera alone.
-                let (kind, ax, ay) = if f.any_finish || mw8 > 0 || (ms8 > 0 && (ms8 < 255 || f.sky_w < 1.0)) {
+                let (kind, ax, ay) = if mw8 > 0 || (ms8 > 0 && (ms8 < 255 || f.sky_w < 1.0)) {
                     (2, 0.0, 0.0)
                 } else if ms8 == 255 {
                     let (ax, ay, _, _, _) = f.sky_offsets(base_y + dy, self.horizon);
@@ -301,6 +309,7 @@ impl Stage {
                     (0, 0.0, 0.0)
                 };
                 kinds[cx] = kind;
+                rows[cx] = base_y + dy;
                 disp[cx] = (((dx - ax) * 256.0) as i32, ((dy - ay) * 256.0) as i32);
                 chroma[cx] = (((qx - ax * 0.5) * 256.0) as i32, ((qy - ay * 0.5) * 256.0) as i32);
             }
@@ -333,6 +342,10 @@ impl Stage {
                         let (u, v) = planes.u.sample_pair_fixed(&planes.v, qx, qy);
                         out.u[ci] = ((u + 128) >> 8) as u8;
                         out.v[ci] = ((v + 128) >> 8) as u8;
+                        if f.any_finish {
+                            let (ms8, mw8) = masks[cx];
+                            self.finish_in_place((cx, cy), rows[cx], (ms8, mw8, subjects[cx]), cover.near[ci], &f, out);
+                        }
                     }
                 }
             }
@@ -379,6 +392,35 @@ impl Stage {
             out.y[y * w + x] = (ys[j] + 0.5).clamp(16.0, 235.0) as u8;
         }
         let ci = cy * self.width.div_ceil(2) + cx;
+        out.u[ci] = (u + 0.5).clamp(16.0, 240.0) as u8;
+        out.v[ci] = (v + 0.5).clamp(16.0, 240.0) as u8;
+    }
+
+    /// Grade, light and fog on a block already sampled by the fast path.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_in_place(
+        &self,
+        (cx, cy): (usize, usize),
+        sy: f32,
+        (ms8, mw8, subj8): (u8, u8, u8),
+        ni: u8,
+        f: &FrameParams,
+        out: &mut Frame,
+    ) {
+        let (w, h) = (self.width, self.height);
+        let (x0, x1) = (cx * 2, (cx * 2 + 1).min(w - 1));
+        let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
+        let pos = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)];
+        let mut ys = pos.map(|(x, y)| f32::from(out.y[y * w + x]));
+        let ci = cy * w.div_ceil(2) + cx;
+        let (mut u, mut v) = (f32::from(out.u[ci]), f32::from(out.v[ci]));
+        let (ms, mw) = (f32::from(ms8) / 255.0, f32::from(mw8) / 255.0);
+        let (bx, by) = (cx as f32 * 2.0 + 1.0, cy as f32 * 2.0 + 1.0);
+        let subj = f32::from(subj8) / 255.0;
+        self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw), f32::from(ni) / 255.0, subj, f);
+        for (j, &(x, y)) in pos.iter().enumerate() {
+            out.y[y * w + x] = (ys[j] + 0.5).clamp(16.0, 235.0) as u8;
+        }
         out.u[ci] = (u + 0.5).clamp(16.0, 240.0) as u8;
         out.v[ci] = (v + 0.5).clamp(16.0, 240.0) as u8;
     }
@@ -498,7 +540,9 @@ impl Stage {
         }
         if f.fog > 0.0 {
             let noise = noise_at(&self.fog_noise, bx * f.fog_scale + f.fog_drift, by * f.fog_scale);
-            let a = (f.fog * (1.0 - n).powf(1.2) * (0.55 + 0.45 * noise)).min(0.9);
+            // (1 - n)^1.2 without a powf per block: close enough for fog.
+            let far = 1.0 - n;
+            let a = (f.fog * far * (0.85 + 0.15 * far) * (0.55 + 0.45 * noise)).min(0.9);
             for y in ys.iter_mut() {
                 *y += (200.0 - *y) * a;
             }
