@@ -518,3 +518,19 @@ fn a_heic_photo_stays_heic_as_the_key_photo() {
         assert_eq!(v, cid);
     }
 }
+
+#[cfg(feature = "faces")]
+#[test]
+fn faces_are_found_on_people_and_nowhere_else() {
+    use vivify::alive::faces::detect_at;
+    use vivify::alive::photo::Photo;
+    let temple = Photo::open(&photo("temple.jpg")).expect("temple");
+    let faces = detect_at(&temple.rgb, 1024);
+    assert!(!faces.is_empty(), "the crowd in the temple photo has faces");
+    // The sky ends at about 35 % of the height: no face up there.
+    assert!(faces.iter().all(|f| f.rect.y > 0.35), "{faces:?}");
+    let sea = scenes::seascape(640, 480);
+    assert!(detect_at(&drawn_rgb(&sea), 1024).is_empty());
+    let dinner = Photo::open(&photo("dinner_rot6.jpg")).expect("dinner");
+    assert!(detect_at(&dinner.rgb, 1024).is_empty());
+}

@@ -98,6 +98,31 @@ impl Plane {
         (top * (256 - fy) + bot * fy) >> 8
     }
 
+    /// Two samples in one column position at two rows (`yf0`, `yf1`),
+    /// sharing the horizontal address and weight work.
+    #[inline(always)]
+    pub fn sample_fixed_rows(&self, xf: i32, yf0: i32, yf1: i32) -> (u32, u32) {
+        let w = self.width;
+        let max_x = ((w.max(2) - 1) << 8) as i32 - 1;
+        let max_y = ((self.height.max(2) - 1) << 8) as i32 - 1;
+        let xf = xf.clamp(0, max_x);
+        let (x0, fx) = ((xf >> 8) as usize, (xf & 255) as u32);
+        let one = |yf: i32| {
+            let yf = yf.clamp(0, max_y);
+            let (y0, fy) = ((yf >> 8) as usize, (yf & 255) as u32);
+            let i = y0 * w + x0;
+            match self.data.get(i..i + w + 2) {
+                Some(d) => {
+                    let top = u32::from(d[0]) * (256 - fx) + u32::from(d[1]) * fx;
+                    let bot = u32::from(d[w]) * (256 - fx) + u32::from(d[w + 1]) * fx;
+                    (top * (256 - fy) + bot * fy) >> 8
+                }
+                None => self.sample_fixed(xf, yf),
+            }
+        };
+        (one(yf0), one(yf1))
+    }
+
     /// Samples this plane and `other` (same size) at one fixed-point
     /// position, sharing the address and weight work (Cb and Cr).
     #[inline(always)]

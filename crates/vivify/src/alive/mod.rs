@@ -11,6 +11,7 @@
 
 pub mod camera;
 pub mod explain;
+pub mod faces;
 pub mod fill;
 pub mod grade;
 pub mod image;

@@ -106,7 +106,8 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
     let wind = intent.wind.filter(|w| w.on).map_or(1.0, |w| 1.0 + 0.8 * w.strength);
     let sky = scene.has_sky();
     let summary = &scene.summary;
-    let portrait = !sky && summary.subject.w * summary.subject.h > 0.04;
+    let people = !summary.faces.is_empty();
+    let portrait = people || (!sky && summary.subject.w * summary.subject.h > 0.04);
 
     // Camera.
     let (motion, strength) = match intent.camera {
@@ -230,7 +231,11 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
     };
     let light_sweep = if portrait && !ex { 0.6 } else { 0.0 };
     if portrait && !ex {
-        notes.push("subject: no sky, a clear subject: it breathes gently and a soft light passes over it".into());
+        notes.push(if people {
+            format!("subject: {} face(s) found: the people stay near in depth, breathe gently, and a soft light passes over them", summary.faces.len())
+        } else {
+            "subject: no sky, a clear subject: it breathes gently and a soft light passes over it".into()
+        });
         notes.push(
             "faces: blinks and smiles would need a face-landmark model; none ships in a package we can use offline"
                 .into(),

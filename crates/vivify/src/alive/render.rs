@@ -96,6 +96,33 @@ fn noise_at(tex: &[f32], x: f32, y: f32) -> f32 {
     tex[yi * 64 + xi]
 }
 
+/// Resizes the `win` of `photo` to `sw`×`sh` and converts it to Y'CbCr,
+/// the top and bottom halves on the two cores. The halves are exactly the
+/// rows a single pass would give (same filter positions).
+fn resize_yuv_parallel(photo: &Rgb, win: Rect, sw: usize, sh: usize) -> Result<Yuv> {
+    let top_rows = (sh / 2) & !1;
+    if top_rows < 2 {
+        return Ok(Yuv::from_rgb(&resize(photo, win, sw, sh)?));
+    }
+    let row_h = win.h / sh as f64;
+    let top = Rect { h: row_h * top_rows as f64, ..win };
+    let bottom = Rect { y: win.y + row_h * top_rows as f64, h: row_h * (sh - top_rows) as f64, ..win };
+    let parts = crate::livevideo::in_parallel(vec![(top, top_rows), (bottom, sh - top_rows)], |(r, rows)| {
+        Ok(Yuv::from_rgb(&resize(photo, r, sw, rows)?))
+    })?;
+    let mut it = parts.into_iter();
+    let (Some(mut a), Some(b)) = (it.next(), it.next()) else {
+        return Err(crate::error::Error::Codec("a resize thread returned nothing".into()));
+    };
+    a.y.data.extend_from_slice(&b.y.data);
+    a.y.height += b.y.height;
+    a.u.data.extend_from_slice(&b.u.data);
+    a.u.height += b.u.height;
+    a.v.data.extend_from_slice(&b.v.data);
+    a.v.height += b.v.height;
+    Ok(a)
+}
+
 impl Stage {
     /// Prepares the source at output scale, the masks, the plates and the
     /// camera path. `crop` is the rest framing in photo pixels.
@@ -124,7 +151,7 @@ impl Stage {
         let win = Rect { x: wx0, y: wy0, w: wx1 - wx0, h: wy1 - wy0 };
         let sw = ((win.w * k).round() as usize).max(width);
         let sh = ((win.h * k).round() as usize).max(height);
-        let src = Yuv::from_rgb(&resize(photo, win, sw, sh)?);
+        let src = resize_yuv_parallel(photo, win, sw, sh)?;
         let (cw, ch) = (src.u.width, src.u.height);
         let frac = (win.x / pw, win.y / ph, win.w / pw, win.h / ph);
         let sky = scene.sky.to_plane_window(frac, cw, ch);
@@ -270,14 +297,23 @@ impl Stage {
         // Source row of each block (for the sky's colour gradient).
         let mut rows = vec![0f32; cw];
         let mut subjects = vec![0u8; cw];
+        // Where each block column and row looks in the mask planes before
+        // any displacement (the affine part only): one table per frame.
+        let mask_x: Vec<usize> = (0..cw)
+            .map(|cx| {
+                let base_x = pose.cx + (cx as f32 * 2.0 + 1.0 - half_w) * pose.spread;
+                ((base_x * 0.5) as i32).clamp(0, self.near.width as i32 - 1) as usize
+            })
+            .collect();
         for cy in 0..h.div_ceil(2) {
             let by = cy as f32 * 2.0 + 1.0;
             let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
             let base_y = pose.cy + (by - half_h) * pose.spread;
+            let near_row = ((base_y * 0.5) as i32).clamp(0, self.near.height as i32 - 1) as usize * self.near.width;
             for cx in 0..cw {
                 let bx = cx as f32 * 2.0 + 1.0;
                 let base_x = pose.cx + (bx - half_w) * pose.spread;
-                let ni = self.near.at(base_x * 0.5 - 0.5, base_y * 0.5 - 0.5);
+                let ni = self.near.data[near_row + mask_x[cx]];
                 let (dk, mut ox, mut oy) = by_near[usize::from(ni)];
                 if f.breathe != 0.0 {
                     let s = f32::from(self.subject.at(base_x * 0.5 - 0.5, base_y * 0.5 - 0.5)) / 255.0;
@@ -319,16 +355,16 @@ impl Stage {
             let (ya0, ya1) = (ya[y0], ya[y1]);
             let (row0, rest) = out.y[y0 * w..].split_at_mut(w);
             let row1: &mut [u8] = if y1 > y0 { &mut rest[..w] } else { &mut [] };
-            for x in 0..w {
-                let b = x >> 1;
-                let kind = kinds[b];
-                if kind < 2 {
-                    let (dx, dy) = disp[b];
-                    let plane = if kind == 1 { &sky_src.y } else { &self.src.y };
-                    let xf = xa[x] + dx;
-                    row0[x] = ((plane.sample_fixed(xf, ya0 + dy) + 128) >> 8) as u8;
+            for (b, (&kind, &(dx, dy))) in kinds.iter().zip(&disp).enumerate() {
+                if kind >= 2 {
+                    continue;
+                }
+                let plane = if kind == 1 { &sky_src.y } else { &self.src.y };
+                for x in b * 2..(b * 2 + 2).min(w) {
+                    let (v0, v1) = plane.sample_fixed_rows(xa[x] + dx, ya0 + dy, ya1 + dy);
+                    row0[x] = ((v0 + 128) >> 8) as u8;
                     if let Some(o) = row1.get_mut(x) {
-                        *o = ((plane.sample_fixed(xf, ya1 + dy) + 128) >> 8) as u8;
+                        *o = ((v1 + 128) >> 8) as u8;
                     }
                 }
             }

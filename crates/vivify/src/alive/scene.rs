@@ -1,5 +1,6 @@
 //! Scene analysis: what is sky, water, subject, and how far away things are,
-//! worked out on a small copy of the photo without any model.
+//! worked out on a small copy of the photo without any model (faces, with
+//! the default `faces` feature, come from a small cascade shipped in a crate).
 
 use super::image::{resize, Field, Rect, Rgb};
 use super::sky::{self, Analysis, SkyKind};
@@ -33,22 +34,27 @@ pub struct SceneSummary {
     pub subject: Rect,
     /// Mean brightness 0..=1.
     pub brightness: f32,
+    /// Frontal faces found (fractions of the photo).
+    pub faces: Vec<super::faces::Face>,
 }
 
 impl Scene {
     /// Analyses an upright photo. `want_water` relaxes the water test.
     pub fn analyse(photo: &Rgb, want_water: bool) -> Result<Scene> {
-        let scale = ANALYSIS_SIDE as f64 / photo.width.max(photo.height) as f64;
-        let scale = scale.min(1.0);
-        let (w, h) = (
-            ((photo.width as f64 * scale).round() as usize).max(8),
-            ((photo.height as f64 * scale).round() as usize).max(8),
-        );
-        let small = resize(photo, Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 }, w, h)?;
-        let a = Analysis::new(w, h, &small.data);
-        let found = sky::find(&a, want_water);
-        let subject = saliency(&a, &found.sky, &found.water);
-        let subject_box = weighted_box(&subject);
+        // Faces (the slowest part) are looked for on one core while the
+        // sky, water and saliency are worked out on the other.
+        let (faces, analysed) = std::thread::scope(|scope| {
+            let faces = scope.spawn(|| super::faces::detect(photo));
+            let analysed = analyse_small(photo, want_water);
+            (faces.join().unwrap_or_default(), analysed)
+        });
+        let (a, found, mut subject) = analysed?;
+        let subject_box = if faces.is_empty() {
+            weighted_box(&subject)
+        } else {
+            add_people(&mut subject, &faces);
+            people_box(&faces)
+        };
         let nearness = depth(&a, &found.sky, &found.water, &subject, found.horizon);
         let share = |f: &Field| f.data.iter().sum::<f32>() / f.data.len() as f32;
         let summary = SceneSummary {
@@ -59,6 +65,7 @@ impl Scene {
             sun: found.sun,
             subject: subject_box,
             brightness: a.luma.iter().sum::<f32>() / a.luma.len() as f32,
+            faces,
         };
         Ok(Scene { sky: found.sky, water: found.water, nearness, subject, summary })
     }
@@ -70,6 +77,20 @@ impl Scene {
     pub fn has_water(&self) -> bool {
         self.summary.water_share > 0.01
     }
+}
+
+/// The analysis picture, its sky and water, and the saliency subject.
+fn analyse_small(photo: &Rgb, want_water: bool) -> Result<(Analysis, sky::SkyWater, Field)> {
+    let scale = (ANALYSIS_SIDE as f64 / photo.width.max(photo.height) as f64).min(1.0);
+    let (w, h) = (
+        ((photo.width as f64 * scale).round() as usize).max(8),
+        ((photo.height as f64 * scale).round() as usize).max(8),
+    );
+    let small = resize(photo, Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 }, w, h)?;
+    let a = Analysis::new(w, h, &small.data);
+    let found = sky::find(&a, want_water);
+    let subject = saliency(&a, &found.sky, &found.water);
+    Ok((a, found, subject))
 }
 
 /// Centre-weighted colour contrast outside sky and water: a cheap estimate
@@ -105,6 +126,42 @@ fn saliency(a: &Analysis, sky: &Field, water: &Field) -> Field {
     let s = s.blurred(3);
     let peak = s.data.iter().copied().fold(0.0, f32::max).max(1e-6);
     Field { width: w, height: h, data: s.data.iter().map(|v| ((v / peak - 0.45) / 0.3).clamp(0.0, 1.0)).collect() }
+}
+
+/// Marks each face's head and shoulders in the subject mask, so people
+/// stay near in the depth map and breathe as one piece.
+fn add_people(subject: &mut Field, faces: &[super::faces::Face]) {
+    let (w, h) = (subject.width as f64, subject.height as f64);
+    let mut people = Field::new(subject.width, subject.height, 0.0);
+    for f in faces {
+        let (cx, cy) = ((f.rect.x + f.rect.w * 0.5) * w, (f.rect.y + f.rect.h * 0.5) * h);
+        let (fw, fh) = (f.rect.w * w, f.rect.h * h);
+        for y in 0..subject.height {
+            for x in 0..subject.width {
+                let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
+                // Head: an ellipse a little larger than the face box.
+                let head = ((px - cx) / (0.75 * fw)).powi(2) + ((py - cy) / (0.85 * fh)).powi(2) <= 1.0;
+                // Shoulders and chest: a wider ellipse below.
+                let body = ((px - cx) / (1.4 * fw)).powi(2) + ((py - (cy + 2.2 * fh)) / (1.8 * fh)).powi(2) <= 1.0;
+                if head || body {
+                    people.data[y * subject.width + x] = 1.0;
+                }
+            }
+        }
+    }
+    let people = people.blurred(1);
+    for (s, p) in subject.data.iter_mut().zip(&people.data) {
+        *s = s.max(*p);
+    }
+}
+
+/// The box around all faces with room for shoulders.
+fn people_box(faces: &[super::faces::Face]) -> Rect {
+    let x0 = faces.iter().map(|f| f.rect.x - f.rect.w * 0.5).fold(1.0, f64::min).max(0.0);
+    let y0 = faces.iter().map(|f| f.rect.y - f.rect.h * 0.5).fold(1.0, f64::min).max(0.0);
+    let x1 = faces.iter().map(|f| f.rect.x + f.rect.w * 1.5).fold(0.0, f64::max).min(1.0);
+    let y1 = faces.iter().map(|f| f.rect.y + f.rect.h * 3.0).fold(0.0, f64::max).min(1.0);
+    Rect { x: x0, y: y0, w: (x1 - x0).max(0.05), h: (y1 - y0).max(0.05) }
 }
 
 /// A box around the weight of `f` (mean ± 1.5 standard deviations).
