@@ -534,3 +534,40 @@ fn faces_are_found_on_people_and_nowhere_else() {
     let dinner = Photo::open(&photo("dinner_rot6.jpg")).expect("dinner");
     assert!(detect_at(&dinner.rgb, 1024).is_empty());
 }
+
+/// Cancels once `after` frames are done; records the phases it saw.
+struct CancelAfter {
+    after: u64,
+    phases: std::sync::Mutex<Vec<String>>,
+    seen: std::sync::atomic::AtomicU64,
+}
+
+impl vivify::alive::Progress for CancelAfter {
+    fn phase(&self, name: &str, _total: u64) {
+        self.phases.lock().expect("lock").push(name.to_string());
+    }
+    fn advance(&self, done: u64, _total: u64) {
+        self.seen.fetch_max(done, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn cancelled(&self) -> bool {
+        self.seen.load(std::sync::atomic::Ordering::Relaxed) >= self.after
+    }
+}
+
+#[test]
+fn progress_is_reported_by_phase_and_a_cancel_leaves_no_output() {
+    let dir = common::temp_dir("alive-cancel");
+    let (png, _) = seascape_file(&dir, 320, 240);
+    let out = dir.join("never.mp4");
+    let mut o = AliveOptions::new(&out);
+    o.duration = 2.0;
+    o.live = true;
+    let p = CancelAfter { after: 10, phases: std::sync::Mutex::new(Vec::new()), seen: Default::default() };
+    let r = make(&png, &o, &p);
+    assert!(matches!(r, Err(ref e) if e.to_string().contains("cancelled")), "{:?}", r.map(|r| r.outputs));
+    let phases = p.phases.lock().expect("lock").clone();
+    assert!(phases.starts_with(&["decoding the photo".to_string(), "looking at the scene".to_string()]), "{phases:?}");
+    assert!(phases.iter().any(|s| s == "rendering and encoding"));
+    let left: Vec<_> = std::fs::read_dir(&dir).expect("dir").filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+    assert_eq!(left.len(), 1, "only the input may remain: {left:?}");
+}

@@ -56,6 +56,10 @@ pub fn push_pull(plane: &Plane, keep: &Plane) -> Plane {
         for y in 0..*lh {
             for x in 0..*lw {
                 let i = y * *lw + x;
+                // Fully known pixels keep their own value (most of level 0).
+                if k[i] >= 1.0 {
+                    continue;
+                }
                 // Bilinear from the coarser level.
                 let fx = ((x as f32 + 0.5) / 2.0 - 0.5).clamp(0.0, (cw - 1) as f32);
                 let fy = ((y as f32 + 0.5) / 2.0 - 0.5).clamp(0.0, (ch - 1) as f32);
