@@ -188,6 +188,11 @@ fn heif_item_parser_survives_mutations() {
         let _ = h.xmp(&s);
         let _ = h.primary_size();
         let _ = vivify::package::motion::locate_heic(&s, &h, None);
+        // The picture layout (grid, tiles, properties) without decoding tiles.
+        if let Ok(l) = vivify::heic::image::primary_layout(&s, &h) {
+            assert!(l.tile_count() >= 1);
+        }
+        let _ = vivify::heic::image::primary_transforms(&h);
         h.exif(&s).is_ok_and(|e| e.is_some_and(|t| Exif::parse(&t).is_ok()))
     });
 }

@@ -93,13 +93,28 @@ fn grid_layout(data: &[u8]) -> Result<(usize, usize, usize, usize)> {
     Ok((rows, cols, w, h))
 }
 
-/// The primary picture as RGB (upright per `irot`/`imir`), with its size.
-pub fn decode_primary(src: &(dyn ReadAt + Sync), heif: &Heif) -> Result<(usize, usize, Vec<u8>)> {
+/// How the primary picture is coded, read from the item properties alone.
+pub struct PrimaryLayout {
+    /// Output size (the grid's, or the single item's coded size).
+    pub grid: Option<(usize, usize, usize, usize)>,
+    /// The coded items: the primary itself, or the grid's tiles in order.
+    tiles: Vec<(u32, Vec<Property>)>,
+    color: ColorInfo,
+}
+
+impl PrimaryLayout {
+    pub fn tile_count(&self) -> usize {
+        self.tiles.len()
+    }
+}
+
+/// Reads the primary item's layout without decoding anything.
+pub fn primary_layout(src: &dyn ReadAt, heif: &Heif) -> Result<PrimaryLayout> {
     let id = heif.primary;
     let item = heif.item(id).ok_or_else(|| Error::invalid("HEIF", "no primary item"))?;
     let props = properties(heif, id)?;
-    let (frame, color) = match &item.item_type.0 {
-        b"hvc1" => (decode_tile(src, heif, id, &props)?, colour(&props)),
+    match &item.item_type.0 {
+        b"hvc1" => Ok(PrimaryLayout { grid: None, color: colour(&props), tiles: vec![(id, props)] }),
         b"grid" => {
             let (rows, cols, w, h) = grid_layout(&heif.item_data(src, id)?)?;
             limits::check("HEIF grid size in pixels", (w as u64) * (h as u64), limits::MAX_PIXELS)?;
@@ -109,23 +124,40 @@ pub fn decode_primary(src: &(dyn ReadAt + Sync), heif: &Heif) -> Result<(usize, 
                 .filter(|(k, from, _)| &k.0 == b"dimg" && *from == id)
                 .flat_map(|(_, _, to)| to.iter().copied())
                 .collect();
-            if tiles.len() != rows * cols || tiles.len() > MAX_TILES {
+            if tiles.len() != rows * cols || tiles.len() > MAX_TILES || w == 0 || h == 0 {
                 return Err(Error::invalid("HEIF", format!("grid of {rows}x{cols} has {} tiles", tiles.len())));
             }
-            let tile_props: Vec<Vec<Property>> = tiles.iter().map(|&t| properties(heif, t)).collect::<Result<_>>()?;
-            let color = colour(&tile_props[0]).clone_from_primary(&props);
+            let tiles: Vec<(u32, Vec<Property>)> =
+                tiles.into_iter().map(|t| Ok((t, properties(heif, t)?))).collect::<Result<_>>()?;
+            let color = colour(&tiles[0].1).clone_from_primary(&props);
+            Ok(PrimaryLayout { grid: Some((rows, cols, w, h)), tiles, color })
+        }
+        other => Err(Error::Unsupported(format!(
+            "HEIF primary item of type '{}' (hvc1 and grid are decoded)",
+            String::from_utf8_lossy(other)
+        ))),
+    }
+}
+
+/// The primary picture as RGB (before `irot`/`imir`), with its size.
+pub fn decode_primary(src: &(dyn ReadAt + Sync), heif: &Heif) -> Result<(usize, usize, Vec<u8>)> {
+    let layout = primary_layout(src, heif)?;
+    let frame = match layout.grid {
+        None => decode_tile(src, heif, layout.tiles[0].0, &layout.tiles[0].1)?,
+        Some((rows, cols, w, h)) => {
+            let tiles = &layout.tiles;
             // Tiles decode independently: half on each core.
             let half = tiles.len().div_ceil(2);
             let jobs: Vec<std::ops::Range<usize>> = vec![0..half, half..tiles.len()];
             let decoded = crate::livevideo::in_parallel(jobs, |r| {
-                r.map(|i| decode_tile(src, heif, tiles[i], &tile_props[i])).collect::<Result<Vec<Frame>>>()
+                r.map(|i| decode_tile(src, heif, tiles[i].0, &tiles[i].1)).collect::<Result<Vec<Frame>>>()
             })?;
             let decoded: Vec<Frame> = decoded.into_iter().flatten().collect();
             let (tw, th) = (decoded[0].width, decoded[0].height);
             if decoded.iter().any(|f| f.width != tw || f.height != th) || tw * cols < w || th * rows < h {
                 return Err(Error::invalid("HEIF", "grid tiles of different sizes or too small"));
             }
-            let mut canvas = Frame::new(w & !1, h & !1)?;
+            let mut canvas = Frame::new((w & !1).max(2), (h & !1).max(2))?;
             let (cw, ocw) = (tw.div_ceil(2), canvas.chroma_width());
             for (i, t) in decoded.iter().enumerate() {
                 let (x0, y0) = ((i % cols) * tw, (i / cols) * th);
@@ -141,17 +173,11 @@ pub fn decode_primary(src: &(dyn ReadAt + Sync), heif: &Heif) -> Result<(usize, 
                     canvas.v[d..d + n].copy_from_slice(&t.v[y * cw..y * cw + n]);
                 }
             }
-            (canvas, color)
-        }
-        other => {
-            return Err(Error::Unsupported(format!(
-                "HEIF primary item of type '{}' (hvc1 and grid are decoded)",
-                String::from_utf8_lossy(other)
-            )))
+            canvas
         }
     };
     let (w, h) = (frame.width, frame.height);
-    let rgb = frame.to_rgb(color);
+    let rgb = frame.to_rgb(layout.color);
     Ok((w, h, rgb))
 }
 
