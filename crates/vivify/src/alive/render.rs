@@ -28,6 +28,8 @@ pub struct Stage {
     src: Yuv,
     /// Masks at the source's chroma size (0..=255).
     sky: Plane,
+    /// The sky mask grown a little, for colour grades only.
+    grade_sky: Plane,
     water: Plane,
     near: Plane,
     subject: Plane,
@@ -89,11 +91,17 @@ fn noise_texture(seed: u64) -> Vec<f32> {
     out
 }
 
+/// Bilinear sample of the tiling noise texture.
 fn noise_at(tex: &[f32], x: f32, y: f32) -> f32 {
     // The texture tiles every 64 texels: wrap with a mask (two's complement
     // keeps negative positions in step).
-    let (xi, yi) = ((x.floor() as i32 & 63) as usize, (y.floor() as i32 & 63) as usize);
-    tex[yi * 64 + xi]
+    let (fx, fy) = (x.floor(), y.floor());
+    let (ax, ay) = (x - fx, y - fy);
+    let (x0, y0) = (fx as i32, fy as i32);
+    let at = |x: i32, y: i32| tex[((y & 63) * 64 + (x & 63)) as usize];
+    let top = at(x0, y0) * (1.0 - ax) + at(x0 + 1, y0) * ax;
+    let bot = at(x0, y0 + 1) * (1.0 - ax) + at(x0 + 1, y0 + 1) * ax;
+    top * (1.0 - ay) + bot * ay
 }
 
 /// Resizes the `win` of `photo` to `sw`×`sh` and converts it to Y'CbCr,
@@ -155,6 +163,11 @@ impl Stage {
         let (cw, ch) = (src.u.width, src.u.height);
         let frac = (win.x / pw, win.y / ph, win.w / pw, win.h / ph);
         let sky = scene.sky.to_plane_window(frac, cw, ch);
+        let grade_sky = if plan.grade.is_some() {
+            scene.sky.dilated(1).blurred(1).to_plane_window(frac, cw, ch)
+        } else {
+            Plane::filled(1, 1, 0)
+        };
         let water =
             if plan.water.is_some() { scene.water.to_plane_window(frac, cw, ch) } else { Plane::filled(1, 1, 0) };
         let near = scene.nearness.to_plane_window(frac, cw, ch);
@@ -226,6 +239,7 @@ impl Stage {
             looped: plan.looped,
             src,
             sky,
+            grade_sky,
             water,
             near,
             subject,
@@ -293,7 +307,7 @@ impl Stage {
         let mut kinds = vec![0u8; cw];
         let mut disp = vec![(0i32, 0i32); cw];
         let mut chroma = vec![(0i32, 0i32); cw];
-        let mut masks = vec![(0u8, 0u8); cw];
+        let mut masks = vec![(0u8, 0u8, 0u8); cw];
         // Source row of each block (for the sky's colour gradient).
         let mut rows = vec![0f32; cw];
         let mut subjects = vec![0u8; cw];
@@ -330,7 +344,12 @@ impl Stage {
                 let ci = cy * cw + cx;
                 cover.near[ci] = ni;
                 cover.sky[ci] = sky8;
-                masks[cx] = (ms8, mw8);
+                // The grade's own sky mask: grown by one analysis pixel,
+                // because the sky finder stops short of edges (their
+                // gradient looks like texture) and a strong grade would
+                // leave a rim of the old sky there.
+                let gs8 = if self.grade.is_some() { self.grade_sky.at(qx, qy) } else { sky8 };
+                masks[cx] = (ms8, mw8, gs8);
                 if f.sweep > 0.0 {
                     subjects[cx] = self.subject.at(qx, qy);
                 }
@@ -379,8 +398,7 @@ impl Stage {
                         out.u[ci] = ((u + 128) >> 8) as u8;
                         out.v[ci] = ((v + 128) >> 8) as u8;
                         if f.any_finish {
-                            let (ms8, mw8) = masks[cx];
-                            self.finish_in_place((cx, cy), rows[cx], (ms8, mw8, subjects[cx]), cover.near[ci], &f, out);
+                            self.finish_in_place((cx, cy), rows[cx], masks[cx], subjects[cx], cover.near[ci], &f, out);
                         }
                     }
                 }
@@ -399,7 +417,7 @@ impl Stage {
         &self,
         cx: usize,
         cy: usize,
-        ((dxf, dyf), (ms8, mw8), ni): ((i32, i32), (u8, u8), u8),
+        ((dxf, dyf), (ms8, mw8, gs8), ni): ((i32, i32), (u8, u8, u8), u8),
         (xa, ya): (&[i32], &[i32]),
         pose: &Pose,
         f: &FrameParams,
@@ -422,7 +440,8 @@ impl Stage {
         }
         let (mut u, mut v) = self.layered_uv(qx, qy, sx, sy, ms, mw, f);
         if f.any_finish {
-            self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw), f32::from(ni) / 255.0, subj, f);
+            let gs = f32::from(gs8) / 255.0;
+            self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), f32::from(ni) / 255.0, subj, f);
         }
         for (j, &(x, y)) in pos.iter().enumerate() {
             out.y[y * w + x] = (ys[j] + 0.5).clamp(16.0, 235.0) as u8;
@@ -438,7 +457,8 @@ impl Stage {
         &self,
         (cx, cy): (usize, usize),
         sy: f32,
-        (ms8, mw8, subj8): (u8, u8, u8),
+        (ms8, mw8, gs8): (u8, u8, u8),
+        subj8: u8,
         ni: u8,
         f: &FrameParams,
         out: &mut Frame,
@@ -453,7 +473,8 @@ impl Stage {
         let (ms, mw) = (f32::from(ms8) / 255.0, f32::from(mw8) / 255.0);
         let (bx, by) = (cx as f32 * 2.0 + 1.0, cy as f32 * 2.0 + 1.0);
         let subj = f32::from(subj8) / 255.0;
-        self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw), f32::from(ni) / 255.0, subj, f);
+        let gs = f32::from(gs8) / 255.0;
+        self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), f32::from(ni) / 255.0, subj, f);
         for (j, &(x, y)) in pos.iter().enumerate() {
             out.y[y * w + x] = (ys[j] + 0.5).clamp(16.0, 235.0) as u8;
         }
@@ -531,19 +552,18 @@ impl Stage {
         v: &mut f32,
         (bx, by): (f32, f32),
         sy: f32,
-        (ms, mw): (f32, f32),
+        (ms, mw, gs): (f32, f32, f32),
         n: f32,
         subj: f32,
         f: &FrameParams,
     ) {
         if let (Some(g), true) = (&self.grade, f.grade > 0.0) {
             let a = f.grade;
-            // Water mirrors the sky near the horizon.
-            let target = if mw > 0.0 && ms < 0.5 { g.sky_at(1.0) } else { g.sky_at(sy / self.horizon.max(1.0)) };
-            // Sky: the target's colour, the photo's own relief. The mask is
-            // pushed out a little so no old sky colour fringes the skyline;
-            // water takes part of the new sky's colour as a reflection.
-            let sa = a * ((ms * 1.6).min(1.0) + 0.35 * mw).min(1.0);
+            let target = g.sky_at(sy / self.horizon.max(1.0));
+            // Sky: the target's colour with the photo's own relief. The mask
+            // is taken steeply, so skyline pixels that still hold some of
+            // the old sky colour take the new one (no fringe).
+            let sa = a * (gs * 2.5).min(1.0);
             let fa = a - sa;
             let gain_sky = (target[0] - 16.0) / (f.sky_luma - 16.0).max(8.0);
             for y in ys.iter_mut() {
@@ -551,8 +571,19 @@ impl Stage {
                 let scene_y = 16.0 + (*y - 16.0) * g.scene_gain;
                 *y += (sky_y - *y) * sa + (scene_y - *y) * fa;
             }
-            *u += (target[1] + (*u - 128.0) * 0.3 - *u) * sa + g.scene_du * fa;
-            *v += (target[2] + (*v - 128.0) * 0.3 - *v) * sa + g.scene_dv * fa;
+            // Water takes its colour from the mirrored sky below instead.
+            *u += (target[1] + (*u - 128.0) * 0.3 - *u) * sa + g.scene_du * fa * (1.0 - mw);
+            *v += (target[2] + (*v - 128.0) * 0.3 - *v) * sa + g.scene_dv * fa * (1.0 - mw);
+            if mw > 0.0 {
+                // Water mirrors the new colour of the sky at the horizon.
+                let h = g.sky_at(1.0);
+                let r = 0.3 * a * mw;
+                *u += (h[1] - *u) * r;
+                *v += (h[2] - *v) * r;
+                for y in ys.iter_mut() {
+                    *y += (h[0] * 0.7 - *y) * 0.15 * a * mw;
+                }
+            }
         }
         let mut light = 0.0;
         for blob in &f.blobs {
@@ -575,10 +606,13 @@ impl Stage {
             }
         }
         if f.fog > 0.0 {
-            let noise = noise_at(&self.fog_noise, bx * f.fog_scale + f.fog_drift, by * f.fog_scale);
+            let (nx, ny) = (bx * f.fog_scale + f.fog_drift, by * f.fog_scale);
+            let noise =
+                0.65 * noise_at(&self.fog_noise, nx, ny) + 0.35 * noise_at(&self.fog_noise, nx * 2.3 + 17.0, ny * 2.3);
             // (1 - n)^1.2 without a powf per block: close enough for fog.
+            // Fog lies low: over the sky it only veils.
             let far = 1.0 - n;
-            let a = (f.fog * far * (0.85 + 0.15 * far) * (0.55 + 0.45 * noise)).min(0.9);
+            let a = (f.fog * far * (0.85 + 0.15 * far) * (1.0 - 0.6 * ms) * (0.5 + 0.5 * noise)).min(0.9);
             for y in ys.iter_mut() {
                 *y += (200.0 - *y) * a;
             }
@@ -709,7 +743,7 @@ impl FrameParams {
             sweep_pos,
             sweep_scale: 1.0 / (w + st.height as f32),
             fog: plan.fog * 0.6 * if st.looped { 1.0 } else { 0.4 + 0.6 * wake },
-            fog_scale: 64.0 / w * 1.5,
+            fog_scale: 64.0 / w * 0.6,
             // One tile of noise per clip, so looped fog lines up.
             fog_drift: 64.0 * t / l,
             any_finish: grade > 0.0 || !blobs.is_empty() || plan.light_sweep > 0.0 || plan.fog > 0.0,
