@@ -83,7 +83,7 @@ impl Particles {
         for p in plans {
             let base = match p.kind {
                 ParticleKind::Snow => 320.0,
-                ParticleKind::Rain => 420.0,
+                ParticleKind::Rain => 700.0,
                 ParticleKind::Petals => 55.0,
                 ParticleKind::Leaves => 36.0,
                 ParticleKind::Fireflies => 45.0,
@@ -107,15 +107,17 @@ impl Particles {
                         Look::Solid { yuv: yuv(250.0, 250.0, 255.0), alpha: 0.55 + 0.4 * n },
                     ),
                     ParticleKind::Rain => (
-                        p.wind * 3.0 + 0.04,
+                        // A slight slant, more with wind; thin, faint,
+                        // motion-blurred streaks read as rain, solid lines do not.
+                        p.wind * 3.0 + 0.12,
                         1.4 * depth_speed,
                         0.0,
                         0.0,
-                        (0.6 + 1.0 * n) * scale,
+                        (0.35 + 0.6 * n) * scale,
                         1.0,
                         0.0,
                         0.0,
-                        Look::Streak { yuv: yuv(210.0, 220.0, 235.0), alpha: 0.18 + 0.3 * n },
+                        Look::Streak { yuv: yuv(200.0, 208.0, 222.0), alpha: 0.08 + 0.2 * n },
                     ),
                     ParticleKind::Petals => (
                         p.wind + 0.02,
