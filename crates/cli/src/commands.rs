@@ -332,7 +332,7 @@ pub fn alive(a: AliveArgs) -> Result<ExitCode> {
         println!("{o}");
     }
     for w in &r.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("vivify: warning: {w}");
     }
     if a.explain {
         print!("{}", explain_text(&r));

@@ -266,6 +266,12 @@ fn alive_bad_input_and_bad_options() {
     assert_eq!(o.status.code(), Some(3), "{err}");
     assert!(err.contains("broken.jpg"), "{err}");
     assert!(!d.join("x.mp4").exists(), "an output was written for a broken photo");
+    // A real 8x8 phone JPEG is too small to animate: refused, not encoded.
+    let tiny = fixtures().join("samples/exiftool_Apple_iphone7_makernote.jpg");
+    let o = vivify(&["alive", tiny.to_str().expect("utf8"), "-o", d.join("t.mp4").to_str().expect("utf8")]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("8x8") && err.contains("exiftool_Apple_iphone7_makernote.jpg"), "{err}");
     let t = photo("temple.jpg");
     for bad in [vec!["--duration", "100"], vec!["--size", "huge"], vec!["--fps", "0"], vec!["--size", "8x8"]] {
         let mut a = vec!["alive", t.to_str().expect("utf8"), "-o", "-"];

@@ -60,7 +60,7 @@ pub fn contact_sheet(stage: &Stage, frames: usize, fps: u32, path: &Path, force:
 /// Photo with the sky (blue), water (cyan) and subject (orange) outlined
 /// and tinted, next to the depth map (white = near), the sky mask and the
 /// water mask; the horizon is a red line.
-pub fn mask_sheet(photo: &Rgb, scene: &Scene, path: &Path) -> Result<()> {
+pub fn mask_sheet(photo: &Rgb, scene: &Scene, path: &Path, force: bool) -> Result<()> {
     let (w, h) = (scene.sky.width, scene.sky.height);
     let small = resize(photo, Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 }, w, h)?;
     let mut overlay = small.clone();
@@ -106,5 +106,5 @@ pub fn mask_sheet(photo: &Rgb, scene: &Scene, path: &Path) -> Result<()> {
     paste(&mut sheet, &grey(&scene.nearness), 2 * gap + w, gap);
     paste(&mut sheet, &grey(&scene.sky), gap, 2 * gap + h);
     paste(&mut sheet, &grey(&scene.water), 2 * gap + w, 2 * gap + h);
-    outfile::write_bytes(path, true, &png_bytes(&sheet)?)
+    outfile::write_bytes(path, force, &png_bytes(&sheet)?)
 }

@@ -55,6 +55,15 @@ impl Rgb {
     }
 }
 
+/// Bilinear mix of the 2×2 pixels at `d[0]`, `d[1]`, `d[w]`, `d[w + 1]` with
+/// 8-bit fractions; the result is scaled by 256.
+#[inline(always)]
+fn mix(d: &[u8], w: usize, fx: u32, fy: u32) -> u32 {
+    let top = u32::from(d[0]) * (256 - fx) + u32::from(d[1]) * fx;
+    let bot = u32::from(d[w]) * (256 - fx) + u32::from(d[w + 1]) * fx;
+    (top * (256 - fy) + bot * fy) >> 8
+}
+
 /// One 8-bit channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plane {
@@ -93,9 +102,7 @@ impl Plane {
             // One-pixel-wide or one-pixel-high planes.
             return u32::from(self.data[i.min(self.data.len() - 1)]) << 8;
         };
-        let top = u32::from(d[0]) * (256 - fx) + u32::from(d[1]) * fx;
-        let bot = u32::from(d[w]) * (256 - fx) + u32::from(d[w + 1]) * fx;
-        (top * (256 - fy) + bot * fy) >> 8
+        mix(d, w, fx, fy)
     }
 
     /// Two samples in one column position at two rows (`yf0`, `yf1`),
@@ -112,11 +119,7 @@ impl Plane {
             let (y0, fy) = ((yf >> 8) as usize, (yf & 255) as u32);
             let i = y0 * w + x0;
             match self.data.get(i..i + w + 2) {
-                Some(d) => {
-                    let top = u32::from(d[0]) * (256 - fx) + u32::from(d[1]) * fx;
-                    let bot = u32::from(d[w]) * (256 - fx) + u32::from(d[w + 1]) * fx;
-                    (top * (256 - fy) + bot * fy) >> 8
-                }
+                Some(d) => mix(d, w, fx, fy),
                 None => self.sample_fixed(xf, yf),
             }
         };
@@ -138,12 +141,7 @@ impl Plane {
         let (Some(a), Some(b)) = (self.data.get(i..i + w + 2), other.data.get(i..i + w + 2)) else {
             return (self.sample_fixed(xf, yf), other.sample_fixed(xf, yf));
         };
-        let mix = |d: &[u8]| {
-            let top = u32::from(d[0]) * (256 - fx) + u32::from(d[1]) * fx;
-            let bot = u32::from(d[w]) * (256 - fx) + u32::from(d[w + 1]) * fx;
-            (top * (256 - fy) + bot * fy) >> 8
-        };
-        (mix(a), mix(b))
+        (mix(a, w, fx, fy), mix(b, w, fx, fy))
     }
 
     /// Bilinear sample as a float in 0..=255.

@@ -49,6 +49,9 @@ use scene::{Scene, SceneSummary};
 pub const DEFAULT_PROMPT: &str = "bring this photo to life";
 /// Longest side of the default output.
 pub const DEFAULT_LONG_SIDE: usize = 1920;
+/// Smallest photo side we animate (smaller pictures are icons, not photos,
+/// and H.264 needs at least a macroblock).
+pub const MIN_SIDE: usize = 32;
 /// Largest output side we encode.
 pub const MAX_SIDE: usize = 3840;
 
@@ -183,7 +186,21 @@ impl AliveOptions {
         if self.motion {
             v.push(self.stem_path(if heic { ".MP.heic" } else { ".MP.jpg" }));
         }
+        if let Some((sheet, masks)) = self.explain_paths() {
+            v.push(sheet);
+            v.push(masks);
+        }
         v
+    }
+
+    /// Where `--explain` writes its contact sheet and mask sheet.
+    pub fn explain_paths(&self) -> Option<(PathBuf, PathBuf)> {
+        let dir = self.explain.as_ref()?;
+        let stem = match self.output.file_stem() {
+            Some(s) if !self.to_stdout() => s.to_string_lossy().into_owned(),
+            _ => "alive".into(),
+        };
+        Some((dir.join(format!("{stem}.contact.png")), dir.join(format!("{stem}.masks.png"))))
     }
 
     pub fn to_stdout(&self) -> bool {
@@ -326,6 +343,13 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     intent.looped |= opts.looped;
     let plan = plan::build(&prompt_text, &intent, &scene, opts.seed, opts.mute);
     lap("analyse", &mut timings);
+    if photo.rgb.width.min(photo.rgb.height) < MIN_SIDE {
+        return Err(Error::Unsupported(format!(
+            "the photo is {}x{}; at least {MIN_SIDE} pixels a side are needed",
+            photo.rgb.width, photo.rgb.height
+        ))
+        .in_file(name));
+    }
     let (w, h, crop) = frame_size(photo.rgb.width, photo.rgb.height, opts.size, scene.summary.subject)?;
     progress.phase("preparing the layers", 0);
     let stage = Stage::new(&photo.rgb, &scene, &plan, crop, w, h, opts.duration, opts.seed)?;
@@ -372,15 +396,13 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     }
     write_outputs(opts, &photo, &stage, &video, ambience.as_ref(), seconds, crop, &mut report)?;
     lap("write", &mut timings);
-    if let Some(dir) = &opts.explain {
+    if let Some((sheet, masks)) = opts.explain_paths() {
         progress.phase("writing the explain images", 0);
-        let stem = opts.output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "alive".into());
-        let stem = if opts.to_stdout() { "alive".to_string() } else { stem };
-        std::fs::create_dir_all(dir)?;
-        let sheet = dir.join(format!("{stem}.contact.png"));
-        let masks = dir.join(format!("{stem}.masks.png"));
-        explain::contact_sheet(&stage, frames, opts.fps, &sheet, true)?;
-        explain::mask_sheet(&photo.rgb, &scene, &masks)?;
+        if let Some(dir) = sheet.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        explain::contact_sheet(&stage, frames, opts.fps, &sheet, opts.force)?;
+        explain::mask_sheet(&photo.rgb, &scene, &masks, opts.force)?;
         report.outputs.push(sheet.display().to_string());
         report.outputs.push(masks.display().to_string());
         lap("explain", &mut timings);

@@ -430,9 +430,7 @@ impl Stage {
         let (qx, qy) = (sx * 0.5 - 0.5, sy * 0.5 - 0.5);
         let (ms, mw) = (f32::from(ms8) / 255.0, f32::from(mw8) / 255.0);
         let subj = if f.sweep > 0.0 { f32::from(self.subject.at(qx, qy)) / 255.0 } else { 0.0 };
-        let (x0, x1) = (cx * 2, (cx * 2 + 1).min(w - 1));
-        let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
-        let pos = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)];
+        let pos = block_pixels(cx, cy, w, h);
         let mut ys = [0f32; 4];
         for (j, &(x, y)) in pos.iter().enumerate() {
             let (px, py) = ((xa[x] + dxf) as f32 / 256.0, (ya[y] + dyf) as f32 / 256.0);
@@ -443,12 +441,7 @@ impl Stage {
             let gs = f32::from(gs8) / 255.0;
             self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), f32::from(ni) / 255.0, subj, f);
         }
-        for (j, &(x, y)) in pos.iter().enumerate() {
-            out.y[y * w + x] = (ys[j] + 0.5).clamp(16.0, 235.0) as u8;
-        }
-        let ci = cy * self.width.div_ceil(2) + cx;
-        out.u[ci] = (u + 0.5).clamp(16.0, 240.0) as u8;
-        out.v[ci] = (v + 0.5).clamp(16.0, 240.0) as u8;
+        store(out, &pos, &ys, cy * w.div_ceil(2) + cx, (u, v));
     }
 
     /// Grade, light and fog on a block already sampled by the fast path.
@@ -464,9 +457,7 @@ impl Stage {
         out: &mut Frame,
     ) {
         let (w, h) = (self.width, self.height);
-        let (x0, x1) = (cx * 2, (cx * 2 + 1).min(w - 1));
-        let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
-        let pos = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)];
+        let pos = block_pixels(cx, cy, w, h);
         let mut ys = pos.map(|(x, y)| f32::from(out.y[y * w + x]));
         let ci = cy * w.div_ceil(2) + cx;
         let (mut u, mut v) = (f32::from(out.u[ci]), f32::from(out.v[ci]));
@@ -475,11 +466,7 @@ impl Stage {
         let subj = f32::from(subj8) / 255.0;
         let gs = f32::from(gs8) / 255.0;
         self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), f32::from(ni) / 255.0, subj, f);
-        for (j, &(x, y)) in pos.iter().enumerate() {
-            out.y[y * w + x] = (ys[j] + 0.5).clamp(16.0, 235.0) as u8;
-        }
-        out.u[ci] = (u + 0.5).clamp(16.0, 240.0) as u8;
-        out.v[ci] = (v + 0.5).clamp(16.0, 240.0) as u8;
+        store(out, &pos, &ys, ci, (u, v));
     }
 
     /// Luma with the sky and water layers at sample position (`px`, `py`);
@@ -620,6 +607,25 @@ impl Stage {
             *v += (128.0 - *v) * a;
         }
     }
+}
+
+/// The four pixels of block (`cx`, `cy`), repeated at a right or bottom
+/// edge of odd size.
+fn block_pixels(cx: usize, cy: usize, w: usize, h: usize) -> [(usize, usize); 4] {
+    let (x0, x1) = (cx * 2, (cx * 2 + 1).min(w - 1));
+    let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
+    [(x0, y0), (x1, y0), (x0, y1), (x1, y1)]
+}
+
+/// Writes a finished block (four luma values at `pos`, chroma at `ci`),
+/// rounded and kept in video range.
+fn store(out: &mut Frame, pos: &[(usize, usize); 4], ys: &[f32; 4], ci: usize, (u, v): (f32, f32)) {
+    let w = out.width;
+    for (&(x, y), yv) in pos.iter().zip(ys) {
+        out.y[y * w + x] = (yv + 0.5).clamp(16.0, 235.0) as u8;
+    }
+    out.u[ci] = (u + 0.5).clamp(16.0, 240.0) as u8;
+    out.v[ci] = (v + 0.5).clamp(16.0, 240.0) as u8;
 }
 
 /// A soft light (sun glow or light leak) in output coordinates.
