@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const AFTER_HELP: &str = "Exit codes: 0 ok, 1 failure, 2 usage error, 3 invalid or unsupported input.";
+const AFTER_HELP: &str =
+    "Exit codes: 0 ok, 1 failure, 2 usage error, 3 invalid or unsupported input, 130 cancelled (Ctrl-C).";
 
 #[derive(Parser, Debug)]
 #[command(name = "vivify", version, about = "Live Photos and Motion Photos from any video, and back", after_help = AFTER_HELP)]

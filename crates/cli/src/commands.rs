@@ -310,6 +310,7 @@ pub fn alive(a: AliveArgs) -> Result<ExitCode> {
         opts.explain = Some(a.explain_dir.clone().or(beside).unwrap_or_else(|| PathBuf::from(".")));
     }
     let bar = progress::Phases::new(quiet(a.json || opts.to_stdout()));
+    progress::cancel_on_interrupt();
     let r = if stdin {
         read_stdin().and_then(|bytes| Ok(make_from(Path::new("<stdin>"), bytes, &opts, &bar)?))
     } else {

@@ -32,8 +32,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// 0 ok, 1 failure, 2 usage, 3 invalid or unsupported input.
+/// 0 ok, 1 failure, 2 usage, 3 invalid or unsupported input, 130 cancelled.
 pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
+    if matches!(e.downcast_ref::<vivify::Error>(), Some(vivify::Error::Cancelled)) {
+        return 130;
+    }
     match e.downcast_ref::<vivify::Error>().map(vivify::Error::class) {
         Some(vivify::ErrorClass::BadInput) => 3,
         Some(vivify::ErrorClass::Usage) => 2,

@@ -26,6 +26,20 @@ pub fn bar(len: u64, quiet: bool) -> ProgressBar {
     pb
 }
 
+/// Set by Ctrl-C; the library polls it between frames and stops cleanly.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes the first Ctrl-C a clean cancel (nothing half-written is left);
+/// a second one ends the process at once.
+pub fn cancel_on_interrupt() {
+    use std::sync::atomic::Ordering;
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
 /// A bar for the library's phased progress: a spinner with the phase name,
 /// becoming a bar when the phase has a known number of steps.
 pub struct Phases {
@@ -63,5 +77,9 @@ impl vivify::alive::Progress for Phases {
 
     fn advance(&self, done: u64, _total: u64) {
         self.bar.set_position(done);
+    }
+
+    fn cancelled(&self) -> bool {
+        INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed)
     }
 }

@@ -33,7 +33,7 @@ pub enum Error {
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// The caller cancelled the work.
-    #[error("cancelled")]
+    #[error("cancelled; nothing was written")]
     Cancelled,
     /// Another error, tied to the file it happened in.
     #[error("{}: {inner}", path.display())]
@@ -59,7 +59,7 @@ impl Error {
     /// Attaches the file the error is about, unless one is attached already.
     pub fn in_file(self, path: &Path) -> Self {
         match self {
-            Error::InFile { .. } | Error::Exists(_) => self,
+            Error::InFile { .. } | Error::Exists(_) | Error::Cancelled => self,
             other => Error::InFile { path: path.to_path_buf(), inner: Box::new(other) },
         }
     }

@@ -415,6 +415,11 @@ fn live_and_motion_outputs_carry_the_untouched_photo() {
     let mpb = std::fs::read(&mp).expect("mp");
     let problems = common::motion_rules::check_jpeg(&mpb, false);
     assert!(problems.is_empty(), "{problems:?}");
+    // Our own linter (the rules of the Live/Motion Photo work) finds nothing.
+    for f in [&jpg, &mov, &mp] {
+        let r = vivify::inspect::inspect_path(f).expect("inspect");
+        assert!(r.issues.is_empty(), "{}: {:?}", f.display(), r.issues);
+    }
     common::assert_decodes(&mov);
     if let Some(v) = common::exif_tag(&mov, &["-Keys:ContentIdentifier"]) {
         assert_eq!(v, cid);
@@ -513,6 +518,10 @@ fn a_heic_photo_stays_heic_as_the_key_photo() {
     let xmp = String::from_utf8_lossy(&h.xmp(&s).expect("xmp").expect("has xmp")).into_owned();
     let problems = common::motion_rules::check_heic(&mpb, &xmp);
     assert!(problems.is_empty(), "{problems:?}");
+    for f in [&still, &mov, &mp] {
+        let r = vivify::inspect::inspect_path(f).expect("inspect");
+        assert!(r.issues.is_empty(), "{}: {:?}", f.display(), r.issues);
+    }
     common::assert_decodes(&mov);
     if let Some(v) = common::exif_tag(&still, &["-Apple:ContentIdentifier"]) {
         assert_eq!(v, cid);
