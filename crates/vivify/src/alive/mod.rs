@@ -243,8 +243,10 @@ pub struct AliveReport {
     pub stdout: Option<Vec<u8>>,
 }
 
+/// The even size at or just below `v` (H.264 4:2:0 needs even sides; never
+/// a pixel more than the photo has).
 fn even(v: f64) -> usize {
-    ((v / 2.0).round() as usize * 2).max(2)
+    ((v / 2.0).floor() as usize * 2).max(2)
 }
 
 /// Output size and the rest framing (in photo pixels) for `spec`.
@@ -529,4 +531,36 @@ fn write_outputs(
     }
     report.content_id = Some(cid);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CENTRE: Rect = Rect { x: 0.4, y: 0.4, w: 0.2, h: 0.2 };
+
+    #[test]
+    fn sizes_are_even_never_larger_than_the_photo_and_framed_on_the_subject() {
+        assert_eq!(frame_size(33, 35, SizeSpec::Auto, CENTRE).expect("size").0, 32);
+        let (w, h, c) = frame_size(4032, 3024, SizeSpec::Auto, CENTRE).expect("size");
+        assert_eq!((w, h), (1920, 1440));
+        assert_eq!((c.w, c.h), (4032.0, 3024.0));
+        let (w, h, c) = frame_size(4000, 3000, SizeSpec::Story, Rect { x: 0.8, y: 0.4, w: 0.1, h: 0.2 }).expect("size");
+        assert_eq!((w, h), (1080, 1920));
+        assert!((c.w / c.h - 1080.0 / 1920.0).abs() < 1e-9);
+        // Subject on the right: the window moves right, as far as the photo allows.
+        assert!(c.x > 2000.0 && c.x + c.w <= 4000.0 + 1e-9, "{c:?}");
+        let (w, h, _) = frame_size(800, 600, SizeSpec::Exact(641, 479), CENTRE).expect("size");
+        assert_eq!((w, h), (640, 478));
+        assert!(frame_size(800, 600, SizeSpec::Exact(8, 8), CENTRE).is_err());
+        let (w, h, _) = frame_size(6000, 1000, SizeSpec::Source, CENTRE).expect("size");
+        assert_eq!((w, h), (3840, 640));
+    }
+
+    #[test]
+    fn size_words_parse() {
+        assert_eq!("story".parse::<SizeSpec>(), Ok(SizeSpec::Story));
+        assert_eq!("1080x1920".parse::<SizeSpec>(), Ok(SizeSpec::Exact(1080, 1920)));
+        assert!("huge".parse::<SizeSpec>().is_err());
+    }
 }
