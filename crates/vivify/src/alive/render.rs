@@ -311,6 +311,10 @@ impl Stage {
         // Source row of each block (for the sky's colour gradient).
         let mut rows = vec![0f32; cw];
         let mut subjects = vec![0u8; cw];
+        // A grade alone is an affine map per block (see `Grade::block`):
+        // luma gain (8.8 fixed point) and chroma gain and offsets.
+        let mut grades = vec![BlockGrade::IDENTITY; cw];
+        let scene_grade = if f.grade_only { self.block_grade(0.0, 0, &f) } else { BlockGrade::IDENTITY };
         // Where each block column and row looks in the mask planes before
         // any displacement (the affine part only): one table per frame.
         let mask_x: Vec<usize> = (0..cw)
@@ -323,6 +327,7 @@ impl Stage {
             let by = cy as f32 * 2.0 + 1.0;
             let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
             let base_y = pose.cy + (by - half_h) * pose.spread;
+            let row_sky_grade = if f.grade_only { self.block_grade(base_y, 255, &f) } else { BlockGrade::IDENTITY };
             let near_row = ((base_y * 0.5) as i32).clamp(0, self.near.height as i32 - 1) as usize * self.near.width;
             for cx in 0..cw {
                 let bx = cx as f32 * 2.0 + 1.0;
@@ -365,6 +370,15 @@ impl Stage {
                 };
                 kinds[cx] = kind;
                 rows[cx] = base_y + dy;
+                if f.grade_only && kind < 2 {
+                    // Most blocks are all scene or all sky: their grade is
+                    // the same along the row.
+                    grades[cx] = match gs8 {
+                        0 => scene_grade,
+                        255 => row_sky_grade,
+                        _ => self.block_grade(base_y + dy, gs8, &f),
+                    };
+                }
                 disp[cx] = (((dx - ax) * 256.0) as i32, ((dy - ay) * 256.0) as i32);
                 chroma[cx] = (((qx - ax * 0.5) * 256.0) as i32, ((qy - ay * 0.5) * 256.0) as i32);
             }
@@ -379,11 +393,19 @@ impl Stage {
                     continue;
                 }
                 let plane = if kind == 1 { &sky_src.y } else { &self.src.y };
+                let gain = grades[b].luma;
                 for x in b * 2..(b * 2 + 2).min(w) {
                     let (v0, v1) = plane.sample_fixed_rows(xa[x] + dx, ya0 + dy, ya1 + dy);
-                    row0[x] = ((v0 + 128) >> 8) as u8;
-                    if let Some(o) = row1.get_mut(x) {
-                        *o = ((v1 + 128) >> 8) as u8;
+                    if gain == 256 {
+                        row0[x] = ((v0 + 128) >> 8) as u8;
+                        if let Some(o) = row1.get_mut(x) {
+                            *o = ((v1 + 128) >> 8) as u8;
+                        }
+                    } else {
+                        row0[x] = graded_luma(v0, gain);
+                        if let Some(o) = row1.get_mut(x) {
+                            *o = graded_luma(v1, gain);
+                        }
                     }
                 }
             }
@@ -395,9 +417,16 @@ impl Stage {
                         let planes = if kind == 1 { sky_src } else { &self.src };
                         let (qx, qy) = chroma[cx];
                         let (u, v) = planes.u.sample_pair_fixed(&planes.v, qx, qy);
-                        out.u[ci] = ((u + 128) >> 8) as u8;
-                        out.v[ci] = ((v + 128) >> 8) as u8;
-                        if f.any_finish {
+                        let g = &grades[cx];
+                        if *g == BlockGrade::IDENTITY {
+                            out.u[ci] = ((u + 128) >> 8) as u8;
+                            out.v[ci] = ((v + 128) >> 8) as u8;
+                        } else {
+                            let (u, v) = (u as f32 / 256.0, v as f32 / 256.0);
+                            out.u[ci] = (u * g.chroma + g.u_offset + 0.5).clamp(16.0, 240.0) as u8;
+                            out.v[ci] = (v * g.chroma + g.v_offset + 0.5).clamp(16.0, 240.0) as u8;
+                        }
+                        if f.any_finish && !f.grade_only {
                             self.finish_in_place((cx, cy), rows[cx], masks[cx], subjects[cx], cover.near[ci], &f, out);
                         }
                     }
@@ -442,6 +471,27 @@ impl Stage {
             self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), f32::from(ni) / 255.0, subj, f);
         }
         store(out, &pos, &ys, cy * w.div_ceil(2) + cx, (u, v));
+    }
+
+    /// The grade of `finish` for one fast-path block, as an affine map: it
+    /// only scales luma around black and moves chroma, so it can be applied
+    /// while the samples are written.
+    fn block_grade(&self, sy: f32, gs8: u8, f: &FrameParams) -> BlockGrade {
+        let Some(g) = &self.grade else { return BlockGrade::IDENTITY };
+        let a = f.grade;
+        let target = g.sky_at(sy / self.horizon.max(1.0));
+        let sa = a * (f32::from(gs8) / 255.0 * 2.5).min(1.0);
+        let fa = a - sa;
+        let gain_sky = ((target[0] - 16.0) / (f.sky_luma - 16.0).max(8.0)).clamp(0.08, 1.6);
+        let luma = 1.0 + (gain_sky - 1.0) * sa + (g.scene_gain - 1.0) * fa;
+        // u' = u + (t + (u - 128)·0.3 - u)·sa + du·fa = u·(1 - 0.7·sa) + …
+        let chroma = 1.0 - 0.7 * sa;
+        BlockGrade {
+            luma: (luma * 256.0).round() as i32,
+            chroma,
+            u_offset: (target[1] - 38.4) * sa + g.scene_du * fa,
+            v_offset: (target[2] - 38.4) * sa + g.scene_dv * fa,
+        }
     }
 
     /// Grade, light and fog on a block already sampled by the fast path.
@@ -609,6 +659,28 @@ impl Stage {
     }
 }
 
+/// A colour grade on one block as an affine map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct BlockGrade {
+    /// Luma gain around black (16), 8.8 fixed point.
+    luma: i32,
+    chroma: f32,
+    u_offset: f32,
+    v_offset: f32,
+}
+
+impl BlockGrade {
+    const IDENTITY: BlockGrade = BlockGrade { luma: 256, chroma: 1.0, u_offset: 0.0, v_offset: 0.0 };
+}
+
+/// A luma sample (×256) through a grade's gain around black, rounded and
+/// kept in video range.
+#[inline(always)]
+fn graded_luma(v: u32, gain: i32) -> u8 {
+    let y = 16 * 256 + (((v as i32) - 16 * 256) * gain >> 8);
+    ((y + 128) >> 8).clamp(16, 235) as u8
+}
+
 /// The four pixels of block (`cx`, `cy`), repeated at a right or bottom
 /// edge of odd size.
 fn block_pixels(cx: usize, cy: usize, w: usize, h: usize) -> [(usize, usize); 4] {
@@ -662,6 +734,9 @@ struct FrameParams {
     blobs: Vec<Blob>,
     /// Whether any grade, light or fog is drawn this frame.
     any_finish: bool,
+    /// The grade is the only whole-frame effect: fast-path blocks apply it
+    /// as a per-block affine map instead of going through `finish`.
+    grade_only: bool,
 }
 
 impl FrameParams {
@@ -753,6 +828,7 @@ impl FrameParams {
             // One tile of noise per clip, so looped fog lines up.
             fog_drift: 64.0 * t / l,
             any_finish: grade > 0.0 || !blobs.is_empty() || plan.light_sweep > 0.0 || plan.fog > 0.0,
+            grade_only: grade > 0.0 && blobs.is_empty() && plan.light_sweep <= 0.0 && plan.fog <= 0.0,
             blobs,
         }
     }
