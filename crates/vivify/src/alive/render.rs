@@ -677,7 +677,7 @@ impl BlockGrade {
 /// kept in video range.
 #[inline(always)]
 fn graded_luma(v: u32, gain: i32) -> u8 {
-    let y = 16 * 256 + (((v as i32) - 16 * 256) * gain >> 8);
+    let y = 16 * 256 + ((((v as i32) - 16 * 256) * gain) >> 8);
     ((y + 128) >> 8).clamp(16, 235) as u8
 }
 
