@@ -580,3 +580,25 @@ fn progress_is_reported_by_phase_and_a_cancel_leaves_no_output() {
     let left: Vec<_> = std::fs::read_dir(&dir).expect("dir").filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
     assert_eq!(left.len(), 1, "only the input may remain: {left:?}");
 }
+
+#[test]
+fn a_sunset_grade_warms_the_sky_more_than_the_scene() {
+    let d = scenes::seascape(480, 360);
+    let (frames, _) = frames_of(&d, "only the sky turns to sunset", 2.0, 30, false);
+    let (w, h) = (d.width, d.height);
+    let sky = eroded(&d.sky, w, h, 8);
+    let land: Vec<bool> = (0..w * h).map(|i| !d.sky[i] && !d.water[i]).collect();
+    let land = eroded(&land, w, h, 8);
+    // Mean Cr (red difference) over a mask, read from the 4:2:0 planes.
+    let cr = |f: &Frame, m: &[bool]| {
+        let cw = f.width.div_ceil(2);
+        let idx: Vec<usize> = (0..w * h).filter(|&i| m[i]).map(|i| (i / w / 2) * cw + (i % w) / 2).collect();
+        idx.iter().map(|&c| f64::from(f.v[c])).sum::<f64>() / idx.len() as f64
+    };
+    let (first, last) = (&frames[0], &frames[frames.len() - 1]);
+    let sky_warmer = cr(last, &sky) - cr(first, &sky);
+    let land_warmer = cr(last, &land) - cr(first, &land);
+    assert!(sky_warmer > 10.0, "the sky did not turn to sunset: Cr +{sky_warmer:.1}");
+    assert!(land_warmer < sky_warmer && land_warmer > -2.0, "scene Cr {land_warmer:.1} vs sky {sky_warmer:.1}");
+    assert_eq!(first.y, frames_of(&d, "only the sky turns to sunset", 2.0, 30, false).0[0].y, "not deterministic");
+}
