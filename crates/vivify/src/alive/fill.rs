@@ -5,15 +5,21 @@
 
 use super::image::Plane;
 
-/// Returns `plane` with every pixel whose `keep` weight (0..=255, same size)
-/// is below half replaced by a smooth fill from the kept ones.
+/// Returns `plane` with every pixel whose `keep` weight (0..=255) is below
+/// half replaced by a smooth fill from the kept ones. `keep` may be smaller
+/// than `plane` (e.g. at chroma size for a luma plane); it is then read at
+/// the nearest position.
 pub fn push_pull(plane: &Plane, keep: &Plane) -> Plane {
     let (w, h) = (plane.width, plane.height);
+    // Where each pixel's keep flag is, as one index per column and per row.
+    let kx: Vec<usize> = (0..w).map(|x| (x * keep.width / w).min(keep.width - 1)).collect();
+    let ky: Vec<usize> = (0..h).map(|y| (y * keep.height / h).min(keep.height - 1) * keep.width).collect();
+    let kept = |i: usize| keep.data[ky[i / w] + kx[i % w]] >= 128;
     let mut levels: Vec<(usize, usize, Vec<f32>, Vec<f32>)> = Vec::new();
     let mut val: Vec<f32> = Vec::with_capacity(w * h);
     let mut wt: Vec<f32> = Vec::with_capacity(w * h);
-    for (p, k) in plane.data.iter().zip(&keep.data) {
-        let kw = if *k >= 128 { 1.0 } else { 0.0 };
+    for (i, p) in plane.data.iter().enumerate() {
+        let kw = if kept(i) { 1.0 } else { 0.0 };
         val.push(f32::from(*p) * kw);
         wt.push(kw);
     }
@@ -80,9 +86,9 @@ pub fn push_pull(plane: &Plane, keep: &Plane) -> Plane {
     let data = plane
         .data
         .iter()
-        .zip(&keep.data)
         .zip(v)
-        .map(|((p, k), f)| if *k >= 128 { *p } else { (f + 0.5).clamp(0.0, 255.0) as u8 })
+        .enumerate()
+        .map(|(i, (p, f))| if kept(i) { *p } else { (f + 0.5).clamp(0.0, 255.0) as u8 })
         .collect();
     Plane { width: w, height: h, data }
 }

@@ -177,11 +177,12 @@ impl Stage {
             Plane::filled(1, 1, 0)
         };
         let plate = |mask: &super::image::Field| -> Yuv {
-            let keep_luma = mask.to_plane_window(frac, sw, sh);
+            // One keep mask at chroma size serves the luma too (the masks
+            // come from a 384-pixel analysis: finer would add nothing).
             let keep_chroma = mask.to_plane_window(frac, cw, ch);
             // Luma and chroma on the two cores.
             std::thread::scope(|scope| {
-                let y = scope.spawn(|| push_pull(&src.y, &keep_luma));
+                let y = scope.spawn(|| push_pull(&src.y, &keep_chroma));
                 let u = push_pull(&src.u, &keep_chroma);
                 let v = push_pull(&src.v, &keep_chroma);
                 let y = y.join().unwrap_or_else(|_| src.y.clone());
