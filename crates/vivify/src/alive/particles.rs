@@ -76,7 +76,8 @@ impl Particles {
         seed: u64,
     ) -> Particles {
         let mut rng = Rng::new(seed ^ 0x5A17);
-        let scale = width.min(height) as f32 / 1080.0;
+        // Sizes follow the frame, with a floor so small clips still show them.
+        let scale = (width.min(height) as f32 / 1080.0).max(0.6);
         let area = ((width * height) as f32 / (1080.0 * 1920.0)).sqrt().clamp(0.2, 2.0);
         let mut items = Vec::new();
         let l = duration.max(0.1);
@@ -84,15 +85,18 @@ impl Particles {
             let base = match p.kind {
                 ParticleKind::Snow => 320.0,
                 ParticleKind::Rain => 700.0,
-                ParticleKind::Petals => 55.0,
-                ParticleKind::Leaves => 36.0,
-                ParticleKind::Fireflies => 45.0,
+                ParticleKind::Petals => 80.0,
+                ParticleKind::Leaves => 60.0,
+                ParticleKind::Fireflies => 60.0,
                 ParticleKind::Embers => 80.0,
                 ParticleKind::Dust => 150.0,
             };
             let count = (base * p.density * area).round() as usize;
             for _ in 0..count {
-                let n = 0.15 + 0.85 * rng.unit().powf(1.6);
+                // Nearness: some particles are nearer than anything in the
+                // photo (n > 1), so indoor and close-up scenes, which are
+                // near everywhere, still show them in front.
+                let n = 0.15 + 1.05 * rng.unit();
                 let depth_speed = 0.35 + 0.9 * n;
                 let (mut vx, mut vy, sway, sway_hz, radius, aspect, spin, blink_hz, look) = match p.kind {
                     ParticleKind::Snow => (
@@ -149,7 +153,7 @@ impl Particles {
                         0.0,
                         0.03,
                         0.15 + 0.15 * rng.unit(),
-                        (2.5 + 4.0 * n) * scale,
+                        (4.0 + 5.0 * n) * scale,
                         1.0,
                         0.0,
                         0.3 + 0.5 * rng.unit(),
