@@ -114,16 +114,12 @@ impl Plane {
         let max_y = ((self.height.max(2) - 1) << 8) as i32 - 1;
         let xf = xf.clamp(0, max_x);
         let (x0, fx) = ((xf >> 8) as usize, (xf & 255) as u32);
-        let one = |yf: i32| {
-            let yf = yf.clamp(0, max_y);
-            let (y0, fy) = ((yf >> 8) as usize, (yf & 255) as u32);
-            let i = y0 * w + x0;
-            match self.data.get(i..i + w + 2) {
-                Some(d) => mix(d, w, fx, fy),
-                None => self.sample_fixed(xf, yf),
-            }
-        };
-        (one(yf0), one(yf1))
+        let (yf0, yf1) = (yf0.clamp(0, max_y), yf1.clamp(0, max_y));
+        let (i0, i1) = ((yf0 >> 8) as usize * w + x0, (yf1 >> 8) as usize * w + x0);
+        match (self.data.get(i0..i0 + w + 2), self.data.get(i1..i1 + w + 2)) {
+            (Some(a), Some(b)) => (mix(a, w, fx, (yf0 & 255) as u32), mix(b, w, fx, (yf1 & 255) as u32)),
+            _ => (self.sample_fixed(xf, yf0), self.sample_fixed(xf, yf1)),
+        }
     }
 
     /// Samples this plane and `other` (same size) at one fixed-point
