@@ -335,6 +335,13 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     };
     progress.phase("decoding the photo", 0);
     let photo = Photo::decode(bytes).map_err(|e| e.in_file(name))?;
+    if photo.rgb.width.min(photo.rgb.height) < MIN_SIDE {
+        return Err(Error::Unsupported(format!(
+            "the photo is {}x{}; at least {MIN_SIDE} pixels a side are needed",
+            photo.rgb.width, photo.rgb.height
+        ))
+        .in_file(name));
+    }
     lap("decode", &mut timings);
     progress.phase("looking at the scene", 0);
     let prompt_text = opts.prompt.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| DEFAULT_PROMPT.into());
@@ -345,13 +352,6 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     intent.looped |= opts.looped;
     let plan = plan::build(&prompt_text, &intent, &scene, opts.seed, opts.mute);
     lap("analyse", &mut timings);
-    if photo.rgb.width.min(photo.rgb.height) < MIN_SIDE {
-        return Err(Error::Unsupported(format!(
-            "the photo is {}x{}; at least {MIN_SIDE} pixels a side are needed",
-            photo.rgb.width, photo.rgb.height
-        ))
-        .in_file(name));
-    }
     let (w, h, crop) = frame_size(photo.rgb.width, photo.rgb.height, opts.size, scene.summary.subject)?;
     progress.phase("preparing the layers", 0);
     let stage = Stage::new(&photo.rgb, &scene, &plan, crop, w, h, opts.duration, opts.seed)?;
@@ -417,7 +417,7 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
 /// frame shows all of it, else the rest frame itself as a JPEG.
 fn key_still(photo: &Photo, stage: &Stage, crop: Rect, cid: &str, warnings: &mut Vec<String>) -> Result<Vec<u8>> {
     let whole = crop.x == 0.0 && crop.y == 0.0 && crop.w == photo.rgb.width as f64 && crop.h == photo.rgb.height as f64;
-    if photo.format == PhotoFormat::Heic && whole && !stage_is_looped(stage) {
+    if photo.format == PhotoFormat::Heic && whole && !stage.path.looped {
         let src: &[u8] = &photo.bytes;
         let heif = crate::heic::Heif::parse(&src)?;
         if let Some(mut exif) = heif.exif(&src)?.and_then(|t| Exif::parse(&t).ok()) {
@@ -428,7 +428,7 @@ fn key_still(photo: &Photo, stage: &Stage, crop: Rect, cid: &str, warnings: &mut
         }
         warnings.push("the HEIC has no Exif item to carry the content identifier; the key photo is a JPEG".into());
     }
-    if photo.format == PhotoFormat::Jpeg && whole && !stage_is_looped(stage) {
+    if photo.format == PhotoFormat::Jpeg && whole && !stage.path.looped {
         let jpeg = Jpeg::parse(&photo.bytes)?;
         let mut exif = photo.exif.clone().unwrap_or_default();
         live::set_exif_content_id(&mut exif, cid);
@@ -451,10 +451,6 @@ fn is_heif(bytes: &[u8]) -> bool {
     crate::probe::sniff(&bytes) == crate::probe::Container::Heif
 }
 
-fn stage_is_looped(stage: &Stage) -> bool {
-    stage.path.looped
-}
-
 #[allow(clippy::too_many_arguments)]
 fn write_outputs(
     opts: &AliveOptions,
@@ -466,19 +462,18 @@ fn write_outputs(
     crop: Rect,
     report: &mut AliveReport,
 ) -> Result<()> {
-    let planes: Option<Vec<Vec<f32>>> = ambience.map(|a| a.channels.to_vec());
+    // The sound is encoded once; each container gets its own edit list.
+    let audio = ambience.map(|a| output::EncodedAudio::new(&a.channels, sound::SAMPLE_RATE)).transpose()?;
+    let audio_arena: &[u8] = audio.as_ref().map_or(&[], |a| a.arena.as_slice());
     // MP4 (video and the Motion Photo's video): movie timescale 1000.
-    let mp4_parts = |arena: &mut Vec<u8>| -> Result<OutMovie> {
+    let mp4_movie = || -> OutMovie {
         let mut tracks = vec![video.track.clone()];
-        if let Some(p) = &planes {
-            tracks.push(output::audio_track(p, sound::SAMPLE_RATE, seconds, 1000, arena, 1)?);
-        }
-        Ok(output::mp4(tracks, 1000))
+        tracks.extend(audio.as_ref().map(|a| a.track(seconds, 1000)));
+        output::mp4(tracks, 1000)
     };
+    let sources: [&dyn ReadAt; 2] = [&video.arena, &audio_arena];
     if opts.video {
-        let mut aarena = Vec::new();
-        let movie = mp4_parts(&mut aarena)?;
-        let sources: [&dyn ReadAt; 2] = [&video.arena, &aarena];
+        let movie = mp4_movie();
         if opts.to_stdout() {
             let mut bytes = Vec::new();
             write_movie(&movie, &sources, &mut bytes)?;
@@ -496,15 +491,12 @@ fn write_outputs(
     let still = key_still(photo, stage, crop, &cid, &mut report.warnings)?;
     let rest = f64::from(stage.path.rest_time()).min(seconds - 1.0 / f64::from(report.fps));
     if opts.live {
-        let mut aarena = Vec::new();
         let mut tracks = vec![video.track.clone()];
-        if let Some(p) = &planes {
-            tracks.push(output::audio_track(p, sound::SAMPLE_RATE, seconds, live::MOV_TIMESCALE, &mut aarena, 1)?);
-        }
+        tracks.extend(audio.as_ref().map(|a| a.track(seconds, live::MOV_TIMESCALE)));
         let still_ticks = (rest * f64::from(live::MOV_TIMESCALE)).round() as u64;
         let mov = live::live_movie(tracks, still_ticks, &cid, None, 2, 0, 0);
         let still_sample: &[u8] = &STILL_SAMPLE;
-        let sources: [&dyn ReadAt; 3] = [&video.arena, &aarena, &still_sample];
+        let sources: [&dyn ReadAt; 3] = [&video.arena, &audio_arena, &still_sample];
         let still_ext = if is_heif(&still) { ".HEIC" } else { ".JPG" };
         let (jpg, movp) = (opts.stem_path(still_ext), opts.stem_path(".MOV"));
         outfile::write_bytes(&jpg, opts.force, &still)?;
@@ -513,9 +505,7 @@ fn write_outputs(
         report.outputs.push(movp.display().to_string());
     }
     if opts.motion {
-        let mut aarena = Vec::new();
-        let movie = mp4_parts(&mut aarena)?;
-        let sources: [&dyn ReadAt; 2] = [&video.arena, &aarena];
+        let movie = mp4_movie();
         let prepared = prepare(&movie, &sources)?;
         let ts_us = (rest * 1e6).round() as i64;
         let still_src: &[u8] = &still;

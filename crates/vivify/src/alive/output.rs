@@ -18,7 +18,6 @@ use crate::error::{Error, Result};
 pub struct EncodedVideo {
     pub track: OutTrack,
     pub arena: Vec<u8>,
-    pub config: AvcConfig,
 }
 
 /// Our renders are BT.709, video range: what H.264 players assume for HD.
@@ -95,25 +94,37 @@ fn assemble(stage: &Stage, fps: u32, samples: Vec<(Vec<u8>, bool)>, config: AvcC
     t.width = stage.width as u32;
     t.height = stage.height as u32;
     t.samples = out;
-    EncodedVideo { track: t, arena, config }
+    EncodedVideo { track: t, arena }
 }
 
-/// AAC track for planar PCM at `rate`, samples in `arena` as source
-/// `arena_src`; the edit list skips the encoder priming and ends with the
-/// video (`seconds` long, in `movie_ts`).
-pub fn audio_track(
-    planes: &[Vec<f32>],
+/// The ambience encoded once (AAC-LC), shared by every output.
+pub struct EncodedAudio {
+    /// The track without an edit list; samples in `arena` (source 1).
+    track: OutTrack,
+    pub arena: Vec<u8>,
+    priming: i64,
+    samples: u64,
     rate: u32,
-    seconds: f64,
-    movie_ts: u32,
-    arena: &mut Vec<u8>,
-    arena_src: usize,
-) -> Result<OutTrack> {
-    let (mut t, priming) = crate::codec::aac::aac_track(planes, rate, arena, arena_src)?;
-    let dur = (seconds * f64::from(movie_ts)).round() as u64;
-    let available = scale(planes[0].len() as u64, rate, movie_ts);
-    t.edits = vec![EditEntry { segment_duration: dur.min(available), media_time: priming, rate: 0x10000 }];
-    Ok(t)
+}
+
+impl EncodedAudio {
+    /// Encodes planar PCM at `rate`.
+    pub fn new(planes: &[Vec<f32>], rate: u32) -> Result<EncodedAudio> {
+        let mut arena = Vec::new();
+        let (track, priming) = crate::codec::aac::aac_track(planes, rate, &mut arena, 1)?;
+        let samples = planes.first().map_or(0, |p| p.len() as u64);
+        Ok(EncodedAudio { track, arena, priming, samples, rate })
+    }
+
+    /// The track for a movie of timescale `movie_ts`: the edit list skips the
+    /// encoder priming and ends with the video (`seconds` long).
+    pub fn track(&self, seconds: f64, movie_ts: u32) -> OutTrack {
+        let mut t = self.track.clone();
+        let dur = (seconds * f64::from(movie_ts)).round() as u64;
+        let available = scale(self.samples, self.rate, movie_ts);
+        t.edits = vec![EditEntry { segment_duration: dur.min(available), media_time: self.priming, rate: 0x10000 }];
+        t
+    }
 }
 
 /// A plain MP4 (moov first, so it plays while downloading).

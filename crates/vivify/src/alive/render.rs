@@ -24,7 +24,6 @@ pub struct Stage {
     pub width: usize,
     pub height: usize,
     pub duration: f32,
-    looped: bool,
     src: Yuv,
     /// Masks at the source's chroma size (0..=255).
     sky: Plane,
@@ -237,7 +236,6 @@ impl Stage {
             width,
             height,
             duration,
-            looped: plan.looped,
             src,
             sky,
             grade_sky,
@@ -260,7 +258,7 @@ impl Stage {
 
     /// How awake the scene is at `t` (0 at the still, 1 once moving).
     fn wake(&self, t: f32) -> f32 {
-        if self.looped {
+        if self.path.looped {
             1.0
         } else {
             ease(t / WAKE_S)
@@ -759,7 +757,7 @@ impl FrameParams {
             None => ((0.0, 0.0), (0.0, 0.0), 1.0),
             Some(c) => {
                 let v = (c.velocity.0 * w, c.velocity.1 * w);
-                if st.looped {
+                if st.path.looped {
                     two_phase(l, v, 1.0)
                 } else {
                     let d = wake_integral(t);
@@ -779,7 +777,7 @@ impl FrameParams {
         };
         let grade = match plan.grade {
             None => 0.0,
-            Some(g) => g.strength * if st.looped { 0.5 - 0.5 * (TAU * t / l).cos() } else { ease(t / (0.85 * l)) },
+            Some(g) => g.strength * if st.path.looped { 0.5 - 0.5 * (TAU * t / l).cos() } else { ease(t / (0.85 * l)) },
         };
         let breathe = if plan.breathe > 0.0 {
             let period = fitting_period(l, 3.2);
@@ -788,7 +786,7 @@ impl FrameParams {
             0.0
         };
         let u = (t / l).clamp(0.0, 1.0);
-        let sweep_pos = if st.looped { 0.5 + 0.8 * (TAU * u).sin() } else { -0.3 + 1.6 * u };
+        let sweep_pos = if st.path.looped { 0.5 + 0.8 * (TAU * u).sin() } else { -0.3 + 1.6 * u };
         // Where a source point lands in the output (ignoring parallax).
         let to_out = |p: (f32, f32)| {
             ((p.0 - pose.cx) / pose.spread + w * 0.5, (p.1 - pose.cy) / pose.spread + st.height as f32 * 0.5)
@@ -802,7 +800,7 @@ impl FrameParams {
             blobs.push(Blob { x, y, inv_r2: 1.0 / (r * r), strength: s * wake.max(0.0), du: -14.0, dv: 16.0 });
         }
         if plan.light_leak > 0.0 {
-            let x = if st.looped { w * (0.5 + 0.7 * (TAU * u).sin()) } else { w * (-0.2 + 1.4 * u) };
+            let x = if st.path.looped { w * (0.5 + 0.7 * (TAU * u).sin()) } else { w * (-0.2 + 1.4 * u) };
             let r = 0.45 * w;
             let s = 0.3 * plan.light_leak * wake;
             blobs.push(Blob { x, y: 0.12 * st.height as f32, inv_r2: 1.0 / (r * r), strength: s, du: -20.0, dv: 26.0 });
@@ -824,7 +822,7 @@ impl FrameParams {
             sweep: plan.light_sweep * 0.25 * wake,
             sweep_pos,
             sweep_scale: 1.0 / (w + st.height as f32),
-            fog: plan.fog * 0.6 * if st.looped { 1.0 } else { 0.4 + 0.6 * wake },
+            fog: plan.fog * 0.6 * if st.path.looped { 1.0 } else { 0.4 + 0.6 * wake },
             fog_scale: 64.0 / w * 0.6,
             // One tile of noise per clip, so looped fog lines up.
             fog_drift: 64.0 * t / l,
