@@ -254,20 +254,6 @@ impl Field {
         }
         Plane { width: w, height: h, data }
     }
-
-    /// Resamples to `w`×`h` as an 8-bit plane (value × 255).
-    pub fn to_plane(&self, w: usize, h: usize) -> Plane {
-        let (sx, sy) = (self.width as f32 / w as f32, self.height as f32 / h as f32);
-        let mut data = vec![0u8; w * h];
-        for y in 0..h {
-            let fy = (y as f32 + 0.5) * sy - 0.5;
-            for x in 0..w {
-                let fx = (x as f32 + 0.5) * sx - 0.5;
-                data[y * w + x] = (self.sample(fx, fy) * 255.0 + 0.5).clamp(0.0, 255.0) as u8;
-            }
-        }
-        Plane { width: w, height: h, data }
-    }
 }
 
 pub fn check_size(width: usize, height: usize) -> Result<()> {
