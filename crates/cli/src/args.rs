@@ -46,7 +46,7 @@ pub enum AliveAs {
 
 #[derive(Args, Debug)]
 pub struct AliveArgs {
-    /// The photo (JPEG or PNG); `-` reads standard input.
+    /// The photo (JPEG, PNG or HEIC); `-` reads standard input.
     pub photo: PathBuf,
     /// What should happen, in plain words ("clouds drift left, sky turns to sunset, snow").
     #[arg(short, long)]
@@ -55,7 +55,7 @@ pub struct AliveArgs {
     /// `-` writes the MP4 to standard output.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// What to write: an MP4, a Live Photo pair (JPEG + MOV), a Motion Photo (NAME.MP.jpg), or all.
+    /// What to write: an MP4, a Live Photo pair (JPEG or HEIC + MOV), a Motion Photo (NAME.MP.jpg or .MP.heic), or all.
     #[arg(long = "as", value_enum, default_value_t = AliveAs::Video)]
     pub as_: AliveAs,
     /// Length in seconds.
