@@ -602,3 +602,23 @@ fn a_sunset_grade_warms_the_sky_more_than_the_scene() {
     assert!(land_warmer < sky_warmer && land_warmer > -2.0, "scene Cr {land_warmer:.1} vs sky {sky_warmer:.1}");
     assert_eq!(first.y, frames_of(&d, "only the sky turns to sunset", 2.0, 30, false).0[0].y, "not deterministic");
 }
+
+/// Every word docs/PROMPTS.md lists is understood by the grammar (the
+/// documentation and the code cannot drift apart).
+#[test]
+fn every_documented_prompt_word_is_understood() {
+    let doc = std::fs::read_to_string(common::fixtures().join("../../docs/PROMPTS.md")).expect("PROMPTS.md");
+    let table = doc.split("## Vocabulary").nth(1).expect("vocabulary section");
+    let mut checked = 0;
+    for line in table.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| Words") && !l.starts_with("|---")) {
+        let words = line.split('|').nth(1).unwrap_or("");
+        // Drop notes in brackets ("(+ west, east…)"): they name forms, not words.
+        let words: String = words.split('(').next().unwrap_or("").to_string();
+        for w in words.split(',').map(|w| w.trim().trim_end_matches('…').trim()).filter(|w| !w.is_empty()) {
+            let it = prompt::parse(w);
+            assert!(it.ignored.is_empty(), "'{w}' is documented but ignored: {:?}", it.ignored);
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} words found in the table");
+}
