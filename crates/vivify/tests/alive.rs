@@ -412,6 +412,9 @@ fn live_and_motion_outputs_carry_the_untouched_photo() {
     let info = vivify::bmff::movie::Movie::parse(&std::fs::read(&mov).expect("mov")).expect("parse mov");
     let live = vivify::package::live::live_info(&info);
     assert_eq!(live.content_id.as_deref(), Some(cid.as_str()));
+    // The photo's make and model travel into the movie's keys.
+    let model = info.meta.as_ref().and_then(|m| m.get("com.apple.quicktime.model")).map(|d| d.display());
+    assert_eq!(model.as_deref(), Some("iPhone 15 Plus"));
     let mpb = std::fs::read(&mp).expect("mp");
     let problems = common::motion_rules::check_jpeg(&mpb, false);
     assert!(problems.is_empty(), "{problems:?}");

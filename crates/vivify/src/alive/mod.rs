@@ -447,6 +447,27 @@ fn key_still(photo: &Photo, stage: &Stage, crop: Rect, cid: &str, warnings: &mut
     crate::still::encode_still(&frame, output::RENDER_COLOR, &exif)
 }
 
+/// The photo's capture facts in the MOV keys Apple reads (date, make,
+/// model), so Photos files the Live Photo where the photo belongs.
+fn capture_meta(exif: Option<&Exif>) -> crate::bmff::boxes::QtMeta {
+    use crate::bmff::boxes::DataAtom;
+    let mut meta = crate::bmff::boxes::QtMeta::default();
+    let Some(exif) = exif else { return meta };
+    // "2024:12:28 11:05:31" (+ "+09:00") → "2024-12-28T11:05:31+0900".
+    if let Some(d) = exif.ascii(0x9003).filter(|d| d.len() >= 19 && d.is_ascii()) {
+        let tz =
+            exif.ascii(0x9011).filter(|t| t.len() == 6 && t.is_ascii()).map(|t| t.replace(':', "")).unwrap_or_default();
+        let iso = format!("{}-{}-{}T{}{tz}", &d[..4], &d[5..7], &d[8..10], &d[11..19]);
+        meta.set("com.apple.quicktime.creationdate", DataAtom::utf8(&iso));
+    }
+    for (tag, key) in [(0x010F, "com.apple.quicktime.make"), (0x0110, "com.apple.quicktime.model")] {
+        if let Some(v) = exif.ascii(tag).filter(|v| !v.trim().is_empty()) {
+            meta.set(key, DataAtom::utf8(v.trim()));
+        }
+    }
+    meta
+}
+
 fn is_heif(bytes: &[u8]) -> bool {
     crate::probe::sniff(&bytes) == crate::probe::Container::Heif
 }
@@ -494,7 +515,8 @@ fn write_outputs(
         let mut tracks = vec![video.track.clone()];
         tracks.extend(audio.as_ref().map(|a| a.track(seconds, live::MOV_TIMESCALE)));
         let still_ticks = (rest * f64::from(live::MOV_TIMESCALE)).round() as u64;
-        let mov = live::live_movie(tracks, still_ticks, &cid, None, 2, 0, 0);
+        let meta = capture_meta(photo.exif.as_ref());
+        let mov = live::live_movie(tracks, still_ticks, &cid, Some(&meta), 2, 0, 0);
         let still_sample: &[u8] = &STILL_SAMPLE;
         let sources: [&dyn ReadAt; 3] = [&video.arena, &audio_arena, &still_sample];
         let still_ext = if is_heif(&still) { ".HEIC" } else { ".JPG" };
@@ -545,6 +567,20 @@ mod tests {
         assert!(frame_size(800, 600, SizeSpec::Exact(8, 8), CENTRE).is_err());
         let (w, h, _) = frame_size(6000, 1000, SizeSpec::Source, CENTRE).expect("size");
         assert_eq!((w, h), (3840, 640));
+    }
+
+    #[test]
+    fn capture_date_and_camera_go_into_the_movie_keys() {
+        use crate::jpeg::tiff::Entry;
+        let mut exif = Exif::new();
+        exif.exif.set(Entry::ascii(0x9003, "2024:12:28 11:05:31"));
+        exif.exif.set(Entry::ascii(0x9011, "+09:00"));
+        exif.ifd0.set(Entry::ascii(0x010F, "Apple"));
+        let m = capture_meta(Some(&exif));
+        let get = |k: &str| m.get(k).map(crate::bmff::boxes::DataAtom::display);
+        assert_eq!(get("com.apple.quicktime.creationdate").as_deref(), Some("2024-12-28T11:05:31+0900"));
+        assert_eq!(get("com.apple.quicktime.make").as_deref(), Some("Apple"));
+        assert!(get("com.apple.quicktime.model").is_none());
     }
 
     #[test]
