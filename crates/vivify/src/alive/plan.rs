@@ -27,6 +27,8 @@ pub struct Plan {
     pub breathe: f32,
     /// A soft light passing over the subject.
     pub light_sweep: f32,
+    /// Soft haze: lifted shadows, lower contrast and colour (0..=1).
+    pub haze: f32,
     pub sound: Vec<SoundBed>,
     /// Words of the prompt the grammar could not use.
     pub ignored: Vec<String>,
@@ -223,6 +225,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         0.0
     };
     let light_leak = on(intent.light_leak);
+    let haze = (0.5 * on(intent.haze)).min(0.8);
     let breathe = match intent.breathe {
         Some(a) if a.on => a.strength,
         Some(_) => 0.0,
@@ -300,6 +303,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         light_leak,
         breathe,
         light_sweep,
+        haze,
         sound,
         ignored,
         notes,

@@ -88,6 +88,8 @@ pub struct Intent {
     pub fog: Option<Ask>,
     pub glow: Option<Ask>,
     pub light_leak: Option<Ask>,
+    /// A soft, low-contrast haze ("dreamy").
+    pub haze: Option<Ask>,
     pub wind: Option<Ask>,
     pub camera: Option<(CameraMove, f32)>,
     pub parallax: Option<f32>,
@@ -361,8 +363,9 @@ pub fn parse(text: &str) -> Intent {
             Some(Word::Glow) => it.glow = Some(ask(strength)),
             Some(Word::LightLeak) => it.light_leak = Some(ask(strength)),
             Some(Word::Dreamy) => {
-                it.glow = Some(ask(Some(0.8)));
-                it.light_leak = Some(ask(Some(0.8)));
+                it.glow = Some(ask(Some(1.0)));
+                it.light_leak = Some(ask(Some(1.0)));
+                it.haze = Some(ask(strength));
                 it.tempo *= 0.75;
             }
             Some(Word::Wind) => {

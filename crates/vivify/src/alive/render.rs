@@ -641,6 +641,14 @@ impl Stage {
                 *y += light * (235.0 - *y) * 0.9;
             }
         }
+        if f.haze > 0.0 {
+            // Dreamy: shadows lifted, contrast and colour softened.
+            for y in ys.iter_mut() {
+                *y += (0.8 * *y + 44.0 - *y) * f.haze;
+            }
+            *u += (128.0 - *u) * 0.3 * f.haze;
+            *v += (128.0 - *v) * 0.3 * f.haze;
+        }
         if f.fog > 0.0 {
             let (nx, ny) = (bx * f.fog_scale + f.fog_drift, by * f.fog_scale);
             let noise =
@@ -728,6 +736,7 @@ struct FrameParams {
     sweep_pos: f32,
     sweep_scale: f32,
     fog: f32,
+    haze: f32,
     fog_scale: f32,
     fog_drift: f32,
     blobs: Vec<Blob>,
@@ -826,8 +835,14 @@ impl FrameParams {
             fog_scale: 64.0 / w * 0.6,
             // One tile of noise per clip, so looped fog lines up.
             fog_drift: 64.0 * t / l,
-            any_finish: grade > 0.0 || !blobs.is_empty() || plan.light_sweep > 0.0 || plan.fog > 0.0,
-            grade_only: grade > 0.0 && blobs.is_empty() && plan.light_sweep <= 0.0 && plan.fog <= 0.0,
+            any_finish: grade > 0.0 || !blobs.is_empty() || plan.light_sweep > 0.0 || plan.fog > 0.0 || plan.haze > 0.0,
+            grade_only: grade > 0.0
+                && blobs.is_empty()
+                && plan.light_sweep <= 0.0
+                && plan.fog <= 0.0
+                && plan.haze <= 0.0,
+            // The haze settles in with the motion, so the first frame stays the photo.
+            haze: plan.haze * if st.path.looped { 1.0 } else { wake },
             blobs,
         }
     }
