@@ -157,15 +157,8 @@ pub fn live(a: LiveArgs) -> Result<ExitCode> {
     };
     pb.finish_and_clear();
     let r = r?;
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+    if print_made(a.json, &r, &r.outputs, &r.warnings)? {
         return Ok(ExitCode::SUCCESS);
-    }
-    for o in &r.outputs {
-        println!("{o}");
-    }
-    for w in &r.warnings {
-        eprintln!("vivify: warning: {w}");
     }
     if a.explain {
         eprintln!(
@@ -236,6 +229,22 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
         println!("{} converted, {} skipped", summary.converted.len(), summary.skipped.len());
     }
     Ok(if summary.converted.is_empty() && !summary.skipped.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
+}
+
+/// Prints `report` as JSON (returns true: nothing more to print), or the
+/// written paths on stdout and the warnings on stderr.
+fn print_made(json: bool, report: &impl serde::Serialize, outputs: &[String], warnings: &[String]) -> Result<bool> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+        return Ok(true);
+    }
+    for o in outputs {
+        println!("{o}");
+    }
+    for w in warnings {
+        eprintln!("vivify: warning: {w}");
+    }
+    Ok(false)
 }
 
 /// The bundled example photo (a frame of a public iPhone Live Photo; see
@@ -325,15 +334,8 @@ pub fn alive(a: AliveArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+    if print_made(a.json, &r, &r.outputs, &r.warnings)? {
         return Ok(ExitCode::SUCCESS);
-    }
-    for o in &r.outputs {
-        println!("{o}");
-    }
-    for w in &r.warnings {
-        eprintln!("vivify: warning: {w}");
     }
     if a.explain {
         print!("{}", explain_text(&r));

@@ -5,27 +5,14 @@
 //!
 //! `cargo bench --bench alive [-- --photo FILE]`
 
+mod common;
+
+use common::{best, peak_rss_kib};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use vivify::alive::{make, AliveOptions, Quiet, SizeSpec};
-
-fn best(n: usize, mut f: impl FnMut()) -> Duration {
-    (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
-
-fn peak_rss_kib() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
-}
 
 fn opts(out: &Path, prompt: &str) -> AliveOptions {
     let mut o = AliveOptions::new(out);

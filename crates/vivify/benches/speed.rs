@@ -4,9 +4,12 @@
 //! veryfast; peak memory ≤ 300 MiB on a 10 s 1080p input. This prints
 //! ratios; it does not fail, because timings are not tests.
 
+mod common;
+
+use common::{best, peak_rss_kib};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use vivify::convert::live_to_motion;
 use vivify::livevideo::{make_live, LiveOptions};
@@ -21,26 +24,8 @@ fn work() -> PathBuf {
     d
 }
 
-/// Best of `n` runs (the least disturbed by other work on the machine).
-fn best(n: usize, mut f: impl FnMut()) -> Duration {
-    (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
-
 fn live_opts(dir: &Path, reencode: bool) -> LiveOptions {
     LiveOptions { motion: false, reencode, force: true, ..LiveOptions::new(dir) }
-}
-
-fn peak_rss_kib() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn main() {

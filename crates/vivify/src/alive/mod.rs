@@ -510,6 +510,7 @@ fn write_outputs(
     }
     let cid = new_content_id();
     let still = key_still(photo, stage, crop, &cid, &mut report.warnings)?;
+    let still_is_heic = is_heif(&still);
     let rest = f64::from(stage.path.rest_time()).min(seconds - 1.0 / f64::from(report.fps));
     if opts.live {
         let mut tracks = vec![video.track.clone()];
@@ -519,7 +520,7 @@ fn write_outputs(
         let mov = live::live_movie(tracks, still_ticks, &cid, Some(&meta), 2, 0, 0);
         let still_sample: &[u8] = &STILL_SAMPLE;
         let sources: [&dyn ReadAt; 3] = [&video.arena, &audio_arena, &still_sample];
-        let still_ext = if is_heif(&still) { ".HEIC" } else { ".JPG" };
+        let still_ext = if still_is_heic { ".HEIC" } else { ".JPG" };
         let (jpg, movp) = (opts.stem_path(still_ext), opts.stem_path(".MOV"));
         outfile::write_bytes(&jpg, opts.force, &still)?;
         outfile::write_atomic(&movp, opts.force, |w| write_movie(&mov, &sources, w).map(|_| ()))?;
@@ -531,7 +532,7 @@ fn write_outputs(
         let prepared = prepare(&movie, &sources)?;
         let ts_us = (rest * 1e6).round() as i64;
         let still_src: &[u8] = &still;
-        let (layout, path) = if is_heif(&still) {
+        let (layout, path) = if still_is_heic {
             let heif = crate::heic::Heif::parse(&still_src)?;
             (motion::heic_layout(&still_src, &heif, prepared.len(), ts_us, false)?, opts.stem_path(".MP.heic"))
         } else {

@@ -481,7 +481,7 @@ impl Stage {
         let target = g.sky_at(sy / self.horizon.max(1.0));
         let sa = a * (f32::from(gs8) / 255.0 * 2.5).min(1.0);
         let fa = a - sa;
-        let gain_sky = ((target[0] - 16.0) / (f.sky_luma - 16.0).max(8.0)).clamp(0.08, 1.6);
+        let gain_sky = ((target[0] - 16.0) / (self.sky_luma - 16.0).max(8.0)).clamp(0.08, 1.6);
         let luma = 1.0 + (gain_sky - 1.0) * sa + (g.scene_gain - 1.0) * fa;
         // u' = u + (t + (u - 128)·0.3 - u)·sa + du·fa = u·(1 - 0.7·sa) + …
         let chroma = 1.0 - 0.7 * sa;
@@ -601,7 +601,7 @@ impl Stage {
             // the old sky colour take the new one (no fringe).
             let sa = a * (gs * 2.5).min(1.0);
             let fa = a - sa;
-            let gain_sky = (target[0] - 16.0) / (f.sky_luma - 16.0).max(8.0);
+            let gain_sky = (target[0] - 16.0) / (self.sky_luma - 16.0).max(8.0);
             for y in ys.iter_mut() {
                 let sky_y = 16.0 + (*y - 16.0) * gain_sky.clamp(0.08, 1.6);
                 let scene_y = 16.0 + (*y - 16.0) * g.scene_gain;
@@ -723,7 +723,6 @@ struct FrameParams {
     sky_a: (f32, f32),
     sky_b: (f32, f32),
     sky_w: f32,
-    sky_luma: f32,
     water_a: (f32, f32),
     water_b: (f32, f32),
     water_w: f32,
@@ -814,12 +813,10 @@ impl FrameParams {
             let s = 0.3 * plan.light_leak * wake;
             blobs.push(Blob { x, y: 0.12 * st.height as f32, inv_r2: 1.0 / (r * r), strength: s, du: -20.0, dv: 26.0 });
         }
-        let sky_luma = st.sky_luma;
         FrameParams {
             sky_a,
             sky_b,
             sky_w,
-            sky_luma,
             water_a,
             water_b,
             water_w,
