@@ -116,6 +116,7 @@ fn mp4_from_live(movie: &Movie, src: &dyn ReadAt, arena: &mut Vec<u8>, notes: &m
         creation_time: movie.mvhd.creation_time,
         tracks,
         meta: None,
+        xmp: None,
     })
 }
 

@@ -78,6 +78,7 @@ pub fn example_clip(width: usize, height: usize, fps: u32, seconds: f64) -> Resu
         creation_time: 0,
         tracks: vec![t],
         meta: None,
+        xmp: None,
     };
     let mut out = Vec::new();
     write_movie(&movie, &[&arena], &mut out)?;

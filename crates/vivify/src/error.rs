@@ -32,6 +32,13 @@ pub enum Error {
     /// Reading or writing failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A signing certificate or key is missing, malformed, expired or unfit
+    /// for Content Credentials.
+    #[error("signing credentials: {0}")]
+    Credentials(String),
+    /// Content Credentials could not be made or read.
+    #[error("content credentials: {0}")]
+    Provenance(String),
     /// The caller cancelled the work.
     #[error("cancelled; nothing was written")]
     Cancelled,
@@ -67,10 +74,14 @@ impl Error {
     /// Which kind of fault this is.
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Invalid { .. } | Error::Unsupported(_) | Error::Limits(_) => ErrorClass::BadInput,
+            Error::Invalid { .. } | Error::Unsupported(_) | Error::Limits(_) | Error::Credentials(_) => {
+                ErrorClass::BadInput
+            }
             Error::Param(_) => ErrorClass::Usage,
             Error::InFile { inner, .. } => inner.class(),
-            Error::Codec(_) | Error::Exists(_) | Error::Io(_) | Error::Cancelled => ErrorClass::Failure,
+            Error::Codec(_) | Error::Exists(_) | Error::Io(_) | Error::Cancelled | Error::Provenance(_) => {
+                ErrorClass::Failure
+            }
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod moment;
 pub mod outfile;
 pub mod package;
 pub mod probe;
+pub mod provenance;
 pub mod sef;
 pub mod sink;
 pub mod still;

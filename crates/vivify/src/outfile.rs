@@ -30,7 +30,7 @@ pub fn refuse_input(output: &Path, inputs: &[&Path]) -> Result<()> {
     Ok(())
 }
 
-fn temp_path(path: &Path) -> PathBuf {
+pub(crate) fn temp_path(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tag = uuid::Uuid::new_v4().simple().to_string();
     path.with_file_name(format!(".{name}.{}.vivify-tmp", &tag[..8]))
@@ -65,4 +65,23 @@ pub fn write_atomic(path: &Path, force: bool, body: impl FnOnce(&mut dyn Sink) -
 /// Writes a byte buffer atomically.
 pub fn write_bytes(path: &Path, force: bool, bytes: &[u8]) -> Result<()> {
     write_atomic(path, force, |w| Ok(w.write_all(bytes)?))
+}
+
+/// Like [`write_atomic`], but `body` gets the temporary file itself (to
+/// read back and seek in, as a signer embedding a manifest needs).
+pub fn write_atomic_file(path: &Path, force: bool, body: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
+    check_free(path, force)?;
+    let tmp = temp_path(path);
+    let result = (|| {
+        let mut file = fs::OpenOptions::new().read(true).write(true).create_new(true).open(&tmp)?;
+        body(&mut file)?;
+        drop(file);
+        check_free(path, force)?;
+        fs::rename(&tmp, path)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e: Error| e.in_file(path))
 }

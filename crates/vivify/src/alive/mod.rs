@@ -15,6 +15,7 @@ pub mod faces;
 pub mod fill;
 pub mod grade;
 pub mod image;
+pub mod label;
 pub mod output;
 pub mod particles;
 pub mod photo;
@@ -24,25 +25,21 @@ pub mod render;
 pub mod scene;
 pub mod sky;
 pub mod sound;
+mod write;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::bmff::mux::{prepare, write_movie, OutMovie};
 use crate::error::{Error, Result};
-use crate::jpeg::edit::{rewrite, JpegEdit};
-use crate::jpeg::tiff::Exif;
-use crate::jpeg::Jpeg;
 use crate::outfile;
-use crate::package::live::{self, STILL_SAMPLE};
-use crate::package::{motion, new_content_id};
-use crate::source::ReadAt;
+use crate::provenance::{Signing, SourceType};
+use label::{Corner, Label};
 use image::Rect;
-use photo::{Photo, PhotoFormat};
+use photo::Photo;
 use plan::Plan;
-use render::{Cover, Stage};
+use render::Stage;
 use scene::{Scene, SceneSummary};
 
 /// The prompt used when none is given.
@@ -52,6 +49,11 @@ pub const DEFAULT_LONG_SIDE: usize = 1920;
 /// Smallest photo side we animate (smaller pictures are icons, not photos,
 /// and H.264 needs at least a macroblock).
 pub const MIN_SIDE: usize = 32;
+
+/// What a living moment is: the user's real photo with motion, light,
+/// particles and sound made by formulas, no trained generative model (see
+/// docs/PROVENANCE.md for why this code and when it would change).
+pub const ALIVE_SOURCE_TYPE: SourceType = SourceType::CompositeSynthetic;
 /// Largest output side we encode.
 pub const MAX_SIDE: usize = 3840;
 
@@ -145,6 +147,11 @@ pub struct AliveOptions {
     pub force: bool,
     /// Write a contact sheet and the mask/depth image into this folder.
     pub explain: Option<PathBuf>,
+    /// Where the visible "AI-generated" label goes; `None` leaves it out,
+    /// which is allowed only when the outputs are signed.
+    pub label: Option<Corner>,
+    /// The identity that signs Content Credentials into every output.
+    pub signing: Signing,
 }
 
 impl AliveOptions {
@@ -164,10 +171,12 @@ impl AliveOptions {
             mute: false,
             force: false,
             explain: None,
+            label: Some(Corner::default()),
+            signing: Signing::unsigned(),
         }
     }
 
-    fn stem_path(&self, suffix: &str) -> PathBuf {
+    pub(crate) fn stem_path(&self, suffix: &str) -> PathBuf {
         let stem = self.output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "alive".into());
         self.output.with_file_name(format!("{stem}{suffix}"))
     }
@@ -238,6 +247,12 @@ pub struct AliveReport {
     /// Seconds spent per phase.
     pub timings: Vec<(String, f64)>,
     pub warnings: Vec<String>,
+    /// Where the visible label is (x, y, width, height in frame pixels).
+    pub label: Option<(usize, usize, usize, usize)>,
+    /// The digital source type every output declares.
+    pub source_type: String,
+    /// Who signed the Content Credentials (`None`: unsigned).
+    pub signed_by: Option<String>,
     /// The MP4 when the output is `-`.
     #[serde(skip)]
     pub stdout: Option<Vec<u8>>,
@@ -302,6 +317,11 @@ fn check_options(o: &AliveOptions) -> Result<()> {
     if !(o.video || o.live || o.motion) {
         return Err(Error::Param("nothing to make: choose video, live or motion".into()));
     }
+    if o.label.is_none() && !o.signing.is_signing() {
+        return Err(Error::Param(
+            "the visible AI label can be left out only when the outputs carry signed Content Credentials".into(),
+        ));
+    }
     if o.to_stdout() && (o.live || o.motion) {
         return Err(Error::Param("-o - writes only the MP4; Live and Motion outputs need a file name".into()));
     }
@@ -358,7 +378,8 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     lap("prepare", &mut timings);
     let frames = ((opts.duration * opts.fps as f32).round() as usize).max(1);
     progress.phase("rendering and encoding", frames as u64);
-    let video = output::encode(&stage, opts.fps, frames, progress)?;
+    let label = opts.label.and_then(|c| Label::new(w, h, c));
+    let video = output::encode(&stage, label.as_ref(), opts.fps, frames, progress)?;
     lap("render+encode", &mut timings);
     let seconds = frames as f64 / f64::from(opts.fps);
     let mut audio_report = None;
@@ -391,12 +412,20 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
         audio: audio_report,
         timings: Vec::new(),
         warnings: Vec::new(),
+        label: None,
+        source_type: ALIVE_SOURCE_TYPE.uri(),
+        signed_by: opts.signing.signer(),
         stdout: None,
     };
     if !plan.ignored.is_empty() {
         report.warnings.push(format!("ignored: {}", plan.ignored.join(", ")));
     }
-    write_outputs(opts, &photo, &stage, &video, ambience.as_ref(), seconds, crop, &mut report)?;
+    report.label = label.as_ref().map(Label::rect);
+    if opts.label.is_some() && label.is_none() {
+        report.warnings.push("the frame is too small for a legible visible label; only the metadata says it is AI-generated".into());
+    }
+    let made = write::Made { photo: &photo, name, stage: &stage, video: &video, seconds, crop };
+    write::write_outputs(opts, &made, ambience.as_ref(), &mut report)?;
     lap("write", &mut timings);
     if let Some((sheet, masks)) = opts.explain_paths() {
         progress.phase("writing the explain images", 0);
@@ -411,139 +440,6 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     }
     report.timings = timings;
     Ok(report)
-}
-
-/// The key photo of a Live/Motion output: the untouched photo when the rest
-/// frame shows all of it, else the rest frame itself as a JPEG.
-fn key_still(photo: &Photo, stage: &Stage, crop: Rect, cid: &str, warnings: &mut Vec<String>) -> Result<Vec<u8>> {
-    let whole = crop.x == 0.0 && crop.y == 0.0 && crop.w == photo.rgb.width as f64 && crop.h == photo.rgb.height as f64;
-    if photo.format == PhotoFormat::Heic && whole && !stage.path.looped {
-        let src: &[u8] = &photo.bytes;
-        let heif = crate::heic::Heif::parse(&src)?;
-        if let Some(mut exif) = heif.exif(&src)?.and_then(|t| Exif::parse(&t).ok()) {
-            live::set_exif_content_id(&mut exif, cid);
-            let edit =
-                crate::heic::HeicEdit { exif_tiff: Some(exif.to_bytes()), drop_motion: true, ..Default::default() };
-            return Ok(crate::heic::rewrite(&src, &heif, &edit)?.0);
-        }
-        warnings.push("the HEIC has no Exif item to carry the content identifier; the key photo is a JPEG".into());
-    }
-    if photo.format == PhotoFormat::Jpeg && whole && !stage.path.looped {
-        let jpeg = Jpeg::parse(&photo.bytes)?;
-        let mut exif = photo.exif.clone().unwrap_or_default();
-        live::set_exif_content_id(&mut exif, cid);
-        let edit = JpegEdit { exif_tiff: Some(exif.to_bytes()), ..JpegEdit::default() };
-        return rewrite(&jpeg, &edit);
-    }
-    warnings.push(if whole {
-        "the key photo is the rest frame encoded as JPEG (the photo was not a JPEG, or the clip loops)".into()
-    } else {
-        "the key photo is the cropped rest frame encoded as JPEG (the video shows only part of the photo)".into()
-    });
-    let mut frame = crate::codec::Frame::new(stage.width, stage.height)?;
-    let mut cover = Cover { width: 0, near: Vec::new(), sky: Vec::new() };
-    stage.render(stage.path.rest_time(), &mut frame, &mut cover);
-    let exif: Exif = crate::still::still_exif(&crate::still::StillFacts::default(), cid);
-    crate::still::encode_still(&frame, output::RENDER_COLOR, &exif)
-}
-
-/// The photo's capture facts in the MOV keys Apple reads (date, make,
-/// model), so Photos files the Live Photo where the photo belongs.
-fn capture_meta(exif: Option<&Exif>) -> crate::bmff::boxes::QtMeta {
-    use crate::bmff::boxes::DataAtom;
-    let mut meta = crate::bmff::boxes::QtMeta::default();
-    let Some(exif) = exif else { return meta };
-    // "2024:12:28 11:05:31" (+ "+09:00") → "2024-12-28T11:05:31+0900".
-    if let Some(d) = exif.ascii(0x9003).filter(|d| d.len() >= 19 && d.is_ascii()) {
-        let tz =
-            exif.ascii(0x9011).filter(|t| t.len() == 6 && t.is_ascii()).map(|t| t.replace(':', "")).unwrap_or_default();
-        let iso = format!("{}-{}-{}T{}{tz}", &d[..4], &d[5..7], &d[8..10], &d[11..19]);
-        meta.set("com.apple.quicktime.creationdate", DataAtom::utf8(&iso));
-    }
-    for (tag, key) in [(0x010F, "com.apple.quicktime.make"), (0x0110, "com.apple.quicktime.model")] {
-        if let Some(v) = exif.ascii(tag).filter(|v| !v.trim().is_empty()) {
-            meta.set(key, DataAtom::utf8(v.trim()));
-        }
-    }
-    meta
-}
-
-fn is_heif(bytes: &[u8]) -> bool {
-    crate::probe::sniff(&bytes) == crate::probe::Container::Heif
-}
-
-#[allow(clippy::too_many_arguments)]
-fn write_outputs(
-    opts: &AliveOptions,
-    photo: &Photo,
-    stage: &Stage,
-    video: &output::EncodedVideo,
-    ambience: Option<&sound::Ambience>,
-    seconds: f64,
-    crop: Rect,
-    report: &mut AliveReport,
-) -> Result<()> {
-    // The sound is encoded once; each container gets its own edit list.
-    let audio = ambience.map(|a| output::EncodedAudio::new(&a.channels, sound::SAMPLE_RATE)).transpose()?;
-    let audio_arena: &[u8] = audio.as_ref().map_or(&[], |a| a.arena.as_slice());
-    // MP4 (video and the Motion Photo's video): movie timescale 1000.
-    let mp4_movie = || -> OutMovie {
-        let mut tracks = vec![video.track.clone()];
-        tracks.extend(audio.as_ref().map(|a| a.track(seconds, 1000)));
-        output::mp4(tracks, 1000)
-    };
-    let sources: [&dyn ReadAt; 2] = [&video.arena, &audio_arena];
-    if opts.video {
-        let movie = mp4_movie();
-        if opts.to_stdout() {
-            let mut bytes = Vec::new();
-            write_movie(&movie, &sources, &mut bytes)?;
-            report.stdout = Some(bytes);
-            report.outputs.push("-".into());
-        } else {
-            outfile::write_atomic(&opts.output, opts.force, |w| write_movie(&movie, &sources, w).map(|_| ()))?;
-            report.outputs.push(opts.output.display().to_string());
-        }
-    }
-    if !(opts.live || opts.motion) {
-        return Ok(());
-    }
-    let cid = new_content_id();
-    let still = key_still(photo, stage, crop, &cid, &mut report.warnings)?;
-    let still_is_heic = is_heif(&still);
-    let rest = f64::from(stage.path.rest_time()).min(seconds - 1.0 / f64::from(report.fps));
-    if opts.live {
-        let mut tracks = vec![video.track.clone()];
-        tracks.extend(audio.as_ref().map(|a| a.track(seconds, live::MOV_TIMESCALE)));
-        let still_ticks = (rest * f64::from(live::MOV_TIMESCALE)).round() as u64;
-        let meta = capture_meta(photo.exif.as_ref());
-        let mov = live::live_movie(tracks, still_ticks, &cid, Some(&meta), 2, 0, 0);
-        let still_sample: &[u8] = &STILL_SAMPLE;
-        let sources: [&dyn ReadAt; 3] = [&video.arena, &audio_arena, &still_sample];
-        let still_ext = if still_is_heic { ".HEIC" } else { ".JPG" };
-        let (jpg, movp) = (opts.stem_path(still_ext), opts.stem_path(".MOV"));
-        outfile::write_bytes(&jpg, opts.force, &still)?;
-        outfile::write_atomic(&movp, opts.force, |w| write_movie(&mov, &sources, w).map(|_| ()))?;
-        report.outputs.push(jpg.display().to_string());
-        report.outputs.push(movp.display().to_string());
-    }
-    if opts.motion {
-        let movie = mp4_movie();
-        let prepared = prepare(&movie, &sources)?;
-        let ts_us = (rest * 1e6).round() as i64;
-        let still_src: &[u8] = &still;
-        let (layout, path) = if still_is_heic {
-            let heif = crate::heic::Heif::parse(&still_src)?;
-            (motion::heic_layout(&still_src, &heif, prepared.len(), ts_us, false)?, opts.stem_path(".MP.heic"))
-        } else {
-            (motion::jpeg_layout(&still, prepared.len(), ts_us, false)?, opts.stem_path(".MP.jpg"))
-        };
-        outfile::check_free(&path, opts.force)?;
-        outfile::write_atomic(&path, opts.force, |w| layout.write(&still_src, w, |w| prepared.write_to(&sources, w)))?;
-        report.outputs.push(path.display().to_string());
-    }
-    report.content_id = Some(cid);
-    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::label::Label;
 use super::render::{Cover, Stage};
 use super::Progress;
 use crate::bmff::boxes::EditEntry;
@@ -29,6 +30,7 @@ type Span = (Vec<(Vec<u8>, bool)>, AvcConfig);
 /// Renders and encodes frames `range` with one encoder (a fresh key frame first).
 fn encode_span(
     stage: &Stage,
+    label: Option<&Label>,
     fps: u32,
     range: std::ops::Range<usize>,
     progress: &dyn Progress,
@@ -44,6 +46,9 @@ fn encode_span(
             return Err(Error::Cancelled);
         }
         stage.render(i as f32 / fps as f32, &mut frame, &mut cover);
+        if let Some(l) = label {
+            l.apply(&mut frame);
+        }
         let s = enc.encode(&frame)?;
         out.push((s.data, s.sync));
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -53,21 +58,28 @@ fn encode_span(
     Ok((out, cfg))
 }
 
-/// Renders and encodes `frames` frames at `fps`. With enough frames, two
+/// Renders and encodes `frames` frames at `fps`, the visible label (when
+/// given) burnt into each. With enough frames, two
 /// encoders run at once on the two halves, each starting with a key frame;
 /// the halves join when their parameter sets match (they do for equal
 /// settings), else the clip is encoded again in one piece.
-pub fn encode(stage: &Stage, fps: u32, frames: usize, progress: &dyn Progress) -> Result<EncodedVideo> {
+pub fn encode(
+    stage: &Stage,
+    label: Option<&Label>,
+    fps: u32,
+    frames: usize,
+    progress: &dyn Progress,
+) -> Result<EncodedVideo> {
     let done = AtomicU64::new(0);
     let total = frames as u64;
     let half = if frames >= 24 { frames / 2 } else { frames };
     let parts: Vec<std::ops::Range<usize>> = [0..half, half..frames].into_iter().filter(|r| !r.is_empty()).collect();
-    let mut results = crate::livevideo::in_parallel(parts, |r| encode_span(stage, fps, r, progress, &done, total))?;
+    let mut results = crate::livevideo::in_parallel(parts, |r| encode_span(stage, label, fps, r, progress, &done, total))?;
     let (mut samples, config) = results.remove(0);
     for (more, cfg) in results {
         if cfg.sps != config.sps || cfg.pps != config.pps {
             done.store(0, Ordering::Relaxed);
-            let (all, cfg) = encode_span(stage, fps, 0..frames, progress, &done, total)?;
+            let (all, cfg) = encode_span(stage, label, fps, 0..frames, progress, &done, total)?;
             return Ok(assemble(stage, fps, all, cfg));
         }
         samples.extend(more);
@@ -129,5 +141,5 @@ impl EncodedAudio {
 
 /// A plain MP4 (moov first, so it plays while downloading).
 pub fn mp4(tracks: Vec<OutTrack>, timescale: u32) -> OutMovie {
-    OutMovie { brand: Brand::Mp4, moov_first: true, timescale, creation_time: 0, tracks, meta: None }
+    OutMovie { brand: Brand::Mp4, moov_first: true, timescale, creation_time: 0, tracks, meta: None, xmp: None }
 }

@@ -18,7 +18,7 @@ codes! {
     STCO = b"stco", CO64 = b"co64", VMHD = b"vmhd", SMHD = b"smhd", GMHD = b"gmhd", NMHD = b"nmhd",
     DINF = b"dinf", DREF = b"dref", TREF = b"tref", META = b"meta", KEYS = b"keys", ILST = b"ilst",
     DATA = b"data", MDTA = b"mdta", MEBX = b"mebx", KEYD = b"keyd", DTYP = b"dtyp", CDSC = b"cdsc",
-    CDEP = b"cdep", MPVD = b"mpvd", SEFD = b"sefd", UDTA = b"udta", MVEX = b"mvex", MOOF = b"moof",
+    CDEP = b"cdep", MPVD = b"mpvd", SEFD = b"sefd", UDTA = b"udta", XMP_ = b"XMP_", MVEX = b"mvex", MOOF = b"moof",
     VIDE = b"vide", SOUN = b"soun", AVC1 = b"avc1", AVC3 = b"avc3", HVC1 = b"hvc1", HEV1 = b"hev1",
     AVCC = b"avcC", HVCC = b"hvcC", MP4A = b"mp4a", LPCM = b"lpcm", ESDS = b"esds", WAVE = b"wave",
     SOWT = b"sowt", TWOS = b"twos", IINF = b"iinf", INFE = b"infe", ILOC = b"iloc", IPRP = b"iprp",

@@ -95,6 +95,9 @@ pub struct OutMovie {
     pub creation_time: u64,
     pub tracks: Vec<OutTrack>,
     pub meta: Option<QtMeta>,
+    /// An XMP packet for `moov/udta/XMP_` (where ExifTool and Adobe look in
+    /// both MP4 and QuickTime files).
+    pub xmp: Option<Vec<u8>>,
 }
 
 /// Rescales `v` from timescale `from` to `to`, rounding to nearest.
@@ -307,6 +310,9 @@ fn build_moov(movie: &OutMovie, chunks: &[Chunk], mdat_start: u64) -> Result<Vec
         }
         if let Some(meta) = &movie.meta {
             meta.write(m);
+        }
+        if let Some(xmp) = &movie.xmp {
+            write_box(m, FourCC::UDTA, |u| write_box(u, FourCC::XMP_, |x| x.extend_from_slice(xmp)));
         }
     });
     Ok(moov)

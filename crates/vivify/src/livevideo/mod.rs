@@ -259,6 +259,7 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
             creation_time: creation,
             tracks,
             meta: None,
+            xmp: None,
         };
         // Stream the MP4 into the file after the still, as `convert` does.
         let prepared = prepare(&mp4, &sources)?;

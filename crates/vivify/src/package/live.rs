@@ -81,6 +81,7 @@ pub fn live_movie(
         creation_time,
         tracks,
         meta: Some(live_meta(source_meta, content_id)),
+        xmp: None,
     }
 }
 

@@ -276,5 +276,44 @@ fn push_property(xmp: &mut Xmp, ns: &str, name: &str, value: String) {
 }
 
 mod motion;
+pub mod provenance;
 
 pub use motion::{merge_motion_photo, motion_photo_packet, strip_motion_photo, MotionPhotoFields};
+
+/// Rewrites the single `rdf:Description` of `text`: attributes for which
+/// `drop` is true go, `attrs` (already `name="value"` text) are added to its
+/// head and `children` right after it; everything else stays as it was.
+/// `None` when the packet does not have exactly one `rdf:Description` (the
+/// Motion Photo readers on Android need one).
+pub(crate) fn merge_into_description(
+    text: &str,
+    drop: &dyn Fn(&str) -> bool,
+    attrs: &str,
+    children: &str,
+) -> Option<String> {
+    if text.matches("<rdf:Description").count() != 1 {
+        return None;
+    }
+    let start = text.find("<rdf:Description")?;
+    let bytes = text.as_bytes();
+    let i = tag_end(bytes, start)?;
+    let self_closing = bytes[i - 1] == b'/';
+    let head_end = if self_closing { i - 1 } else { i };
+    let head = &text[start + "<rdf:Description".len()..head_end];
+    let old_attrs = parse_attrs(head).ok()?;
+    let mut out = String::with_capacity(text.len() + attrs.len() + children.len() + 16);
+    out.push_str(&text[..start]);
+    out.push_str("<rdf:Description");
+    for (k, v) in &old_attrs {
+        if !drop(k) {
+            out.push_str(&format!(" {k}=\"{}\"", escape(v)));
+        }
+    }
+    out.push_str(&format!(" {attrs}>"));
+    out.push_str(children);
+    if self_closing {
+        out.push_str("</rdf:Description>");
+    }
+    out.push_str(&text[i + 1..]);
+    Some(out)
+}

@@ -1,7 +1,7 @@
 //! Writing the Motion Photo XMP: a fresh packet, a merge into an existing
 //! one, and removal when a still stops being a motion photo.
 
-use super::{escape, parse_attrs, parse_text, tag_end, NS_CAMERA, NS_CONTAINER, NS_ITEM};
+use super::{parse_text, NS_CAMERA, NS_CONTAINER, NS_ITEM};
 
 /// The values written into a Motion Photo's XMP.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,38 +76,14 @@ fn without_directory(text: &str) -> String {
 }
 
 fn merge_into(old: &str, f: &MotionPhotoFields) -> Option<String> {
-    if old.matches("<rdf:Description").count() != 1 {
-        return None;
-    }
     // Drop any earlier directory; a second one would confuse readers.
     let text = without_directory(old);
-    let start = text.find("<rdf:Description")?;
-    let bytes = text.as_bytes();
-    let i = tag_end(bytes, start)?;
-    let self_closing = bytes[i - 1] == b'/';
-    let head_end = if self_closing { i - 1 } else { i };
-    let head = &text[start + "<rdf:Description".len()..head_end];
-    let attrs = parse_attrs(head).ok()?;
-    let mut new_head = String::from("<rdf:Description");
-    for (k, v) in &attrs {
-        if OWN_ATTR_PREFIXES.iter().any(|p| k.starts_with(p))
-            || matches!(k.as_str(), "xmlns:GCamera" | "xmlns:Container" | "xmlns:Item")
-        {
-            continue;
-        }
-        new_head.push_str(&format!(" {k}=\"{}\"", escape(v)));
-    }
     let (own, dir) = attrs_and_directory(f);
-    new_head.push_str(&format!(" {NS_DECLS} {own}>"));
-    let mut out = String::new();
-    out.push_str(&text[..start]);
-    out.push_str(&new_head);
-    out.push_str(&dir);
-    if self_closing {
-        out.push_str("</rdf:Description>");
-    }
-    out.push_str(&text[i + 1..]);
-    Some(out)
+    let drop = |k: &str| {
+        OWN_ATTR_PREFIXES.iter().any(|p| k.starts_with(p))
+            || matches!(k, "xmlns:GCamera" | "xmlns:Container" | "xmlns:Item")
+    };
+    super::merge_into_description(&text, &drop, &format!("{NS_DECLS} {own}"), &dir)
 }
 
 /// Removes Motion Photo attributes and the container directory from a packet
