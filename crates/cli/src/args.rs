@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const AFTER_HELP: &str =
-    "Exit codes: 0 ok, 1 failure, 2 usage error, 3 invalid or unsupported input, 130 cancelled (Ctrl-C).";
+const AFTER_HELP: &str = "Exit codes: 0 ok, 1 failure, 2 usage error, 3 invalid or unsupported input (or bad signing \
+credentials), 4 Content Credentials invalid or tampered (verify), 5 no Content Credentials (verify), 130 cancelled (Ctrl-C).";
 
 #[derive(Parser, Debug)]
 #[command(name = "vivify", version, about = "Live Photos and Motion Photos from any video, and back", after_help = AFTER_HELP)]
@@ -31,6 +31,12 @@ pub enum Command {
     /// Take the still and the video out of a motion photo or .pvt package.
     #[command(after_help = AFTER_HELP)]
     Extract(ExtractArgs),
+    /// Say whether files carry valid Content Credentials and how they were made (exit 0 valid, 4 invalid, 5 none).
+    #[command(after_help = AFTER_HELP)]
+    Verify(VerifyArgs),
+    /// Create or show the local signing identity used for Content Credentials.
+    #[command(after_help = AFTER_HELP)]
+    Keys(KeysArgs),
     /// Bring the bundled example photo to life (MP4, Live Photo, Motion Photo, contact sheet), and turn a rendered clip into a Live Photo.
     #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
@@ -85,9 +91,31 @@ pub struct AliveArgs {
     /// Replace existing output files.
     #[arg(long)]
     pub force: bool,
+    /// Corner for the visible "AI-generated" label.
+    #[arg(long, default_value = "bottom-left")]
+    pub label_corner: vivify::alive::label::Corner,
+    /// Leave the visible label out (only with signed Content Credentials; the XMP label stays).
+    #[arg(long)]
+    pub no_visible_label: bool,
+    #[command(flatten)]
+    pub sign: SignArgs,
     /// Print a JSON report (with the plan) on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Who signs the Content Credentials.
+#[derive(Args, Debug, Clone)]
+pub struct SignArgs {
+    /// Signing certificate chain (PEM, leaf first); default: config.toml [signing], else the local identity.
+    #[arg(long, requires = "sign_key", value_name = "PEM")]
+    pub sign_cert: Option<PathBuf>,
+    /// The certificate's private key (PKCS#8 PEM).
+    #[arg(long, requires = "sign_cert", value_name = "PEM")]
+    pub sign_key: Option<PathBuf>,
+    /// Write no Content Credentials (the XMP source type is still written).
+    #[arg(long, conflicts_with_all = ["sign_cert", "sign_key"])]
+    pub no_sign: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -131,6 +159,8 @@ pub struct LiveArgs {
     /// Say why this moment and this key frame were chosen.
     #[arg(long)]
     pub explain: bool,
+    #[command(flatten)]
+    pub sign: SignArgs,
     /// Replace existing output files.
     #[arg(long)]
     pub force: bool,
@@ -162,6 +192,8 @@ pub struct ConvertArgs {
     /// Add Samsung's SEF trailer to Motion Photos.
     #[arg(long)]
     pub samsung: bool,
+    #[command(flatten)]
+    pub sign: SignArgs,
     /// Replace existing output files.
     #[arg(long)]
     pub force: bool,
@@ -200,4 +232,42 @@ pub struct DemoArgs {
     /// Output directory.
     #[arg(short, long, default_value = "out")]
     pub output: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Files to check.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// A trust anchor (root certificate, PEM); repeatable. config.toml [verify] trust adds more.
+    #[arg(long, value_name = "ROOT.pem")]
+    pub trust: Vec<PathBuf>,
+    /// Print the reports as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub action: KeysAction,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysAction {
+    /// Create a local ES256 certificate authority and signing certificate in the config folder.
+    Init {
+        /// Replace an existing identity (the old one is moved aside, not deleted).
+        #[arg(long)]
+        force: bool,
+        /// Print the paths as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show where the signing identity is and what its certificates say.
+    Show {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -147,6 +147,7 @@ pub fn live(a: LiveArgs) -> Result<ExitCode> {
         mute: a.mute,
         reencode: a.reencode,
         force: a.force,
+        signing: crate::credentials::signing(&a.sign)?,
     };
     let pb = progress::spinner(quiet(a.json));
     let r = if a.video.as_os_str() == "-" {
@@ -182,6 +183,7 @@ struct Summary {
 }
 
 pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
+    let signing = crate::credentials::signing(&a.sign)?;
     let files = vivify::batch::collect_files(&a.inputs, a.recursive);
     std::fs::create_dir_all(&a.output)?;
     let mut summary = Summary { converted: Vec::new(), skipped: Vec::new() };
@@ -193,7 +195,7 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
             let pb = progress::bar(pairs.len() as u64, q);
             for p in pairs {
                 pb.set_message(p.still.display().to_string());
-                match convert::live_to_motion(&p.still, &p.movie, &a.output, a.samsung, a.force) {
+                match convert::live_to_motion(&p.still, &p.movie, &a.output, a.samsung, a.force, &signing) {
                     Ok(c) => summary.converted.push(c),
                     Err(e) => summary.skipped.push((p.still.display().to_string(), e.to_string())),
                 }
@@ -205,7 +207,7 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
             let pb = progress::bar(files.len() as u64, q);
             for f in &files {
                 pb.set_message(f.display().to_string());
-                match convert::motion_to_live(f, &a.output, a.force) {
+                match convert::motion_to_live(f, &a.output, a.force, &signing) {
                     Ok(c) => summary.converted.push(c),
                     Err(e) => summary.skipped.push((f.display().to_string(), e.to_string())),
                 }
@@ -262,6 +264,8 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     opts.motion = true;
     opts.force = true;
     opts.explain = Some(a.output.clone());
+    let signing = crate::credentials::signing(&crate::args::SignArgs { sign_cert: None, sign_key: None, no_sign: false })?;
+    opts.signing = signing.clone();
     let bar = progress::Phases::new(quiet(false));
     let r = vivify::alive::make(&photo, &opts, &bar);
     bar.finish();
@@ -276,7 +280,7 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     let clip = vivify::demo::example_clip(1280, 720, 30, 4.0)?;
     let clip_path: &Path = &a.output.join("example.mp4");
     vivify::outfile::write_bytes(clip_path, true, &clip)?;
-    let opts = LiveOptions { pvt: true, force: true, ..LiveOptions::new(&a.output) };
+    let opts = LiveOptions { pvt: true, force: true, signing, ..LiveOptions::new(&a.output) };
     let r = make_live(clip_path, &opts, &|m| pb.set_message(m.to_string()));
     pb.finish_and_clear();
     let r = r?;
@@ -285,6 +289,10 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
         println!("{o}");
     }
     println!("moment {:.3}–{:.3} s, key photo at {:.3} s", r.start_s, r.end_s, r.still_s);
+    // 3. What a reader of the living moment learns from it.
+    let mp4 = a.output.join("example-alive.mp4");
+    let v = vivify::provenance::verify::verify(&mp4, &[])?;
+    println!("verify {}: {}", mp4.display(), v.verdict);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -314,6 +322,8 @@ pub fn alive(a: AliveArgs) -> Result<ExitCode> {
     opts.seed = a.seed;
     opts.mute = a.mute;
     opts.force = a.force;
+    opts.label = (!a.no_visible_label).then_some(a.label_corner);
+    opts.signing = crate::credentials::signing(&a.sign)?;
     if a.explain {
         let beside = opts.output.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty());
         opts.explain = Some(a.explain_dir.clone().or(beside).unwrap_or_else(|| PathBuf::from(".")));

@@ -32,7 +32,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// 0 ok, 1 failure, 2 usage, 3 invalid or unsupported input, 130 cancelled.
+/// 0 ok, 1 failure, 2 usage, 3 invalid or unsupported input or bad signing
+/// credentials, 130 cancelled (4 and 5 come from `verify` itself).
 pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
     if matches!(e.downcast_ref::<vivify::Error>(), Some(vivify::Error::Cancelled)) {
         return 130;
@@ -52,7 +53,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Live(a) => commands::live(a),
         Command::Convert(a) => commands::convert(a),
         Command::Demo(a) => commands::demo(a),
+        Command::Verify(a) => credentials::verify(a),
+        Command::Keys(a) => credentials::keys(a),
     }
 }
 
 mod commands;
+mod credentials;

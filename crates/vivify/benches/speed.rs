@@ -55,7 +55,7 @@ fn main() {
         let mov = samples.join(format!("{name}.MOV"));
         let convert = best(15, || {
             let _ = std::fs::remove_file(dir.join(format!("{name}.MP.heic")));
-            live_to_motion(&still, &mov, &dir, false, true).expect("convert");
+            live_to_motion(&still, &mov, &dir, false, true, &vivify::provenance::Signing::unsigned()).expect("convert");
         });
         let copy = best(15, || {
             std::fs::copy(&still, dir.join("copy.heic")).expect("copy");

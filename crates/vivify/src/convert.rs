@@ -19,6 +19,7 @@ use crate::package::motion::{self, locate_heic, locate_jpeg, MotionVideo};
 use crate::package::new_content_id;
 use crate::probe::{sniff, Container};
 use crate::source::{FileSource, ReadAt, Window};
+use crate::provenance::{self, Claim, Ingredient, Relationship, Signing};
 use crate::xmp::{strip_motion_photo, Xmp};
 use crate::{limits, outfile};
 
@@ -121,7 +122,18 @@ fn mp4_from_live(movie: &Movie, src: &dyn ReadAt, arena: &mut Vec<u8>, notes: &m
 }
 
 /// Live pair → Motion Photo (`STEM.MP.jpg` or `STEM.MP.heic`), video copied.
-pub fn live_to_motion(still: &Path, mov: &Path, out_dir: &Path, samsung: bool, force: bool) -> Result<Converted> {
+///
+/// The still's XMP (and so any source type it declares) is kept; with
+/// `signing`, the Motion Photo gets Content Credentials naming the still as
+/// parent and the movie as a component.
+pub fn live_to_motion(
+    still: &Path,
+    mov: &Path,
+    out_dir: &Path,
+    samsung: bool,
+    force: bool,
+    signing: &Signing,
+) -> Result<Converted> {
     let msrc = FileSource::open(mov).map_err(|e| Error::from(e).in_file(mov))?;
     let movie = Movie::parse(&msrc).map_err(|e| e.in_file(mov))?;
     let info = live_info(&movie);
@@ -142,8 +154,20 @@ pub fn live_to_motion(still: &Path, mov: &Path, out_dir: &Path, samsung: bool, f
     let ssrc = FileSource::open(still).map_err(|e| Error::from(e).in_file(still))?;
     let stem = stem_of(still);
     // The video streams from the MOV straight into the output file.
-    let write = |out: &Path, layout: &motion::MotionLayout, still_src: &dyn ReadAt| {
-        outfile::write_atomic(out, force, |w| layout.write(still_src, w, |w| prepared.write_to(&sources, w)))
+    let claim = if signing.is_signing() {
+        let step = ("c2pa.repackaged", "Live Photo pair repackaged as a Motion Photo without re-encoding".to_string());
+        let parent = Ingredient::new(still, None, Relationship::ParentOf)?;
+        let movie_part = Ingredient::new(mov, None, Relationship::ComponentOf)?;
+        Some(Claim::derived(parent, None, &[step]).with_component(movie_part))
+    } else {
+        None
+    };
+    let write = |out: &Path, layout: &motion::MotionLayout, still_src: &dyn ReadAt, mime: &str| {
+        let body = |w: &mut dyn crate::sink::Sink| layout.write(still_src, w, |w| prepared.write_to(&sources, w));
+        match &claim {
+            Some(c) => provenance::write_output(out, force, mime, signing, c, body),
+            None => outfile::write_atomic(out, force, body),
+        }
     };
     let (out, replaced) = match sniff(&ssrc) {
         Container::Jpeg => {
@@ -151,7 +175,7 @@ pub fn live_to_motion(still: &Path, mov: &Path, out_dir: &Path, samsung: bool, f
             let layout = motion::jpeg_layout(&data, prepared.len(), ts_us, samsung).map_err(|e| e.in_file(still))?;
             let out = out_dir.join(format!("{stem}.MP.jpg"));
             outfile::refuse_input(&out, &[still, mov])?;
-            write(&out, &layout, &data.as_slice())?;
+            write(&out, &layout, &data.as_slice(), "image/jpeg")?;
             (out, layout.replaced_xmp)
         }
         Container::Heif => {
@@ -160,7 +184,7 @@ pub fn live_to_motion(still: &Path, mov: &Path, out_dir: &Path, samsung: bool, f
                 motion::heic_layout(&ssrc, &heif, prepared.len(), ts_us, samsung).map_err(|e| e.in_file(still))?;
             let out = out_dir.join(format!("{stem}.MP.heic"));
             outfile::refuse_input(&out, &[still, mov])?;
-            write(&out, &layout, &ssrc)?;
+            write(&out, &layout, &ssrc, "image/heic")?;
             (out, layout.replaced_xmp)
         }
         _ => return Err(Error::Unsupported("the still is neither JPEG nor HEIC".into()).in_file(still)),
@@ -258,7 +282,10 @@ fn still_seconds(parts: &MotionParts, movie: &Movie, notes: &mut Vec<String>) ->
 }
 
 /// Motion Photo → Live pair (`STEM.jpg|heic` + `STEM.MOV`), video copied.
-pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool) -> Result<Converted> {
+///
+/// With `signing`, both halves get Content Credentials naming the Motion
+/// Photo as their parent.
+pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool, signing: &Signing) -> Result<Converted> {
     let parts = open_motion(path).map_err(|e| e.in_file(path))?;
     let data: &[u8] = &parts.data;
     let window = Window::new(&data, parts.video.offset, parts.video.len);
@@ -296,8 +323,20 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool) -> Result<Conver
         outfile::refuse_input(p, &[path])?;
         outfile::check_free(p, force)?;
     }
-    outfile::write_bytes(&still_path, force, &still)?;
-    outfile::write_bytes(&mov_path, force, &mov_bytes)?;
+    if signing.is_signing() {
+        let parent = Ingredient::new(path, None, Relationship::ParentOf)?;
+        let still_mime = if parts.container == Container::Heif { "image/heic" } else { "image/jpeg" };
+        for (p, mime, what, bytes) in [
+            (&still_path, still_mime, "the still of a Motion Photo, as the still of a Live Photo", &still),
+            (&mov_path, "video/quicktime", "the video of a Motion Photo, as a Live Photo movie (not re-encoded)", &mov_bytes),
+        ] {
+            let claim = Claim::derived(parent.clone(), None, &[("c2pa.repackaged", what.to_string())]);
+            provenance::write_output_bytes(p, force, mime, signing, &claim, bytes)?;
+        }
+    } else {
+        outfile::write_bytes(&still_path, force, &still)?;
+        outfile::write_bytes(&mov_path, force, &mov_bytes)?;
+    }
     Ok(Converted {
         inputs: vec![path.display().to_string()],
         outputs: vec![still_path.display().to_string(), mov_path.display().to_string()],

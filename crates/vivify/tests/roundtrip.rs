@@ -7,6 +7,7 @@ use std::path::Path;
 use common::{assert_decodes, exif_binary, exif_tag, sample, temp_dir};
 use vivify::bmff::movie::Movie;
 use vivify::convert::{extract, live_to_motion, motion_to_live, open_motion};
+use vivify::provenance::Signing;
 use vivify::inspect::{inspect_path, Severity};
 use vivify::source::{FileSource, ReadAt, Window};
 
@@ -19,7 +20,7 @@ fn video_samples(src: &dyn ReadAt) -> Vec<Vec<u8>> {
 fn roundtrip(still: &str, mov: &str, name: &str, expect_still: f64) {
     let dir = temp_dir(name);
     let (a, b) = (dir.join("motion"), dir.join("live"));
-    let c = live_to_motion(&sample(still), &sample(mov), &a, false, false).expect("live to motion");
+    let c = live_to_motion(&sample(still), &sample(mov), &a, false, false, &Signing::unsigned()).expect("live to motion");
     let motion = Path::new(&c.outputs[0]).to_path_buf();
     let rep = inspect_path(&motion).expect("inspect motion");
     let errors: Vec<_> = rep.issues.iter().filter(|i| i.severity == Severity::Error).collect();
@@ -47,7 +48,7 @@ fn roundtrip(still: &str, mov: &str, name: &str, expect_still: f64) {
         assert!(broken.is_empty(), "{broken:?}");
     }
 
-    let back = motion_to_live(&motion, &b, false).expect("motion to live");
+    let back = motion_to_live(&motion, &b, false, &Signing::unsigned()).expect("motion to live");
     let new_mov = Path::new(&back.outputs[1]);
     let new_src = FileSource::open(new_mov).expect("open new mov");
     assert_eq!(video_samples(&new_src), original, "Motion -> Live changed video samples");
@@ -83,7 +84,7 @@ fn iphone_15_pro_max_roundtrip() {
 #[test]
 fn samsung_heic_to_live_keeps_video_and_timestamp() {
     let dir = temp_dir("samsung");
-    let c = motion_to_live(&sample("samsung_s23ultra_motionphoto.heic"), &dir, false).expect("convert");
+    let c = motion_to_live(&sample("samsung_s23ultra_motionphoto.heic"), &dir, false, &Signing::unsigned()).expect("convert");
     let parts = open_motion(&sample("samsung_s23ultra_motionphoto.heic")).expect("open");
     let inner = Window::new(&parts.data, parts.video.offset, parts.video.len);
     let mov = Path::new(&c.outputs[1]);
@@ -111,7 +112,7 @@ fn jpeg_motion_photos_convert_to_live() {
         let mp = Path::new(&r.outputs[0]).to_path_buf();
         let parts = open_motion(&mp).expect("open");
         let inner = Window::new(&parts.data, parts.video.offset, parts.video.len);
-        let c = motion_to_live(&mp, &sub.join("live"), false).expect("to live");
+        let c = motion_to_live(&mp, &sub.join("live"), false, &Signing::unsigned()).expect("to live");
         let mov = Path::new(&c.outputs[1]);
         let src = FileSource::open(mov).expect("open");
         assert_eq!(video_samples(&src), video_samples(&inner));
@@ -149,7 +150,7 @@ GCamera:MicroVideoPresentationTimestampUs=\"1200000\"/></rdf:RDF></x:xmpmeta>",
     assert_eq!(m.kind, vivify::package::motion::MotionKind::MicroVideo);
     assert_eq!(m.video_length as usize, video.len());
     assert!(rep.issues.iter().any(|i| i.rule == "MP-LEGACY"));
-    let c = motion_to_live(&path, &dir.join("live"), false).expect("to live");
+    let c = motion_to_live(&path, &dir.join("live"), false, &Signing::unsigned()).expect("to live");
     let r = inspect_path(Path::new(&c.outputs[1])).expect("inspect");
     assert!((r.still_time_s.expect("t") - 1.2).abs() <= 1e-3);
     let orig: &[u8] = &video;
@@ -181,6 +182,7 @@ fn samsung_heic_motion_photo_is_consistent() {
         &dir,
         true,
         false,
+        &Signing::unsigned(),
     )
     .expect("convert");
     let motion = Path::new(&c.outputs[0]);

@@ -101,3 +101,9 @@ pub fn mpf_extent_after_eoi(jpeg: &Jpeg<'_>) -> usize {
         .unwrap_or(0);
     end.saturating_sub(jpeg.eoi_end).min(jpeg.trailer().len())
 }
+
+/// `jpeg` with its XMP packet replaced by `xmp`.
+pub fn with_xmp(jpeg: &[u8], xmp: &[u8]) -> Result<Vec<u8>> {
+    let parsed = Jpeg::parse(jpeg)?;
+    rewrite(&parsed, &JpegEdit { xmp: Some(Some(xmp.to_vec())), ..JpegEdit::default() })
+}

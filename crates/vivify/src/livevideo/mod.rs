@@ -27,6 +27,8 @@ use analyse::{analyse_decoded, analysis_range};
 use keyframe::decode_frame_at;
 use reencode::reencode;
 
+use crate::provenance::{self, Claim, Ingredient, Relationship, SourceType};
+
 /// What to make.
 #[derive(Clone, Debug)]
 pub struct LiveOptions {
@@ -41,6 +43,8 @@ pub struct LiveOptions {
     pub mute: bool,
     pub reencode: bool,
     pub force: bool,
+    /// The identity that signs Content Credentials into every output.
+    pub signing: crate::provenance::Signing,
 }
 
 impl LiveOptions {
@@ -59,6 +63,7 @@ impl LiveOptions {
             mute: false,
             reencode: false,
             force: false,
+            signing: crate::provenance::Signing::unsigned(),
         }
     }
 }
@@ -105,15 +110,21 @@ pub(super) type Input = dyn ReadAt + Sync;
 /// Runs the job on a video already in memory or open elsewhere (stdin);
 /// `name` names it in messages and output files.
 pub fn make_live_from(name: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
-    run_on(name, src, opts, progress).map_err(|e| e.in_file(name))
+    run_on(name, src, false, opts, progress).map_err(|e| e.in_file(name))
 }
 
 fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
     let src = FileSource::open(input)?;
-    run_on(input, &src, opts, progress)
+    run_on(input, &src, true, opts, progress)
 }
 
-fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
+fn run_on(
+    input: &Path,
+    src: &Input,
+    from_file: bool,
+    opts: &LiveOptions,
+    progress: &dyn Fn(&str),
+) -> Result<LiveReport> {
     // Refuse before any work (and before writing anything) when an output
     // exists, so a run never leaves half its outputs behind.
     let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "live".into());
@@ -177,8 +188,31 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
     let still_t = moment.still.clamp(clip_start, (clip_end - 1e-3).max(clip_start));
     let frame = decode_frame_at(src, &movie, video, still_t)?;
     let cid = new_content_id();
-    let still_jpg = encode_still(&frame, color, &still_exif(&facts, &cid))?;
+    // What the outputs are: camera footage stays a capture; footage of
+    // unknown origin gets no source-type claim (never an AI label).
+    let kind = facts.make.is_some().then_some(SourceType::DigitalCapture);
+    let plain_still = encode_still(&frame, color, &still_exif(&facts, &cid))?;
+    let still_jpg = crate::jpeg::edit::with_xmp(&plain_still, &provenance::xmp_packet(None, kind))?;
     let still_in_clip = still_t - clip_start;
+    let source = if opts.signing.is_signing() {
+        let bytes = (!from_file).then(|| src.read_vec(0, src.len())).transpose()?.map(std::sync::Arc::new);
+        Some(Ingredient::new(input, bytes, Relationship::ParentOf)?)
+    } else {
+        None
+    };
+    let trimmed = ("c2pa.edited", format!("trimmed to the moment {:.3}–{:.3} s", clip_start, clip_end));
+    let video_step = if copy {
+        ("c2pa.repackaged", "video copied without re-encoding".to_string())
+    } else {
+        ("c2pa.transcoded", "video re-encoded to H.264".to_string())
+    };
+    let claim = |steps: &[(&'static str, String)]| source.clone().map(|s| Claim::derived(s, kind, steps));
+    let sign = |bytes: Vec<u8>, mime: &str, title: &str, steps: &[(&'static str, String)]| -> Result<Vec<u8>> {
+        match claim(steps) {
+            Some(c) => opts.signing.sign_bytes(bytes, mime, title, &c),
+            None => Ok(bytes),
+        }
+    };
     let still_ticks = (still_in_clip * f64::from(live::MOV_TIMESCALE)).round() as u64;
     let creation = movie.mvhd.creation_time;
     let mut outputs = Vec::new();
@@ -213,21 +247,27 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
         if let (None, Some(date)) = (meta.get(KEY_CREATION_DATE), &facts.creation_date) {
             meta.set(KEY_CREATION_DATE, DataAtom::utf8(date));
         }
-        let mov = live::live_movie(tracks, still_ticks, &cid, Some(&meta), 1, arena_off, creation);
+        let mut mov = live::live_movie(tracks, still_ticks, &cid, Some(&meta), 1, arena_off, creation);
+        mov.xmp = Some(provenance::xmp_packet(None, kind));
+        let as_live = ("c2pa.repackaged", "made the video half of an Apple Live Photo".to_string());
         let mov_bytes = movie_bytes(&mov, &sources)?;
+        let mov_bytes =
+            sign(mov_bytes, "video/quicktime", &format!("{stem}.MOV"), &[trimmed.clone(), video_step.clone(), as_live])?;
+        let key = ("c2pa.edited", format!("the key frame at {still_t:.3} s, as the still of an Apple Live Photo"));
+        let live_still = sign(still_jpg.clone(), "image/jpeg", &format!("{stem}.JPG"), &[key])?;
         if opts.live {
             let jpg_path = opts.out_dir.join(format!("{stem}.JPG"));
             let mov_path = opts.out_dir.join(format!("{stem}.MOV"));
             outfile::check_free(&jpg_path, opts.force)?;
             outfile::check_free(&mov_path, opts.force)?;
-            outfile::write_bytes(&jpg_path, opts.force, &still_jpg)?;
+            outfile::write_bytes(&jpg_path, opts.force, &live_still)?;
             outfile::write_bytes(&mov_path, opts.force, &mov_bytes)?;
             outputs.push(jpg_path.display().to_string());
             outputs.push(mov_path.display().to_string());
         }
         if opts.pvt {
             let dir = opts.out_dir.join(format!("{stem}.pvt"));
-            outputs.push(write_pvt(&dir, &stem, &still_jpg, &mov_bytes, opts.force)?.display().to_string());
+            outputs.push(write_pvt(&dir, &stem, &live_still, &mov_bytes, opts.force)?.display().to_string());
         }
     }
     // 6. Motion Photo: MP4 with H.264/HEVC and AAC only.
@@ -266,9 +306,13 @@ fn run_on(input: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)
         let ts_us = (still_in_clip * 1e6).round() as i64;
         let layout = motion::jpeg_layout(&still_jpg, prepared.len(), ts_us, opts.samsung)?;
         let path = opts.out_dir.join(format!("{stem}.MP.jpg"));
-        outfile::write_atomic(&path, opts.force, |w| {
-            layout.write(&still_jpg.as_slice(), w, |w| prepared.write_to(&sources, w))
-        })?;
+        let as_motion = ("c2pa.repackaged", format!("made a Motion Photo: the key frame at {still_t:.3} s with the clip appended"));
+        let steps = [trimmed.clone(), video_step.clone(), as_motion];
+        let body = |w: &mut dyn crate::sink::Sink| layout.write(&still_jpg.as_slice(), w, |w| prepared.write_to(&sources, w));
+        match claim(&steps) {
+            Some(c) => provenance::write_output(&path, opts.force, "image/jpeg", &opts.signing, &c, body)?,
+            None => outfile::write_atomic(&path, opts.force, body)?,
+        }
         outputs.push(path.display().to_string());
     }
     Ok(LiveReport {
