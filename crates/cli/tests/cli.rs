@@ -7,8 +7,16 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
+/// The binary, with its config folder (signing identity) in a temporary
+/// folder, never the user's.
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vivify"));
+    c.env("VIVIFY_CONFIG_DIR", std::env::temp_dir().join(format!("vivify-cli-config-{}", std::process::id())));
+    c
+}
+
 fn vivify(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vivify")).args(args).output().expect("run vivify")
+    bin().args(args).output().expect("run vivify")
 }
 
 fn temp(name: &str) -> PathBuf {
@@ -166,7 +174,7 @@ fn dash_reads_standard_input() {
     use std::io::Write;
     use std::process::Stdio;
     let mov = fixtures().join("samples/apple_iphone15plus_ios18.2_IMG_3853.MOV");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vivify"))
+    let mut child = bin()
         .args(["inspect", "--json", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -284,7 +292,7 @@ fn alive_bad_input_and_bad_options() {
 #[test]
 fn alive_reads_stdin_and_writes_stdout() {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vivify"))
+    let mut child = bin()
         .args(["alive", "-", "-o", "-", "--size", "160x120", "--duration", "0.5", "--mute"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -255,10 +255,24 @@ fn the_first_frame_is_the_photo() {
         assert_eq!(r.rest_time_s, 0.0);
         let Some(frames) = decode(&out, "rgb24", r.width, r.height) else { return };
         let Some(want) = reference(&src, r.crop, r.width, r.height) else { return };
-        let p = psnr(&frames[0], &want);
+        // The visible label is the one thing added to the first frame: it
+        // must show there, and everything else must be the photo.
+        let (lx, ly, lw, lh) = r.label.expect("a visible label");
+        let (mut first, mut last) = (frames[0].clone(), frames[frames.len() - 1].clone());
+        let mut inside = (0.0, 0usize);
+        for y in ly..ly + lh {
+            for i in (y * r.width + lx) * 3..(y * r.width + lx + lw) * 3 {
+                inside.0 += (f64::from(first[i]) - f64::from(want[i])).abs();
+                inside.1 += 1;
+                first[i] = want[i];
+                last[i] = want[i];
+            }
+        }
+        assert!(inside.0 / inside.1 as f64 > 20.0, "{name}: the label does not show");
+        let p = psnr(&first, &want);
         assert!(p >= 35.0, "{name}: first frame PSNR {p:.1} dB against the photo");
         // And it is not just any frame: the last one differs more.
-        let p_last = psnr(&frames[frames.len() - 1], &want);
+        let p_last = psnr(&last, &want);
         assert!(p_last < p - 1.0, "{name}: last frame {p_last:.1} dB, first {p:.1} dB");
     }
 }

@@ -467,20 +467,6 @@ mod tests {
     }
 
     #[test]
-    fn capture_date_and_camera_go_into_the_movie_keys() {
-        use crate::jpeg::tiff::Entry;
-        let mut exif = Exif::new();
-        exif.exif.set(Entry::ascii(0x9003, "2024:12:28 11:05:31"));
-        exif.exif.set(Entry::ascii(0x9011, "+09:00"));
-        exif.ifd0.set(Entry::ascii(0x010F, "Apple"));
-        let m = capture_meta(Some(&exif));
-        let get = |k: &str| m.get(k).map(crate::bmff::boxes::DataAtom::display);
-        assert_eq!(get("com.apple.quicktime.creationdate").as_deref(), Some("2024-12-28T11:05:31+0900"));
-        assert_eq!(get("com.apple.quicktime.make").as_deref(), Some("Apple"));
-        assert!(get("com.apple.quicktime.model").is_none());
-    }
-
-    #[test]
     fn size_words_parse() {
         assert_eq!("story".parse::<SizeSpec>(), Ok(SizeSpec::Story));
         assert_eq!("1080x1920".parse::<SizeSpec>(), Ok(SizeSpec::Exact(1080, 1920)));

@@ -223,12 +223,16 @@ pub fn init(dir: &Path, holder: &str, replace: bool) -> Result<IdentityFiles> {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e.in_file(dir));
     }
-    if dir.exists() {
+    if dir.exists() && replace {
         let aside = parent.join(format!("keys.replaced-{}", now_unix()));
         fs::rename(dir, &aside).map_err(|e| Error::from(e).in_file(dir))?;
     }
     if let Err(e) = fs::rename(&tmp, dir) {
         let _ = fs::remove_dir_all(&tmp);
+        // Another process made one meanwhile: theirs stands.
+        if dir.exists() {
+            return Err(Error::Exists(dir.to_path_buf()));
+        }
         return Err(Error::from(e).in_file(dir));
     }
     Ok(files)

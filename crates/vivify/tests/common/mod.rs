@@ -134,3 +134,61 @@ pub fn exif_binary(file: &Path, tag: &str) -> Option<Vec<u8>> {
     let out = Command::new(et).args(["-b", &format!("-{tag}")]).arg(file).output().expect("run exiftool");
     Some(out.stdout)
 }
+
+/// What the independent C2PA reader (c2pa-python) says about one file.
+#[derive(Debug, Clone)]
+pub struct OutsideVerdict {
+    /// "Invalid", "Valid", "Trusted", or None when it found no manifest.
+    pub state: Option<String>,
+    pub source_types: Vec<String>,
+    pub failures: Vec<String>,
+}
+
+/// A Python that can `import c2pa`: `$VIVIFY_C2PA_PYTHON`, the venv that
+/// `.ci/run` makes, or `python3`.
+fn c2pa_python() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let candidates = [
+        std::env::var_os("VIVIFY_C2PA_PYTHON").map(PathBuf::from),
+        Some(home.join(".cache/vivify-tools/c2pa-venv/bin/python")),
+        on_path("python3"),
+    ];
+    for c in candidates.into_iter().flatten() {
+        let ok = Command::new(&c).args(["-c", "import c2pa"]).output().is_ok_and(|o| o.status.success());
+        if ok {
+            return Some(c);
+        }
+    }
+    missing("c2pa-python (pip install c2pa-python)")
+}
+
+/// Runs `scripts/c2pa_check.py` (c2pa-python) on `files`, with `root` as
+/// trust anchor. None (loudly) when c2pa-python is absent outside CI.
+pub fn outside_c2pa(files: &[&Path], root: Option<&Path>) -> Option<Vec<OutsideVerdict>> {
+    let py = c2pa_python()?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/c2pa_check.py");
+    let mut cmd = Command::new(py);
+    cmd.arg(script);
+    if let Some(r) = root {
+        cmd.arg("--trust").arg(r);
+    }
+    let out = cmd.args(files).output().expect("run c2pa_check.py");
+    assert!(out.status.success(), "c2pa_check.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let verdicts: Vec<OutsideVerdict> = text
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json line");
+            let strings = |k: &str| -> Vec<String> {
+                v[k].as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_string)).collect()
+            };
+            OutsideVerdict {
+                state: v["state"].as_str().map(str::to_string),
+                source_types: strings("source_types"),
+                failures: strings("failures"),
+            }
+        })
+        .collect();
+    assert_eq!(verdicts.len(), files.len(), "{text}");
+    Some(verdicts)
+}
