@@ -264,7 +264,8 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     opts.motion = true;
     opts.force = true;
     opts.explain = Some(a.output.clone());
-    let signing = crate::credentials::signing(&crate::args::SignArgs { sign_cert: None, sign_key: None, no_sign: false })?;
+    let signing =
+        crate::credentials::signing(&crate::args::SignArgs { sign_cert: None, sign_key: None, no_sign: false })?;
     opts.signing = signing.clone();
     let bar = progress::Phases::new(quiet(false));
     let r = vivify::alive::make(&photo, &opts, &bar);

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use vivify::provenance::verify::{verify as verify_file, Status, VerifyReport};
 use vivify::provenance::{SignWith, Signing};
 
-use crate::args::{KeysAction, KeysArgs, SignArgs, VerifyArgs};
+use crate::args::{KeysArgs, SignArgs, VerifyArgs};
 
 /// The signing identity for a command that writes outputs. The first time,
 /// a local identity is created in the config folder (said on stderr).
@@ -19,7 +19,8 @@ pub fn signing(a: &SignArgs) -> Result<Signing> {
     }
     #[cfg(feature = "c2pa")]
     {
-        let with = SignWith { cert: a.sign_cert.clone(), key: a.sign_key.clone(), config_dir: None, create_local: true };
+        let with =
+            SignWith { cert: a.sign_cert.clone(), key: a.sign_key.clone(), config_dir: None, create_local: true };
         let r = with.resolve()?;
         if let Some(dir) = &r.created {
             eprintln!(
@@ -43,6 +44,7 @@ pub fn signing(a: &SignArgs) -> Result<Signing> {
 pub fn keys(a: KeysArgs) -> Result<ExitCode> {
     #[cfg(feature = "c2pa")]
     {
+        use crate::args::KeysAction;
         use vivify::provenance::{config, keys};
         let dir = SignWith::default().dir()?;
         let files = keys::IdentityFiles::in_dir(&config::keys_dir(&dir));
@@ -56,7 +58,9 @@ pub fn keys(a: KeysArgs) -> Result<ExitCode> {
                     println!("signing certificate: {}", files.signer_cert.display());
                     println!("signing key:         {}", files.signer_key.display());
                     println!("root (trust anchor): {}", files.root_cert.display());
-                    println!("Give root.pem to people who should trust your files: vivify verify --trust root.pem FILE");
+                    println!(
+                        "Give root.pem to people who should trust your files: vivify verify --trust root.pem FILE"
+                    );
                 }
             }
             KeysAction::Show { json } => {
@@ -84,7 +88,10 @@ pub fn keys(a: KeysArgs) -> Result<ExitCode> {
                 } else {
                     println!("certificate: {}\nkey:         {}", cert.display(), key.display());
                     for s in &summaries {
-                        println!("  {}\n    issued by {}\n    valid {} to {}\n    sha256 {}", s.subject, s.issuer, s.not_before, s.not_after, s.sha256);
+                        println!(
+                            "  {}\n    issued by {}\n    valid {} to {}\n    sha256 {}",
+                            s.subject, s.issuer, s.not_before, s.not_after, s.sha256
+                        );
                     }
                     if let Some(r) = root {
                         println!("trust anchor to share: {r}");

@@ -174,12 +174,8 @@ fn dash_reads_standard_input() {
     use std::io::Write;
     use std::process::Stdio;
     let mov = fixtures().join("samples/apple_iphone15plus_ios18.2_IMG_3853.MOV");
-    let mut child = bin()
-        .args(["inspect", "--json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child =
+        bin().args(["inspect", "--json", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("spawn");
     child.stdin.take().expect("stdin").write_all(&std::fs::read(mov).expect("read")).expect("write");
     let o = child.wait_with_output().expect("wait");
     assert!(o.status.success());

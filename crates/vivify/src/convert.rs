@@ -18,8 +18,8 @@ use crate::package::live::{self, exif_content_id, live_info, set_exif_content_id
 use crate::package::motion::{self, locate_heic, locate_jpeg, MotionVideo};
 use crate::package::new_content_id;
 use crate::probe::{sniff, Container};
-use crate::source::{FileSource, ReadAt, Window};
 use crate::provenance::{self, Claim, Ingredient, Relationship, Signing};
+use crate::source::{FileSource, ReadAt, Window};
 use crate::xmp::{strip_motion_photo, Xmp};
 use crate::{limits, outfile};
 
@@ -328,7 +328,12 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool, signing: &Signin
         let still_mime = if parts.container == Container::Heif { "image/heic" } else { "image/jpeg" };
         for (p, mime, what, bytes) in [
             (&still_path, still_mime, "the still of a Motion Photo, as the still of a Live Photo", &still),
-            (&mov_path, "video/quicktime", "the video of a Motion Photo, as a Live Photo movie (not re-encoded)", &mov_bytes),
+            (
+                &mov_path,
+                "video/quicktime",
+                "the video of a Motion Photo, as a Live Photo movie (not re-encoded)",
+                &mov_bytes,
+            ),
         ] {
             let claim = Claim::derived(parent.clone(), None, &[("c2pa.repackaged", what.to_string())]);
             provenance::write_output_bytes(p, force, mime, signing, &claim, bytes)?;

@@ -76,7 +76,12 @@ fn conversions_of_damaged_files_never_panic() {
             let path = dir.join(format!("m{round}.{ext}"));
             std::fs::write(&path, &d).expect("write");
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let _ = vivify::convert::motion_to_live(&path, &dir.join(format!("o{round}")), true, &vivify::provenance::Signing::unsigned());
+                let _ = vivify::convert::motion_to_live(
+                    &path,
+                    &dir.join(format!("o{round}")),
+                    true,
+                    &vivify::provenance::Signing::unsigned(),
+                );
                 let _ = vivify::convert::extract(&path, &dir.join(format!("x{round}")), true);
                 let _ = vivify::inspect::inspect_path(&path);
             }));
@@ -99,7 +104,14 @@ fn conversions_of_damaged_files_never_panic() {
         std::fs::write(&sp, &s).expect("write");
         std::fs::write(&mp, &m).expect("write");
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _ = vivify::convert::live_to_motion(&sp, &mp, &dir.join(format!("lm{round}")), round % 3 == 0, true, &vivify::provenance::Signing::unsigned());
+            let _ = vivify::convert::live_to_motion(
+                &sp,
+                &mp,
+                &dir.join(format!("lm{round}")),
+                round % 3 == 0,
+                true,
+                &vivify::provenance::Signing::unsigned(),
+            );
         }));
         assert!(r.is_ok(), "live to motion round {round} panicked");
     }

@@ -217,7 +217,8 @@ fn a_source_with_credentials_stays_an_ingredient_with_them() {
         &[("c2pa.edited.metadata", "test signature".into())],
     );
     let signed_photo = dir.join("signed.jpg");
-    let bytes = signing.sign_bytes(std::fs::read(&src).expect("read"), "image/jpeg", "signed.jpg", &claim).expect("sign");
+    let bytes =
+        signing.sign_bytes(std::fs::read(&src).expect("read"), "image/jpeg", "signed.jpg", &claim).expect("sign");
     std::fs::write(&signed_photo, bytes).expect("write");
     let mut o = AliveOptions::new(dir.join("from-signed.mp4"));
     o.duration = 0.5;

@@ -7,8 +7,8 @@ use std::path::Path;
 use common::{assert_decodes, exif_binary, exif_tag, sample, temp_dir};
 use vivify::bmff::movie::Movie;
 use vivify::convert::{extract, live_to_motion, motion_to_live, open_motion};
-use vivify::provenance::Signing;
 use vivify::inspect::{inspect_path, Severity};
+use vivify::provenance::Signing;
 use vivify::source::{FileSource, ReadAt, Window};
 
 fn video_samples(src: &dyn ReadAt) -> Vec<Vec<u8>> {
@@ -20,7 +20,8 @@ fn video_samples(src: &dyn ReadAt) -> Vec<Vec<u8>> {
 fn roundtrip(still: &str, mov: &str, name: &str, expect_still: f64) {
     let dir = temp_dir(name);
     let (a, b) = (dir.join("motion"), dir.join("live"));
-    let c = live_to_motion(&sample(still), &sample(mov), &a, false, false, &Signing::unsigned()).expect("live to motion");
+    let c =
+        live_to_motion(&sample(still), &sample(mov), &a, false, false, &Signing::unsigned()).expect("live to motion");
     let motion = Path::new(&c.outputs[0]).to_path_buf();
     let rep = inspect_path(&motion).expect("inspect motion");
     let errors: Vec<_> = rep.issues.iter().filter(|i| i.severity == Severity::Error).collect();
@@ -84,7 +85,8 @@ fn iphone_15_pro_max_roundtrip() {
 #[test]
 fn samsung_heic_to_live_keeps_video_and_timestamp() {
     let dir = temp_dir("samsung");
-    let c = motion_to_live(&sample("samsung_s23ultra_motionphoto.heic"), &dir, false, &Signing::unsigned()).expect("convert");
+    let c = motion_to_live(&sample("samsung_s23ultra_motionphoto.heic"), &dir, false, &Signing::unsigned())
+        .expect("convert");
     let parts = open_motion(&sample("samsung_s23ultra_motionphoto.heic")).expect("open");
     let inner = Window::new(&parts.data, parts.video.offset, parts.video.len);
     let mov = Path::new(&c.outputs[1]);

@@ -202,7 +202,7 @@ impl Label {
                     if fx >= self.x && fx < self.x + self.width && fy >= self.y && fy < self.y + self.height {
                         let k = (fy - self.y) * self.width + fx - self.x;
                         let (p, t) = (u32::from(self.pill[k]), u32::from(self.ink[k]));
-                        cover += (p + t - (p * t >> 8)).min(256);
+                        cover += (p + t - ((p * t) >> 8)).min(256);
                     }
                 }
                 let a = cover / 4;

@@ -35,8 +35,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::outfile;
 use crate::provenance::{Signing, SourceType};
-use label::{Corner, Label};
 use image::Rect;
+use label::{Corner, Label};
 use photo::Photo;
 use plan::Plan;
 use render::Stage;
@@ -422,7 +422,9 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     }
     report.label = label.as_ref().map(Label::rect);
     if opts.label.is_some() && label.is_none() {
-        report.warnings.push("the frame is too small for a legible visible label; only the metadata says it is AI-generated".into());
+        report.warnings.push(
+            "the frame is too small for a legible visible label; only the metadata says it is AI-generated".into(),
+        );
     }
     let made = write::Made { photo: &photo, name, stage: &stage, video: &video, seconds, crop };
     write::write_outputs(opts, &made, ambience.as_ref(), &mut report)?;

@@ -74,7 +74,8 @@ pub fn encode(
     let total = frames as u64;
     let half = if frames >= 24 { frames / 2 } else { frames };
     let parts: Vec<std::ops::Range<usize>> = [0..half, half..frames].into_iter().filter(|r| !r.is_empty()).collect();
-    let mut results = crate::livevideo::in_parallel(parts, |r| encode_span(stage, label, fps, r, progress, &done, total))?;
+    let mut results =
+        crate::livevideo::in_parallel(parts, |r| encode_span(stage, label, fps, r, progress, &done, total))?;
     let (mut samples, config) = results.remove(0);
     for (more, cfg) in results {
         if cfg.sps != config.sps || cfg.pps != config.pps {

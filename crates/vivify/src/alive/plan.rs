@@ -141,7 +141,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
     // Clouds.
     let clouds = match wanted(intent.clouds, ex, true) {
         Some(a) if sky => {
-            let d = a.direction.map(dir_vec).unwrap_or(if seed % 2 == 0 { (-1.0, 0.0) } else { (1.0, 0.0) });
+            let d = a.direction.map(dir_vec).unwrap_or(if seed.is_multiple_of(2) { (-1.0, 0.0) } else { (1.0, 0.0) });
             let speed = 0.014 * a.strength * tempo * wind;
             notes.push(format!(
                 "clouds: the photo's own sky drifts {} ({:.0} % of the sky found)",

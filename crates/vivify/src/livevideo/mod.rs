@@ -251,8 +251,12 @@ fn run_on(
         mov.xmp = Some(provenance::xmp_packet(None, kind));
         let as_live = ("c2pa.repackaged", "made the video half of an Apple Live Photo".to_string());
         let mov_bytes = movie_bytes(&mov, &sources)?;
-        let mov_bytes =
-            sign(mov_bytes, "video/quicktime", &format!("{stem}.MOV"), &[trimmed.clone(), video_step.clone(), as_live])?;
+        let mov_bytes = sign(
+            mov_bytes,
+            "video/quicktime",
+            &format!("{stem}.MOV"),
+            &[trimmed.clone(), video_step.clone(), as_live],
+        )?;
         let key = ("c2pa.edited", format!("the key frame at {still_t:.3} s, as the still of an Apple Live Photo"));
         let live_still = sign(still_jpg.clone(), "image/jpeg", &format!("{stem}.JPG"), &[key])?;
         if opts.live {
@@ -306,9 +310,11 @@ fn run_on(
         let ts_us = (still_in_clip * 1e6).round() as i64;
         let layout = motion::jpeg_layout(&still_jpg, prepared.len(), ts_us, opts.samsung)?;
         let path = opts.out_dir.join(format!("{stem}.MP.jpg"));
-        let as_motion = ("c2pa.repackaged", format!("made a Motion Photo: the key frame at {still_t:.3} s with the clip appended"));
+        let as_motion =
+            ("c2pa.repackaged", format!("made a Motion Photo: the key frame at {still_t:.3} s with the clip appended"));
         let steps = [trimmed.clone(), video_step.clone(), as_motion];
-        let body = |w: &mut dyn crate::sink::Sink| layout.write(&still_jpg.as_slice(), w, |w| prepared.write_to(&sources, w));
+        let body =
+            |w: &mut dyn crate::sink::Sink| layout.write(&still_jpg.as_slice(), w, |w| prepared.write_to(&sources, w));
         match claim(&steps) {
             Some(c) => provenance::write_output(&path, opts.force, "image/jpeg", &opts.signing, &c, body)?,
             None => outfile::write_atomic(&path, opts.force, body)?,

@@ -100,8 +100,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("vivify-config-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("dir");
         assert!(Config::load(&dir).expect("missing is empty").signing.cert.is_none());
-        std::fs::write(dir.join(CONFIG_FILE), "[signing]\ncert = \"a.pem\"\nkey = \"/k.pem\"\n[verify]\ntrust = [\"r.pem\"]\n")
-            .expect("write");
+        std::fs::write(
+            dir.join(CONFIG_FILE),
+            "[signing]\ncert = \"a.pem\"\nkey = \"/k.pem\"\n[verify]\ntrust = [\"r.pem\"]\n",
+        )
+        .expect("write");
         let c = Config::load(&dir).expect("load");
         assert_eq!(c.signing.cert, Some(dir.join("a.pem")));
         assert_eq!(c.signing.key, Some(PathBuf::from("/k.pem")));

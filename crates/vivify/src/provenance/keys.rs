@@ -111,7 +111,11 @@ pub fn format_time(t: i64) -> String {
 
 fn name(cn: &str, org: &str) -> Vec<u8> {
     let rdn = |oid: &str, v: Vec<u8>| der::set(&[der::sequence(&[der::oid(oid), v])]);
-    der::sequence(&[rdn("2.5.4.6", der::printable("XX")), rdn("2.5.4.10", der::utf8(org)), rdn("2.5.4.3", der::utf8(cn))])
+    der::sequence(&[
+        rdn("2.5.4.6", der::printable("XX")),
+        rdn("2.5.4.10", der::utf8(org)),
+        rdn("2.5.4.3", der::utf8(cn)),
+    ])
 }
 
 fn extension(oid: &str, critical: bool, value: Vec<u8>) -> Vec<u8> {
@@ -350,7 +354,10 @@ pub fn summarize(der: &[u8]) -> Option<CertSummary> {
 fn check_signer(path: &Path, c: &X509Certificate<'_>, now: i64) -> Result<Alg> {
     let v = c.validity();
     if now < v.not_before.timestamp() {
-        return Err(bad(path, format!("the certificate is not valid before {}", format_time(v.not_before.timestamp()))));
+        return Err(bad(
+            path,
+            format!("the certificate is not valid before {}", format_time(v.not_before.timestamp())),
+        ));
     }
     if now > v.not_after.timestamp() {
         return Err(bad(

@@ -49,7 +49,7 @@ pub enum Relationship {
 }
 
 impl Relationship {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Relationship::ParentOf => "parentOf",
             Relationship::InputTo => "inputTo",
@@ -258,7 +258,10 @@ pub fn write_output(
         r
     }
     #[cfg(not(feature = "c2pa"))]
-    Err(Error::Provenance("this build cannot sign".into()))
+    {
+        let _ = (mime, claim);
+        Err(Error::Provenance("this build cannot sign".into()))
+    }
 }
 
 /// Writes a byte buffer as [`write_output`] does.
@@ -321,7 +324,8 @@ impl SignWith {
         let dir = if chosen.is_none() { Some(self.dir()?) } else { None };
         if let (None, Some(d)) = (&chosen, &dir) {
             let c = config::Config::load(d)?;
-            chosen = pair(c.signing.cert, c.signing.key, &format!("{} [signing]", d.join(config::CONFIG_FILE).display()))?;
+            chosen =
+                pair(c.signing.cert, c.signing.key, &format!("{} [signing]", d.join(config::CONFIG_FILE).display()))?;
         }
         let mut created = None;
         let (cert, key) = match (chosen, dir) {

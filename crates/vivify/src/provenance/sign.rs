@@ -93,9 +93,10 @@ where
         };
         added.map_err(|e| c2pa_err(&format!("ingredient {}", ing.title), e))?;
     }
-    let signer = c2pa::create_signer::from_keys(&creds.chain_pem, &creds.key_pem, alg(creds.alg), None).map_err(|e| {
-        Error::Credentials(format!("{} / {}: {e}", creds.cert_path.display(), creds.key_path.display()))
-    })?;
+    let signer =
+        c2pa::create_signer::from_keys(&creds.chain_pem, &creds.key_pem, alg(creds.alg), None).map_err(|e| {
+            Error::Credentials(format!("{} / {}: {e}", creds.cert_path.display(), creds.key_path.display()))
+        })?;
     src.rewind()?;
     builder.sign(signer.as_ref(), mime, src, dst).map_err(|e| c2pa_err("signing", e))?;
     Ok(())

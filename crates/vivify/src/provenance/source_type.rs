@@ -52,7 +52,9 @@ pub fn describe(uri: &str) -> String {
     let words = match code_of(uri) {
         "trainedAlgorithmicMedia" => "made with generative AI",
         "compositeWithTrainedAlgorithmicMedia" => "real media combined with generative-AI elements (edited with AI)",
-        "compositeSynthetic" => "real media combined with computer-generated elements (e.g. generated motion around a photo)",
+        "compositeSynthetic" => {
+            "real media combined with computer-generated elements (e.g. generated motion around a photo)"
+        }
         "algorithmicMedia" => "made by an algorithm without training data (computer-generated)",
         "algorithmicallyEnhanced" => "a capture enhanced by an algorithm",
         "trainedAlgorithmicData" => "data made with generative AI",

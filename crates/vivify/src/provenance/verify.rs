@@ -199,9 +199,25 @@ fn xmp_label(src: &dyn ReadAt) -> Option<XmpLabel> {
 /// trusted/untrusted verdict.
 pub fn verify(path: &Path, trust: &[Vec<u8>]) -> Result<VerifyReport> {
     let src = FileSource::open(path).map_err(|e| Error::from(e).in_file(path))?;
-    let xmp = xmp_label(&src);
+    #[cfg(feature = "c2pa")]
+    let stream = Some(std::fs::File::open(path).map_err(|e| Error::from(e).in_file(path))?);
+    #[cfg(not(feature = "c2pa"))]
+    let stream: Option<std::io::Empty> = None;
+    verify_source(path, &src, stream, trust)
+}
+
+/// Verifies a file already in memory (standard input, fuzzing).
+pub fn verify_bytes(name: &Path, bytes: &[u8], trust: &[Vec<u8>]) -> Result<VerifyReport> {
+    verify_source(name, &bytes, Some(std::io::Cursor::new(bytes)), trust)
+}
+
+fn verify_source<S>(name: &Path, src: &dyn ReadAt, stream: Option<S>, trust: &[Vec<u8>]) -> Result<VerifyReport>
+where
+    S: std::io::Read + std::io::Seek + Send,
+{
+    let xmp = xmp_label(src);
     let mut report = VerifyReport {
-        file: path.display().to_string(),
+        file: name.display().to_string(),
         status: Status::None,
         verdict: String::new(),
         trusted: false,
@@ -217,9 +233,13 @@ pub fn verify(path: &Path, trust: &[Vec<u8>]) -> Result<VerifyReport> {
         xmp,
     };
     #[cfg(feature = "c2pa")]
-    super::verify_c2pa::read(path, trust, &mut report)?;
+    if let Some(stream) = stream {
+        let head = src.read_vec(0, src.len().min(64)).map_err(|e| Error::from(e).in_file(name))?;
+        let mime = super::mime_of(&head, name);
+        super::verify_c2pa::read(stream, mime, trust, &mut report)?;
+    }
     #[cfg(not(feature = "c2pa"))]
-    let _ = trust;
+    let _ = (trust, stream);
     if report.source_type.is_none() {
         report.source_type = report.xmp.as_ref().and_then(|x| x.source_type.clone());
     }
@@ -240,7 +260,10 @@ fn verdict(r: &VerifyReport) -> String {
         Status::Valid => format!("Content Credentials are valid, but the signer is not on your trust list{what}"),
         Status::Invalid => {
             let why: Vec<&str> = r.problems.iter().map(|p| p.explanation.as_str()).collect();
-            format!("Content Credentials are INVALID: {}", if why.is_empty() { "unreadable".into() } else { why.join("; ") })
+            format!(
+                "Content Credentials are INVALID: {}",
+                if why.is_empty() { "unreadable".into() } else { why.join("; ") }
+            )
         }
         Status::None => match &r.xmp {
             Some(XmpLabel { source_words: Some(w), .. }) => {

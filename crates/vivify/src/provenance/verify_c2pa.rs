@@ -1,8 +1,6 @@
 //! The C2PA half of `verify`: the `c2pa` crate validates, we translate its
 //! manifest store JSON into a [`VerifyReport`].
 
-use std::path::Path;
-
 use serde_json::Value;
 
 use super::verify::{explain_code, ActionSummary, IngredientSummary, Problem, SignerSummary, Status, VerifyReport};
@@ -12,19 +10,21 @@ fn s(v: &Value, k: &str) -> Option<String> {
     v.get(k).and_then(Value::as_str).map(str::to_string)
 }
 
-/// Fills the C2PA fields of `report` for the file at `path`.
-pub(super) fn read(path: &Path, trust: &[Vec<u8>], report: &mut VerifyReport) -> Result<()> {
+/// Fills the C2PA fields of `report` for the file in `stream` (of type `mime`).
+pub(super) fn read(
+    stream: impl std::io::Read + std::io::Seek + Send,
+    mime: &str,
+    trust: &[Vec<u8>],
+    report: &mut VerifyReport,
+) -> Result<()> {
     let mut settings = serde_json::json!({"verify": {"verify_trust": true}});
     if !trust.is_empty() {
         let pems: Vec<String> = trust.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect();
         settings["trust"] = serde_json::json!({"user_anchors": pems.join("\n")});
     }
-    let ctx = c2pa::Context::new()
-        .with_settings(settings)
-        .map_err(|e| Error::Credentials(format!("trust anchors: {e}")))?;
-    let file = std::fs::File::open(path).map_err(|e| Error::from(e).in_file(path))?;
-    let mime = super::mime_of(&head(path)?, path);
-    let reader = match c2pa::Reader::from_context(ctx).with_stream(mime, file) {
+    let ctx =
+        c2pa::Context::new().with_settings(settings).map_err(|e| Error::Credentials(format!("trust anchors: {e}")))?;
+    let reader = match c2pa::Reader::from_context(ctx).with_stream(mime, stream) {
         Ok(r) => r,
         Err(c2pa::Error::JumbfNotFound | c2pa::Error::ProvenanceMissing | c2pa::Error::UnsupportedType) => {
             return Ok(());
@@ -58,11 +58,10 @@ pub(super) fn read(path: &Path, trust: &[Vec<u8>], report: &mut VerifyReport) ->
         report.problems.push(Problem { explanation: explain_code(&code).to_string(), code });
     }
     let Some(m) = active else { return Ok(()) };
-    report.claim_generator = m
-        .get("claim_generator_info")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-        .map(|g| format!("{} {}", s(g, "name").unwrap_or_default(), s(g, "version").unwrap_or_default()).trim().into());
+    report.claim_generator =
+        m.get("claim_generator_info").and_then(Value::as_array).and_then(|a| a.first()).map(|g| {
+            format!("{} {}", s(g, "name").unwrap_or_default(), s(g, "version").unwrap_or_default()).trim().into()
+        });
     if let Some(sig) = m.get("signature_info") {
         report.signer = Some(SignerSummary {
             issuer: s(sig, "issuer"),
@@ -104,11 +103,4 @@ pub(super) fn read(path: &Path, trust: &[Vec<u8>], report: &mut VerifyReport) ->
         });
     }
     Ok(())
-}
-
-fn head(path: &Path) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let mut h = Vec::new();
-    std::fs::File::open(path).and_then(|f| f.take(64).read_to_end(&mut h)).map_err(|e| Error::from(e).in_file(path))?;
-    Ok(h)
 }

@@ -89,7 +89,8 @@ pub fn merge_provenance(existing: Option<&str>, f: &ProvenanceFields<'_>) -> Str
         text = without_element(&text, DST);
     }
     text = without_element(&text, TOOL);
-    let drop = |k: &str| k == TOOL || (f.source_type.is_some() && k == DST) || k == "xmlns:Iptc4xmpExt" || k == "xmlns:xmp";
+    let drop =
+        |k: &str| k == TOOL || (f.source_type.is_some() && k == DST) || k == "xmlns:Iptc4xmpExt" || k == "xmlns:xmp";
     if let Some(merged) = merge_into_description(&text, &drop, &attrs(f), "") {
         return merged;
     }
