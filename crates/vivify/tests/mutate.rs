@@ -286,3 +286,47 @@ fn prompt_grammar_survives_mutations() {
     let it = vivify::alive::prompt::parse(&long);
     assert!(it.particles.iter().any(|(k, _)| *k == vivify::alive::prompt::ParticleKind::Snow));
 }
+
+/// Signed files with their manifest mutated (and the media around it): the
+/// Content Credentials reader must say "invalid" or "none", never panic.
+#[cfg(feature = "c2pa")]
+#[test]
+fn content_credentials_reader_survives_mutations() {
+    use vivify::provenance::keys;
+    use vivify::provenance::verify::{verify_bytes, Status};
+    use vivify::provenance::{Claim, Ingredient, Relationship, Signing, SourceType};
+    const N: usize = 5000;
+    let dir = common::temp_dir("mutate-c2pa");
+    let files = keys::init(&dir.join("keys"), "tests", false).expect("keys");
+    let signing = Signing::with(keys::load(&files.signer_cert, &files.signer_key, keys::now_unix()).expect("load"));
+    let anchors = vec![std::fs::read(&files.root_cert).expect("root")];
+    for (name, path, mime, seed) in [
+        ("signed mp4", fixtures().join("h264_aac.mp4"), "video/mp4", 0x5151_0001u64),
+        ("signed jpeg", fixtures().join("photos/temple.jpg"), "image/jpeg", 0x5151_0002),
+    ] {
+        let ingredient = Ingredient::new(&path, None, Relationship::ParentOf).expect("ingredient");
+        let claim = Claim::derived(ingredient, Some(SourceType::DigitalCapture), &[("c2pa.edited", "test".into())]);
+        let base = signing.sign_bytes(std::fs::read(&path).expect("read"), mime, name, &claim).expect("sign");
+        // The manifest store: the C2PA uuid box, or the APP11 segments.
+        let hot = match base.windows(4).position(|w| w == b"jumb") {
+            Some(at) => (at.saturating_sub(64), 16 << 10),
+            None => (0, 4096),
+        };
+        let mut rng = Rng(seed);
+        let (mut valid, mut invalid) = (0usize, 0usize);
+        for round in 0..N {
+            let m = mutate(&base, hot, &mut rng);
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                verify_bytes(std::path::Path::new(name), &m, &anchors)
+            }));
+            let Ok(r) = r else { panic!("{name}: round {round} (seed {seed}) panicked") };
+            match r.map(|r| r.status) {
+                Ok(Status::Trusted | Status::Valid) => valid += 1,
+                Ok(Status::Invalid) => invalid += 1,
+                _ => {}
+            }
+        }
+        eprintln!("{name}: {N} mutants, {valid} still valid, {invalid} invalid");
+        assert!(invalid > N / 4, "{name}: only {invalid} of {N} mutants were found invalid");
+    }
+}

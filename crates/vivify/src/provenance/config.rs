@@ -77,8 +77,14 @@ impl Config {
             Err(e) => return Err(Error::from(e).in_file(&path)),
         };
         crate::limits::check("config file size", text.len() as u64, 1 << 20).map_err(|e| e.in_file(&path))?;
+        Config::parse(&text, dir)
+    }
+
+    /// Parses settings text as found in `dir`.
+    pub fn parse(text: &str, dir: &Path) -> Result<Config> {
+        let path = dir.join(CONFIG_FILE);
         let mut c: Config =
-            toml::from_str(&text).map_err(|e| Error::Param(format!("{}: {}", path.display(), e.message())))?;
+            toml::from_str(text).map_err(|e| Error::Param(format!("{}: {}", path.display(), e.message())))?;
         let abs = |p: &mut PathBuf| {
             if p.is_relative() {
                 *p = dir.join(&*p);

@@ -296,6 +296,11 @@ fn bad(path: &Path, why: impl std::fmt::Display) -> Error {
 pub fn read_pem_certs(path: &Path) -> Result<Vec<Vec<u8>>> {
     let data = fs::read(path).map_err(|e| Error::from(e).in_file(path))?;
     crate::limits::check("certificate file size", data.len() as u64, 1 << 20)?;
+    parse_pem_certs(&data, path)
+}
+
+/// The DER certificates in PEM text; `path` names it in messages.
+pub fn parse_pem_certs(data: &[u8], path: &Path) -> Result<Vec<Vec<u8>>> {
     let mut certs = Vec::new();
     for p in x509_parser::pem::Pem::iter_from_buffer(&data) {
         let p = p.map_err(|e| bad(path, format!("not a PEM file ({e})")))?;
