@@ -312,7 +312,13 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool, signing: &Signin
     if let Some(loc) = &movie.udta_location {
         meta.set("com.apple.quicktime.location.ISO6709", crate::bmff::boxes::DataAtom::utf8(loc));
     }
-    let mov = live::live_movie(tracks, ticks, &cid, Some(&meta), 1, 0, movie.mvhd.creation_time);
+    let mut mov = live::live_movie(tracks, ticks, &cid, Some(&meta), 1, 0, movie.mvhd.creation_time);
+    // The movie half says what the Motion Photo said it was.
+    let data_src: &[u8] = &parts.data;
+    let declared = provenance::verify::read_xmp(&data_src)
+        .and_then(|x| Xmp::parse(&x).ok())
+        .and_then(|x| x.get(crate::xmp::provenance::NS_IPTC_EXT, "DigitalSourceType").map(str::to_string));
+    mov.xmp = Some(provenance::xmp_packet_uri(None, declared.as_deref()));
     let mut mov_bytes = Vec::new();
     write_movie(&mov, &[&window, &arena], &mut mov_bytes)?;
     let stem = stem_of(path);

@@ -87,6 +87,9 @@ fn living_moments_are_signed_labelled_and_still_pair() {
             assert_eq!(t, cid, "{}", f.display());
         }
     }
+    if common::exiftool().is_some() {
+        assert_eq!(common::exif_tag(&mov, &["-ee", "-StillImageTime"]).as_deref(), Some("-1"));
+    }
     let live = vivify::inspect::inspect_path(&mov).expect("inspect");
     assert_eq!(live.content_id.as_deref(), Some(cid.as_str()));
     assert!(live.still_time_s.is_some(), "the still-image-time track is gone");
@@ -143,6 +146,9 @@ fn camera_video_made_live_is_a_capture_never_ai() {
         }
     }
     assert!(vivify::inspect::inspect_path(&mov).expect("inspect").still_time_s.is_some());
+    if common::exiftool().is_some() {
+        assert_eq!(common::exif_tag(&mov, &["-ee", "-StillImageTime"]).as_deref(), Some("-1"));
+    }
     common::assert_decodes(&mov);
     common::assert_decodes(&embedded_video(&mp, &dir.join("x")));
     // The .pvt package holds the same signed halves.
@@ -151,16 +157,21 @@ fn camera_video_made_live_is_a_capture_never_ai() {
 
     // Converting keeps the label and names the inputs.
     let back = vivify::convert::motion_to_live(&mp, &dir.join("back"), false, &signing).expect("to live");
-    for f in &back.outputs {
-        let v = verify(Path::new(f), &read_root(&files)).expect("verify");
-        assert_eq!(v.status, Status::Trusted, "{f}: {}", v.verdict);
-        assert!(v.actions.iter().any(|a| a.action == "c2pa.repackaged"));
-        assert!(v.ingredients[0].had_credentials, "the Motion Photo's own credentials are carried");
-    }
     let fwd = vivify::convert::live_to_motion(&still, &mov, &dir.join("fwd"), false, false, &signing).expect("to mp");
-    let v = verify(Path::new(&fwd.outputs[0]), &read_root(&files)).expect("verify");
-    assert_eq!(v.status, Status::Trusted, "{}", v.verdict);
-    assert_eq!(v.ingredients.len(), 2);
+    for f in back.outputs.iter().chain(&fwd.outputs) {
+        let f = Path::new(f);
+        let v = verify(f, &read_root(&files)).expect("verify");
+        assert_eq!(v.status, Status::Trusted, "{}: {}", f.display(), v.verdict);
+        assert!(v.actions.iter().any(|a| a.action == "c2pa.repackaged"));
+        assert!(v.ingredients[0].had_credentials, "the input's own credentials are carried");
+        // The XMP label of the input travels with it.
+        assert_eq!(v.xmp.and_then(|x| x.source_type).as_deref(), Some(CAPTURE), "{}", f.display());
+        if let Some(o) = common::outside_c2pa(&[f], Some(&files.root_cert)) {
+            assert_eq!(o[0].state.as_deref(), Some("Trusted"), "{}: {o:?}", f.display());
+        }
+    }
+    let v = verify(Path::new(&fwd.outputs[0]), &[]).expect("verify");
+    assert_eq!(v.ingredients.len(), 2, "the still as parent and the movie as a component");
 }
 
 /// Flips one byte at `at` into a copy of `f`.
@@ -271,5 +282,29 @@ fn without_signing_the_visible_label_cannot_be_dropped() {
     make(&photo("temple.jpg"), &o, &Quiet).expect("alive");
     let v = verify(&dir.join("n.mp4"), &[]).expect("verify");
     assert_eq!(v.status, Status::None);
+    assert_eq!(v.xmp.and_then(|x| x.source_type).as_deref(), Some(COMPOSITE));
+}
+
+#[test]
+fn an_unsigned_rewrite_drops_credentials_that_no_longer_match() {
+    let dir = common::temp_dir("prov-stale");
+    let (_, signing) = identity(&dir);
+    let mut o = AliveOptions::new(dir.join("s.mp4"));
+    (o.video, o.live, o.duration) = (false, true, 0.5);
+    o.signing = signing;
+    make(&photo("temple.jpg"), &o, &Quiet).expect("alive");
+    let unsigned = Signing::unsigned();
+    let c = vivify::convert::live_to_motion(
+        &dir.join("s.JPG"),
+        &dir.join("s.MOV"),
+        &dir.join("mp"),
+        false,
+        false,
+        &unsigned,
+    )
+    .expect("convert");
+    let v = verify(Path::new(&c.outputs[0]), &[]).expect("verify");
+    assert_eq!(v.status, Status::None, "{}", v.verdict);
+    // The label that was not signed stays.
     assert_eq!(v.xmp.and_then(|x| x.source_type).as_deref(), Some(COMPOSITE));
 }

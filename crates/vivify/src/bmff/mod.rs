@@ -6,6 +6,11 @@
 //! kind we interpret lives in its own file under [`boxes`] and implements
 //! [`Atom`], which pairs `read` with `write`.
 
+/// The extended type of the top-level `uuid` box holding a C2PA manifest
+/// store (d8fec3d6-1b0e-483c-9297-5828877ec481).
+pub const C2PA_UUID: [u8; 16] =
+    [0xD8, 0xFE, 0xC3, 0xD6, 0x1B, 0x0E, 0x48, 0x3C, 0x92, 0x97, 0x58, 0x28, 0x87, 0x7E, 0xC4, 0x81];
+
 pub mod boxes;
 mod fourcc;
 pub mod movie;

@@ -92,14 +92,21 @@ pub fn plan(
     edit: &HeicEdit,
     mpvd_len: Option<u64>,
 ) -> Result<(Vec<Piece>, Option<u64>)> {
-    let _ = src;
     let strip = edit.drop_motion || mpvd_len.is_some();
+    // A C2PA manifest signed the old bytes; after any edit it could only
+    // ever fail, so it goes (a signer adds a new one, keeping the old as an
+    // ingredient).
+    let is_c2pa = |b: &TopBox| {
+        b.kind == FourCC::UUID
+            && b.payload_len() >= 16
+            && src.read_vec(b.payload_offset(), 16).is_ok_and(|u| u == crate::bmff::C2PA_UUID)
+    };
     let kept: Vec<TopBox> = heif
         .layout
         .boxes
         .iter()
         .copied()
-        .filter(|b| !(strip && matches!(b.kind, FourCC::MPVD | FourCC::SEFD)))
+        .filter(|b| !(strip && matches!(b.kind, FourCC::MPVD | FourCC::SEFD)) && !is_c2pa(b))
         .collect();
     let exif_id = heif.exif_item();
     let mut xmp_id = heif.xmp_item();

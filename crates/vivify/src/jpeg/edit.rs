@@ -1,5 +1,6 @@
 //! Rewriting a JPEG's metadata segments without touching its image data,
-//! keeping MPF offsets (gain maps after the primary image) correct.
+//! keeping MPF offsets (gain maps after the primary image) correct. Any C2PA
+//! manifest is dropped: it signed bytes that no longer exist.
 
 use super::{assemble, exif_payload, mpf, xmp_payload, Jpeg, EXIF_SIG, MPF_SIG, XMP_EXT_SIG, XMP_SIG};
 use crate::error::Result;
@@ -40,6 +41,11 @@ pub fn rewrite(jpeg: &Jpeg<'_>, edit: &JpegEdit) -> Result<Vec<u8>> {
                 segs.push((0xE1, xmp_payload(x)));
             }
             xmp_done = true;
+            continue;
+        }
+        // C2PA manifests (JUMBF in APP11, "JP" common identifier) signed the
+        // old bytes; after an edit they could only fail, so they go.
+        if s.marker == 0xEB && p.starts_with(b"JP") {
             continue;
         }
         if s.marker == 0xE2 && p.starts_with(MPF_SIG) {

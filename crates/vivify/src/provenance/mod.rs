@@ -372,8 +372,12 @@ pub fn holder() -> String {
 /// The XMP packet for an output: `existing` (the source's packet, if any)
 /// with our source type and creator tool put in.
 pub fn xmp_packet(existing: Option<&[u8]>, source_type: Option<SourceType>) -> Vec<u8> {
+    xmp_packet_uri(existing, source_type.map(SourceType::uri).as_deref())
+}
+
+/// As [`xmp_packet`], with the source type as a URI (one another file declared).
+pub fn xmp_packet_uri(existing: Option<&[u8]>, uri: Option<&str>) -> Vec<u8> {
     let old = existing.map(String::from_utf8_lossy).filter(|o| crate::xmp::Xmp::parse(o.as_bytes()).is_ok());
-    let uri = source_type.map(SourceType::uri);
-    let f = crate::xmp::provenance::ProvenanceFields { source_type: uri.as_deref(), creator_tool: SOFTWARE };
+    let f = crate::xmp::provenance::ProvenanceFields { source_type: uri, creator_tool: SOFTWARE };
     crate::xmp::provenance::merge_provenance(old.as_deref(), &f).into_bytes()
 }
