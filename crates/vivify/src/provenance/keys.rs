@@ -88,7 +88,8 @@ pub struct CertSummary {
 }
 
 /// A checked certificate chain and private key, ready to sign with.
-#[derive(Clone, Debug)]
+/// (`Debug` leaves the key out, so options can be logged safely.)
+#[derive(Clone)]
 pub struct Credentials {
     pub cert_path: PathBuf,
     pub key_path: PathBuf,
@@ -97,6 +98,17 @@ pub struct Credentials {
     pub key_pem: Vec<u8>,
     pub alg: Alg,
     pub signer: CertSummary,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("cert_path", &self.cert_path)
+            .field("key_path", &self.key_path)
+            .field("alg", &self.alg)
+            .field("signer", &self.signer.subject)
+            .finish_non_exhaustive()
+    }
 }
 
 pub fn now_unix() -> i64 {
@@ -457,6 +469,7 @@ mod tests {
         let files = init(&dir.join("keys"), "test", false).expect("init");
         let creds = load(&files.signer_cert, &files.signer_key, now_unix()).expect("load");
         assert_eq!(creds.alg, Alg::Es256);
+        assert!(!format!("{creds:?}").contains("PRIVATE"), "Debug shows the key");
         assert!(creds.signer.subject.contains("vivify signer"));
         // Expired in 21 years, and the authority cannot sign claims itself.
         let later = now_unix() + 21 * 366 * 86_400;
