@@ -36,22 +36,20 @@ pub(crate) fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.vivify-tmp", &tag[..8]))
 }
 
-/// Writes `path` atomically through `body`. On any error the temporary file
-/// is removed and `path` is left as it was.
-pub fn write_atomic(path: &Path, force: bool, body: impl FnOnce(&mut dyn Sink) -> Result<()>) -> Result<()> {
+/// The one atomic-write procedure: `body` fills a new temporary file beside
+/// `path` (which stays as it was on any error), then it is renamed over.
+fn atomic(path: &Path, force: bool, body: impl FnOnce(File) -> Result<()>) -> Result<()> {
     check_free(path, force)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| Error::from(e).in_file(dir))?;
     }
     let tmp = temp_path(path);
     let result = (|| {
-        let file = File::create(&tmp)?;
-        let mut w = FileSink::new(file);
-        body(&mut w)?;
+        let file = fs::OpenOptions::new().read(true).write(true).create_new(true).open(&tmp)?;
         // No fsync: the rename alone guarantees that readers never see a
         // partial file, and inputs are never touched, so a crash loses at
         // most the new output. Syncing would double the cost of a conversion.
-        drop(w.into_file()?);
+        body(file)?;
         check_free(path, force)?;
         fs::rename(&tmp, path)?;
         Ok(())
@@ -60,6 +58,17 @@ pub fn write_atomic(path: &Path, force: bool, body: impl FnOnce(&mut dyn Sink) -
         let _ = fs::remove_file(&tmp);
     }
     result.map_err(|e: Error| e.in_file(path))
+}
+
+/// Writes `path` atomically through `body`. On any error the temporary file
+/// is removed and `path` is left as it was.
+pub fn write_atomic(path: &Path, force: bool, body: impl FnOnce(&mut dyn Sink) -> Result<()>) -> Result<()> {
+    atomic(path, force, |file| {
+        let mut w = FileSink::new(file);
+        body(&mut w)?;
+        drop(w.into_file()?);
+        Ok(())
+    })
 }
 
 /// Writes a byte buffer atomically.
@@ -70,18 +79,5 @@ pub fn write_bytes(path: &Path, force: bool, bytes: &[u8]) -> Result<()> {
 /// Like [`write_atomic`], but `body` gets the temporary file itself (to
 /// read back and seek in, as a signer embedding a manifest needs).
 pub fn write_atomic_file(path: &Path, force: bool, body: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
-    check_free(path, force)?;
-    let tmp = temp_path(path);
-    let result = (|| {
-        let mut file = fs::OpenOptions::new().read(true).write(true).create_new(true).open(&tmp)?;
-        body(&mut file)?;
-        drop(file);
-        check_free(path, force)?;
-        fs::rename(&tmp, path)?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(|e: Error| e.in_file(path))
+    atomic(path, force, |mut file| body(&mut file))
 }

@@ -106,7 +106,7 @@ pub fn plan(
         .boxes
         .iter()
         .copied()
-        .filter(|b| !(strip && matches!(b.kind, FourCC::MPVD | FourCC::SEFD)) && !is_c2pa(b))
+        .filter(|b| !(is_c2pa(b) || strip && matches!(b.kind, FourCC::MPVD | FourCC::SEFD)))
         .collect();
     let exif_id = heif.exif_item();
     let mut xmp_id = heif.xmp_item();

@@ -314,7 +314,7 @@ pub fn read_pem_certs(path: &Path) -> Result<Vec<Vec<u8>>> {
 /// The DER certificates in PEM text; `path` names it in messages.
 pub fn parse_pem_certs(data: &[u8], path: &Path) -> Result<Vec<Vec<u8>>> {
     let mut certs = Vec::new();
-    for p in x509_parser::pem::Pem::iter_from_buffer(&data) {
+    for p in x509_parser::pem::Pem::iter_from_buffer(data) {
         let p = p.map_err(|e| bad(path, format!("not a PEM file ({e})")))?;
         match p.label.as_str() {
             "CERTIFICATE" => certs.push(p.contents),
