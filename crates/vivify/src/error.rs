@@ -39,6 +39,9 @@ pub enum Error {
     /// Content Credentials could not be made or read.
     #[error("content credentials: {0}")]
     Provenance(String),
+    /// The request was refused by the safety policy.
+    #[error("refused: {0}")]
+    Refused(Box<crate::safety::Refusal>),
     /// The caller cancelled the work.
     #[error("cancelled; nothing was written")]
     Cancelled,
@@ -54,6 +57,8 @@ pub enum ErrorClass {
     BadInput,
     /// The request was wrong.
     Usage,
+    /// The safety policy refused the request.
+    Refused,
     /// Anything else (I/O, codec failures, existing outputs).
     Failure,
 }
@@ -66,7 +71,7 @@ impl Error {
     /// Attaches the file the error is about, unless one is attached already.
     pub fn in_file(self, path: &Path) -> Self {
         match self {
-            Error::InFile { .. } | Error::Exists(_) | Error::Cancelled => self,
+            Error::InFile { .. } | Error::Exists(_) | Error::Cancelled | Error::Refused(_) => self,
             other => Error::InFile { path: path.to_path_buf(), inner: Box::new(other) },
         }
     }
@@ -78,6 +83,7 @@ impl Error {
                 ErrorClass::BadInput
             }
             Error::Param(_) => ErrorClass::Usage,
+            Error::Refused(_) => ErrorClass::Refused,
             Error::InFile { inner, .. } => inner.class(),
             Error::Codec(_) | Error::Exists(_) | Error::Io(_) | Error::Cancelled | Error::Provenance(_) => {
                 ErrorClass::Failure

@@ -25,6 +25,7 @@ pub mod outfile;
 pub mod package;
 pub mod probe;
 pub mod provenance;
+pub mod safety;
 pub mod sef;
 pub mod sink;
 pub mod still;

@@ -1,0 +1,173 @@
+//! Safety: one taxonomy ([`taxonomy`]), a policy file ([`policy`]), and the
+//! checks. This part holds the prompt check ([`prompt`]); a refused request
+//! becomes [`Refusal`] (exit code 6) that says which step, which rule, what
+//! happened to the data and what the person can do — never scores or word
+//! lists, and no hints at all for child-safety refusals.
+
+pub mod lexicon;
+pub mod normalize;
+pub mod policy;
+pub mod prompt;
+pub mod taxonomy;
+
+use serde::Serialize;
+
+pub use policy::Policy;
+pub use taxonomy::{Category, Tier};
+
+/// Where a check ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Prompt,
+    Photo,
+    Output,
+    Share,
+}
+
+impl Stage {
+    fn letter(self) -> char {
+        match self {
+            Stage::Prompt => 'P',
+            Stage::Photo => 'I',
+            Stage::Output => 'V',
+            Stage::Share => 'S',
+        }
+    }
+}
+
+/// What a check decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Allow,
+    /// Allowed, and recorded for review.
+    Flag,
+    Block,
+}
+
+/// The result of one check.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    pub stage: Stage,
+    pub decision: Decision,
+    pub category: Option<Category>,
+    pub tier: Option<Tier>,
+    /// The rule that decided (e.g. `prompt.combination.minor_sexual`).
+    pub rule: Option<String>,
+    /// The reference people quote when they ask for a review.
+    pub reference: String,
+    pub detector: String,
+    pub automated: bool,
+    /// What matched, for moderators and the audit log; never shown in refusals.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+}
+
+fn reference(stage: Stage) -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
+    format!("{}-{}", stage.letter(), &id[..6])
+}
+
+impl Verdict {
+    pub fn allow(stage: Stage) -> Verdict {
+        Verdict {
+            stage,
+            decision: Decision::Allow,
+            category: None,
+            tier: None,
+            rule: None,
+            reference: reference(stage),
+            detector: concat!("vivify-safety ", env!("CARGO_PKG_VERSION")).into(),
+            automated: true,
+            evidence: Vec::new(),
+        }
+    }
+
+    pub fn new(stage: Stage, decision: Decision, category: Category, rule: String, evidence: Vec<String>) -> Verdict {
+        Verdict {
+            decision,
+            category: Some(category),
+            tier: Some(category.tier()),
+            rule: Some(rule),
+            evidence,
+            ..Verdict::allow(stage)
+        }
+    }
+
+    /// The refusal for a blocked verdict.
+    pub fn refusal(&self) -> Option<Refusal> {
+        (self.decision == Decision::Block).then(|| Refusal::from_verdict(self))
+    }
+}
+
+/// A request refused by policy, in words a person understands.
+#[derive(Clone, Debug, Serialize)]
+pub struct Refusal {
+    pub stage: Stage,
+    pub category: Category,
+    pub clause: String,
+    pub rule: String,
+    pub reference: String,
+    /// What happened to their data.
+    pub data: String,
+    /// What they can do (empty for child-safety refusals).
+    pub next: String,
+    pub message: String,
+}
+
+impl Refusal {
+    fn from_verdict(v: &Verdict) -> Refusal {
+        let category = v.category.unwrap_or(Category::Other);
+        let clause = format!("docs/POLICY.md {}", category.clause());
+        let data = match v.stage {
+            Stage::Prompt | Stage::Photo => "Nothing was generated and nothing was stored.",
+            Stage::Output => "The video was deleted before anyone saw it.",
+            Stage::Share => "Nothing was shared.",
+        }
+        .to_string();
+        let (message, next) = if category.tier() == Tier::Tier0 {
+            (
+                "This request can't be processed because it may violate our child-safety or intimate-image rules."
+                    .into(),
+                String::new(),
+            )
+        } else {
+            let what = match v.stage {
+                Stage::Prompt => "this prompt",
+                Stage::Photo => "this photo",
+                Stage::Output => "the video made from this request",
+                Stage::Share => "this file for sharing",
+            };
+            let next = match v.stage {
+                Stage::Prompt => "Try describing motion, mood or scenery instead.",
+                Stage::Photo => {
+                    "Choose another photo; if you think this is a mistake, ask for a review quoting the reference."
+                }
+                Stage::Output => "Try a different prompt.",
+                Stage::Share => "Make the video again with vivify, or ask for a review quoting the reference.",
+            };
+            (format!("We can't use {what}: it asks for {} ({clause}).", category.words()), next.to_string())
+        };
+        Refusal {
+            stage: v.stage,
+            category,
+            clause,
+            rule: v.rule.clone().unwrap_or_default(),
+            reference: v.reference.clone(),
+            data,
+            next,
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.message, self.data)?;
+        if !self.next.is_empty() {
+            write!(f, " {}", self.next)?;
+        }
+        write!(f, " Ref {}.", self.reference)
+    }
+}

@@ -1,0 +1,162 @@
+//! The prompt check: normalisation, `rustrict` for profanity, slurs and
+//! sexual words with its evasion handling, our lexicon for what matters in
+//! photo animation, and the combination rules.
+
+use std::sync::OnceLock;
+
+use rustrict::{Censor, Trie, Type};
+
+use super::lexicon::{self, Hit, Kind};
+use super::normalize::{clean, joined, unstretched, words};
+use super::policy::Policy;
+use super::taxonomy::Category;
+use super::{Decision, Stage, Verdict};
+use crate::error::{Error, Result};
+
+/// Words that precede a target without changing what the sentence means.
+const DETERMINERS: &[&str] =
+    &["the", "a", "an", "that", "this", "those", "these", "all", "some", "every", "my", "your", "our", "their"];
+
+/// rustrict's list with the false positives found in testing turned off
+/// (names, foods, and the benign phrases of our lexicon).
+fn trie() -> &'static Trie {
+    static TRIE: OnceLock<Trie> = OnceLock::new();
+    TRIE.get_or_init(|| {
+        let mut t = Trie::default();
+        for safe in [
+            "shiitake",
+            "hancock",
+            "dick van dyke",
+            "scunthorpe",
+            "cockpit",
+            "cocktail",
+            "penistone",
+            "sex education",
+            "sexual health",
+            "breast cancer",
+            "breast feeding",
+            "breastfeeding",
+            "breast stroke",
+        ] {
+            t.set(safe, Type::NONE);
+        }
+        t
+    })
+}
+
+/// What rustrict finds, as one of our categories.
+fn rustrict_category(text: &str) -> Option<(Category, String)> {
+    let t = Censor::from_str(text).with_trie(trie()).analyze();
+    let sev = Type::MODERATE_OR_HIGHER;
+    // rustrict marks most swearing sexual too; only severe sexual words
+    // (porn, explicit emoji) are sexual requests, the rest is profanity.
+    if t.is(Type::SEXUAL & Type::SEVERE) {
+        Some((Category::Sexual, "prompt.words.sexual".into()))
+    } else if t.is(Type::OFFENSIVE & sev) {
+        Some((Category::Hate, "prompt.words.offensive".into()))
+    } else if t.is(Type::MEAN & Type::SEVERE) {
+        Some((Category::Harassment, "prompt.words.abuse".into()))
+    } else if t.is(Type::PROFANE & sev) {
+        Some((Category::Harassment, "prompt.words.profanity".into()))
+    } else if t.is(Type::SEXUAL & sev) {
+        Some((Category::Sexual, "prompt.words.sexual".into()))
+    } else if t.is(Type::SPAM & sev) {
+        Some((Category::Spam, "prompt.words.spam".into()))
+    } else {
+        None
+    }
+}
+
+/// The kinds found, and whether an attack hits a target directly.
+struct Found {
+    kinds: Vec<Kind>,
+    attack_on_target: bool,
+    rules: Vec<String>,
+}
+
+fn scan(variants: &[Vec<String>]) -> Found {
+    let rules = lexicon::builtin();
+    let mut f = Found { kinds: Vec::new(), attack_on_target: false, rules: Vec::new() };
+    for words in variants {
+        let hits = lexicon::find(rules, words);
+        for h in &hits {
+            if !f.kinds.contains(&h.kind) {
+                f.kinds.push(h.kind);
+            }
+            f.rules.push(rules[h.rule].pattern.clone());
+        }
+        let targets: Vec<&Hit> = hits.iter().filter(|h| h.kind == Kind::Target).collect();
+        for a in hits.iter().filter(|h| h.kind == Kind::Attack) {
+            let mut at = a.end;
+            if words.get(at).is_some_and(|w| DETERMINERS.contains(&w.as_str()))
+                && !targets.iter().any(|t| t.start == at)
+            {
+                at += 1;
+            }
+            f.attack_on_target |= targets.iter().any(|t| t.start == at);
+        }
+    }
+    f
+}
+
+/// Checks a prompt (or a caption). `faces`: how many faces the photo shows,
+/// when known; sexual requests on photos of people are treated as
+/// non-consensual intimate content.
+pub fn check_prompt(text: &str, faces: Option<usize>, policy: &Policy) -> Result<Verdict> {
+    let chars = text.chars().count();
+    if chars > policy.prompt.max_chars {
+        return Err(Error::Param(format!(
+            "the prompt is {chars} characters long; at most {} are allowed",
+            policy.prompt.max_chars
+        )));
+    }
+    let cleaned = clean(text);
+    let base = words(&cleaned);
+    let mut variants = vec![base.clone(), joined(&base)];
+    if base.iter().any(|w| unstretched(w).is_some()) {
+        variants.push(base.iter().map(|w| unstretched(w).unwrap_or_else(|| w.clone())).collect());
+    }
+    let found = scan(&variants);
+    let has = |k: Kind| found.kinds.contains(&k);
+    let mut rule = String::new();
+    let mut category = None;
+    // Most serious first.
+    if has(Kind::Sexual) && has(Kind::Minor) {
+        (category, rule) = (Some(Category::SexualMinors), "prompt.combination.minor_sexual".into());
+    } else if has(Kind::Sexual) && faces.is_some_and(|n| n > 0) {
+        (category, rule) = (Some(Category::NonconsensualIntimate), "prompt.combination.faces_sexual".into());
+    } else if has(Kind::Sexual) {
+        (category, rule) = (Some(Category::Sexual), "prompt.lexicon.sexual".into());
+    } else if has(Kind::SelfHarm) {
+        (category, rule) = (Some(Category::SelfHarm), "prompt.lexicon.self_harm".into());
+    } else if has(Kind::Violence) {
+        (category, rule) = (Some(Category::ViolenceGraphic), "prompt.lexicon.violence".into());
+    } else if found.attack_on_target && has(Kind::Weapon) {
+        (category, rule) = (Some(Category::IllegalGoodsWeapons), "prompt.combination.weapon_on_people".into());
+    } else if found.attack_on_target {
+        (category, rule) = (Some(Category::ViolenceGraphic), "prompt.combination.attack_on_people".into());
+    } else if has(Kind::Hate) {
+        (category, rule) = (Some(Category::Hate), "prompt.lexicon.hate".into());
+    }
+    if category.is_none() {
+        // The normalised text too: rustrict's own folding misses some tricks ours undo.
+        let joined_text = variants[1].join(" ");
+        if let Some((c, r)) = rustrict_category(text).or_else(|| rustrict_category(&joined_text)) {
+            (category, rule) = (Some(c), r);
+        }
+    }
+    // A sexual word found by rustrict with a minor named is child safety too.
+    if category == Some(Category::Sexual) && has(Kind::Minor) {
+        (category, rule) = (Some(Category::SexualMinors), "prompt.combination.minor_sexual".into());
+    }
+    let Some(category) = category else {
+        return Ok(Verdict::allow(Stage::Prompt));
+    };
+    let decision = policy.decision(category);
+    Ok(Verdict::new(Stage::Prompt, decision, category, rule, found.rules))
+}
+
+/// True when `check_prompt` would refuse `text` (for tests and tools).
+pub fn refused(text: &str, policy: &Policy) -> bool {
+    check_prompt(text, None, policy).is_ok_and(|v| v.decision == Decision::Block)
+}

@@ -1,0 +1,117 @@
+//! The prompt check on the repository's labelled prompt set: precision and
+//! recall printed, the classic false-positive traps allowed, obfuscated
+//! harmful prompts refused, categories right.
+
+use vivify::safety::prompt::check_prompt;
+use vivify::safety::{Decision, Policy};
+
+/// Scores of one part of the labelled set.
+#[derive(Default)]
+struct Score {
+    tp: usize,
+    fp: usize,
+    fneg: usize,
+    tn: usize,
+    right_category: usize,
+    mistakes: Vec<String>,
+}
+
+impl Score {
+    fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fneg).max(1) as f64
+    }
+    fn category(&self) -> f64 {
+        self.right_category as f64 / (self.tp + self.fneg).max(1) as f64
+    }
+    fn print(&self, name: &str) {
+        eprintln!(
+            "prompt check, {name}: {} prompts, precision {:.3}, recall {:.3}, category accuracy {:.3} \
+             (tp {}, fp {}, fn {}, tn {})",
+            self.tp + self.fp + self.fneg + self.tn,
+            self.precision(),
+            self.recall(),
+            self.category(),
+            self.tp,
+            self.fp,
+            self.fneg,
+            self.tn
+        );
+        for m in &self.mistakes {
+            eprintln!("  {m}");
+        }
+    }
+}
+
+/// Scores the lines of the set; the part after the "# Held out" line
+/// separately (it was written after the lexicon and is not tuned on).
+fn score_set() -> (Score, Score) {
+    let policy = Policy::default();
+    let text = include_str!("data/prompts.tsv");
+    let (mut tuned, mut held) = (Score::default(), Score::default());
+    let mut in_held = false;
+    for line in text.lines() {
+        if line.starts_with("# Held out") {
+            in_held = true;
+        }
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let s = if in_held { &mut held } else { &mut tuned };
+        let (want, prompt) = line.split_once('\t').expect("label TAB prompt");
+        let v = check_prompt(prompt, None, &policy).expect("check");
+        let blocked = v.decision == Decision::Block;
+        let got = v.category.map_or("allow", |c| c.code());
+        match (want == "allow", blocked) {
+            (true, false) => s.tn += 1,
+            (true, true) => {
+                s.fp += 1;
+                s.mistakes.push(format!("false positive: {prompt:?} → {got}"));
+            }
+            (false, true) => s.tp += 1,
+            (false, false) => {
+                s.fneg += 1;
+                s.mistakes.push(format!("missed: {prompt:?} (want {want})"));
+            }
+        }
+        if want != "allow" && got == want {
+            s.right_category += 1;
+        } else if want != "allow" && blocked {
+            s.mistakes.push(format!("category: {prompt:?} → {got}, want {want}"));
+        }
+    }
+    (tuned, held)
+}
+
+#[test]
+fn labelled_prompt_set_precision_and_recall() {
+    let (tuned, held) = score_set();
+    tuned.print("tuned set");
+    held.print("held-out set");
+    // Every false-positive trap passes, in both parts.
+    assert_eq!(tuned.fp + held.fp, 0, "{:?} {:?}", tuned.mistakes, held.mistakes);
+    // The part the lexicon was written against must stay caught (a regression
+    // guard); the held-out part is reported, and shows what words alone miss.
+    assert!(tuned.recall() >= 0.98, "{:?}", tuned.mistakes);
+    assert!(tuned.category() >= 0.95, "{:?}", tuned.mistakes);
+    assert!(held.tp > 0, "the held-out part catches nothing: {:?}", held.mistakes);
+}
+
+#[test]
+fn refusals_name_the_rule_but_never_the_words() {
+    let policy = Policy::default();
+    let v = check_prompt("make her naked", None, &policy).expect("check");
+    let r = v.refusal().expect("refused");
+    let text = r.to_string();
+    assert!(text.contains("sexual content") && text.contains("§3") && text.contains("Ref P-"), "{text}");
+    assert!(!text.contains("naked"), "{text}");
+    // On a photo with faces it is intimate content of a real person: tier 0, no hints.
+    let v = check_prompt("make her naked", Some(1), &policy).expect("check");
+    assert_eq!(v.category.map(|c| c.code()), Some("nonconsensual_intimate"));
+    let r = v.refusal().expect("refused");
+    assert!(r.next.is_empty() && !r.to_string().contains("Try"), "{r}");
+    // Too long is a usage error, not a policy decision.
+    assert!(check_prompt(&"a".repeat(600), None, &policy).is_err());
+}
