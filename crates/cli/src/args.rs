@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "Exit codes: 0 ok, 1 failure, 2 usage error, 3 invalid or unsupported input (or bad signing \
-credentials), 4 Content Credentials invalid or tampered (verify), 5 no Content Credentials (verify), 130 cancelled (Ctrl-C).";
+credentials), 4 Content Credentials invalid or tampered (verify), 5 no Content Credentials (verify), 6 refused by the safety policy, \
+130 cancelled (Ctrl-C).";
 
 #[derive(Parser, Debug)]
 #[command(name = "vivify", version, about = "Live Photos and Motion Photos from any video, and back", after_help = AFTER_HELP)]
@@ -34,6 +35,9 @@ pub enum Command {
     /// Say whether files carry valid Content Credentials and how they were made (exit 0 valid, 4 invalid, 5 none).
     #[command(after_help = AFTER_HELP)]
     Verify(VerifyArgs),
+    /// Run one safety check alone: the prompt check (exit 6 when it refuses).
+    #[command(after_help = AFTER_HELP)]
+    Moderate(ModerateArgs),
     /// Create or show the local signing identity used for Content Credentials.
     #[command(after_help = AFTER_HELP)]
     Keys(KeysArgs),
@@ -99,6 +103,9 @@ pub struct AliveArgs {
     pub no_visible_label: bool,
     #[command(flatten)]
     pub sign: SignArgs,
+    /// Safety policy (TOML); default: policy.toml in the config folder, else the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// Print a JSON report (with the plan) on stdout.
     #[arg(long)]
     pub json: bool,
@@ -270,4 +277,20 @@ pub enum KeysAction {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct ModerateArgs {
+    /// The prompt (or caption) to check.
+    #[arg(long, required = true)]
+    pub prompt: String,
+    /// How many faces the photo shows (sexual requests on photos of people are intimate-image abuse).
+    #[arg(long)]
+    pub faces: Option<usize>,
+    /// Safety policy (TOML); default: policy.toml in the config folder, else the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -33,7 +33,8 @@ fn main() -> ExitCode {
 }
 
 /// 0 ok, 1 failure, 2 usage, 3 invalid or unsupported input or bad signing
-/// credentials, 130 cancelled (4 and 5 come from `verify` itself).
+/// credentials, 6 refused by the safety policy, 130 cancelled (4 and 5 come
+/// from `verify` itself).
 pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
     if matches!(e.downcast_ref::<vivify::Error>(), Some(vivify::Error::Cancelled)) {
         return 130;
@@ -41,6 +42,7 @@ pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<vivify::Error>().map(vivify::Error::class) {
         Some(vivify::ErrorClass::BadInput) => 3,
         Some(vivify::ErrorClass::Usage) => 2,
+        Some(vivify::ErrorClass::Refused) => 6,
         _ => 1,
     }
 }
@@ -55,8 +57,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => commands::demo(a),
         Command::Verify(a) => credentials::verify(a),
         Command::Keys(a) => credentials::keys(a),
+        Command::Moderate(a) => moderate::moderate(a),
     }
 }
 
 mod commands;
 mod credentials;
+mod moderate;

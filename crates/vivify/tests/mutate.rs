@@ -280,6 +280,12 @@ fn prompt_grammar_survives_mutations() {
         let text: String = chars.into_iter().collect();
         let r = std::panic::catch_unwind(|| vivify::alive::prompt::parse(&text));
         assert!(r.is_ok(), "prompt round {round} panicked on {text:?}");
+        // The safety check reads the same text (and a harmful variant of it).
+        let policy = vivify::safety::Policy::default();
+        for t in [text.clone(), format!("{text} n a k e d")] {
+            let r = std::panic::catch_unwind(|| vivify::safety::prompt::check_prompt(&t, Some(1), &policy));
+            assert!(r.is_ok(), "safety round {round} panicked on {t:?}");
+        }
     }
     // Very long input is cut, not refused.
     let long = "snow ".repeat(100_000);

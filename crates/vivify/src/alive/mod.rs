@@ -152,6 +152,8 @@ pub struct AliveOptions {
     pub label: Option<Corner>,
     /// The identity that signs Content Credentials into every output.
     pub signing: Signing,
+    /// The safety policy the prompt is checked against.
+    pub policy: crate::safety::Policy,
 }
 
 impl AliveOptions {
@@ -173,6 +175,7 @@ impl AliveOptions {
             explain: None,
             label: Some(Corner::default()),
             signing: Signing::unsigned(),
+            policy: crate::safety::Policy::default(),
         }
     }
 
@@ -341,6 +344,13 @@ pub fn make(input: &Path, opts: &AliveOptions, progress: &dyn Progress) -> Resul
 /// Runs the job on photo bytes already read (stdin); `name` names the input.
 pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dyn Progress) -> Result<AliveReport> {
     check_options(opts)?;
+    // The prompt is checked before anything else happens to the photo.
+    if let Some(p) = opts.prompt.as_deref() {
+        let verdict = crate::safety::prompt::check_prompt(p, None, &opts.policy)?;
+        if let Some(r) = verdict.refusal() {
+            return Err(Error::Refused(Box::new(r)));
+        }
+    }
     let heic = crate::probe::sniff(&bytes) == crate::probe::Container::Heif;
     for p in opts.planned_outputs(heic) {
         outfile::refuse_input(&p, &[name])?;
