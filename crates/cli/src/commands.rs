@@ -60,16 +60,26 @@ pub fn inspect(a: InspectArgs) -> Result<ExitCode> {
             }
         }
     }
+    print_reports(a.json, &reports, print_report)?;
+    Ok(failed.map_or(ExitCode::SUCCESS, ExitCode::from))
+}
+
+/// Prints `reports` as one JSON array, or each with `text`.
+pub(crate) fn print_reports<T: serde::Serialize>(
+    json: bool,
+    reports: &[T],
+    text: impl Fn(&mut dyn Write, &T) -> std::io::Result<()>,
+) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    if a.json {
-        serde_json::to_writer_pretty(&mut out, &reports)?;
+    if json {
+        serde_json::to_writer_pretty(&mut out, reports)?;
         writeln!(out)?;
     } else {
-        for r in &reports {
-            print_report(&mut out, r)?;
+        for r in reports {
+            text(&mut out, r)?;
         }
     }
-    Ok(failed.map_or(ExitCode::SUCCESS, ExitCode::from))
+    Ok(())
 }
 
 fn print_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {

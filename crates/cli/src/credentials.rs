@@ -147,15 +147,7 @@ pub fn verify(a: VerifyArgs) -> Result<ExitCode> {
     if reports.iter().any(|r| r.status == Status::Invalid) {
         code = 4;
     }
-    let mut out = std::io::stdout().lock();
-    if a.json {
-        serde_json::to_writer_pretty(&mut out, &reports)?;
-        writeln!(out)?;
-    } else {
-        for r in &reports {
-            print_verify(&mut out, r)?;
-        }
-    }
+    crate::commands::print_reports(a.json, &reports, print_verify)?;
     Ok(ExitCode::from(code))
 }
 
