@@ -115,3 +115,50 @@ fn refusals_name_the_rule_but_never_the_words() {
     // Too long is a usage error, not a policy decision.
     assert!(check_prompt(&"a".repeat(600), None, &policy).is_err());
 }
+
+/// Our PDQ against the reference implementation (pdqhash) on real photos,
+/// scaled copies and mirrors.
+#[test]
+fn pdq_matches_the_reference_implementation() {
+    use vivify::alive::photo::Photo;
+    use vivify::safety::pdq::{hash_with_mirror, Pdq};
+    let py = std::env::var_os("VIVIFY_SAFETY_PYTHON")
+        .or_else(|| std::env::var_os("VIVIFY_C2PA_PYTHON"))
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            let home = std::path::PathBuf::from(std::env::var_os("HOME")?);
+            Some(home.join(".cache/vivify-tools/c2pa-venv/bin/python"))
+        })
+        .filter(|p| {
+            std::process::Command::new(p).args(["-c", "import pdqhash"]).output().is_ok_and(|o| o.status.success())
+        });
+    let Some(py) = py else {
+        assert!(std::env::var("VIVIFY_REQUIRE_TOOLS").ok().as_deref() != Some("1"), "pdqhash is required");
+        eprintln!("\n!!! SKIPPED: pdqhash (pip install pdqhash 'numpy<2') not found; PDQ not checked against the reference !!!\n");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("vivify-pdq-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/photos");
+    for name in ["temple.jpg", "dinner_rot6.jpg"] {
+        let p = Photo::open(&fixtures.join(name)).expect("photo");
+        let rgb = &p.rgb;
+        let raw = dir.join(format!("{name}.rgb"));
+        std::fs::write(&raw, &rgb.data).expect("write");
+        let out = std::process::Command::new(&py)
+            .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pdq_check.py"))
+            .args([rgb.width.to_string(), rgb.height.to_string()])
+            .arg(&raw)
+            .output()
+            .expect("run pdq_check.py");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let line = String::from_utf8_lossy(&out.stdout);
+        let (hex, quality) = line.trim().split_once(' ').expect("hash quality");
+        let reference = Pdq::from_hex(hex).expect("hex");
+        let (ours, _) = hash_with_mirror(rgb);
+        let d = ours.hash.distance(&reference);
+        eprintln!("{name}: PDQ distance to the reference {d} bits; quality {} vs {quality}", ours.quality);
+        assert!(d <= 2, "{name}: {d} bits from the reference hash");
+        assert!((ours.quality as i64 - quality.parse::<i64>().expect("quality")).abs() <= 2);
+    }
+}

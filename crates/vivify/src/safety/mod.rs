@@ -6,6 +6,7 @@
 
 pub mod lexicon;
 pub mod normalize;
+pub mod pdq;
 pub mod policy;
 pub mod prompt;
 pub mod taxonomy;
