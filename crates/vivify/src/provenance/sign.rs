@@ -30,8 +30,8 @@ fn ingredient_label(i: usize) -> String {
 
 /// The manifest definition (JSON) for `claim`.
 pub(super) fn definition(claim: &Claim, title: &str, mime: &str) -> Value {
-    let when = super::keys::format_time(super::keys::now_unix());
-    let iso = format!("{}T{}Z", &when[..10], &when[11..19]);
+    let (y, mo, d, h, mi, s) = super::der::civil(super::keys::now_unix());
+    let iso = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
     let actions: Vec<Value> = claim
         .actions
         .iter()

@@ -10,7 +10,7 @@ use super::lexicon::{self, Hit, Kind};
 use super::normalize::{clean, joined, unstretched, words};
 use super::policy::Policy;
 use super::taxonomy::Category;
-use super::{Decision, Stage, Verdict};
+use super::{Stage, Verdict};
 use crate::error::{Error, Result};
 
 /// Words that precede a target without changing what the sentence means.
@@ -154,9 +154,4 @@ pub fn check_prompt(text: &str, faces: Option<usize>, policy: &Policy) -> Result
     };
     let decision = policy.decision(category);
     Ok(Verdict::new(Stage::Prompt, decision, category, rule, found.rules))
-}
-
-/// True when `check_prompt` would refuse `text` (for tests and tools).
-pub fn refused(text: &str, policy: &Policy) -> bool {
-    check_prompt(text, None, policy).is_ok_and(|v| v.decision == Decision::Block)
 }
