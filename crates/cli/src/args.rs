@@ -35,9 +35,24 @@ pub enum Command {
     /// Say whether files carry valid Content Credentials and how they were made (exit 0 valid, 4 invalid, 5 none).
     #[command(after_help = AFTER_HELP)]
     Verify(VerifyArgs),
-    /// Run one safety check alone: the prompt check (exit 6 when it refuses).
+    /// Run one safety check alone: the prompt check or the photo check (exit 6 when it refuses).
     #[command(after_help = AFTER_HELP)]
     Moderate(ModerateArgs),
+    /// The last check before publishing a video vivify made: same bytes as checked, caption, blocklist, label, Content Credentials (exit 6 when refused).
+    #[command(after_help = AFTER_HELP)]
+    Share(ShareArgs),
+    /// Report a file or item for breaking the rules.
+    #[command(after_help = AFTER_HELP)]
+    Report(ReportArgs),
+    /// Handle reports as a moderator: the queue, cases, decisions, appeals, the audit log.
+    #[command(after_help = AFTER_HELP)]
+    Reports(ReportsArgs),
+    /// Appeal a removal (the uploader, within six months).
+    #[command(after_help = AFTER_HELP)]
+    Appeal(AppealArgs),
+    /// The local blocklist of pictures that must not be animated or shared.
+    #[command(after_help = AFTER_HELP)]
+    Blocklist(BlocklistArgs),
     /// Create or show the local signing identity used for Content Credentials.
     #[command(after_help = AFTER_HELP)]
     Keys(KeysArgs),
@@ -281,9 +296,12 @@ pub enum KeysAction {
 
 #[derive(Args, Debug)]
 pub struct ModerateArgs {
+    /// A photo to run the photo check on (hashes against the blocklist, faces, image classifier).
+    #[arg(required_unless_present = "prompt", conflicts_with = "prompt")]
+    pub image: Option<PathBuf>,
     /// The prompt (or caption) to check.
-    #[arg(long, required = true)]
-    pub prompt: String,
+    #[arg(long)]
+    pub prompt: Option<String>,
     /// How many faces the photo shows (sexual requests on photos of people are intimate-image abuse).
     #[arg(long)]
     pub faces: Option<usize>,
@@ -293,4 +311,118 @@ pub struct ModerateArgs {
     /// Print the verdict as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ShareArgs {
+    /// The video (or Live/Motion Photo) as vivify wrote it.
+    pub file: PathBuf,
+    /// The caption it will be posted with (checked like a prompt).
+    #[arg(long)]
+    pub caption: Option<String>,
+    /// Safety policy (TOML); default: policy.toml in the config folder, else the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The file, or the item id vivify printed (first 12 hex digits of its SHA-256).
+    pub subject: String,
+    /// What rule it breaks: sexual, sexual_minors, nonconsensual_intimate, violence_graphic, self_harm, hate,
+    /// harassment, illegal_goods_weapons, spam, privacy, other.
+    #[arg(long)]
+    pub reason: String,
+    /// Why, in your words (where, what, which law for illegal content).
+    #[arg(long, default_value = "")]
+    pub details: String,
+    /// Who reports (name or e-mail), to be told the outcome; may be left out.
+    #[arg(long, default_value = "anonymous")]
+    pub reporter: String,
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportsArgs {
+    #[command(subcommand)]
+    pub action: ReportsAction,
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportsAction {
+    /// Cases, most urgent first.
+    List {
+        /// Only cases in this state: open, reviewing, actioned, dismissed.
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Take the next case: yours under review, else the most urgent open one.
+    Next {
+        #[arg(long)]
+        moderator: String,
+    },
+    /// One case with its reports, statement of reasons and full audit log.
+    Show { case: i64 },
+    /// Decide a case under review, or an appeal.
+    Decide {
+        case: i64,
+        #[arg(long)]
+        moderator: String,
+        /// remove or dismiss (a case under review); uphold or reverse (an open appeal).
+        #[arg(long)]
+        action: String,
+        /// The rule broken, when it is not the report's reason (a category code).
+        #[arg(long)]
+        category: Option<String>,
+        /// The facts the decision rests on (they go into the statement of reasons).
+        #[arg(long)]
+        facts: String,
+    },
+    /// Refold every case from its events and compare; exit 1 on any difference.
+    Check,
+}
+
+#[derive(Args, Debug)]
+pub struct AppealArgs {
+    pub case: i64,
+    #[arg(long)]
+    pub reason: String,
+    /// Who appeals (the uploader).
+    #[arg(long, default_value = "uploader")]
+    pub by: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BlocklistArgs {
+    #[command(subcommand)]
+    pub action: BlocklistAction,
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BlocklistAction {
+    /// Add a picture (its SHA-256 and PDQ hashes, mirrored too) or any file (SHA-256).
+    Add {
+        file: PathBuf,
+        /// The category it breaks (a category code).
+        #[arg(long)]
+        category: String,
+        /// Where the entry comes from (e.g. a case or a hash list).
+        #[arg(long, default_value = "manual")]
+        source: String,
+    },
+    /// Every entry, newest first.
+    List,
+    /// Lift an entry (it stays listed with the date).
+    Lift { id: i64 },
 }

@@ -335,7 +335,7 @@ pub fn alive(a: AliveArgs) -> Result<ExitCode> {
     opts.force = a.force;
     opts.label = (!a.no_visible_label).then_some(a.label_corner);
     opts.signing = crate::credentials::signing(&a.sign)?;
-    opts.policy = crate::moderate::policy(a.policy.as_deref())?;
+    opts.checks = crate::moderate::checks(a.policy.as_deref())?;
     if a.explain {
         let beside = opts.output.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty());
         opts.explain = Some(a.explain_dir.clone().or(beside).unwrap_or_else(|| PathBuf::from(".")));

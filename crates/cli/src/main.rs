@@ -58,9 +58,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(a) => credentials::verify(a),
         Command::Keys(a) => credentials::keys(a),
         Command::Moderate(a) => moderate::moderate(a),
+        Command::Share(a) => moderate::share(a),
+        Command::Report(a) => reports::report(a),
+        Command::Reports(a) => reports::reports(a),
+        Command::Appeal(a) => reports::appeal(a),
+        Command::Blocklist(a) => reports::blocklist(a),
     }
 }
 
 mod commands;
 mod credentials;
 mod moderate;
+mod reports;

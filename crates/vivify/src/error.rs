@@ -39,6 +39,9 @@ pub enum Error {
     /// Content Credentials could not be made or read.
     #[error("content credentials: {0}")]
     Provenance(String),
+    /// The safety database could not be read or written.
+    #[error("safety database: {0}")]
+    Store(String),
     /// The request was refused by the safety policy.
     #[error("refused: {0}")]
     Refused(Box<crate::safety::Refusal>),
@@ -85,9 +88,12 @@ impl Error {
             Error::Param(_) => ErrorClass::Usage,
             Error::Refused(_) => ErrorClass::Refused,
             Error::InFile { inner, .. } => inner.class(),
-            Error::Codec(_) | Error::Exists(_) | Error::Io(_) | Error::Cancelled | Error::Provenance(_) => {
-                ErrorClass::Failure
-            }
+            Error::Codec(_)
+            | Error::Exists(_)
+            | Error::Io(_)
+            | Error::Cancelled
+            | Error::Provenance(_)
+            | Error::Store(_) => ErrorClass::Failure,
         }
     }
 }

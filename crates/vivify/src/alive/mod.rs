@@ -22,6 +22,7 @@ pub mod photo;
 pub mod plan;
 pub mod prompt;
 pub mod render;
+pub mod safety;
 pub mod scene;
 pub mod sky;
 pub mod sound;
@@ -152,8 +153,9 @@ pub struct AliveOptions {
     pub label: Option<Corner>,
     /// The identity that signs Content Credentials into every output.
     pub signing: Signing,
-    /// The safety policy the prompt is checked against.
-    pub policy: crate::safety::Policy,
+    /// The safety checks: policy, database (blocklist and record of
+    /// checked outputs) and image classifier.
+    pub checks: crate::safety::Checks,
 }
 
 impl AliveOptions {
@@ -175,7 +177,7 @@ impl AliveOptions {
             explain: None,
             label: Some(Corner::default()),
             signing: Signing::unsigned(),
-            policy: crate::safety::Policy::default(),
+            checks: crate::safety::Checks::default(),
         }
     }
 
@@ -256,6 +258,8 @@ pub struct AliveReport {
     pub source_type: String,
     /// Who signed the Content Credentials (`None`: unsigned).
     pub signed_by: Option<String>,
+    /// What the safety checks said.
+    pub safety: Option<safety::SafetyReport>,
     /// The MP4 when the output is `-`.
     #[serde(skip)]
     pub stdout: Option<Vec<u8>>,
@@ -346,7 +350,7 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     check_options(opts)?;
     // The prompt is checked before anything else happens to the photo.
     if let Some(p) = opts.prompt.as_deref() {
-        let verdict = crate::safety::prompt::check_prompt(p, None, &opts.policy)?;
+        let verdict = crate::safety::prompt::check_prompt(p, None, &opts.checks.policy)?;
         if let Some(r) = verdict.refusal() {
             return Err(Error::Refused(Box::new(r)));
         }
@@ -373,11 +377,18 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
         .in_file(name));
     }
     lap("decode", &mut timings);
+    progress.phase("checking the photo", 0);
+    let mut store = opts.checks.db.as_deref().map(crate::safety::store::Store::open).transpose()?;
+    let (photo_facts, photo_verdict) =
+        safety::check_photo(&photo.bytes, &photo.rgb, &opts.checks, store.as_ref()).map_err(|e| e.in_file(name))?;
+    lap("photo check", &mut timings);
     progress.phase("looking at the scene", 0);
     let prompt_text = opts.prompt.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| DEFAULT_PROMPT.into());
     let intent = prompt::parse(&prompt_text);
     let want_water = intent.water.is_some_and(|w| w.on);
     let scene = Scene::analyse(&photo.rgb, want_water)?;
+    let faces = scene.summary.faces.len();
+    let prompt_verdict = safety::check_prompt_with_faces(opts.prompt.as_deref(), faces, &opts.checks)?;
     let mut intent = intent;
     intent.looped |= opts.looped;
     let plan = plan::build(&prompt_text, &intent, &scene, opts.seed, opts.mute);
@@ -389,8 +400,17 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     let frames = ((opts.duration * opts.fps as f32).round() as usize).max(1);
     progress.phase("rendering and encoding", frames as u64);
     let label = opts.label.and_then(|c| Label::new(w, h, c));
-    let video = output::encode(&stage, label.as_ref(), opts.fps, frames, progress)?;
+    let sampler = crate::safety::output::FrameSampler::new(
+        frames,
+        opts.fps,
+        output::RENDER_COLOR,
+        opts.checks.classifier.as_deref(),
+    );
+    let video = output::encode(&stage, label.as_ref(), opts.fps, frames, progress, Some(&sampler))?;
     lap("render+encode", &mut timings);
+    progress.phase("checking the video", 0);
+    let output_check = safety::check_output(sampler.finish()?, &photo_facts, faces, &opts.checks, store.as_ref())?;
+    lap("output check", &mut timings);
     let seconds = frames as f64 / f64::from(opts.fps);
     let mut audio_report = None;
     let ambience =
@@ -425,6 +445,7 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
         label: None,
         source_type: ALIVE_SOURCE_TYPE.uri(),
         signed_by: opts.signing.signer(),
+        safety: None,
         stdout: None,
     };
     if !plan.ignored.is_empty() {
@@ -439,6 +460,29 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     let made = write::Made { photo: &photo, name, stage: &stage, video: &video, seconds, crop };
     write::write_outputs(opts, &made, ambience.as_ref(), &mut report)?;
     lap("write", &mut timings);
+    let items = match store.as_mut() {
+        Some(s) => safety::record(
+            s,
+            &report.outputs,
+            &opts.output,
+            report.stdout.as_deref(),
+            &photo_facts,
+            &output_check,
+            faces,
+            label.is_some(),
+            &opts.checks,
+        )?,
+        None => Vec::new(),
+    };
+    report.safety = Some(safety::SafetyReport {
+        prompt: prompt_verdict,
+        photo: photo_verdict,
+        output: Some(output_check),
+        faces,
+        classifier: opts.checks.classifier.as_ref().map(|c| c.name()),
+        items,
+        database: store.as_ref().map(|s| s.path().display().to_string()),
+    });
     if let Some((sheet, masks)) = opts.explain_paths() {
         progress.phase("writing the explain images", 0);
         if let Some(dir) = sheet.parent() {

@@ -14,6 +14,7 @@ use crate::codec::color::ColorInfo;
 use crate::codec::h264::{avc1_sample_entry, AvcConfig, H264Encoder};
 use crate::codec::Frame;
 use crate::error::{Error, Result};
+use crate::safety::output::FrameSampler;
 
 /// The encoded video: samples in `arena` (one source for the writer).
 pub struct EncodedVideo {
@@ -28,6 +29,7 @@ pub const RENDER_COLOR: ColorInfo = ColorInfo { full_range: false, bt709: true }
 type Span = (Vec<(Vec<u8>, bool)>, AvcConfig);
 
 /// Renders and encodes frames `range` with one encoder (a fresh key frame first).
+#[allow(clippy::too_many_arguments)]
 fn encode_span(
     stage: &Stage,
     label: Option<&Label>,
@@ -36,6 +38,7 @@ fn encode_span(
     progress: &dyn Progress,
     done: &AtomicU64,
     total: u64,
+    sampler: Option<&FrameSampler<'_>>,
 ) -> Result<Span> {
     let mut enc = H264Encoder::new(stage.width, stage.height, fps as f32, RENDER_COLOR)?;
     let mut frame = Frame::new(stage.width, stage.height)?;
@@ -49,6 +52,9 @@ fn encode_span(
         if let Some(l) = label {
             l.apply(&mut frame);
         }
+        if let Some(s) = sampler {
+            s.look(i, &frame);
+        }
         let s = enc.encode(&frame)?;
         out.push((s.data, s.sync));
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -59,7 +65,8 @@ fn encode_span(
 }
 
 /// Renders and encodes `frames` frames at `fps`, the visible label (when
-/// given) burnt into each. With enough frames, two
+/// given) burnt into each; `sampler` sees the frames the output check
+/// samples, as they are encoded. With enough frames, two
 /// encoders run at once on the two halves, each starting with a key frame;
 /// the halves join when their parameter sets match (they do for equal
 /// settings), else the clip is encoded again in one piece.
@@ -69,18 +76,19 @@ pub fn encode(
     fps: u32,
     frames: usize,
     progress: &dyn Progress,
+    sampler: Option<&FrameSampler<'_>>,
 ) -> Result<EncodedVideo> {
     let done = AtomicU64::new(0);
     let total = frames as u64;
     let half = if frames >= 24 { frames / 2 } else { frames };
     let parts: Vec<std::ops::Range<usize>> = [0..half, half..frames].into_iter().filter(|r| !r.is_empty()).collect();
     let mut results =
-        crate::livevideo::in_parallel(parts, |r| encode_span(stage, label, fps, r, progress, &done, total))?;
+        crate::livevideo::in_parallel(parts, |r| encode_span(stage, label, fps, r, progress, &done, total, sampler))?;
     let (mut samples, config) = results.remove(0);
     for (more, cfg) in results {
         if cfg.sps != config.sps || cfg.pps != config.pps {
             done.store(0, Ordering::Relaxed);
-            let (all, cfg) = encode_span(stage, label, fps, 0..frames, progress, &done, total)?;
+            let (all, cfg) = encode_span(stage, label, fps, 0..frames, progress, &done, total, sampler)?;
             return Ok(assemble(stage, fps, all, cfg));
         }
         samples.extend(more);

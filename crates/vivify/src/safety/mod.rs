@@ -4,17 +4,51 @@
 //! happened to the data and what the person can do — never scores or word
 //! lists, and no hints at all for child-safety refusals.
 
+pub mod classifier;
+pub mod image;
 pub mod lexicon;
 pub mod normalize;
+#[cfg(feature = "nsfw")]
+mod nudenet;
+pub mod output;
 pub mod pdq;
 pub mod policy;
 pub mod prompt;
+pub mod share;
+pub mod statement;
+pub mod store;
 pub mod taxonomy;
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use classifier::ImageClassifier;
+
 pub use policy::Policy;
 pub use taxonomy::{Category, Tier};
+
+/// What the checks inside `alive` use: the policy, the safety database
+/// (blocklist, and where checked outputs are recorded for `share`), and the
+/// image classifier when one is installed.
+#[derive(Clone, Default)]
+pub struct Checks {
+    pub policy: Policy,
+    /// `None`: no blocklist, nothing recorded (library use without a data folder).
+    pub db: Option<PathBuf>,
+    pub classifier: Option<Arc<dyn ImageClassifier>>,
+}
+
+impl std::fmt::Debug for Checks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checks")
+            .field("policy", &self.policy.version)
+            .field("db", &self.db)
+            .field("classifier", &self.classifier.as_ref().map(|c| c.name()))
+            .finish()
+    }
+}
 
 /// Where a check ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -65,7 +99,7 @@ pub struct Verdict {
     pub evidence: Vec<String>,
 }
 
-fn reference(stage: Stage) -> String {
+pub(crate) fn reference(stage: Stage) -> String {
     let id = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
     format!("{}-{}", stage.letter(), &id[..6])
 }
@@ -118,7 +152,22 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn from_verdict(v: &Verdict) -> Refusal {
+    /// A refusal that is about the request, not about content (a changed
+    /// file, a missing label): `message` says what, `next` what to do.
+    pub fn plain(stage: Stage, rule: &str, message: String, next: &str) -> Refusal {
+        Refusal {
+            stage,
+            category: Category::Other,
+            clause: "docs/POLICY.md".into(),
+            rule: rule.into(),
+            reference: reference(stage),
+            data: "Nothing was shared.".into(),
+            next: next.into(),
+            message,
+        }
+    }
+
+    pub(crate) fn from_verdict(v: &Verdict) -> Refusal {
         let category = v.category.unwrap_or(Category::Other);
         let clause = format!("docs/POLICY.md {}", category.clause());
         let data = match v.stage {
@@ -138,6 +187,7 @@ impl Refusal {
                 Stage::Prompt => "this prompt",
                 Stage::Photo => "this photo",
                 Stage::Output => "the video made from this request",
+                Stage::Share if v.rule.as_deref().is_some_and(|r| r.starts_with("prompt")) => "this caption",
                 Stage::Share => "this file for sharing",
             };
             let next = match v.stage {
@@ -146,6 +196,9 @@ impl Refusal {
                     "Choose another photo; if you think this is a mistake, ask for a review quoting the reference."
                 }
                 Stage::Output => "Try a different prompt.",
+                Stage::Share if v.rule.as_deref().is_some_and(|r| r.starts_with("prompt")) => {
+                    "Write a different caption."
+                }
                 Stage::Share => "Make the video again with vivify, or ask for a review quoting the reference.",
             };
             (format!("We can't use {what}: it asks for {} ({clause}).", category.words()), next.to_string())

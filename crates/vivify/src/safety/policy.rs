@@ -18,6 +18,35 @@ pub struct PromptPolicy {
     pub max_chars: usize,
 }
 
+/// Picture checks: the perceptual-hash quality floor and the image
+/// classifier's thresholds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImagePolicy {
+    /// PDQ quality (0–100) below which a perceptual hash is not matched
+    /// or blocklisted (flat pictures all look alike).
+    pub min_pdq_quality: u32,
+    /// Exposed-body score (0–1) from which a picture is blocked as sexual.
+    pub sexual_block: f32,
+    /// Score from which it is allowed but flagged for review.
+    pub sexual_flag: f32,
+}
+
+impl Default for ImagePolicy {
+    fn default() -> ImagePolicy {
+        ImagePolicy { min_pdq_quality: 50, sexual_block: 0.6, sexual_flag: 0.35 }
+    }
+}
+
+/// The share check.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SharePolicy {
+    /// Share videos that no image classifier looked at (off: sharing then
+    /// needs the safety pack).
+    pub allow_without_classifier: bool,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -31,6 +60,10 @@ pub enum Action {
 pub struct Policy {
     pub version: u32,
     pub prompt: PromptPolicy,
+    #[serde(default)]
+    pub image: ImagePolicy,
+    #[serde(default)]
+    pub share: SharePolicy,
     /// Category code → action.
     #[serde(default)]
     pub categories: BTreeMap<String, Action>,
@@ -42,6 +75,8 @@ impl Default for Policy {
         Policy::parse(DEFAULT_POLICY, Path::new("default-policy.toml")).unwrap_or(Policy {
             version: 1,
             prompt: PromptPolicy { max_chars: 500 },
+            image: ImagePolicy::default(),
+            share: SharePolicy::default(),
             categories: BTreeMap::new(),
         })
     }
@@ -62,6 +97,14 @@ impl Policy {
         }
         if p.prompt.max_chars == 0 || p.prompt.max_chars > 10_000 {
             return Err(Error::Param(format!("{}: prompt.max_chars must be 1 to 10000", path.display())));
+        }
+        let i = &p.image;
+        let unit = |v: f32| (0.0..=1.0).contains(&v);
+        if !unit(i.sexual_block) || !unit(i.sexual_flag) || i.sexual_flag > i.sexual_block || i.min_pdq_quality > 100 {
+            return Err(Error::Param(format!(
+                "{}: [image] scores must be 0 to 1 with sexual_flag <= sexual_block, min_pdq_quality 0 to 100",
+                path.display()
+            )));
         }
         Ok(p)
     }
