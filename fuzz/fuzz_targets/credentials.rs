@@ -1,5 +1,5 @@
-//! Certificate files (PEM chains, checked as signing credentials) and the
-//! config.toml parser.
+//! Certificate files (PEM chains, checked as signing credentials), the
+//! config.toml parser and the safety policy parser.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -11,5 +11,11 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = vivify::provenance::keys::summarize(data);
-    let _ = vivify::provenance::config::Config::parse(&String::from_utf8_lossy(data), std::path::Path::new("/cfg"));
+    let text = String::from_utf8_lossy(data);
+    let _ = vivify::provenance::config::Config::parse(&text, std::path::Path::new("/cfg"));
+    if let Ok(policy) = vivify::safety::Policy::parse(&text, std::path::Path::new("/policy.toml")) {
+        for c in vivify::safety::Category::ALL {
+            let _ = policy.decision(c);
+        }
+    }
 });

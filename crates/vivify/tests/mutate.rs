@@ -336,3 +336,26 @@ fn content_credentials_reader_survives_mutations() {
         assert!(invalid > N / 4, "{name}: only {invalid} of {N} mutants were found invalid");
     }
 }
+
+/// The shipped safety policy, mutated: parsed or refused with the file's
+/// name, never a panic.
+#[test]
+fn safety_policy_parser_survives_mutations() {
+    let base = vivify::safety::policy::DEFAULT_POLICY.as_bytes();
+    let hot = (0, base.len());
+    run("policy", base, hot, 0x00B0_11C7, |m| {
+        let text = String::from_utf8_lossy(m);
+        match vivify::safety::Policy::parse(&text, std::path::Path::new("/mutant.toml")) {
+            Ok(p) => {
+                for c in vivify::safety::Category::ALL {
+                    let _ = p.decision(c);
+                }
+                true
+            }
+            Err(e) => {
+                assert!(e.to_string().contains("/mutant.toml"), "{e}");
+                false
+            }
+        }
+    });
+}

@@ -9,7 +9,7 @@ pub mod image;
 pub mod lexicon;
 pub mod normalize;
 #[cfg(feature = "nsfw")]
-mod nudenet;
+pub mod nudenet;
 pub mod output;
 pub mod pdq;
 pub mod policy;

@@ -20,9 +20,30 @@ const CLASSES: usize = 18;
 /// Class indexes (the package's label order) that show exposed intimate
 /// parts: buttocks, female breast, female genitalia, anus, male genitalia.
 const EXPOSED: [usize; 5] = [2, 3, 4, 6, 14];
+/// The model's classes, in its output order.
+pub const LABELS: [&str; CLASSES] = [
+    "FEMALE_GENITALIA_COVERED",
+    "FACE_FEMALE",
+    "BUTTOCKS_EXPOSED",
+    "FEMALE_BREAST_EXPOSED",
+    "FEMALE_GENITALIA_EXPOSED",
+    "MALE_BREAST_EXPOSED",
+    "ANUS_EXPOSED",
+    "FEET_EXPOSED",
+    "BELLY_COVERED",
+    "FEET_COVERED",
+    "ARMPITS_COVERED",
+    "ARMPITS_EXPOSED",
+    "FACE_MALE",
+    "BELLY_EXPOSED",
+    "MALE_GENITALIA_EXPOSED",
+    "ANUS_COVERED",
+    "FEMALE_BREAST_COVERED",
+    "BUTTOCKS_COVERED",
+];
 
 pub struct NudeNet {
-    plan: TypedRunnableModel,
+    plan: std::sync::Arc<TypedRunnableModel>,
 }
 
 fn model_error(path: &Path) -> impl Fn(TractError) -> Error + '_ {
@@ -69,24 +90,34 @@ impl NudeNet {
     }
 }
 
+impl NudeNet {
+    /// The best anchor score of every class (for tests and explanations).
+    pub fn class_scores(&self, rgb: &Rgb) -> Result<[f32; CLASSES]> {
+        let input = NudeNet::input(rgb)?;
+        let out = self.plan.run(tvec!(input.into())).map_err(|e| Error::Codec(format!("image classifier: {e}")))?;
+        let view =
+            out[0].to_plain_array_view::<f32>().map_err(|e| Error::Codec(format!("image classifier output: {e}")))?;
+        if view.shape() != [1, 4 + CLASSES, ANCHORS] {
+            return Err(Error::Codec(format!("image classifier output has shape {:?}", view.shape())));
+        }
+        let mut best = [0f32; CLASSES];
+        for (c, b) in best.iter_mut().enumerate() {
+            for a in 0..ANCHORS {
+                *b = b.max(view[[0, 4 + c, a]]);
+            }
+        }
+        Ok(best)
+    }
+}
+
 impl ImageClassifier for NudeNet {
     fn name(&self) -> String {
         "nudenet 3.4.2 320n (tract)".into()
     }
 
     fn classify(&self, rgb: &Rgb) -> Result<Vec<(Category, f32)>> {
-        let input = NudeNet::input(rgb)?;
-        let out = self.plan.run(tvec!(input.into())).map_err(|e| Error::Codec(format!("image classifier: {e}")))?;
-        let view = out[0].to_array_view::<f32>().map_err(|e| Error::Codec(format!("image classifier output: {e}")))?;
-        if view.shape() != [1, 4 + CLASSES, ANCHORS] {
-            return Err(Error::Codec(format!("image classifier output has shape {:?}", view.shape())));
-        }
-        let mut sexual = 0f32;
-        for a in 0..ANCHORS {
-            for &c in &EXPOSED {
-                sexual = sexual.max(view[[0, 4 + c, a]]);
-            }
-        }
+        let best = self.class_scores(rgb)?;
+        let sexual = EXPOSED.iter().map(|&c| best[c]).fold(0f32, f32::max);
         Ok(vec![(Category::Sexual, sexual.clamp(0.0, 1.0))])
     }
 }
