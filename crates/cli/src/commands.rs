@@ -359,10 +359,30 @@ pub fn alive(a: AliveArgs) -> Result<ExitCode> {
     if print_made(a.json, &r, &r.outputs, &r.warnings)? {
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(line) = safety_text(&r) {
+        println!("{line}");
+    }
     if a.explain {
         print!("{}", explain_text(&r));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line on what the safety checks said and how to share.
+fn safety_text(r: &vivify::alive::AliveReport) -> Option<String> {
+    let s = r.safety.as_ref()?;
+    let word = |v: &vivify::safety::Verdict| match v.decision {
+        vivify::safety::Decision::Flag => format!("flagged for review (ref {})", v.reference),
+        _ => "passed".to_string(),
+    };
+    let output = s
+        .output
+        .as_ref()
+        .map_or_else(String::new, |o| format!("; output check on {} frames {}", o.frames.len(), word(&o.verdict)));
+    let classifier = s.classifier.as_deref().unwrap_or("no image classifier installed");
+    let share =
+        if s.items.is_empty() { String::new() } else { "; check with `vivify share FILE` before publishing".into() };
+    Some(format!("safety: photo check {}{output} ({classifier}){share}", word(&s.photo)))
 }
 
 /// The scene and the plan in words.

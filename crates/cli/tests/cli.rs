@@ -7,11 +7,12 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
-/// The binary, with its config folder (signing identity) in a temporary
-/// folder, never the user's.
+/// The binary, with its config folder (signing identity) and data folder
+/// (safety database) in temporary folders, never the user's.
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_vivify"));
     c.env("VIVIFY_CONFIG_DIR", std::env::temp_dir().join(format!("vivify-cli-config-{}", std::process::id())));
+    c.env("VIVIFY_DATA_DIR", std::env::temp_dir().join(format!("vivify-cli-data-{}", std::process::id())));
     c
 }
 

@@ -12,10 +12,12 @@ fn temp(name: &str) -> PathBuf {
     d
 }
 
-/// The binary with its config folder (and so its signing identity) in `cfg`.
+/// The binary with its config folder (and so its signing identity) in
+/// `cfg`, and its data folder (safety database) beside it.
 fn vivify(cfg: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vivify"))
         .env("VIVIFY_CONFIG_DIR", cfg)
+        .env("VIVIFY_DATA_DIR", cfg.join("data"))
         .env_remove("VIVIFY_SIGN_CERT")
         .env_remove("VIVIFY_SIGN_KEY")
         .args(args)

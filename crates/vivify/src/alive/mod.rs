@@ -348,11 +348,17 @@ pub fn make(input: &Path, opts: &AliveOptions, progress: &dyn Progress) -> Resul
 /// Runs the job on photo bytes already read (stdin); `name` names the input.
 pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dyn Progress) -> Result<AliveReport> {
     check_options(opts)?;
-    // The prompt is checked before anything else happens to the photo.
+    // The prompt is checked before anything else happens to the photo. A
+    // sexual request is refused either way, but on a photo of people it is
+    // intimate-image abuse (tier 0): the faces decide which refusal it gets.
+    let mut sexual_refusal = None;
     if let Some(p) = opts.prompt.as_deref() {
         let verdict = crate::safety::prompt::check_prompt(p, None, &opts.checks.policy)?;
         if let Some(r) = verdict.refusal() {
-            return Err(Error::Refused(Box::new(r)));
+            if verdict.category != Some(crate::safety::Category::Sexual) {
+                return Err(Error::Refused(Box::new(r)));
+            }
+            sexual_refusal = Some(r);
         }
     }
     let heic = crate::probe::sniff(&bytes) == crate::probe::Container::Heif;
@@ -377,6 +383,11 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
         .in_file(name));
     }
     lap("decode", &mut timings);
+    if let Some(r) = sexual_refusal {
+        let faces = faces::detect(&photo.rgb).len();
+        safety::check_prompt_with_faces(opts.prompt.as_deref(), faces, &opts.checks)?;
+        return Err(Error::Refused(Box::new(r)));
+    }
     progress.phase("checking the photo", 0);
     let mut store = opts.checks.db.as_deref().map(crate::safety::store::Store::open).transpose()?;
     let (photo_facts, photo_verdict) =

@@ -127,7 +127,8 @@ pub(super) fn record(
     if let Some(bytes) = stdout {
         ids.push(store.record_item(&sha256_hex(bytes), "video", "-", &facts("video"))?.id);
     }
-    for o in outputs {
+    // Standard output was recorded from its bytes above.
+    for o in outputs.iter().filter(|o| o.as_str() != "-") {
         let p = Path::new(o);
         let kind = kind_of(p, video);
         ids.push(store.record_item(&sha256_file(p)?, kind, o, &facts(kind))?.id);

@@ -107,6 +107,13 @@ pub fn check_share(path: &Path, caption: Option<&str>, store: &mut Store, policy
         }
     }
     steps.push(Step { check: "blocklist", passed: true, detail: format!("{} hashes looked up", pdqs.len() + 1) });
+    if !f.label && item.kind == "live_photo" {
+        return Err(refuse(
+            "share.no_label",
+            "This is the key photo of a Live Photo made by vivify: it shows the photo without the \"AI-generated\" label, so it is not shared on its own.".into(),
+            "Share the Live Photo's movie (.MOV) or the MP4, which carry the label.",
+        ));
+    }
     if !f.label {
         return Err(refuse(
             "share.no_label",
