@@ -79,8 +79,10 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     let policy = crate::moderate::policy(a.policy.as_deref())?;
     let mut store = Store::open_default()?;
     let item = store.subject(&a.subject, &policy)?;
-    let case = store
-        .report(&item.id, &NewReport { reporter: a.reporter, reason: category(&a.reason)?, details: a.details })?;
+    let case = store.report(
+        &item.id,
+        &NewReport { reporter: a.reporter, reason: category(&a.reason)?, details: a.details, automated: false },
+    )?;
     if !a.json {
         println!(
             "Report received: case {} ({}, priority {}){}.",

@@ -368,3 +368,43 @@ fn a_sexual_prompt_on_a_photo_of_people_is_refused_as_intimate_image_abuse() {
     assert!(stderr(&o).contains("sexual content") && stderr(&o).contains("Try"), "{}", stderr(&o));
     assert!(!Path::new(&out).exists());
 }
+
+#[test]
+fn a_flagged_request_is_made_and_lands_in_the_review_queue() {
+    let s = Sandbox::new("flag");
+    // A policy that lets profanity through, flagged for review.
+    let policy = s.path("flag.toml");
+    let text = vivify::safety::policy::DEFAULT_POLICY.replace("harassment = \"block\"", "harassment = \"flag\"");
+    std::fs::write(&policy, text).expect("policy");
+    let out = s.path("cat.mp4");
+    let temple = fixtures().join("photos/temple.jpg");
+    let r = s.json(
+        &[
+            "alive",
+            temple.to_str().expect("utf8"),
+            "-o",
+            &out,
+            "--prompt",
+            "make this fucking sky move",
+            "--policy",
+            &policy,
+            "--duration",
+            "1",
+            "--size",
+            "320x240",
+            "--json",
+        ],
+        0,
+    );
+    assert_eq!(r["safety"]["prompt"]["decision"], "flag", "{}", r["safety"]);
+    let case = r["safety"]["review_case"].as_i64().expect("a case was opened");
+    let next = s.json(&["reports", "next", "--moderator", "mo", "--json"], 0);
+    assert_eq!(next["id"].as_i64(), Some(case));
+    let first = &next["events"][0];
+    assert_eq!(
+        (first["actor"].as_str().map(|a| a.starts_with("system:")), first["automated"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(next["reports"][0]["reason"], "harassment");
+    assert!(next["item"]["status"] == "visible", "a flag does not hide");
+}

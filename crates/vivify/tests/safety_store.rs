@@ -31,7 +31,9 @@ fn item(store: &mut Store, k: u64, frames: usize) -> String {
 }
 
 fn report(store: &mut Store, id: &str, who: &str, reason: Category) -> vivify::safety::store::cases::CaseView {
-    store.report(id, &NewReport { reporter: who.into(), reason, details: "seen in the feed".into() }).expect("report")
+    store
+        .report(id, &NewReport { reporter: who.into(), reason, details: "seen in the feed".into(), automated: false })
+        .expect("report")
 }
 
 #[test]

@@ -485,6 +485,14 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
         )?,
         None => Vec::new(),
     };
+    let review_case = match store.as_mut() {
+        Some(s) => safety::flag_for_review(
+            s,
+            &items,
+            &[prompt_verdict.as_ref(), Some(&photo_verdict), Some(&output_check.verdict)],
+        )?,
+        None => None,
+    };
     report.safety = Some(safety::SafetyReport {
         prompt: prompt_verdict,
         photo: photo_verdict,
@@ -492,6 +500,7 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
         faces,
         classifier: opts.checks.classifier.as_ref().map(|c| c.name()),
         items,
+        review_case,
         database: store.as_ref().map(|s| s.path().display().to_string()),
     });
     if let Some((sheet, masks)) = opts.explain_paths() {

@@ -25,6 +25,8 @@ pub struct SafetyReport {
     pub classifier: Option<String>,
     /// Ids of the recorded outputs (for `share` and `report`).
     pub items: Vec<String>,
+    /// The case opened for review when a check flagged something.
+    pub review_case: Option<i64>,
     /// Where they were recorded (`None`: no safety database).
     pub database: Option<String>,
 }
@@ -134,4 +136,31 @@ pub(super) fn record(
         ids.push(store.record_item(&sha256_file(p)?, kind, o, &facts(kind))?.id);
     }
     Ok(ids)
+}
+
+/// Flagged verdicts (allowed, but for review) open a case on the first
+/// recorded output, filed by the checks themselves, so a moderator sees it.
+pub(super) fn flag_for_review(
+    store: &mut Store,
+    items: &[String],
+    verdicts: &[Option<&Verdict>],
+) -> Result<Option<i64>> {
+    let Some(item) = items.first() else { return Ok(None) };
+    let mut case = None;
+    for v in verdicts.iter().flatten().filter(|v| v.decision == Decision::Flag) {
+        let report = crate::safety::store::cases::NewReport {
+            reporter: String::new(),
+            reason: v.category.unwrap_or(crate::safety::Category::Other),
+            details: format!(
+                "automated {} check: rule {}, ref {}; {}",
+                crate::safety::image::stage_code(v.stage),
+                v.rule.as_deref().unwrap_or("-"),
+                v.reference,
+                v.evidence.join("; ")
+            ),
+            automated: true,
+        };
+        case = Some(store.report(item, &report)?.id);
+    }
+    Ok(case)
 }

@@ -38,6 +38,8 @@ pub struct NewReport {
     pub reporter: String,
     pub reason: Category,
     pub details: String,
+    /// Filed by vivify's own checks (a flagged output), not by a person.
+    pub automated: bool,
 }
 
 /// A moderator's decision on a case under review.
@@ -145,8 +147,12 @@ impl Store {
         if r.details.len() > 5000 {
             return Err(Error::Param("report details: at most 5000 characters".into()));
         }
-        let reporter =
-            if r.reporter.trim().is_empty() { "anonymous".to_string() } else { r.reporter.trim().to_string() };
+        let reporter = match r.reporter.trim() {
+            _ if r.automated => "system".to_string(),
+            "" => "anonymous".to_string(),
+            name => name.to_string(),
+        };
+        let actor = if r.automated { SYSTEM.to_string() } else { format!("user:{reporter}") };
         let e = self.err();
         let case_id = self.write(|tx| {
             let existing: Option<i64> =
@@ -172,17 +178,19 @@ impl Store {
             append(
                 tx,
                 case_id,
-                &format!("user:{reporter}"),
-                false,
+                &actor,
+                r.automated,
                 "report_received",
                 json!({ "report": report_id, "reason": r.reason.code(), "details": r.details }),
             )?;
-            notify(
-                tx,
-                case_id,
-                &format!("user:{reporter}"),
-                &format!("We received your report {report_id} on item {} and will tell you what we decide.", item.id),
-            )?;
+            if !r.automated {
+                notify(
+                    tx,
+                    case_id,
+                    &actor,
+                    &format!("We received your report {report_id} on item {} and will tell you what we decide.", item.id),
+                )?;
+            }
             let worst = worst_reason(tx, case_id).map_err(&e)?;
             let count = reporters(tx, case_id).map_err(&e)?.len() as i64;
             let p = priority(worst.tier(), count);
@@ -352,7 +360,8 @@ impl Store {
                         json!({ "entry": entry, "kind": kind, "value": value }),
                     )?;
                 }
-                let automated = f.decision == "flag";
+                let automated = f.decision == "flag" || reporters.iter().any(|r| r == "system");
+                let from_notice = reporters.iter().any(|r| r != "system");
                 let st = statement(&Grounds {
                     item_id: &case.item.id,
                     category,
@@ -360,7 +369,7 @@ impl Store {
                     facts,
                     automated_detection: automated,
                     automated_decision: false,
-                    from_notice: true,
+                    from_notice,
                     case_id,
                     unix_time: unix_now(),
                 });
@@ -368,7 +377,7 @@ impl Store {
                 append(tx, case_id, &actor, false, "statement_issued", json!({ "statement": st }))?;
                 notify(tx, case_id, "uploader", &text)?;
             }
-            for r in reporters {
+            for r in reporters.iter().filter(|r| r.as_str() != "system") {
                 let outcome = match action {
                     Action::Remove => {
                         format!("Item {} was removed after your report ({}).", case.item.id, category.words())
