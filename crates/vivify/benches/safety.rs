@@ -1,7 +1,7 @@
 //! What the safety checks cost, against budgets that keep them invisible
 //! next to making a clip: prompt check per prompt (≤ 1 ms), photo hashes
 //! (≤ 150 ms for 1600×1200), a blocklist lookup among 100,000 PDQ hashes
-//! (≤ 50 ms), the image classifier per picture when installed (≤ 300 ms),
+//! (≤ 50 ms; the first in a process reads the list, ≤ 250 ms), the image classifier per picture when installed (≤ 300 ms),
 //! and `alive` with every checkpoint and the record against `alive` without
 //! a safety database (≤ 1.10×). Prints ratios; never fails on speed.
 //!
@@ -65,10 +65,14 @@ fn main() {
         store.block(None, &batch, Category::Sexual, "bench").expect("block");
     }
     let facts = PictureFacts::of(&photo.rgb, Some("00".into()), None).expect("facts");
+    let fresh = Store::open(&dir.join("safety.db")).expect("db");
+    let t = std::time::Instant::now();
+    facts.lookup(Some(&fresh), &policy).expect("lookup");
+    line("first lookup in a process (reads 100,000 hashes)", t.elapsed(), 250.0);
     let lookup = best(5, || {
         facts.lookup(Some(&store), &policy).expect("lookup");
     });
-    line("blocklist lookup among 100,000 PDQ hashes", lookup, 50.0);
+    line("later lookups among 100,000 PDQ hashes", lookup, 50.0);
 
     match vivify::safety::classifier::installed() {
         Ok(Some(c)) => {

@@ -248,3 +248,23 @@ fn a_damaged_database_is_refused_or_read_without_panicking() {
     }
     assert!(opened > 0, "no mutant opened; the test is not reaching the readers");
 }
+
+/// Lookups keep the PDQ entries in memory; entries added or lifted by
+/// another process (or this one) are seen at the next lookup.
+#[test]
+fn blocklist_lookups_see_changes_from_other_connections() {
+    let dir = common::temp_dir("store-cache");
+    let db = dir.join("safety.db");
+    let mut a = Store::open(&db).expect("open a");
+    let mut b = Store::open(&db).expect("open b");
+    let h = vivify::safety::pdq::Pdq([0x0123_4567_89ab_cdef, 42, 7, 99]);
+    let near = vivify::safety::pdq::Pdq([0x0123_4567_89ab_cdee, 42, 7, 99]);
+    assert!(a.blocklisted(None, &[near]).expect("lookup").is_none());
+    let ids = b.block(None, &[h], Category::Hate, "other process").expect("block");
+    let hit = a.blocklisted(None, &[near]).expect("lookup").expect("seen from a");
+    assert_eq!((hit.distance, hit.category), (1, Category::Hate));
+    b.unblock(ids[0]).expect("lift");
+    assert!(a.blocklisted(None, &[near]).expect("lookup").is_none(), "lift seen from a");
+    a.block(None, &[h], Category::Spam, "here").expect("block");
+    assert_eq!(a.blocklisted(None, &[h]).expect("lookup").expect("own write").distance, 0);
+}

@@ -34,10 +34,16 @@ pub fn model_path() -> Option<PathBuf> {
     super::store::data_dir().map(|d| d.join("models").join(NUDENET_FILE))
 }
 
-/// The installed classifier, if any. A model file that is present but not
-/// the expected one is an error (never silently skipped).
+/// The installed classifier, if any. With the `nsfw` feature, a model file
+/// that is present but not the expected one is an error (never silently
+/// skipped); without the feature the model cannot run and is left alone.
 pub fn installed() -> Result<Option<Arc<dyn ImageClassifier>>> {
     let Some(path) = model_path().filter(|p| p.exists()) else { return Ok(None) };
+    if !cfg!(feature = "nsfw") {
+        // A build without the runner goes on without it; the share check
+        // then says how to get it.
+        return Ok(None);
+    }
     load(&path).map(Some)
 }
 

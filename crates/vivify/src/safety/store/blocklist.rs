@@ -27,6 +27,20 @@ pub struct Hit {
     pub source: String,
 }
 
+/// A live PDQ entry, as kept in memory for lookups.
+pub(crate) struct PdqRow {
+    id: i64,
+    hash: Pdq,
+    category: String,
+    source: String,
+}
+
+/// The live PDQ entries and the database state they were read at.
+pub(crate) struct PdqCache {
+    stamp: (i64, u64),
+    rows: Vec<PdqRow>,
+}
+
 /// One blocklist row for `blocklist list`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Entry {
@@ -109,7 +123,36 @@ impl Store {
         if pdqs.is_empty() {
             return Ok(None);
         }
-        // A linear scan: 4 XOR + popcount per entry is a few ms per million.
+        self.refresh_pdq_cache()?;
+        let cache = self.pdq_cache.borrow();
+        let mut best: Option<&PdqRow> = None;
+        let mut best_d = u32::MAX;
+        for row in cache.iter().flat_map(|c| &c.rows) {
+            // 4 XOR + popcount per entry and probe: about 1 ms per 100,000.
+            let d = pdqs.iter().map(|p| p.distance(&row.hash)).min().unwrap_or(u32::MAX);
+            if d <= PDQ_MATCH_DISTANCE && d < best_d {
+                best = Some(row);
+                best_d = d;
+            }
+        }
+        Ok(best.map(|r| Hit {
+            entry: r.id,
+            category: Category::from_code(&r.category).unwrap_or(Category::Other),
+            kind: "pdq".into(),
+            distance: best_d,
+            source: r.source.clone(),
+        }))
+    }
+
+    /// Reads the live PDQ entries again when the database changed since
+    /// (here, or in another process: SQLite's `data_version`).
+    fn refresh_pdq_cache(&self) -> Result<()> {
+        let e = self.err();
+        let version: i64 = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(&e)?;
+        let stamp = (version, self.conn.total_changes());
+        if self.pdq_cache.borrow().as_ref().is_some_and(|c| c.stamp == stamp) {
+            return Ok(());
+        }
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -117,23 +160,19 @@ impl Store {
             )
             .map_err(&e)?;
         let mut rows = stmt.query([]).map_err(&e)?;
-        let mut best: Option<Hit> = None;
+        let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(&e)? {
             let value: String = r.get(1).map_err(&e)?;
-            let Some(h) = Pdq::from_hex(&value) else { continue };
-            let d = pdqs.iter().map(|p| p.distance(&h)).min().unwrap_or(u32::MAX);
-            if d <= PDQ_MATCH_DISTANCE && best.as_ref().is_none_or(|b| d < b.distance) {
-                let c: String = r.get(2).map_err(&e)?;
-                best = Some(Hit {
-                    entry: r.get(0).map_err(&e)?,
-                    category: Category::from_code(&c).unwrap_or(Category::Other),
-                    kind: "pdq".into(),
-                    distance: d,
-                    source: r.get(3).map_err(&e)?,
-                });
-            }
+            let Some(hash) = Pdq::from_hex(&value) else { continue };
+            out.push(PdqRow {
+                id: r.get(0).map_err(&e)?,
+                hash,
+                category: r.get(2).map_err(&e)?,
+                source: r.get(3).map_err(&e)?,
+            });
         }
-        Ok(best)
+        *self.pdq_cache.borrow_mut() = Some(PdqCache { stamp, rows: out });
+        Ok(())
     }
 
     /// Every entry, newest first.

@@ -104,6 +104,8 @@ const SCHEMA_VERSION: &str = "1";
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// The live PDQ entries, read once and kept until the database changes.
+    pub(crate) pdq_cache: std::cell::RefCell<Option<blocklist::PdqCache>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -145,7 +147,7 @@ impl Store {
                 )))
             }
         }
-        Ok(Store { conn, path: path.to_path_buf() })
+        Ok(Store { conn, path: path.to_path_buf(), pdq_cache: std::cell::RefCell::new(None) })
     }
 
     /// Opens the database in the data folder ([`data_dir`]).
