@@ -16,6 +16,7 @@ pub mod codec;
 pub mod convert;
 pub mod cut;
 pub mod demo;
+pub mod dirs;
 pub mod heic;
 pub mod inspect;
 pub mod jpeg;

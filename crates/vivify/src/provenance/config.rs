@@ -23,18 +23,7 @@ pub const CONFIG_FILE: &str = "config.toml";
 /// config folder (`$XDG_CONFIG_HOME` or `~/.config` on Linux, Application
 /// Support on macOS, `%APPDATA%` on Windows) + `vivify`.
 pub fn config_dir() -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(d) = env("VIVIFY_CONFIG_DIR") {
-        return Some(d);
-    }
-    let base = if cfg!(windows) {
-        env("APPDATA")
-    } else if cfg!(target_os = "macos") {
-        env("HOME").map(|h| h.join("Library/Application Support"))
-    } else {
-        env("XDG_CONFIG_HOME").or_else(|| env("HOME").map(|h| h.join(".config")))
-    };
-    base.map(|b| b.join("vivify"))
+    crate::dirs::app_dir("VIVIFY_CONFIG_DIR", "XDG_CONFIG_HOME", ".config", "APPDATA")
 }
 
 /// The folder of the local signing identity made by `vivify keys init`.

@@ -27,18 +27,7 @@ pub const DB_FILE: &str = "safety.db";
 /// platform's data folder (`$XDG_DATA_HOME/vivify`, `~/.local/share/vivify`,
 /// `~/Library/Application Support/vivify`, `%LOCALAPPDATA%\vivify`).
 pub fn data_dir() -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(d) = env("VIVIFY_DATA_DIR") {
-        return Some(d);
-    }
-    let base = if cfg!(windows) {
-        env("LOCALAPPDATA")
-    } else if cfg!(target_os = "macos") {
-        env("HOME").map(|h| h.join("Library/Application Support"))
-    } else {
-        env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local/share")))
-    };
-    base.map(|b| b.join("vivify"))
+    crate::dirs::app_dir("VIVIFY_DATA_DIR", "XDG_DATA_HOME", ".local/share", "LOCALAPPDATA")
 }
 
 const SCHEMA: &str = r#"
