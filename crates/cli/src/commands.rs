@@ -277,6 +277,7 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     let signing =
         crate::credentials::signing(&crate::args::SignArgs { sign_cert: None, sign_key: None, no_sign: false })?;
     opts.signing = signing.clone();
+    opts.checks = crate::moderate::checks(None)?;
     let bar = progress::Phases::new(quiet(false));
     let r = vivify::alive::make(&photo, &opts, &bar);
     bar.finish();
@@ -284,6 +285,9 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     println!("photo: {}  prompt: \"{}\"", photo.display(), r.plan.prompt);
     for o in &r.outputs {
         println!("{o}");
+    }
+    if let Some(line) = safety_text(&r) {
+        println!("{line}");
     }
     // 2. Video → Live Photo, on a clip rendered here.
     let pb = progress::spinner(quiet(false));
