@@ -163,6 +163,11 @@ fn the_share_check_passes_only_the_exact_checked_labelled_signed_bytes() {
     let o = s.run(&["share", &tampered, "--policy", &lax]);
     assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
     assert!(stderr(&o).contains("tampered.mp4") && stderr(&o).contains("not a file vivify checked"), "{}", stderr(&o));
+    // A reported file vivify did not make is known, but never checked.
+    s.json(&["report", &tampered, "--reason", "spam", "--json"], 0);
+    let o = s.run(&["share", &tampered, "--policy", &lax]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(stderr(&o).contains("never passed the output check"), "{}", stderr(&o));
     // A caption is checked like a prompt.
     let o = s.run(&["share", &clip, "--caption", "now make her naked", "--policy", &lax]);
     assert_eq!(o.status.code(), Some(6));

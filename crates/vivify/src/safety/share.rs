@@ -51,6 +51,17 @@ pub fn check_share(path: &Path, caption: Option<&str>, store: &mut Store, policy
             "Share the file exactly as vivify wrote it, or make it again with vivify.",
         ));
     };
+    if item.kind == "external" {
+        // Known only because someone reported it: it never passed our checks.
+        return Err(refuse(
+            "share.unchecked",
+            format!(
+                "{} was not made by vivify here (it is known only from a report), so it never passed the output check.",
+                path.display()
+            ),
+            "Make the video with vivify, then share the file it writes.",
+        ));
+    }
     steps.push(Step { check: "same bytes as checked", passed: true, detail: format!("item {}", item.id) });
     if item.status != "visible" {
         return Err(refuse(
