@@ -9,6 +9,7 @@
 //! rows are a cache of the events that [`Store::check_consistency`] rebuilds
 //! and compares.
 
+pub mod appeals;
 pub mod blocklist;
 pub mod cases;
 pub mod events;
