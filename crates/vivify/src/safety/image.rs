@@ -116,18 +116,6 @@ pub(crate) fn stage_code(stage: Stage) -> &'static str {
     }
 }
 
-impl Decision {
-    /// A blocklist hit is never simply allowed: a policy that allows the
-    /// category still flags it.
-    pub(crate) fn max_with(self, floor: Decision) -> Decision {
-        match (self, floor) {
-            (Decision::Block, _) | (_, Decision::Block) => Decision::Block,
-            (Decision::Flag, _) | (_, Decision::Flag) => Decision::Flag,
-            _ => Decision::Allow,
-        }
-    }
-}
-
 /// Everything the photo check finds in one file (`vivify moderate IMAGE`).
 #[derive(Clone, Debug, Serialize)]
 pub struct ImageCheck {

@@ -1,5 +1,6 @@
-//! Safety: one taxonomy ([`taxonomy`]), a policy file ([`policy`]), and the
-//! checks. This part holds the prompt check ([`prompt`]); a refused request
+//! Safety: one taxonomy ([`taxonomy`]), a policy file ([`policy`]), the four
+//! checkpoints — [`prompt`], photo ([`image`]), [`output`] and [`share`] —
+//! and report handling in the safety database ([`store`]). A refused request
 //! becomes [`Refusal`] (exit code 6) that says which step, which rule, what
 //! happened to the data and what the person can do — never scores or word
 //! lists, and no hints at all for child-safety refusals.
@@ -79,6 +80,18 @@ pub enum Decision {
     /// Allowed, and recorded for review.
     Flag,
     Block,
+}
+
+impl Decision {
+    /// The stricter of two decisions (a blocklist hit is at least flagged,
+    /// even where the policy allows its category).
+    pub(crate) fn max_with(self, floor: Decision) -> Decision {
+        match (self, floor) {
+            (Decision::Block, _) | (_, Decision::Block) => Decision::Block,
+            (Decision::Flag, _) | (_, Decision::Flag) => Decision::Flag,
+            _ => Decision::Allow,
+        }
+    }
 }
 
 /// The result of one check.
