@@ -45,21 +45,22 @@ impl Score {
     }
 }
 
-/// Scores the lines of the set; the part after the "# Held out" line
-/// separately (it was written after the lexicon and is not tuned on).
-fn score_set() -> (Score, Score) {
+/// Scores the lines of the set, one score per part: the tuned part first,
+/// then each part that begins with a "# Held out" line (written before a
+/// lexicon change and not tuned on; each keeps its own line of results).
+fn score_set() -> Vec<(String, Score)> {
     let policy = Policy::default();
     let text = include_str!("data/prompts.tsv");
-    let (mut tuned, mut held) = (Score::default(), Score::default());
-    let mut in_held = false;
+    let mut parts = vec![("tuned set".to_string(), Score::default())];
     for line in text.lines() {
-        if line.starts_with("# Held out") {
-            in_held = true;
+        if let Some(name) = line.strip_prefix("# Held out") {
+            let name = name.split(':').next().unwrap_or_default().trim();
+            parts.push((format!("held-out set {name}").trim().to_string(), Score::default()));
         }
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        let s = if in_held { &mut held } else { &mut tuned };
+        let s = &mut parts.last_mut().expect("the tuned part").1;
         let (want, prompt) = line.split_once('\t').expect("label TAB prompt");
         let v = check_prompt(prompt, None, &policy).expect("check");
         let blocked = v.decision == Decision::Block;
@@ -82,21 +83,26 @@ fn score_set() -> (Score, Score) {
             s.mistakes.push(format!("category: {prompt:?} → {got}, want {want}"));
         }
     }
-    (tuned, held)
+    parts
 }
 
 #[test]
 fn labelled_prompt_set_precision_and_recall() {
-    let (tuned, held) = score_set();
-    tuned.print("tuned set");
-    held.print("held-out set");
-    // Every false-positive trap passes, in both parts.
-    assert_eq!(tuned.fp + held.fp, 0, "{:?} {:?}", tuned.mistakes, held.mistakes);
+    let parts = score_set();
+    for (name, score) in &parts {
+        score.print(name);
+    }
+    let (tuned, held) = parts.split_first().expect("the tuned part");
+    assert!(!held.is_empty(), "the set has a held-out part");
     // The part the lexicon was written against must stay caught (a regression
-    // guard); the held-out part is reported, and shows what words alone miss.
-    assert!(tuned.recall() >= 0.98, "{:?}", tuned.mistakes);
-    assert!(tuned.category() >= 0.95, "{:?}", tuned.mistakes);
-    assert!(held.tp > 0, "the held-out part catches nothing: {:?}", held.mistakes);
+    // guard) and make no false positive; held-out parts are reported, and show
+    // what words alone miss.
+    assert_eq!(tuned.1.fp, 0, "{:?}", tuned.1.mistakes);
+    assert!(tuned.1.recall() >= 0.98, "{:?}", tuned.1.mistakes);
+    assert!(tuned.1.category() >= 0.95, "{:?}", tuned.1.mistakes);
+    for (name, score) in held {
+        assert!(score.tp > 0, "{name} catches nothing: {:?}", score.mistakes);
+    }
 }
 
 #[test]

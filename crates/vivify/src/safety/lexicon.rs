@@ -1,7 +1,13 @@
 //! The prompt lexicon (`lexicon.txt`): parsing its pattern language and
 //! finding its rules in a list of words.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use super::inflect;
+
+/// Words a gap (`...`) may skip.
+const GAP_WORDS: usize = 3;
 
 /// What a lexicon rule marks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -14,6 +20,14 @@ pub enum Kind {
     Target,
     Weapon,
     Hate,
+    /// A protected group named (religion, ethnicity, origin, sexuality).
+    Group,
+    /// A person turned into or likened to vermin or animals.
+    Dehumanize,
+    /// Demeaning a real person: insults written on them, made to look vile.
+    Harass,
+    /// Weapons used or made where they threaten people (a bomb in a school).
+    Arms,
     Benign,
 }
 
@@ -28,34 +42,39 @@ impl Kind {
             "target" => Kind::Target,
             "weapon" => Kind::Weapon,
             "hate" => Kind::Hate,
+            "group" => Kind::Group,
+            "dehumanize" => Kind::Dehumanize,
+            "harass" => Kind::Harass,
+            "arms" => Kind::Arms,
             "benign" => Kind::Benign,
             _ => return None,
         })
     }
 }
 
-/// One word of a pattern: exact, or a prefix (`word*`).
+/// One word of a pattern: a word and its regular inflections, a prefix
+/// (`word*`), or a word taken literally (`=word`).
 #[derive(Clone, Debug)]
-struct Atom {
-    text: String,
-    prefix: bool,
+enum Atom {
+    Forms(Vec<String>),
+    Prefix(String),
 }
 
 impl Atom {
     fn matches(&self, word: &str) -> bool {
-        if self.prefix {
-            word.starts_with(&self.text)
-        } else {
-            word == self.text
+        match self {
+            Atom::Forms(forms) => forms.iter().any(|f| f == word),
+            Atom::Prefix(p) => word.starts_with(p.as_str()),
         }
     }
 }
 
-/// A choice of word sequences, maybe optional.
+/// One step of a pattern: a choice of word sequences (maybe optional), or
+/// a gap of up to [`GAP_WORDS`] words.
 #[derive(Clone, Debug)]
-struct Group {
-    alts: Vec<Vec<Atom>>,
-    optional: bool,
+enum Group {
+    Words { alts: Vec<Vec<Atom>>, optional: bool },
+    Gap,
 }
 
 #[derive(Clone, Debug)]
@@ -77,35 +96,63 @@ pub struct Hit {
 
 fn atoms(s: &str) -> Vec<Atom> {
     s.split_whitespace()
-        .map(|w| match w.strip_suffix('*') {
-            Some(p) => Atom { text: p.to_string(), prefix: true },
-            None => Atom { text: w.to_string(), prefix: false },
+        .map(|w| {
+            if let Some(p) = w.strip_suffix('*') {
+                Atom::Prefix(p.to_string())
+            } else if let Some(lit) = w.strip_prefix('=') {
+                Atom::Forms(vec![lit.to_string()])
+            } else {
+                Atom::Forms(inflect::forms(w))
+            }
         })
         .collect()
 }
 
-/// Parses one pattern: words and `(a|b c)` groups, `?` after a group.
-fn parse_pattern(p: &str) -> Result<Vec<Group>, String> {
+/// Word sets defined by `set name: a|b c|d*` lines, used as `@name`.
+type Sets = HashMap<String, Vec<Vec<Atom>>>;
+
+/// `a|b c|@set`: each alternative a word sequence; a set stands for all of its own.
+fn alternatives(s: &str, p: &str, sets: &Sets) -> Result<Vec<Vec<Atom>>, String> {
+    let mut alts = Vec::new();
+    for alt in s.split('|') {
+        match alt.trim().strip_prefix('@') {
+            Some(name) => {
+                alts.extend(sets.get(name).cloned().ok_or_else(|| format!("unknown set '@{name}' in '{p}'"))?);
+            }
+            None if atoms(alt).is_empty() => return Err(format!("empty alternative in '{p}'")),
+            None => alts.push(atoms(alt)),
+        }
+    }
+    Ok(alts)
+}
+
+/// Parses one pattern: words, `(a|b c)` groups and `@set`s (`?` after
+/// either makes it optional), and `...` gaps.
+fn parse_pattern(p: &str, sets: &Sets) -> Result<Vec<Group>, String> {
     let mut groups = Vec::new();
     let mut rest = p.trim();
     while !rest.is_empty() {
+        let alts;
         if let Some(inner) = rest.strip_prefix('(') {
             let close = inner.find(')').ok_or_else(|| format!("unclosed group in '{p}'"))?;
-            let alts = inner[..close].split('|').map(atoms).collect::<Vec<_>>();
-            if alts.iter().any(Vec::is_empty) {
-                return Err(format!("empty alternative in '{p}'"));
-            }
+            alts = alternatives(&inner[..close], p, sets)?;
             rest = &inner[close + 1..];
-            let optional = rest.starts_with('?');
-            if optional {
-                rest = &rest[1..];
-            }
-            groups.push(Group { alts, optional });
         } else {
-            let end = rest.find([' ', '(']).unwrap_or(rest.len());
-            groups.push(Group { alts: vec![atoms(&rest[..end])], optional: false });
+            let end = rest.find([' ', '(', '?']).unwrap_or(rest.len());
+            let word = &rest[..end];
             rest = &rest[end..];
+            if word == "..." {
+                groups.push(Group::Gap);
+                rest = rest.trim_start();
+                continue;
+            }
+            alts = alternatives(word, p, sets)?;
         }
+        let optional = rest.starts_with('?');
+        if optional {
+            rest = &rest[1..];
+        }
+        groups.push(Group::Words { alts, optional });
         rest = rest.trim_start();
     }
     if groups.is_empty() {
@@ -114,17 +161,24 @@ fn parse_pattern(p: &str) -> Result<Vec<Group>, String> {
     Ok(groups)
 }
 
-/// Parses lexicon text: `kind: pattern` lines, `#` comments.
+/// Parses lexicon text: `kind: pattern` and `set name: alternatives`
+/// lines, `#` comments. A set must be defined before it is used.
 pub fn parse(text: &str) -> Result<Vec<Rule>, String> {
     let mut rules = Vec::new();
+    let mut sets = Sets::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (kind, pattern) = line.split_once(':').ok_or_else(|| format!("line {}: no 'kind:'", n + 1))?;
-        let kind = Kind::parse(kind.trim()).ok_or_else(|| format!("line {}: unknown kind '{kind}'", n + 1))?;
-        let groups = parse_pattern(pattern).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let (head, pattern) = line.split_once(':').ok_or_else(|| format!("line {}: no 'kind:'", n + 1))?;
+        if let Some(name) = head.strip_prefix("set ") {
+            let alts = alternatives(pattern.trim(), pattern, &sets).map_err(|e| format!("line {}: {e}", n + 1))?;
+            sets.insert(name.trim().to_string(), alts);
+            continue;
+        }
+        let kind = Kind::parse(head.trim()).ok_or_else(|| format!("line {}: unknown kind '{head}'", n + 1))?;
+        let groups = parse_pattern(pattern, &sets).map_err(|e| format!("line {}: {e}", n + 1))?;
         rules.push(Rule { kind, pattern: pattern.trim().to_string(), groups });
     }
     Ok(rules)
@@ -144,34 +198,56 @@ fn ends(groups: &[Group], words: &[String], pos: usize, out: &mut Vec<usize>) {
         out.push(pos);
         return;
     };
-    if g.optional {
-        ends(&groups[1..], words, pos, out);
-    }
-    for alt in &g.alts {
-        let n = alt.len();
-        if pos + n <= words.len() && alt.iter().zip(&words[pos..pos + n]).all(|(a, w)| a.matches(w)) {
-            ends(&groups[1..], words, pos + n, out);
+    match g {
+        Group::Gap => {
+            for skip in 0..=GAP_WORDS.min(words.len() - pos) {
+                ends(&groups[1..], words, pos + skip, out);
+            }
+        }
+        Group::Words { alts, optional } => {
+            if *optional {
+                ends(&groups[1..], words, pos, out);
+            }
+            for alt in alts {
+                let n = alt.len();
+                if pos + n <= words.len() && alt.iter().zip(&words[pos..pos + n]).all(|(a, w)| a.matches(w)) {
+                    ends(&groups[1..], words, pos + n, out);
+                }
+            }
         }
     }
 }
 
-/// Every rule found in `words`, with hits overlapped by a benign phrase removed.
-pub fn find(rules: &[Rule], words: &[String]) -> Vec<Hit> {
-    let mut hits = Vec::new();
+/// Every match of the rules `keep` selects: (rule index, start, end), the
+/// longest match at each start.
+fn matches(rules: &[Rule], words: &[String], keep: impl Fn(&Rule) -> bool) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
     let mut found = Vec::new();
-    for (r, rule) in rules.iter().enumerate() {
+    for (r, rule) in rules.iter().enumerate().filter(|(_, rule)| keep(rule)) {
         for start in 0..words.len() {
             found.clear();
             ends(&rule.groups, words, start, &mut found);
             if let Some(&end) = found.iter().filter(|&&e| e > start).max() {
-                hits.push(Hit { kind: rule.kind, start, end, rule: r });
+                out.push((r, start, end));
             }
         }
     }
-    let benign: Vec<(usize, usize)> =
-        hits.iter().filter(|h| h.kind == Kind::Benign).map(|h| (h.start, h.end)).collect();
-    hits.retain(|h| h.kind != Kind::Benign && !benign.iter().any(|&(s, e)| h.start < e && s < h.end));
-    hits
+    out
+}
+
+/// Where benign phrases stand in `words` (start, end).
+pub fn benign_spans(rules: &[Rule], words: &[String]) -> Vec<(usize, usize)> {
+    matches(rules, words, |r| r.kind == Kind::Benign).into_iter().map(|(_, s, e)| (s, e)).collect()
+}
+
+/// Every rule found in `words`, with hits overlapped by a benign phrase removed.
+pub fn find(rules: &[Rule], words: &[String]) -> Vec<Hit> {
+    let benign = benign_spans(rules, words);
+    matches(rules, words, |r| r.kind != Kind::Benign)
+        .into_iter()
+        .filter(|&(_, start, end)| !benign.iter().any(|&(s, e)| start < e && s < end))
+        .map(|(rule, start, end)| Hit { kind: rules[rule].kind, start, end, rule })
+        .collect()
 }
 
 #[cfg(test)]
@@ -188,6 +264,20 @@ mod tests {
         assert!(rules.len() > 50);
         let r = parse("sexual: (take|pull) (off)? (her|his) (clothes|shirt)\nbenign: photo shoot\nattack: shoot*")
             .expect("parse");
+        let sets = parse(
+            "set garment: shirt|t shirt|dress\nsexual: (her|his) @garment ... (off|=vanish)\nselfharm: hang himself",
+        )
+        .expect("parse");
+        assert_eq!(find(&sets, &w("his t shirt comes off")).len(), 1, "set + gap");
+        assert_eq!(find(&sets, &w("her dress starts to fall off")).len(), 1, "a gap of three");
+        assert!(find(&sets, &w("her dress is far too long to come off")).is_empty(), "gaps are short");
+        assert!(find(&sets, &w("her dress vanishes")).is_empty(), "=word is literal");
+        assert_eq!(find(&sets, &w("he hangs himself")).len(), 1, "inflections");
+        assert!(parse("sexual: @nothing").is_err());
+        let in_group = parse("set poss: her|his\nsexual: (@poss|the) bra").expect("parse");
+        assert_eq!(find(&in_group, &w("his bra")).len(), 1, "a set inside a group");
+        assert_eq!(find(&in_group, &w("the bra")).len(), 1);
+        assert_eq!(benign_spans(&r, &w("a photo shoot at dawn")), [(1, 3)]);
         assert_eq!(find(&r, &w("take her clothes")).len(), 1);
         assert_eq!(find(&r, &w("pull off his shirt")).len(), 1);
         assert!(find(&r, &w("take off the hat")).is_empty());

@@ -7,6 +7,7 @@
 
 pub mod classifier;
 pub mod image;
+mod inflect;
 pub mod lexicon;
 pub mod normalize;
 #[cfg(feature = "nsfw")]

@@ -67,16 +67,32 @@ fn rustrict_category(text: &str) -> Option<(Category, String)> {
     }
 }
 
-/// The kinds found, and whether an attack hits a target directly.
+/// The kinds found, and whether an attack hits a person or a group directly.
 struct Found {
     kinds: Vec<Kind>,
     attack_on_target: bool,
+    attack_on_group: bool,
     rules: Vec<String>,
+}
+
+/// Whether a hit of `kind` starts at `at`, or after up to two determiners
+/// ("kill all the guards").
+fn hit_follows(hits: &[Hit], kind: Kind, words: &[String], mut at: usize) -> bool {
+    for _ in 0..3 {
+        if hits.iter().any(|h| h.kind == kind && h.start == at) {
+            return true;
+        }
+        if !words.get(at).is_some_and(|w| DETERMINERS.contains(&w.as_str())) {
+            return false;
+        }
+        at += 1;
+    }
+    false
 }
 
 fn scan(variants: &[Vec<String>]) -> Found {
     let rules = lexicon::builtin();
-    let mut f = Found { kinds: Vec::new(), attack_on_target: false, rules: Vec::new() };
+    let mut f = Found { kinds: Vec::new(), attack_on_target: false, attack_on_group: false, rules: Vec::new() };
     for words in variants {
         let hits = lexicon::find(rules, words);
         for h in &hits {
@@ -85,15 +101,9 @@ fn scan(variants: &[Vec<String>]) -> Found {
             }
             f.rules.push(rules[h.rule].pattern.clone());
         }
-        let targets: Vec<&Hit> = hits.iter().filter(|h| h.kind == Kind::Target).collect();
         for a in hits.iter().filter(|h| h.kind == Kind::Attack) {
-            let mut at = a.end;
-            if words.get(at).is_some_and(|w| DETERMINERS.contains(&w.as_str()))
-                && !targets.iter().any(|t| t.start == at)
-            {
-                at += 1;
-            }
-            f.attack_on_target |= targets.iter().any(|t| t.start == at);
+            f.attack_on_target |= hit_follows(&hits, Kind::Target, words, a.end);
+            f.attack_on_group |= hit_follows(&hits, Kind::Group, words, a.end);
         }
     }
     f
@@ -129,19 +139,37 @@ pub fn check_prompt(text: &str, faces: Option<usize>, policy: &Policy) -> Result
         (category, rule) = (Some(Category::Sexual), "prompt.lexicon.sexual".into());
     } else if has(Kind::SelfHarm) {
         (category, rule) = (Some(Category::SelfHarm), "prompt.lexicon.self_harm".into());
+    } else if has(Kind::Group) && has(Kind::Dehumanize) {
+        (category, rule) = (Some(Category::Hate), "prompt.combination.group_dehumanized".into());
+    } else if found.attack_on_group {
+        (category, rule) = (Some(Category::Hate), "prompt.combination.attack_on_group".into());
     } else if has(Kind::Violence) {
         (category, rule) = (Some(Category::ViolenceGraphic), "prompt.lexicon.violence".into());
     } else if found.attack_on_target && has(Kind::Weapon) {
         (category, rule) = (Some(Category::IllegalGoodsWeapons), "prompt.combination.weapon_on_people".into());
+    } else if has(Kind::Arms) {
+        (category, rule) = (Some(Category::IllegalGoodsWeapons), "prompt.lexicon.arms".into());
     } else if found.attack_on_target {
         (category, rule) = (Some(Category::ViolenceGraphic), "prompt.combination.attack_on_people".into());
     } else if has(Kind::Hate) {
         (category, rule) = (Some(Category::Hate), "prompt.lexicon.hate".into());
+    } else if has(Kind::Harass) {
+        (category, rule) = (Some(Category::Harassment), "prompt.lexicon.harassment".into());
     }
     if category.is_none() {
-        // The normalised text too: rustrict's own folding misses some tricks ours undo.
-        let joined_text = variants[1].join(" ");
-        if let Some((c, r)) = rustrict_category(text).or_else(|| rustrict_category(&joined_text)) {
+        // The normalised text too: rustrict's own folding misses some tricks
+        // ours undo. Our benign phrases ("nude lipstick") are taken out first;
+        // when there are any, rustrict reads only what is left.
+        let benign = lexicon::benign_spans(lexicon::builtin(), &variants[1]);
+        let rest: Vec<&str> = variants[1]
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !benign.iter().any(|&(s, e)| (s..e).contains(i)))
+            .map(|(_, w)| w.as_str())
+            .collect();
+        let rest = rest.join(" ");
+        let raw = if benign.is_empty() { Some(text) } else { None };
+        if let Some((c, r)) = raw.and_then(rustrict_category).or_else(|| rustrict_category(&rest)) {
             (category, rule) = (Some(c), r);
         }
     }
