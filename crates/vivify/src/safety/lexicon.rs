@@ -29,6 +29,9 @@ pub enum Kind {
     /// Weapons used or made where they threaten people (a bomb in a school).
     Arms,
     Benign,
+    /// A named idea (`concept name: …`) that only counts next to another
+    /// (`kind: a ~N b`); never a finding on its own.
+    Concept,
 }
 
 impl Kind {
@@ -77,12 +80,23 @@ enum Group {
     Gap,
 }
 
+/// What a rule looks for.
+#[derive(Clone, Debug)]
+enum Body {
+    /// Words in order.
+    Pattern(Vec<Group>),
+    /// Two concepts at most `within` words apart, in either order.
+    Near { a: String, b: String, within: usize },
+}
+
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub kind: Kind,
     /// The pattern as written, for diagnostics (never shown to users).
     pub pattern: String,
-    groups: Vec<Group>,
+    /// The concept a `concept` rule marks.
+    concept: Option<String>,
+    body: Body,
 }
 
 /// A rule found at words `start..end`.
@@ -135,6 +149,9 @@ fn parse_pattern(p: &str, sets: &Sets) -> Result<Vec<Group>, String> {
         let alts;
         if let Some(inner) = rest.strip_prefix('(') {
             let close = inner.find(')').ok_or_else(|| format!("unclosed group in '{p}'"))?;
+            if inner[..close].contains('(') {
+                return Err(format!("groups do not nest, in '{p}'"));
+            }
             alts = alternatives(&inner[..close], p, sets)?;
             rest = &inner[close + 1..];
         } else {
@@ -161,25 +178,59 @@ fn parse_pattern(p: &str, sets: &Sets) -> Result<Vec<Group>, String> {
     Ok(groups)
 }
 
-/// Parses lexicon text: `kind: pattern` and `set name: alternatives`
-/// lines, `#` comments. A set must be defined before it is used.
+/// Words two concepts may stand apart when a `~` gives no number.
+const NEAR_WORDS: usize = 3;
+
+/// `a ~N b` (or `a ~ b`): two concept names and how far apart they may be.
+fn parse_near(p: &str, concepts: &[String]) -> Result<Body, String> {
+    let (a, rest) = p.split_once('~').ok_or_else(|| format!("no '~' in '{p}'"))?;
+    let rest = rest.trim_start();
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    let within =
+        if digits == 0 { NEAR_WORDS } else { rest[..digits].parse().map_err(|_| format!("bad distance in '{p}'"))? };
+    let (a, b) = (a.trim().to_string(), rest[digits..].trim().to_string());
+    for name in [&a, &b] {
+        if !concepts.contains(name) {
+            return Err(format!("unknown concept '{name}' in '{p}'"));
+        }
+    }
+    Ok(Body::Near { a, b, within })
+}
+
+/// Parses lexicon text: `kind: pattern`, `set name: alternatives`,
+/// `concept name: pattern` and `kind: concept ~N concept` lines, `#`
+/// comments. Sets and concepts must be defined before they are used.
 pub fn parse(text: &str) -> Result<Vec<Rule>, String> {
     let mut rules = Vec::new();
     let mut sets = Sets::new();
+    let mut concepts: Vec<String> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (head, pattern) = line.split_once(':').ok_or_else(|| format!("line {}: no 'kind:'", n + 1))?;
+        let at = |e: String| format!("line {}: {e}", n + 1);
+        let (head, pattern) = line.split_once(':').ok_or_else(|| at("no 'kind:'".into()))?;
         if let Some(name) = head.strip_prefix("set ") {
-            let alts = alternatives(pattern.trim(), pattern, &sets).map_err(|e| format!("line {}: {e}", n + 1))?;
+            let alts = alternatives(pattern.trim(), pattern, &sets).map_err(at)?;
             sets.insert(name.trim().to_string(), alts);
             continue;
         }
-        let kind = Kind::parse(head.trim()).ok_or_else(|| format!("line {}: unknown kind '{head}'", n + 1))?;
-        let groups = parse_pattern(pattern, &sets).map_err(|e| format!("line {}: {e}", n + 1))?;
-        rules.push(Rule { kind, pattern: pattern.trim().to_string(), groups });
+        let (kind, concept) = match head.strip_prefix("concept ") {
+            Some(name) => (Kind::Concept, Some(name.trim().to_string())),
+            None => (Kind::parse(head.trim()).ok_or_else(|| at(format!("unknown kind '{head}'")))?, None),
+        };
+        let body = if pattern.contains('~') && concept.is_none() {
+            parse_near(pattern, &concepts).map_err(at)?
+        } else {
+            Body::Pattern(parse_pattern(pattern, &sets).map_err(at)?)
+        };
+        if let Some(name) = &concept {
+            if !concepts.contains(name) {
+                concepts.push(name.clone());
+            }
+        }
+        rules.push(Rule { kind, pattern: pattern.trim().to_string(), concept, body });
     }
     Ok(rules)
 }
@@ -218,15 +269,16 @@ fn ends(groups: &[Group], words: &[String], pos: usize, out: &mut Vec<usize>) {
     }
 }
 
-/// Every match of the rules `keep` selects: (rule index, start, end), the
-/// longest match at each start.
+/// Every match of the word-pattern rules `keep` selects: (rule index,
+/// start, end), the longest match at each start.
 fn matches(rules: &[Rule], words: &[String], keep: impl Fn(&Rule) -> bool) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
     let mut found = Vec::new();
     for (r, rule) in rules.iter().enumerate().filter(|(_, rule)| keep(rule)) {
+        let Body::Pattern(groups) = &rule.body else { continue };
         for start in 0..words.len() {
             found.clear();
-            ends(&rule.groups, words, start, &mut found);
+            ends(groups, words, start, &mut found);
             if let Some(&end) = found.iter().filter(|&&e| e > start).max() {
                 out.push((r, start, end));
             }
@@ -240,14 +292,47 @@ pub fn benign_spans(rules: &[Rule], words: &[String]) -> Vec<(usize, usize)> {
     matches(rules, words, |r| r.kind == Kind::Benign).into_iter().map(|(_, s, e)| (s, e)).collect()
 }
 
-/// Every rule found in `words`, with hits overlapped by a benign phrase removed.
+/// Words between two spans (0 when they overlap); `None` when they are
+/// the same words, which cannot be two ideas at once.
+fn apart(x: (usize, usize), y: (usize, usize)) -> Option<usize> {
+    if x == y {
+        None
+    } else if x.1 <= y.0 {
+        Some(y.0 - x.1)
+    } else if y.1 <= x.0 {
+        Some(x.0 - y.1)
+    } else {
+        Some(0)
+    }
+}
+
+/// Every rule found in `words`, with hits overlapped by a benign phrase
+/// removed; concepts count only through the `~` rules that pair them.
 pub fn find(rules: &[Rule], words: &[String]) -> Vec<Hit> {
     let benign = benign_spans(rules, words);
-    matches(rules, words, |r| r.kind != Kind::Benign)
+    let mut hits: Vec<Hit> = matches(rules, words, |r| r.kind != Kind::Benign)
         .into_iter()
         .filter(|&(_, start, end)| !benign.iter().any(|&(s, e)| start < e && s < end))
         .map(|(rule, start, end)| Hit { kind: rules[rule].kind, start, end, rule })
-        .collect()
+        .collect();
+    let spans_of = |name: &str, hits: &[Hit]| -> Vec<(usize, usize)> {
+        hits.iter().filter(|h| rules[h.rule].concept.as_deref() == Some(name)).map(|h| (h.start, h.end)).collect()
+    };
+    let mut paired = Vec::new();
+    for (r, rule) in rules.iter().enumerate() {
+        let Body::Near { a, b, within } = &rule.body else { continue };
+        let (xs, ys) = (spans_of(a, &hits), spans_of(b, &hits));
+        let near = xs
+            .iter()
+            .flat_map(|&x| ys.iter().map(move |&y| (x, y)))
+            .find(|&(x, y)| apart(x, y).is_some_and(|d| d <= *within));
+        if let Some((x, y)) = near {
+            paired.push(Hit { kind: rule.kind, start: x.0.min(y.0), end: x.1.max(y.1), rule: r });
+        }
+    }
+    hits.retain(|h| h.kind != Kind::Concept);
+    hits.extend(paired);
+    hits
 }
 
 #[cfg(test)]
@@ -278,11 +363,21 @@ mod tests {
         assert_eq!(find(&in_group, &w("his bra")).len(), 1, "a set inside a group");
         assert_eq!(find(&in_group, &w("the bra")).len(), 1);
         assert_eq!(benign_spans(&r, &w("a photo shoot at dawn")), [(1, 3)]);
+        let near = parse(
+            "concept undo: (unbutton|unzip)\nconcept worn: (her|his) (shirt|dress)\nsexual: undo ~1 worn\nbenign: his coat",
+        )
+        .expect("parse");
+        assert_eq!(find(&near, &w("she unbuttons her shirt")).len(), 1);
+        assert_eq!(find(&near, &w("her dress she unzips")).len(), 1, "either order, one word between");
+        assert!(find(&near, &w("she unzips the bag in her dress")).is_empty(), "too far apart");
+        assert!(find(&near, &w("she unbuttons")).is_empty(), "a concept alone is no finding");
+        assert!(parse("sexual: undo ~ worn").is_err(), "concepts are defined first");
         assert_eq!(find(&r, &w("take her clothes")).len(), 1);
         assert_eq!(find(&r, &w("pull off his shirt")).len(), 1);
         assert!(find(&r, &w("take off the hat")).is_empty());
         assert!(find(&r, &w("a photo shoot at dawn")).is_empty(), "benign wins");
         assert_eq!(find(&r, &w("shooting people")).len(), 1);
         assert!(parse("sexual: (a|").is_err() && parse("weird: x").is_err());
+        assert!(parse("sexual: (a|b (c|d))").is_err(), "nested groups are refused, not misread");
     }
 }

@@ -13,9 +13,54 @@ use super::taxonomy::Category;
 use super::{Stage, Verdict};
 use crate::error::{Error, Result};
 
-/// Words that precede a target without changing what the sentence means.
-const DETERMINERS: &[&str] =
-    &["the", "a", "an", "that", "this", "those", "these", "all", "some", "every", "my", "your", "our", "their"];
+/// Words that may stand between an attack and whom it hits without
+/// changing what the sentence means ("shoot all the old guards").
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "that", "this", "those", "these", "all", "some", "every", "my", "your", "our", "their", "his",
+    "her", "old", "young", "little", "poor", "new", "other", "innocent", "two", "three",
+];
+
+/// "her" is a person only when no noun follows it: "stab her with" or "burn
+/// her" at the end, but not "burn her toast". Words that may follow it:
+const AFTER_HER: &[&str] = &[
+    "with",
+    "in",
+    "on",
+    "to",
+    "and",
+    "until",
+    "till",
+    "from",
+    "at",
+    "by",
+    "for",
+    "so",
+    "into",
+    "up",
+    "down",
+    "over",
+    "again",
+    "then",
+    "while",
+    "as",
+    "because",
+    "dead",
+    "alive",
+    "badly",
+    "hard",
+    "repeatedly",
+    "now",
+    "slowly",
+    "or",
+    "but",
+    "if",
+    "when",
+    "through",
+    "out",
+    "off",
+    "too",
+    "all",
+];
 
 /// rustrict's list with the false positives found in testing turned off
 /// (names, foods, and the benign phrases of our lexicon).
@@ -75,11 +120,13 @@ struct Found {
     rules: Vec<String>,
 }
 
-/// Whether a hit of `kind` starts at `at`, or after up to two determiners
-/// ("kill all the guards").
+/// Whether a hit of `kind` starts at `at`, or after up to three
+/// determiners ("kill all the old guards").
 fn hit_follows(hits: &[Hit], kind: Kind, words: &[String], mut at: usize) -> bool {
-    for _ in 0..3 {
-        if hits.iter().any(|h| h.kind == kind && h.start == at) {
+    for _ in 0..4 {
+        let her_as_owner = words.get(at).is_some_and(|w| w == "her")
+            && words.get(at + 1).is_some_and(|next| !AFTER_HER.contains(&next.as_str()));
+        if !her_as_owner && hits.iter().any(|h| h.kind == kind && h.start == at) {
             return true;
         }
         if !words.get(at).is_some_and(|w| DETERMINERS.contains(&w.as_str())) {
@@ -143,10 +190,10 @@ pub fn check_prompt(text: &str, faces: Option<usize>, policy: &Policy) -> Result
         (category, rule) = (Some(Category::Hate), "prompt.combination.group_dehumanized".into());
     } else if found.attack_on_group {
         (category, rule) = (Some(Category::Hate), "prompt.combination.attack_on_group".into());
-    } else if has(Kind::Violence) {
-        (category, rule) = (Some(Category::ViolenceGraphic), "prompt.lexicon.violence".into());
     } else if found.attack_on_target && has(Kind::Weapon) {
         (category, rule) = (Some(Category::IllegalGoodsWeapons), "prompt.combination.weapon_on_people".into());
+    } else if has(Kind::Violence) {
+        (category, rule) = (Some(Category::ViolenceGraphic), "prompt.lexicon.violence".into());
     } else if has(Kind::Arms) {
         (category, rule) = (Some(Category::IllegalGoodsWeapons), "prompt.lexicon.arms".into());
     } else if found.attack_on_target {
