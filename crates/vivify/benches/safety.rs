@@ -1,5 +1,6 @@
 //! What the safety checks cost, against budgets that keep them invisible
-//! next to making a clip: prompt check per prompt (≤ 1 ms), photo hashes
+//! next to making a clip: prompt check per prompt (≤ 1 ms; ≤ 5 ms for the
+//! longest allowed), photo hashes
 //! (≤ 150 ms for 1600×1200), a blocklist lookup among 100,000 PDQ hashes
 //! (≤ 50 ms; the first in a process reads the list, ≤ 250 ms), the image classifier per picture when installed (≤ 300 ms),
 //! and `alive` with every checkpoint and the record against `alive` without
@@ -42,6 +43,19 @@ fn main() {
         }
     });
     line("prompt check (per prompt, labelled set)", all / prompts.len().max(1) as u32, 1.0);
+    // The longest prompts allowed: ordinary words, and single letters (every
+    // pattern tried at every one of ~250 starts, and the spaced-letters join).
+    let words = "her dress the man takes off a photo at the bridge with blood and ".repeat(8);
+    let long_words: String = words.chars().take(policy.prompt.max_chars).collect();
+    let letters: String = "a b ".repeat(200).chars().take(policy.prompt.max_chars).collect();
+    for (what, text) in
+        [("prompt check, 500 characters of words", &long_words), ("prompt check, 500 characters of letters", &letters)]
+    {
+        let took = best(5, || {
+            let _ = check_prompt(text, Some(1), &policy);
+        });
+        line(what, took, 5.0);
+    }
 
     let photo_path = root.join("../../tests/fixtures/photos/temple.jpg");
     let photo = Photo::decode(std::fs::read(&photo_path).expect("read")).expect("decode");
