@@ -146,7 +146,10 @@ fn scan(variants: &[Vec<String>]) -> Found {
             if !f.kinds.contains(&h.kind) {
                 f.kinds.push(h.kind);
             }
-            f.rules.push(rules[h.rule].pattern.clone());
+            let pattern = &rules[h.rule].pattern;
+            if !f.rules.contains(pattern) {
+                f.rules.push(pattern.clone());
+            }
         }
         for a in hits.iter().filter(|h| h.kind == Kind::Attack) {
             f.attack_on_target |= hit_follows(&hits, Kind::Target, words, a.end);
