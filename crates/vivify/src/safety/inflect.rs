@@ -39,11 +39,13 @@ pub fn forms(word: &str) -> Vec<String> {
     };
     let last = b[b.len() - 1];
     let stem_e = word.strip_suffix('e');
+    // "baby" → "babies", "bury" → "buried"; but "play" → "plays", "played".
+    let consonant_y = last == b'y' && !is_vowel(b[b.len() - 2]);
     // -s / -es
     if word.ends_with('s') || word.ends_with('x') || word.ends_with('z') || word.ends_with("ch") || word.ends_with("sh")
     {
         add(format!("{word}es"));
-    } else if last == b'y' && !is_vowel(b[b.len() - 2]) {
+    } else if consonant_y {
         add(format!("{}ies", &word[..word.len() - 1]));
     } else {
         add(format!("{word}s"));
@@ -52,7 +54,7 @@ pub fn forms(word: &str) -> Vec<String> {
     if let Some(stem) = stem_e {
         add(format!("{word}d"));
         add(format!("{stem}ing"));
-    } else if last == b'y' && !is_vowel(b[b.len() - 2]) {
+    } else if consonant_y {
         add(format!("{}ied", &word[..word.len() - 1]));
         add(format!("{word}ing"));
     } else {
