@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "Exit codes: 0 ok, 1 failure, 2 usage error, 3 invalid or unsupported input (or bad signing \
-credentials), 4 Content Credentials invalid or tampered (verify), 5 no Content Credentials (verify), 6 refused by the safety policy, \
-130 cancelled (Ctrl-C).";
+credentials, or not a regular file), 4 Content Credentials invalid or tampered (verify), 5 no Content Credentials (verify), \
+6 refused by the safety policy, 7 moderation conflict (decided or appealed by someone else first, not your case), \
+8 an output already exists (use --force), 130 cancelled (Ctrl-C), 143 terminated (SIGTERM).";
 
 #[derive(Parser, Debug)]
 #[command(name = "vivify", version, about = "Live Photos and Motion Photos from any video, and back", after_help = AFTER_HELP)]
@@ -384,6 +385,9 @@ pub enum ReportsAction {
         /// The facts the decision rests on (they go into the statement of reasons).
         #[arg(long)]
         facts: String,
+        /// Decide a case another moderator is reviewing (the takeover is logged).
+        #[arg(long)]
+        takeover: bool,
     },
     /// Refold every case from its events and compare; exit 1 on any difference.
     Check,

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    progress::install_signal_handlers();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -32,9 +33,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// 0 ok, 1 failure, 2 usage, 3 invalid or unsupported input or bad signing
-/// credentials, 6 refused by the safety policy, 130 cancelled (4 and 5 come
-/// from `verify` itself).
+/// The exit codes, documented once in README.md ("Exit codes") and in
+/// `vivify --help`: 0 ok, 1 failure, 2 usage, 3 invalid, unsupported or
+/// unreadable input or bad signing credentials, 6 refused by the safety
+/// policy, 7 a moderation conflict, 8 an output already exists, 130
+/// cancelled, 143 terminated (4 and 5 come from `verify` itself).
 pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
     if matches!(e.downcast_ref::<vivify::Error>(), Some(vivify::Error::Cancelled)) {
         return 130;
@@ -43,7 +46,9 @@ pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
         Some(vivify::ErrorClass::BadInput) => 3,
         Some(vivify::ErrorClass::Usage) => 2,
         Some(vivify::ErrorClass::Refused) => 6,
-        _ => 1,
+        Some(vivify::ErrorClass::Conflict) => 7,
+        Some(vivify::ErrorClass::Exists) => 8,
+        Some(vivify::ErrorClass::Failure) | None => 1,
     }
 }
 

@@ -26,18 +26,53 @@ pub fn bar(len: u64, quiet: bool) -> ProgressBar {
     pb
 }
 
-/// Set by Ctrl-C; the library polls it between frames and stops cleanly.
-static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Makes the first Ctrl-C a clean cancel (nothing half-written is left);
-/// a second one ends the process at once.
+/// Set by Ctrl-C; the library polls it between frames and stops cleanly.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The running command stops cleanly at [`INTERRUPTED`].
+static CANCELLABLE: AtomicBool = AtomicBool::new(false);
+
+/// Makes the first Ctrl-C a clean cancel for the running command (nothing
+/// half-written is left); a second one ends it as a signal does.
 pub fn cancel_on_interrupt() {
-    use std::sync::atomic::Ordering;
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-    });
+    CANCELLABLE.store(true, Ordering::SeqCst);
+}
+
+/// Ends the process for signal `sig` (exit 128 + sig, as shells report it)
+/// after removing the temporary files of outputs being written.
+fn exit_on_signal(sig: i32) -> ! {
+    let _held = vivify::outfile::remove_temporaries();
+    std::process::exit(128 + sig);
+}
+
+/// Handles SIGINT, SIGTERM and SIGHUP for every command: outputs being
+/// written lose their temporary files (never a final name), then the
+/// process exits 130, 143 or 129. During `alive` the first Ctrl-C only
+/// asks the job to stop between frames.
+pub fn install_signal_handlers() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+        std::thread::spawn(move || {
+            for sig in signals.forever() {
+                if sig == SIGINT && CANCELLABLE.load(Ordering::SeqCst) && !INTERRUPTED.swap(true, Ordering::SeqCst) {
+                    continue;
+                }
+                exit_on_signal(sig);
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrlc::set_handler(|| {
+            if CANCELLABLE.load(Ordering::SeqCst) && !INTERRUPTED.swap(true, Ordering::SeqCst) {
+                return;
+            }
+            exit_on_signal(2);
+        });
+    }
 }
 
 /// A bar for the library's phased progress: a spinner with the phase name,

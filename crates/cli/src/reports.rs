@@ -129,11 +129,11 @@ pub fn reports(a: ReportsArgs) -> Result<ExitCode> {
             None => println!("the queue is empty"),
         },
         ReportsAction::Show { case } => print_case(a.json, &store.case(case)?, true)?,
-        ReportsAction::Decide { case, moderator, action, category: cat, facts } => {
+        ReportsAction::Decide { case, moderator, action, category: cat, facts, takeover } => {
             let cat = cat.as_deref().map(category).transpose()?;
             let c = match action.as_str() {
-                "remove" => store.decide(case, &moderator, Action::Remove, cat, &facts)?,
-                "dismiss" => store.decide(case, &moderator, Action::Dismiss, cat, &facts)?,
+                "remove" => store.decide(case, &moderator, Action::Remove, cat, &facts, takeover)?,
+                "dismiss" => store.decide(case, &moderator, Action::Dismiss, cat, &facts, takeover)?,
                 "uphold" => store.decide_appeal(case, &moderator, AppealOutcome::Uphold, &facts)?,
                 "reverse" => store.decide_appeal(case, &moderator, AppealOutcome::Reverse, &facts)?,
                 other => {

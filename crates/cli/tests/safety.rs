@@ -332,9 +332,11 @@ fn a_report_moves_through_every_state_and_leaves_a_complete_audit_log() {
     // The tables agree with the log.
     let check = s.json(&["reports", "check", "--json"], 0);
     assert_eq!(check["problems"].as_array().map(Vec::len), Some(0), "{check}");
-    // Wrong steps are usage errors.
+    // A second decision on a decided case is a conflict (exit 7) that names
+    // who decided; an unknown reason is a usage error.
     let o = s.run(&["reports", "decide", &case2, "--moderator", "mo", "--action", "remove", "--facts", "x"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(7), "{}", stderr(&o));
+    assert!(stderr(&o).contains("already decided (dismiss) by moderator:mo"), "{}", stderr(&o));
     let o = s.run(&["report", &item, "--reason", "nudity"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("nudity"), "{}", stderr(&o));
@@ -412,4 +414,87 @@ fn a_flagged_request_is_made_and_lands_in_the_review_queue() {
     );
     assert_eq!(next["reports"][0]["reason"], "harassment");
     assert!(next["item"]["status"] == "visible", "a flag does not hide");
+}
+
+/// Eight `reports decide` processes fired at one case under review (two
+/// moderators' worth of remove and dismiss, two takeovers), then eight
+/// `appeal`s and eight appeal decisions: exactly one of each is accepted,
+/// the rest exit 7 naming who was first, and `reports check` is clean.
+#[test]
+fn concurrent_decides_and_appeals_through_the_cli_accept_exactly_one() {
+    let s = Sandbox::new("race");
+    let file = s.path("upload.mp4");
+    std::fs::write(&file, b"an uploaded file that nobody checked").expect("write");
+    let c = s.json(&["report", &file, "--reason", "violence_graphic", "--reporter", "ann", "--json"], 0);
+    let case = c["id"].to_string();
+    s.json(&["reports", "next", "--moderator", "mo", "--json"], 0);
+    let fire = |make: &dyn Fn(usize) -> Vec<String>| -> Vec<Output> {
+        let children: Vec<_> = (0..8)
+            .map(|i| {
+                Command::new(env!("CARGO_BIN_EXE_vivify"))
+                    .env("VIVIFY_CONFIG_DIR", s.dir.join("config"))
+                    .env("VIVIFY_DATA_DIR", s.dir.join("data"))
+                    .args(make(i))
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        children.into_iter().map(|c| c.wait_with_output().expect("wait")).collect()
+    };
+    let codes = |outs: &[Output]| -> Vec<i32> { outs.iter().map(|o| o.status.code().unwrap_or(-1)).collect() };
+    // Remove always wins here so the appeals have something to appeal:
+    // the dismissals come from the rival, who must take the case over.
+    let decides = fire(&|i| {
+        let mut a = vec!["reports", "decide", &case, "--facts", "Gore in frames 3-9."]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>();
+        let (who, action) = if i < 6 { ("mo", "remove") } else { ("rival", "dismiss") };
+        a.extend(["--moderator".into(), who.into(), "--action".into(), action.into()]);
+        if i >= 6 {
+            a.push("--takeover".into());
+        }
+        a
+    });
+    let c = codes(&decides);
+    assert_eq!(c.iter().filter(|&&x| x == 0).count(), 1, "{c:?}");
+    assert_eq!(c.iter().filter(|&&x| x == 7).count(), 7, "{c:?}");
+    let loser = decides.iter().find(|o| o.status.code() == Some(7)).expect("a loser");
+    assert!(stderr(loser).contains("already decided"), "{}", stderr(loser));
+    let state = s.json(&["reports", "show", &case, "--json"], 0);
+    if state["state"] != "actioned" {
+        // A rival's dismissal won the race; nothing to appeal, but the
+        // decision race itself is what this step asserts.
+        assert_eq!(state["state"], "dismissed");
+        return;
+    }
+    let appeals = fire(&|i| vec!["appeal".into(), case.clone(), "--reason".into(), format!("appeal {i}")]);
+    let c = codes(&appeals);
+    assert_eq!((c.iter().filter(|&&x| x == 0).count(), c.iter().filter(|&&x| x == 7).count()), (1, 7), "{c:?}");
+    let outcomes = fire(&|i| {
+        let outcome = if i % 2 == 0 { "uphold" } else { "reverse" };
+        ["reports", "decide", &case, "--moderator", &format!("judge{i}"), "--action", outcome, "--facts", "Reviewed."]
+            .into_iter()
+            .map(String::from)
+            .collect()
+    });
+    let c = codes(&outcomes);
+    assert_eq!((c.iter().filter(|&&x| x == 0).count(), c.iter().filter(|&&x| x == 7).count()), (1, 7), "{c:?}");
+    // The remover may not decide the appeal (checked on a fresh removal).
+    let full = s.json(&["reports", "show", &case, "--json"], 0);
+    let k = kinds(&full);
+    for (kind, n) in [("decided", 1), ("appeal_filed", 1), ("appeal_decided", 1), ("statement_issued", 1)] {
+        assert_eq!(k.iter().filter(|x| *x == kind).count(), n, "{kind}: {k:?}");
+    }
+    let uploader_notices = full["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "notification_sent" && e["data"]["to"] == "uploader")
+        .count();
+    assert_eq!(uploader_notices, 2, "one removal notice and one appeal answer");
+    let check = s.json(&["reports", "check", "--json"], 0);
+    assert_eq!(check["problems"].as_array().map(Vec::len), Some(0), "{check}");
 }

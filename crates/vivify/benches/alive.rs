@@ -108,7 +108,7 @@ fn breakdown(photo: &Path) {
     if std::env::var_os("ALIVE_BARE").is_some() {
         let intent = prompt::parse("only, still camera");
         let bare = plan::build("only, still camera", &intent, &scene, 1, false);
-        let (w, h, crop) = frame_size(p.rgb.width, p.rgb.height, SizeSpec::Story, scene.summary.subject).expect("size");
+        let (w, h, crop, _) = frame_size(p.rgb.width, p.rgb.height, SizeSpec::Story, scene.summary.subject).expect("size");
         let stage = Stage::new(&p.rgb, &scene, &bare, crop, w, h, 3.0, 1).expect("stage");
         let mut frame = vivify::codec::Frame::new(w, h).expect("frame");
         let mut cover = Cover { width: 0, near: Vec::new(), sky: Vec::new() };
@@ -118,7 +118,7 @@ fn breakdown(photo: &Path) {
         }
         println!("bare render {:.1} ms/frame", t.elapsed().as_secs_f64() * 1e3 / 90.0);
     }
-    let (w, h, crop) = frame_size(p.rgb.width, p.rgb.height, SizeSpec::Story, scene.summary.subject).expect("size");
+    let (w, h, crop, _) = frame_size(p.rgb.width, p.rgb.height, SizeSpec::Story, scene.summary.subject).expect("size");
     let t = Instant::now();
     let stage = Stage::new(&p.rgb, &scene, &pl, crop, w, h, 3.0, 1).expect("stage");
     let prep = t.elapsed();

@@ -134,7 +134,7 @@ pub fn live_to_motion(
     force: bool,
     signing: &Signing,
 ) -> Result<Converted> {
-    let msrc = FileSource::open(mov).map_err(|e| Error::from(e).in_file(mov))?;
+    let msrc = FileSource::open(mov)?;
     let movie = Movie::parse(&msrc).map_err(|e| e.in_file(mov))?;
     let info = live_info(&movie);
     let mut notes = Vec::new();
@@ -151,7 +151,7 @@ pub fn live_to_motion(
     let sources: [&dyn ReadAt; 2] = [&msrc, &arena];
     let prepared = prepare(&mp4, &sources)?;
     let ts_us = (still_time * 1e6).round() as i64;
-    let ssrc = FileSource::open(still).map_err(|e| Error::from(e).in_file(still))?;
+    let ssrc = FileSource::open(still)?;
     let stem = stem_of(still);
     // The video streams from the MOV straight into the output file.
     let claim = if signing.is_signing() {
@@ -329,31 +329,62 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool, signing: &Signin
         outfile::refuse_input(p, &[path])?;
         outfile::check_free(p, force)?;
     }
-    if signing.is_signing() {
-        let parent = Ingredient::new(path, None, Relationship::ParentOf)?;
-        let still_mime = if parts.container == Container::Heif { "image/heic" } else { "image/jpeg" };
-        for (p, mime, what, bytes) in [
-            (&still_path, still_mime, "the still of a Motion Photo, as the still of a Live Photo", &still),
-            (
-                &mov_path,
-                "video/quicktime",
-                "the video of a Motion Photo, as a Live Photo movie (not re-encoded)",
-                &mov_bytes,
-            ),
-        ] {
-            let claim = Claim::derived(parent.clone(), None, &[("c2pa.repackaged", what.to_string())]);
-            provenance::write_output_bytes(p, force, mime, signing, &claim, bytes)?;
+    // The pair appears together or not at all.
+    outfile::all_or_nothing(|| {
+        if signing.is_signing() {
+            let parent = Ingredient::new(path, None, Relationship::ParentOf)?;
+            let still_mime = if parts.container == Container::Heif { "image/heic" } else { "image/jpeg" };
+            for (p, mime, what, bytes) in [
+                (&still_path, still_mime, "the still of a Motion Photo, as the still of a Live Photo", &still),
+                (
+                    &mov_path,
+                    "video/quicktime",
+                    "the video of a Motion Photo, as a Live Photo movie (not re-encoded)",
+                    &mov_bytes,
+                ),
+            ] {
+                let claim = Claim::derived(parent.clone(), None, &[("c2pa.repackaged", what.to_string())]);
+                provenance::write_output_bytes(p, force, mime, signing, &claim, bytes)?;
+            }
+            Ok(())
+        } else {
+            outfile::write_bytes(&still_path, force, &still)?;
+            outfile::write_bytes(&mov_path, force, &mov_bytes)
         }
-    } else {
-        outfile::write_bytes(&still_path, force, &still)?;
-        outfile::write_bytes(&mov_path, force, &mov_bytes)?;
-    }
+    })?;
     Ok(Converted {
         inputs: vec![path.display().to_string()],
         outputs: vec![still_path.display().to_string(), mov_path.display().to_string()],
         still_time_s: still_t,
         notes,
     })
+}
+
+/// A movie `extract` hands out must play: it parses (a `moov` that reads),
+/// has a video track, and every sample lies inside the bytes. A truncated
+/// Motion Photo fails here instead of yielding a file no player opens.
+fn check_extracted_movie(video: &dyn ReadAt) -> Result<()> {
+    let movie = Movie::parse(video).map_err(|e| match e {
+        Error::Invalid { reason, .. } => Error::invalid("embedded video", reason),
+        other => other,
+    })?;
+    let track = movie.video().ok_or_else(|| Error::invalid("embedded video", "it has no video track"))?;
+    if track.samples.is_empty() {
+        return Err(Error::invalid("embedded video", "its video track has no samples"));
+    }
+    for t in &movie.tracks {
+        if let Some(s) = t.samples.iter().find(|s| s.offset.checked_add(u64::from(s.size)).is_none_or(|e| e > video.len())) {
+            return Err(Error::invalid(
+                "embedded video",
+                format!(
+                    "a sample at byte {} runs past the end of the video ({} bytes): the file is cut short",
+                    s.offset,
+                    video.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What `extract` wrote.
@@ -379,8 +410,12 @@ pub fn extract(path: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
         outfile::refuse_input(p, &[path])?;
         outfile::check_free(p, force)?;
     }
-    outfile::write_bytes(&still_path, force, &still)?;
-    outfile::write_bytes(&video_path, force, &parts.data[o..o + l])?;
+    let video = &parts.data[o..o + l];
+    check_extracted_movie(&video).map_err(|e| e.in_file(path))?;
+    outfile::all_or_nothing(|| {
+        outfile::write_bytes(&still_path, force, &still)?;
+        outfile::write_bytes(&video_path, force, video)
+    })?;
     Ok(Extracted { still: still_path.display().to_string(), video: video_path.display().to_string() })
 }
 
@@ -405,8 +440,15 @@ fn extract_pvt(dir: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
     for p in [&s, &m] {
         let target = out_dir.join(p.file_name().unwrap_or_default());
         outfile::refuse_input(&target, &[p.as_path()])?;
-        outfile::write_bytes(&target, force, &read_all(p)?)?;
-        out.push(target.display().to_string());
+        outfile::check_free(&target, force)?;
+        out.push(target);
     }
-    Ok(Extracted { still: out[0].clone(), video: out[1].clone() })
+    check_extracted_movie(&FileSource::open(&m)?).map_err(|e| e.in_file(&m))?;
+    outfile::all_or_nothing(|| {
+        for (p, target) in [&s, &m].into_iter().zip(&out) {
+            outfile::write_bytes(target, force, &read_all(p)?)?;
+        }
+        Ok(())
+    })?;
+    Ok(Extracted { still: out[0].display().to_string(), video: out[1].display().to_string() })
 }

@@ -26,6 +26,11 @@ pub enum Error {
     /// An encoder or decoder failed.
     #[error("codec: {0}")]
     Codec(String),
+    /// Someone else changed the state first (a case decided or appealed by
+    /// another process), or the step is not this person's to take (a case
+    /// assigned to another moderator, an appeal against one's own decision).
+    #[error("{0}")]
+    Conflict(String),
     /// An output already exists and overwriting was not allowed.
     #[error("{} already exists (use --force to replace it)", .0.display())]
     Exists(PathBuf),
@@ -62,7 +67,11 @@ pub enum ErrorClass {
     Usage,
     /// The safety policy refused the request.
     Refused,
-    /// Anything else (I/O, codec failures, existing outputs).
+    /// The moderation state does not allow this step by this person now.
+    Conflict,
+    /// An output already exists and `--force` was not given.
+    Exists,
+    /// Anything else (I/O, encoder failures).
     Failure,
 }
 
@@ -74,7 +83,7 @@ impl Error {
     /// Attaches the file the error is about, unless one is attached already.
     pub fn in_file(self, path: &Path) -> Self {
         match self {
-            Error::InFile { .. } | Error::Exists(_) | Error::Cancelled | Error::Refused(_) => self,
+            Error::InFile { .. } | Error::Exists(_) | Error::Cancelled | Error::Refused(_) | Error::Conflict(_) => self,
             other => Error::InFile { path: path.to_path_buf(), inner: Box::new(other) },
         }
     }
@@ -87,9 +96,13 @@ impl Error {
             }
             Error::Param(_) => ErrorClass::Usage,
             Error::Refused(_) => ErrorClass::Refused,
+            Error::Conflict(_) => ErrorClass::Conflict,
+            Error::Exists(_) => ErrorClass::Exists,
             Error::InFile { inner, .. } => inner.class(),
+            // Reading past the end of an input means the input is cut short;
+            // outputs never report this kind.
+            Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => ErrorClass::BadInput,
             Error::Codec(_)
-            | Error::Exists(_)
             | Error::Io(_)
             | Error::Cancelled
             | Error::Provenance(_)

@@ -104,7 +104,7 @@ impl Report {
 
 /// Inspects one file.
 pub fn inspect_path(path: &Path) -> Result<Report> {
-    let src = FileSource::open(path).map_err(|e| Error::from(e).in_file(path))?;
+    let src = FileSource::open(path)?;
     inspect_source(path, &src).map_err(|e| e.in_file(path))
 }
 

@@ -18,6 +18,7 @@ pub mod cut;
 pub mod demo;
 pub mod dirs;
 pub mod heic;
+pub mod input;
 pub mod inspect;
 pub mod jpeg;
 pub mod livevideo;

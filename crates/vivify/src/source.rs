@@ -2,7 +2,9 @@
 
 use std::fs::File;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::error::Result;
 
 /// Something we can read at arbitrary offsets: a file, a byte slice, or a
 /// window into either (the video inside a motion photo).
@@ -80,17 +82,36 @@ impl ReadAt for Vec<u8> {
 pub struct FileSource {
     file: File,
     len: u64,
+    /// A spooled copy of standard input that still has a name on disk
+    /// (systems that cannot unlink an open file); removed on drop.
+    spool: Option<PathBuf>,
 }
 
 impl FileSource {
-    /// Opens `path` for reading only.
-    pub fn open(path: &Path) -> io::Result<Self> {
-        let file = File::open(path)?;
-        let meta = file.metadata()?;
-        if meta.is_dir() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a directory"));
+    /// Opens `path` for reading only; anything but a regular file is
+    /// refused before it is opened (see [`crate::input`]). Errors name the file.
+    pub fn open(path: &Path) -> Result<Self> {
+        let (file, len) = crate::input::open(path)?;
+        Ok(FileSource { file, len, spool: None })
+    }
+
+    /// A second handle on the same open file (for readers that need
+    /// `Read + Seek`), so the path is never opened twice.
+    pub fn try_clone_file(&self) -> io::Result<File> {
+        self.file.try_clone()
+    }
+
+    pub(crate) fn spooled(file: File, len: u64, path: PathBuf) -> Self {
+        let spool = (!cfg!(unix)).then_some(path);
+        FileSource { file, len, spool }
+    }
+}
+
+impl Drop for FileSource {
+    fn drop(&mut self) {
+        if let Some(p) = &self.spool {
+            let _ = std::fs::remove_file(p);
         }
-        Ok(FileSource { file, len: meta.len() })
     }
 }
 

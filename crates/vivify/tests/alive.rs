@@ -171,7 +171,7 @@ fn frames_of(d: &Drawn, text: &str, duration: f32, fps: u32, looped: bool) -> (V
     intent.looped |= looped;
     let scene = Scene::analyse(&rgb, false).expect("scene");
     let pl = plan::build(text, &intent, &scene, 1, false);
-    let (w, h, crop) = frame_size(d.width, d.height, SizeSpec::Auto, scene.summary.subject).expect("size");
+    let (w, h, crop, _) = frame_size(d.width, d.height, SizeSpec::Auto, scene.summary.subject).expect("size");
     let stage = Stage::new(&rgb, &scene, &pl, crop, w, h, duration, 1).expect("stage");
     let mut cover = Cover { width: 0, near: Vec::new(), sky: Vec::new() };
     let n = (duration * fps as f32).round() as usize;

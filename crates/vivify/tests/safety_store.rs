@@ -60,10 +60,10 @@ fn reports_are_triaged_hidden_when_urgent_decided_and_appealed() {
     // The same moderator gets their own case back before a new one.
     assert_eq!(s.next_case("mo").expect("next").expect("case").id, u.id);
     // Only a case under review is decided; decisions need facts and a person.
-    assert!(s.decide(c.id, "mo", Action::Remove, None, "x").is_err(), "open case");
-    assert!(s.decide(u.id, "mo", Action::Remove, None, " ").is_err(), "no facts");
-    assert!(s.decide(u.id, "system", Action::Remove, None, "x").is_err(), "not a person");
-    let done = s.decide(u.id, "mo", Action::Remove, None, "The clip sexualises a child.").expect("decide");
+    assert!(s.decide(c.id, "mo", Action::Remove, None, "x", false).is_err(), "open case");
+    assert!(s.decide(u.id, "mo", Action::Remove, None, " ", false).is_err(), "no facts");
+    assert!(s.decide(u.id, "system", Action::Remove, None, "x", false).is_err(), "not a person");
+    let done = s.decide(u.id, "mo", Action::Remove, None, "The clip sexualises a child.", false).expect("decide");
     assert_eq!(done.folded.state, CaseState::Actioned);
     assert_eq!(done.item.status, "removed");
     let st = done.statement.expect("statement");
@@ -81,12 +81,14 @@ fn reports_are_triaged_hidden_when_urgent_decided_and_appealed() {
     assert_eq!(a.folded.appeal, AppealState::Open);
     assert!(s.appeal(u.id, "uploader", "again").is_err(), "one appeal per decision");
     assert!(s.decide_appeal(u.id, "system:auto", AppealOutcome::Reverse, "x").is_err());
+    let own = s.decide_appeal(u.id, "mo", AppealOutcome::Reverse, "I was wrong.");
+    assert!(matches!(own, Err(vivify::Error::Conflict(_))), "the remover may not decide the appeal: {own:?}");
     let r = s.decide_appeal(u.id, "kim", AppealOutcome::Reverse, "A drawing of an adult; allowed.").expect("reverse");
     assert_eq!((r.folded.appeal, r.item.status.as_str()), (AppealState::Reversed, "visible"));
     assert!(s.blocklisted(None, &[frame]).expect("lookup").is_none(), "lifted");
     // Dismissing the spam case restores the hidden item.
     assert_eq!(s.next_case("mo").expect("next").expect("case").id, c.id);
-    let d = s.decide(c.id, "mo", Action::Dismiss, None, "An advert, but allowed.").expect("dismiss");
+    let d = s.decide(c.id, "mo", Action::Dismiss, None, "An advert, but allowed.", false).expect("dismiss");
     assert_eq!((d.folded.state, d.item.status.as_str()), (CaseState::Dismissed, "visible"));
     // A new report reopens a dismissed case.
     let again = report(&mut s, &spam, "e", Category::Harassment);
@@ -94,6 +96,132 @@ fn reports_are_triaged_hidden_when_urgent_decided_and_appealed() {
     let check = s.check_consistency().expect("check");
     assert!(check.problems.is_empty(), "{:?}", check.problems);
     assert!(check.events > 20);
+}
+
+#[test]
+fn a_case_is_decided_by_its_moderator_or_after_a_logged_takeover() {
+    let dir = common::temp_dir("store-takeover");
+    let mut s = Store::open(&dir.join("safety.db")).expect("open");
+    let id = item(&mut s, 3, 2);
+    let c = report(&mut s, &id, "a", Category::Hate);
+    s.next_case("ann").expect("next").expect("case");
+    let other = s.decide(c.id, "bob", Action::Remove, None, "Hateful.", false);
+    let Err(vivify::Error::Conflict(why)) = other else { panic!("bob is not on the case: {other:?}") };
+    assert!(why.contains("ann") && why.contains("--takeover"), "{why}");
+    let d = s.decide(c.id, "bob", Action::Remove, None, "Hateful.", true).expect("takeover");
+    assert_eq!(d.folded.state, CaseState::Actioned);
+    let kinds: Vec<&str> = d.events.iter().map(|e| e.kind.as_str()).collect();
+    let t = kinds.iter().position(|k| *k == "taken_over").expect("takeover logged");
+    assert!(t < kinds.iter().position(|k| *k == "decided").expect("decided"));
+    // The loser of a race is told who decided and when.
+    let late = s.decide(c.id, "ann", Action::Dismiss, None, "Fine.", true);
+    let Err(vivify::Error::Conflict(why)) = late else { panic!("already decided: {late:?}") };
+    assert!(why.contains("moderator:bob") && why.contains("remove"), "{why}");
+    assert!(s.check_consistency().expect("check").problems.is_empty());
+}
+
+/// Eight decisions and eight appeals fired at one case from eight
+/// connections at once: exactly one of each is accepted, the others get a
+/// conflict, and the log holds one decision and one appeal.
+#[test]
+fn concurrent_decisions_and_appeals_on_one_case_accept_exactly_one() {
+    let dir = common::temp_dir("store-race");
+    let db = dir.join("safety.db");
+    let case_id = {
+        let mut s = Store::open(&db).expect("open");
+        let id = item(&mut s, 11, 3);
+        let c = report(&mut s, &id, "a", Category::ViolenceGraphic);
+        s.next_case("mo").expect("next").expect("case");
+        c.id
+    };
+    let race = |f: &(dyn Fn(usize, &mut Store) -> vivify::Result<()> + Sync)| -> Vec<vivify::Result<()>> {
+        let barrier = std::sync::Barrier::new(8);
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let (barrier, db) = (&barrier, &db);
+                    sc.spawn(move || {
+                        let mut s = Store::open(db).expect("open");
+                        barrier.wait();
+                        f(i, &mut s)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("thread")).collect()
+        })
+    };
+    let decisions = race(&|i, s| {
+        let action = if i % 2 == 0 { Action::Remove } else { Action::Dismiss };
+        // Two of the eight are other moderators trying to take the case over.
+        let (who, takeover) = if i >= 6 { ("rival", true) } else { ("mo", false) };
+        s.decide(case_id, who, action, None, "Graphic violence.", takeover).map(drop)
+    });
+    let won = decisions.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 1, "{decisions:?}");
+    assert!(decisions.iter().filter_map(|r| r.as_ref().err()).all(|e| matches!(e, vivify::Error::Conflict(_))));
+    let mut s = Store::open(&db).expect("open");
+    if s.case(case_id).expect("case").folded.state == CaseState::Dismissed {
+        // The dismissal won; remove a second case so the appeals have one.
+        let id = item(&mut s, 12, 3);
+        report(&mut s, &id, "a", Category::ViolenceGraphic);
+        s.next_case("mo").expect("next").expect("case");
+    }
+    let removed = s.cases(Some(CaseState::Actioned)).expect("cases").first().map(|c| c.0);
+    let removed = match removed {
+        Some(id) => id,
+        None => {
+            let id = s.cases(Some(CaseState::Reviewing)).expect("cases")[0].0;
+            s.decide(id, "mo", Action::Remove, None, "Graphic violence.", false).expect("remove");
+            id
+        }
+    };
+    let appeals = race(&|i, s| s.appeal(removed, "uploader", &format!("appeal {i}")).map(drop));
+    assert_eq!(appeals.iter().filter(|r| r.is_ok()).count(), 1, "{appeals:?}");
+    assert!(appeals.iter().filter_map(|r| r.as_ref().err()).all(|e| matches!(e, vivify::Error::Conflict(_))));
+    let outcomes = race(&|i, s| {
+        let o = if i % 2 == 0 { AppealOutcome::Uphold } else { AppealOutcome::Reverse };
+        s.decide_appeal(removed, &format!("judge{i}"), o, "Reviewed.").map(drop)
+    });
+    assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 1, "{outcomes:?}");
+    let c = s.case(removed).expect("case");
+    for (kind, n) in [("decided", 1), ("appeal_filed", 1), ("appeal_decided", 1), ("statement_issued", 1)] {
+        assert_eq!(c.events.iter().filter(|e| e.kind == kind).count(), n, "{kind}");
+    }
+    let check = s.check_consistency().expect("check");
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+}
+
+/// `reports check` finds what a lost race used to leave behind: two
+/// decisions, two appeals, and blocklist entries outliving a reversal.
+#[test]
+fn the_consistency_check_finds_double_decisions_appeals_and_stale_entries() {
+    let dir = common::temp_dir("store-check-races");
+    let db = dir.join("safety.db");
+    let mut s = Store::open(&db).expect("open");
+    let id = item(&mut s, 21, 2);
+    let c = report(&mut s, &id, "a", Category::Hate);
+    s.next_case("mo").expect("next");
+    s.decide(c.id, "mo", Action::Remove, None, "Hateful.", false).expect("remove");
+    s.appeal(c.id, "uploader", "It is satire.").expect("appeal");
+    s.decide_appeal(c.id, "kim", AppealOutcome::Reverse, "Satire.").expect("reverse");
+    assert!(s.check_consistency().expect("check").problems.is_empty());
+    drop(s);
+    let conn = rusqlite::Connection::open(&db).expect("raw open");
+    let at = "2026-01-01T00:00:00Z";
+    for (kind, data) in [("decided", r#"{"action":"dismiss"}"#), ("appeal_filed", r#"{"reason":"again"}"#)] {
+        conn.execute(
+            "INSERT INTO events (case_id, at, actor, automated, kind, data) VALUES (?1, ?2, 'moderator:x', 0, ?3, ?4)",
+            rusqlite::params![c.id, at, kind, data],
+        )
+        .expect("plant");
+    }
+    conn.execute("UPDATE blocklist SET lifted_at = NULL WHERE case_id = ?1", [c.id]).expect("unlift");
+    drop(conn);
+    let problems = Store::open(&db).expect("open").check_consistency().expect("check").problems;
+    let text = problems.join("\n");
+    assert!(text.contains("two decisions"), "{text}");
+    assert!(text.contains("two appeals"), "{text}");
+    assert!(text.contains("blocklist entries still active"), "{text}");
 }
 
 #[test]
@@ -150,7 +278,7 @@ fn crash_child_decides_forever() {
     let mut s = Store::open(Path::new(&db)).expect("open");
     while let Some(c) = s.next_case("mo").expect("next") {
         println!("deciding {}", c.id);
-        s.decide(c.id, "mo", Action::Remove, None, "Removed in the crash test.").expect("decide");
+        s.decide(c.id, "mo", Action::Remove, None, "Removed in the crash test.", false).expect("decide");
         println!("decided {}", c.id);
     }
 }

@@ -271,8 +271,11 @@ fn even(v: f64) -> usize {
     ((v / 2.0).floor() as usize * 2).max(2)
 }
 
-/// Output size and the rest framing (in photo pixels) for `spec`.
-pub fn frame_size(pw: usize, ph: usize, spec: SizeSpec, subject: Rect) -> Result<(usize, usize, Rect)> {
+/// Output size and the rest framing (in photo pixels) for `spec`, and a
+/// note when the size asked for was above what the H.264 encoder takes and
+/// was scaled down (same framing) to the largest that fits. Decided before
+/// any work, so a 12 MP photo at `--size source` never fails at the end.
+pub fn frame_size(pw: usize, ph: usize, spec: SizeSpec, subject: Rect) -> Result<(usize, usize, Rect, Option<String>)> {
     let full = Rect { x: 0.0, y: 0.0, w: pw as f64, h: ph as f64 };
     let fit_long = |long: usize| {
         let s = (long as f64 / pw.max(ph) as f64).min(1.0);
@@ -311,7 +314,17 @@ pub fn frame_size(pw: usize, ph: usize, spec: SizeSpec, subject: Rect) -> Result
             }
         }
     };
-    Ok((w, h, crop))
+    let (fw, fh) = crate::codec::h264::fit_encoder(w, h);
+    let note = ((fw, fh) != (w, h)).then(|| {
+        format!(
+            "{w}x{h} is above the H.264 encoder's limit ({}x{} or {}x{}); the clip is {fw}x{fh}, the same framing",
+            crate::codec::h264::MAX_ENCODE_LONG,
+            crate::codec::h264::MAX_ENCODE_SHORT,
+            crate::codec::h264::MAX_ENCODE_SHORT,
+            crate::codec::h264::MAX_ENCODE_LONG
+        )
+    });
+    Ok((fw, fh, crop, note))
 }
 
 fn check_options(o: &AliveOptions) -> Result<()> {
@@ -338,9 +351,7 @@ fn check_options(o: &AliveOptions) -> Result<()> {
 /// Runs the whole job on a photo file.
 pub fn make(input: &Path, opts: &AliveOptions, progress: &dyn Progress) -> Result<AliveReport> {
     let run = || {
-        let len = std::fs::metadata(input)?.len();
-        crate::limits::check("photo file size", len, photo::MAX_PHOTO_BYTES)?;
-        make_from(input, std::fs::read(input)?, opts, progress)
+        make_from(input, crate::input::read(input, photo::MAX_PHOTO_BYTES, "photo file size")?, opts, progress)
     };
     run().map_err(|e| e.in_file(input))
 }
@@ -404,7 +415,7 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     intent.looped |= opts.looped;
     let plan = plan::build(&prompt_text, &intent, &scene, opts.seed, opts.mute);
     lap("analyse", &mut timings);
-    let (w, h, crop) = frame_size(photo.rgb.width, photo.rgb.height, opts.size, scene.summary.subject)?;
+    let (w, h, crop, size_note) = frame_size(photo.rgb.width, photo.rgb.height, opts.size, scene.summary.subject)?;
     progress.phase("preparing the layers", 0);
     let stage = Stage::new(&photo.rgb, &scene, &plan, crop, w, h, opts.duration, opts.seed)?;
     lap("prepare", &mut timings);
@@ -462,6 +473,9 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     if !plan.ignored.is_empty() {
         report.warnings.push(format!("ignored: {}", plan.ignored.join(", ")));
     }
+    if let Some(n) = size_note {
+        report.warnings.push(n);
+    }
     report.label = label.as_ref().map(Label::rect);
     if opts.label.is_some() && label.is_none() {
         report.warnings.push(
@@ -469,7 +483,8 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
         );
     }
     let made = write::Made { photo: &photo, name, stage: &stage, video: &video, seconds, crop };
-    write::write_outputs(opts, &made, ambience.as_ref(), &mut report)?;
+    // The MP4, the Live pair and the Motion Photo appear together or not at all.
+    outfile::all_or_nothing(|| write::write_outputs(opts, &made, ambience.as_ref(), &mut report))?;
     lap("write", &mut timings);
     let items = match store.as_mut() {
         Some(s) => safety::record(
@@ -527,19 +542,29 @@ mod tests {
     #[test]
     fn sizes_are_even_never_larger_than_the_photo_and_framed_on_the_subject() {
         assert_eq!(frame_size(33, 35, SizeSpec::Auto, CENTRE).expect("size").0, 32);
-        let (w, h, c) = frame_size(4032, 3024, SizeSpec::Auto, CENTRE).expect("size");
+        let (w, h, c, _) = frame_size(4032, 3024, SizeSpec::Auto, CENTRE).expect("size");
         assert_eq!((w, h), (1920, 1440));
         assert_eq!((c.w, c.h), (4032.0, 3024.0));
-        let (w, h, c) = frame_size(4000, 3000, SizeSpec::Story, Rect { x: 0.8, y: 0.4, w: 0.1, h: 0.2 }).expect("size");
+        let (w, h, c, _) = frame_size(4000, 3000, SizeSpec::Story, Rect { x: 0.8, y: 0.4, w: 0.1, h: 0.2 }).expect("size");
         assert_eq!((w, h), (1080, 1920));
         assert!((c.w / c.h - 1080.0 / 1920.0).abs() < 1e-9);
         // Subject on the right: the window moves right, as far as the photo allows.
         assert!(c.x > 2000.0 && c.x + c.w <= 4000.0 + 1e-9, "{c:?}");
-        let (w, h, _) = frame_size(800, 600, SizeSpec::Exact(641, 479), CENTRE).expect("size");
+        let (w, h, _, _) = frame_size(800, 600, SizeSpec::Exact(641, 479), CENTRE).expect("size");
         assert_eq!((w, h), (640, 478));
         assert!(frame_size(800, 600, SizeSpec::Exact(8, 8), CENTRE).is_err());
-        let (w, h, _) = frame_size(6000, 1000, SizeSpec::Source, CENTRE).expect("size");
+        let (w, h, _, note) = frame_size(6000, 1000, SizeSpec::Source, CENTRE).expect("size");
         assert_eq!((w, h), (3840, 640));
+        assert!(note.is_none());
+        // A 12 MP phone photo at its own size is scaled to what the encoder takes, and says so.
+        for (pw, ph, want) in [(4000, 3000, (2880, 2160)), (4032, 3024, (2880, 2160)), (3024, 4032, (2160, 2880))] {
+            let (w, h, _, note) = frame_size(pw, ph, SizeSpec::Source, CENTRE).expect("size");
+            assert_eq!((w, h), want);
+            assert!(note.is_some_and(|n| n.contains("encoder")));
+        }
+        let (w, h, _, note) = frame_size(4000, 3000, SizeSpec::Exact(3840, 3000), CENTRE).expect("size");
+        assert_eq!((w, h), (2764, 2160));
+        assert!(note.is_some());
     }
 
     #[test]

@@ -38,10 +38,7 @@ pub struct Photo {
 impl Photo {
     /// Reads and decodes a photo file.
     pub fn open(path: &Path) -> Result<Photo> {
-        let len = std::fs::metadata(path)?.len();
-        limits::check("photo file size", len, MAX_PHOTO_BYTES)?;
-        let bytes = std::fs::read(path)?;
-        Photo::decode(bytes)
+        Photo::decode(crate::input::read(path, MAX_PHOTO_BYTES, "photo file size")?)
     }
 
     /// Decodes a photo held in memory.
@@ -103,10 +100,7 @@ fn decode_png(bytes: Vec<u8>) -> Result<Photo> {
         Error::Param(m) => Error::invalid("PNG", m),
         other => other,
     })?;
-    let size = reader.output_buffer_size().ok_or_else(|| Error::invalid("PNG", "picture too large"))?;
-    let mut buf = vec![0u8; size];
-    let info = reader.next_frame(&mut buf).map_err(|e| Error::invalid("PNG", e.to_string()))?;
-    let channels = match info.color_type {
+    let channels = match reader.output_color_type().0 {
         png::ColorType::Grayscale => 1,
         png::ColorType::GrayscaleAlpha => 2,
         png::ColorType::Rgb => 3,
@@ -114,25 +108,42 @@ fn decode_png(bytes: Vec<u8>) -> Result<Photo> {
         png::ColorType::Indexed => return Err(Error::invalid("PNG", "palette was not expanded")),
     };
     let mut rgb = Rgb::new(w, h)?;
-    for y in 0..h {
-        let row = &buf[y * info.line_size..];
-        for x in 0..w {
-            let p = &row[x * channels..x * channels + channels];
-            let (r, g, b, a) = match channels {
-                1 => (p[0], p[0], p[0], 255),
-                2 => (p[0], p[0], p[0], p[1]),
-                3 => (p[0], p[1], p[2], 255),
-                _ => (p[0], p[1], p[2], p[3]),
-            };
-            // Transparent pixels are shown over white, as viewers do.
-            let over = |c: u8| ((u32::from(c) * u32::from(a) + 255 * (255 - u32::from(a)) + 127) / 255) as u8;
-            let o = (y * w + x) * 3;
-            rgb.data[o] = over(r);
-            rgb.data[o + 1] = over(g);
-            rgb.data[o + 2] = over(b);
+    let png_err = |e: png::DecodingError| Error::invalid("PNG", e.to_string());
+    if reader.info().interlaced {
+        // Interlaced rows arrive in passes: decode the whole frame.
+        let size = reader.output_buffer_size().ok_or_else(|| Error::invalid("PNG", "picture too large"))?;
+        let mut buf = vec![0u8; size];
+        let info = reader.next_frame(&mut buf).map_err(png_err)?;
+        for y in 0..h {
+            png_row_to_rgb(&buf[y * info.line_size..], channels, &mut rgb.data[y * w * 3..(y + 1) * w * 3]);
+        }
+    } else {
+        // Row by row straight into the picture: no second picture-sized
+        // buffer (400 MB at the 100 MP cap).
+        for y in 0..h {
+            let row = reader.next_row().map_err(png_err)?.ok_or_else(|| Error::invalid("PNG", "image data ends early"))?;
+            if row.data().len() < w * channels {
+                return Err(Error::invalid("PNG", "a row is shorter than the picture is wide"));
+            }
+            png_row_to_rgb(row.data(), channels, &mut rgb.data[y * w * 3..(y + 1) * w * 3]);
         }
     }
     Ok(Photo { format: PhotoFormat::Png, rgb, orientation: 1, bytes, exif: None })
+}
+
+/// One decoded PNG row (8-bit grey, grey+alpha, RGB or RGBA) into RGB;
+/// transparent pixels are shown over white, as viewers do.
+fn png_row_to_rgb(row: &[u8], channels: usize, out: &mut [u8]) {
+    for (p, o) in row.chunks_exact(channels).zip(out.chunks_exact_mut(3)) {
+        let (r, g, b, a) = match channels {
+            1 => (p[0], p[0], p[0], 255),
+            2 => (p[0], p[0], p[0], p[1]),
+            3 => (p[0], p[1], p[2], 255),
+            _ => (p[0], p[1], p[2], p[3]),
+        };
+        let over = |c: u8| ((u32::from(c) * u32::from(a) + 255 * (255 - u32::from(a)) + 127) / 255) as u8;
+        o.copy_from_slice(&[over(r), over(g), over(b)]);
+    }
 }
 
 fn decode_heic(bytes: Vec<u8>) -> Result<Photo> {

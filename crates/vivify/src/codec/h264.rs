@@ -137,7 +137,7 @@ impl H264Decoder {
             buf.extend_from_slice(&[0, 0, 0, 1]);
             buf.extend_from_slice(s);
         }
-        let _ = dec.decode(&buf).map_err(|e| Error::Codec(format!("H.264 parameter sets: {e}")))?;
+        let _ = dec.decode(&buf).map_err(|e| Error::invalid("H.264 parameter sets", format!("OpenH264 code {}", e.native_code())))?;
         Ok(H264Decoder { dec, nal_length_size: config.nal_length_size })
     }
 
@@ -165,7 +165,7 @@ impl H264Decoder {
             }
         }
         // Always drain, even when the caller has seen enough.
-        for pic in self.dec.flush_remaining().map_err(|e| Error::Codec(format!("H.264 flush: {e}")))? {
+        for pic in self.dec.flush_remaining().map_err(|e| damaged(&e))? {
             if wanted && !sink(copy_frame(&pic)) {
                 wanted = false;
             }
@@ -183,6 +183,30 @@ fn damaged(e: &openh264::Error) -> Error {
             e.native_code()
         ),
     )
+}
+
+/// Longest side OpenH264 encodes (its limit; H.264 level 5.1/5.2 would allow
+/// 4096×2304 at most, so OpenH264's is the binding one).
+pub const MAX_ENCODE_LONG: usize = 3840;
+/// Shortest side's limit: OpenH264 encodes up to 3840×2160 landscape or
+/// 2160×3840 portrait.
+pub const MAX_ENCODE_SHORT: usize = 2160;
+
+/// Whether OpenH264 can encode frames of `width`×`height`.
+pub fn encodable(width: usize, height: usize) -> bool {
+    width.max(height) <= MAX_ENCODE_LONG && width.min(height) <= MAX_ENCODE_SHORT
+}
+
+/// The largest even size of the same aspect as `width`×`height` (never
+/// larger) that the encoder takes.
+pub fn fit_encoder(width: usize, height: usize) -> (usize, usize) {
+    if encodable(width, height) {
+        return (width, height);
+    }
+    let (long, short) = (width.max(height) as f64, width.min(height).max(1) as f64);
+    let s = (MAX_ENCODE_LONG as f64 / long).min(MAX_ENCODE_SHORT as f64 / short);
+    let even = |v: f64| (((v * s) / 2.0).floor() as usize * 2).max(2);
+    (even(width as f64), even(height as f64))
 }
 
 /// An H.264 encoder producing MP4 samples.
@@ -212,6 +236,12 @@ impl H264Encoder {
     pub fn new(width: usize, height: usize, fps: f32, color: super::color::ColorInfo) -> Result<Self> {
         if width % 2 == 1 || height % 2 == 1 {
             return Err(Error::Param(format!("H.264 encoding needs even dimensions, got {width}x{height}")));
+        }
+        if !encodable(width, height) {
+            return Err(Error::Unsupported(format!(
+                "{width}x{height} is larger than the H.264 encoder takes ({MAX_ENCODE_LONG}x{MAX_ENCODE_SHORT} \
+                 landscape or {MAX_ENCODE_SHORT}x{MAX_ENCODE_LONG} portrait)"
+            )));
         }
         let bps = ((width * height) as f32 * fps.max(1.0) * 0.2).clamp(1.0e6, 40.0e6) as u32;
         let cfg = EncoderConfig::new()
@@ -316,4 +346,21 @@ pub fn avc1_sample_entry(width: u16, height: u16, config: &AvcConfig) -> crate::
         crate::bmff::write_box(o, crate::bmff::FourCC::AVCC, |a| a.extend_from_slice(&config.to_bytes()));
     });
     crate::bmff::boxes::SampleEntry { kind: crate::bmff::FourCC::AVC1, raw }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_above_the_encoder_limit_shrink_to_the_largest_that_fits() {
+        assert_eq!(fit_encoder(4000, 3000), (2880, 2160));
+        assert_eq!(fit_encoder(3024, 4032), (2160, 2880));
+        assert_eq!(fit_encoder(3840, 3000), (2764, 2160));
+        assert_eq!(fit_encoder(3840, 2160), (3840, 2160));
+        assert_eq!(fit_encoder(2160, 3840), (2160, 3840));
+        let (w, h) = fit_encoder(8000, 1000);
+        assert!(encodable(w, h) && w == 3840, "{w}x{h}");
+        assert!(!encodable(3842, 2000) && !encodable(2162, 2162));
+    }
 }

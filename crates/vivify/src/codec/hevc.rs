@@ -68,7 +68,7 @@ fn convert(f: &rust_h265::Frame) -> Result<Frame> {
     // Plane sizes follow the decoder's layout: width/2 × height/2 chroma.
     let (cw, ch) = (w / 2, h / 2);
     if y.len() < w * h || u.len() < cw * ch || v.len() < cw * ch {
-        return Err(Error::Codec("HEVC decoder returned short planes".into()));
+        return Err(Error::invalid("HEVC stream", "the decoder returned short planes"));
     }
     out.y.copy_from_slice(&y[..w * h]);
     let ocw = out.chroma_width();
@@ -93,12 +93,12 @@ pub fn decode_run(
     let mut dec = Decoder::new().with_display_order();
     for ps in &config.parameter_sets {
         let nal = parse_nal(ps).ok_or_else(|| Error::invalid("hvcC", "unreadable parameter set"))?;
-        dec.decode_nal(&nal).map_err(|e| Error::Codec(format!("HEVC parameter set: {e:?}")))?;
+        dec.decode_nal(&nal).map_err(|e| Error::invalid("HEVC parameter set", format!("{e:?}")))?;
     }
     for sample in samples {
         let sample = sample?;
         for nal in parse_hvcc(&sample, config.nal_length_size) {
-            dec.decode_nal(&nal).map_err(|e| Error::Codec(format!("HEVC decode: {e:?}")))?;
+            dec.decode_nal(&nal).map_err(|e| Error::invalid("HEVC stream", format!("the decoder rejected a picture ({e:?}); the data is damaged or uses a feature we lack")))?;
             while let Some(f) = dec.next_output() {
                 if !sink(convert(&f)?) {
                     return Ok(());

@@ -110,12 +110,13 @@ pub(super) type Input = dyn ReadAt + Sync;
 /// Runs the job on a video already in memory or open elsewhere (stdin);
 /// `name` names it in messages and output files.
 pub fn make_live_from(name: &Path, src: &Input, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
-    run_on(name, src, false, opts, progress).map_err(|e| e.in_file(name))
+    outfile::all_or_nothing(|| run_on(name, src, false, opts, progress)).map_err(|e| e.in_file(name))
 }
 
 fn run(input: &Path, opts: &LiveOptions, progress: &dyn Fn(&str)) -> Result<LiveReport> {
     let src = FileSource::open(input)?;
-    run_on(input, &src, true, opts, progress)
+    // Every output of the run appears together or not at all.
+    outfile::all_or_nothing(|| run_on(input, &src, true, opts, progress))
 }
 
 fn run_on(
@@ -364,14 +365,15 @@ fn movie_bytes(m: &OutMovie, sources: &[&dyn ReadAt]) -> Result<Vec<u8>> {
 
 /// Writes a `.pvt` package: still, movie and the metadata.plist that marks it.
 pub fn write_pvt(dir: &Path, stem: &str, still: &[u8], mov: &[u8], force: bool) -> Result<PathBuf> {
-    if dir.exists() && !force {
-        return Err(Error::Exists(dir.to_path_buf()));
-    }
-    std::fs::create_dir_all(dir)?;
-    outfile::write_bytes(&dir.join(format!("{stem}.JPG")), true, still)?;
-    outfile::write_bytes(&dir.join(format!("{stem}.MOV")), true, mov)?;
     let plist = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n<plist version=\"1.0\">\n<dict>\n\t<key>PFVideoComplementMetadataVersionKey</key>\n\t<string>1</string>\n</dict>\n</plist>\n";
-    outfile::write_bytes(&dir.join("metadata.plist"), true, plist.as_bytes())?;
+    // The package appears whole or not at all: filled under a temporary
+    // name, then renamed.
+    outfile::write_dir(dir, force, |tmp| {
+        std::fs::write(tmp.join(format!("{stem}.JPG")), still)?;
+        std::fs::write(tmp.join(format!("{stem}.MOV")), mov)?;
+        std::fs::write(tmp.join("metadata.plist"), plist.as_bytes())?;
+        Ok(())
+    })?;
     Ok(dir.to_path_buf())
 }
 

@@ -39,6 +39,16 @@ pub(super) fn reencode(
     let _ = (first_i, last_i);
     let (w, h) = crate::inspect::entry_size(v);
     let (ew, eh) = ((w as usize) & !1, (h as usize) & !1);
+    if !crate::codec::h264::encodable(ew, eh) {
+        // Checked before any frame is decoded: the copy path has no limit,
+        // re-encoding has OpenH264's.
+        return Err(Error::Unsupported(format!(
+            "the moment must be re-encoded (it does not start near a key frame, or --reencode was given), \
+             but {ew}x{eh} is above the H.264 encoder's {}x{} limit; choose a start at a key frame",
+            crate::codec::h264::MAX_ENCODE_LONG,
+            crate::codec::h264::MAX_ENCODE_SHORT
+        )));
+    }
     let fps = shown.len() as f64 / (end - start).max(1e-3);
     let idx: Vec<usize> = shown.iter().map(|x| x.0).collect();
     let spec = Spec { width: ew, height: eh, fps, color };

@@ -13,6 +13,7 @@
 //! and, when a [`Signing`] identity is set, signs the finished file last so
 //! that nothing written afterwards can break the hash.
 
+pub mod locate;
 pub mod config;
 pub mod der;
 #[cfg(feature = "c2pa")]
@@ -87,9 +88,8 @@ impl Ingredient {
             IngredientData::File(p) => {
                 use std::io::Read;
                 let mut h = Vec::new();
-                std::fs::File::open(p)
-                    .and_then(|f| f.take(64).read_to_end(&mut h))
-                    .map_err(|e| Error::from(e).in_file(p))?;
+                let (f, _) = crate::input::open(p)?;
+                f.take(64).read_to_end(&mut h).map_err(|e| Error::from(e).in_file(p))?;
                 h
             }
         };
@@ -247,15 +247,21 @@ pub fn write_output(
         let title = path.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
         let unsigned = crate::outfile::temp_path(path);
         let run = || -> Result<()> {
-            crate::outfile::write_atomic(&unsigned, false, body)?;
+            crate::outfile::check_free(path, force)?;
+            crate::outfile::write_temp(&unsigned, |file| {
+                let mut w = crate::sink::FileSink::new(file);
+                body(&mut w)?;
+                drop(w.into_file()?);
+                Ok(())
+            })?;
             crate::outfile::write_atomic_file(path, force, |dst| {
                 let mut src = std::fs::File::open(&unsigned)?;
                 sign::sign_stream(creds, claim, mime, &title, &mut src, dst)
             })
         };
         let r = run();
-        let _ = std::fs::remove_file(&unsigned);
-        r
+        crate::outfile::remove_temp(&unsigned);
+        r.map_err(|e| e.in_file(path))
     }
     #[cfg(not(feature = "c2pa"))]
     {

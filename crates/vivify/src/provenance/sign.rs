@@ -87,7 +87,7 @@ where
                 builder.add_ingredient_from_stream(meta, ing.mime, &mut std::io::Cursor::new(b.as_slice())).map(|_| ())
             }
             IngredientData::File(p) => {
-                let mut f = std::fs::File::open(p).map_err(|e| Error::from(e).in_file(p))?;
+                let (mut f, _) = crate::input::open(p)?;
                 builder.add_ingredient_from_stream(meta, ing.mime, &mut f).map(|_| ())
             }
         };

@@ -198,9 +198,9 @@ fn xmp_label(src: &dyn ReadAt) -> Option<XmpLabel> {
 /// Verifies one file. `trust` holds PEM trust anchors (roots) for the
 /// trusted/untrusted verdict.
 pub fn verify(path: &Path, trust: &[Vec<u8>]) -> Result<VerifyReport> {
-    let src = FileSource::open(path).map_err(|e| Error::from(e).in_file(path))?;
+    let src = FileSource::open(path)?;
     #[cfg(feature = "c2pa")]
-    let stream = Some(std::fs::File::open(path).map_err(|e| Error::from(e).in_file(path))?);
+    let stream = Some(src.try_clone_file().map_err(|e| Error::from(e).in_file(path))?);
     #[cfg(not(feature = "c2pa"))]
     let stream: Option<std::io::Empty> = None;
     verify_source(path, &src, stream, trust)
@@ -232,9 +232,21 @@ where
         manifests: 0,
         xmp,
     };
+    let head = src.read_vec(0, src.len().min(64)).map_err(|e| Error::from(e).in_file(name))?;
+    if !head.starts_with(b"\x89PNG") && crate::probe::sniff(&head.as_slice()) == crate::probe::Container::Unknown {
+        return Err(Error::Unsupported(
+            "not a JPEG, PNG, HEIF, MP4 or QuickTime file, the kinds that carry Content Credentials".into(),
+        )
+        .in_file(name));
+    }
+    // Only a file that holds a manifest store can have invalid credentials.
+    let presence = super::locate::manifest_presence(src);
+    if let super::locate::Presence::Unknown(why) = &presence {
+        return Err(Error::invalid("file", format!("cannot tell whether it holds Content Credentials: {why}"))
+            .in_file(name));
+    }
     #[cfg(feature = "c2pa")]
-    if let Some(stream) = stream {
-        let head = src.read_vec(0, src.len().min(64)).map_err(|e| Error::from(e).in_file(name))?;
+    if let (Some(stream), super::locate::Presence::Found) = (stream, &presence) {
         let mime = super::mime_of(&head, name);
         super::verify_c2pa::read(stream, mime, trust, &mut report)?;
     }

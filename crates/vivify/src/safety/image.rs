@@ -134,9 +134,8 @@ pub struct ImageCheck {
 /// hashes against the blocklist, faces, and the classifier when installed.
 pub fn check_file(path: &std::path::Path, checks: &super::Checks) -> Result<ImageCheck> {
     let run = || -> Result<ImageCheck> {
-        let len = std::fs::metadata(path)?.len();
-        crate::limits::check("photo file size", len, crate::alive::photo::MAX_PHOTO_BYTES)?;
-        let photo = crate::alive::photo::Photo::decode(std::fs::read(path)?)?;
+        let bytes = crate::input::read(path, crate::alive::photo::MAX_PHOTO_BYTES, "photo file size")?;
+        let photo = crate::alive::photo::Photo::decode(bytes)?;
         let store = checks.db.as_deref().map(Store::open).transpose()?;
         let facts =
             PictureFacts::of(&photo.rgb, Some(super::store::sha256_hex(&photo.bytes)), checks.classifier.as_deref())?;

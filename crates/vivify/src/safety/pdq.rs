@@ -53,36 +53,37 @@ const N: usize = 64;
 /// Centred moving average along one line of `len` values `stride` apart,
 /// the window shrinking at both ends: output `o` averages inputs
 /// `o - (window - half) ..= o + (half - 1)`, `half = (window + 2) / 2`.
-fn box_line(input: &[f32], out: &mut [f32], start: usize, len: usize, stride: usize, window: usize) {
+/// The line is filtered in place: the prefix sums hold every input before
+/// the first output is written, so no second picture-sized buffer is needed
+/// (at 100 MP that buffer was 400 MB).
+fn box_line(data: &mut [f32], prefix: &mut Vec<f64>, start: usize, len: usize, stride: usize, window: usize) {
     let half = (window + 2) / 2;
     let (before, after) = (window - half, half - 1);
-    let at = |k: usize| input[start + k * stride];
     // Prefix sums in f64 keep long lines exact enough.
-    let mut prefix = Vec::with_capacity(len + 1);
+    prefix.clear();
     prefix.push(0.0f64);
     for k in 0..len {
-        let p = prefix[k] + f64::from(at(k));
+        let p = prefix[k] + f64::from(data[start + k * stride]);
         prefix.push(p);
     }
     for o in 0..len {
         let lo = o.saturating_sub(before);
         let hi = (o + after + 1).min(len);
-        out[start + o * stride] = ((prefix[hi] - prefix[lo]) / (hi - lo) as f64) as f32;
+        data[start + o * stride] = ((prefix[hi] - prefix[lo]) / (hi - lo) as f64) as f32;
     }
 }
 
 /// Two box passes per direction, then 64×64 samples at cell centres.
-fn downsample(luma: &[f32], w: usize, h: usize) -> Vec<f32> {
+fn downsample(mut a: Vec<f32>, w: usize, h: usize) -> Vec<f32> {
     let win_rows = w.div_ceil(2 * N);
     let win_cols = h.div_ceil(2 * N);
-    let mut a = luma.to_vec();
-    let mut b = vec![0.0f32; a.len()];
+    let mut prefix = Vec::with_capacity(w.max(h) + 1);
     for _ in 0..2 {
         for y in 0..h {
-            box_line(&a, &mut b, y * w, w, 1, win_rows.max(1));
+            box_line(&mut a, &mut prefix, y * w, w, 1, win_rows.max(1));
         }
         for x in 0..w {
-            box_line(&b, &mut a, x, h, w, win_cols.max(1));
+            box_line(&mut a, &mut prefix, x, h, w, win_cols.max(1));
         }
     }
     let mut out = vec![0.0f32; N * N];
@@ -164,7 +165,7 @@ fn luma(rgb: &Rgb) -> Vec<f32> {
 /// The PDQ hash of a picture and of its mirror image (left–right), so a
 /// flipped copy still matches a blocklist entry.
 pub fn hash_with_mirror(rgb: &Rgb) -> (PdqHash, Pdq) {
-    let buf = downsample(&luma(rgb), rgb.width.max(1), rgb.height.max(1));
+    let buf = downsample(luma(rgb), rgb.width.max(1), rgb.height.max(1));
     let q = quality(&buf);
     let hash = bits_above_median(&dct16(&buf));
     let mut mirrored = buf.clone();

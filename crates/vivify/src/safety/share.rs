@@ -40,6 +40,14 @@ fn refuse(rule: &str, message: String, next: &str) -> Error {
 /// Runs every share step; `Err(Error::Refused)` names the first that failed.
 pub fn check_share(path: &Path, caption: Option<&str>, store: &mut Store, policy: &Policy) -> Result<Cleared> {
     let mut steps = Vec::new();
+    // Only media vivify writes can pass; anything else is refused by its
+    // first bytes before a possibly huge file is hashed.
+    let src = crate::source::FileSource::open(path)?;
+    if crate::probe::sniff(&src) == crate::probe::Container::Unknown {
+        return Err(Error::Unsupported("not a video or photo vivify writes (MP4, QuickTime, JPEG or HEIC)".into())
+            .in_file(path));
+    }
+    drop(src);
     let sha = sha256_file(path)?;
     let Some(item) = store.item_by_sha256(&sha)? else {
         return Err(refuse(

@@ -226,10 +226,10 @@ impl Store {
         policy: &crate::safety::Policy,
     ) -> Result<Vec<i64>> {
         let sha = super::sha256_file(path)?;
-        let len = std::fs::metadata(path).map_err(|e| Error::from(e).in_file(path))?.len();
+        let len = crate::input::regular_file(path)?;
         let mut pdqs = Vec::new();
         if len <= crate::alive::photo::MAX_PHOTO_BYTES {
-            let bytes = std::fs::read(path).map_err(|e| Error::from(e).in_file(path))?;
+            let bytes = crate::input::read(path, crate::alive::photo::MAX_PHOTO_BYTES, "photo file size")?;
             if let Ok(photo) = crate::alive::photo::Photo::decode(bytes) {
                 pdqs = crate::safety::image::PictureFacts::of(&photo.rgb, None, None)?.trusted_pdqs(policy);
             }

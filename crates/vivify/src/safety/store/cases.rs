@@ -133,6 +133,23 @@ pub(super) fn notify(tx: &rusqlite::Transaction<'_>, case_id: i64, to: &str, tex
     Ok(())
 }
 
+/// The newest event of `kind` in a case: who, when, and its data.
+pub(super) fn last_event(
+    conn: &rusqlite::Connection,
+    case_id: i64,
+    kind: &str,
+) -> rusqlite::Result<Option<(String, String, Value)>> {
+    conn.query_row(
+        "SELECT actor, at, data FROM events WHERE case_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT 1",
+        params![case_id, kind],
+        |r| {
+            let data: String = r.get(2)?;
+            Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&data).unwrap_or(Value::Null)))
+        },
+    )
+    .optional()
+}
+
 fn reporters(tx: &rusqlite::Connection, case_id: i64) -> rusqlite::Result<Vec<String>> {
     let mut stmt = tx.prepare("SELECT DISTINCT reporter FROM reports WHERE case_id = ?1 ORDER BY reporter")?;
     let rows = stmt.query_map([case_id], |r| r.get(0))?;
@@ -307,6 +324,12 @@ impl Store {
     /// A moderator's decision on a case under review. A removal blocklists
     /// the item's hashes (file, source photo and sampled frames), issues a
     /// statement of reasons and tells the uploader and the reporters.
+    ///
+    /// The case must be assigned to `moderator`; with `takeover` a case under
+    /// another moderator's review is taken over first (logged as its own
+    /// event). Every check runs inside the write transaction, so of several
+    /// processes deciding one case exactly one succeeds and the others get
+    /// [`Error::Conflict`] naming who decided it and when.
     pub fn decide(
         &mut self,
         case_id: i64,
@@ -314,20 +337,46 @@ impl Store {
         action: Action,
         category: Option<Category>,
         facts: &str,
+        takeover: bool,
     ) -> Result<CaseView> {
         let actor = person("moderator", moderator)?;
+        let name = moderator.trim().to_string();
         if facts.trim().is_empty() {
             return Err(Error::Param("a decision needs the facts it rests on (--facts)".into()));
         }
-        let case = self.case(case_id)?;
-        if case.folded.state != CaseState::Reviewing {
-            return Err(Error::Param(format!(
-                "case {case_id} is {}; only a case under review can be decided (take it with `reports next`)",
-                case.folded.state.as_str()
-            )));
-        }
+        let item = self.case(case_id)?.item;
         let e = self.err();
         self.write(|tx| {
+            let now = read_folded(tx, case_id).map_err(&e)?;
+            match now.state {
+                CaseState::Reviewing => {}
+                CaseState::Open => {
+                    return Err(Error::Param(format!(
+                        "case {case_id} is open; only a case under review can be decided (take it with `reports next`)"
+                    )))
+                }
+                CaseState::Actioned | CaseState::Dismissed => {
+                    let last = last_event(tx, case_id, "decided").map_err(&e)?;
+                    return Err(Error::Conflict(format!(
+                        "case {case_id} was already decided{}; nothing was changed",
+                        last.map(|(who, at, data)| format!(
+                            " ({}) by {who} at {at}",
+                            data.get("action").and_then(Value::as_str).unwrap_or("?")
+                        ))
+                        .unwrap_or_default()
+                    )));
+                }
+            }
+            if now.assigned_to.as_deref() != Some(name.as_str()) {
+                let holder = now.assigned_to.clone().unwrap_or_default();
+                if !takeover {
+                    return Err(Error::Conflict(format!(
+                        "case {case_id} is under review by {holder}, not {name}; \
+                         take it over with --takeover (logged) or leave it to them"
+                    )));
+                }
+                append(tx, case_id, &actor, false, "taken_over", json!({ "moderator": name, "from": holder }))?;
+            }
             let worst = worst_reason(tx, case_id).map_err(&e)?;
             let category = category.unwrap_or(worst);
             let word = if action == Action::Remove { "remove" } else { "dismiss" };
@@ -341,8 +390,8 @@ impl Store {
             )?;
             let reporters = reporters(tx, case_id).map_err(&e)?;
             if action == Action::Remove {
-                let f = &case.item.facts;
-                let mut hashes: Vec<(&str, String)> = vec![("sha256", case.item.sha256.clone())];
+                let f = &item.facts;
+                let mut hashes: Vec<(&str, String)> = vec![("sha256", item.sha256.clone())];
                 hashes.extend(f.source_sha256.iter().map(|s| ("sha256", s.clone())));
                 hashes.extend(f.source_pdq.iter().chain(&f.frame_pdq).map(|p| ("pdq", p.clone())));
                 hashes.sort_unstable();
@@ -363,7 +412,7 @@ impl Store {
                 let automated = f.decision == "flag" || reporters.iter().any(|r| r == "system");
                 let from_notice = reporters.iter().any(|r| r != "system");
                 let st = statement(&Grounds {
-                    item_id: &case.item.id,
+                    item_id: &item.id,
                     category,
                     restriction: Restriction::Removed,
                     facts,
@@ -380,11 +429,11 @@ impl Store {
             for r in reporters.iter().filter(|r| r.as_str() != "system") {
                 let outcome = match action {
                     Action::Remove => {
-                        format!("Item {} was removed after your report ({}).", case.item.id, category.words())
+                        format!("Item {} was removed after your report ({}).", item.id, category.words())
                     }
                     Action::Dismiss => format!(
                         "We reviewed item {} after your report and found no breach of our rules; it stays up.",
-                        case.item.id
+                        item.id
                     ),
                 };
                 notify(tx, case_id, &format!("user:{r}"), &outcome)?;

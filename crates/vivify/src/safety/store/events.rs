@@ -89,6 +89,7 @@ impl Folded {
                 self.state = CaseState::Reviewing;
                 self.assigned_to = text("moderator");
             }
+            "taken_over" => self.assigned_to = text("moderator"),
             "decided" => match text("action").as_deref() {
                 Some("remove") => {
                     self.state = CaseState::Actioned;
@@ -168,6 +169,35 @@ pub(crate) fn append(
     Ok(id)
 }
 
+/// What is wrong with `ev` happening to a case in state `before`: the steps
+/// the store refuses (a second decision, a second appeal, a decision by
+/// someone the case is not assigned to) must never be in a log.
+fn step_problem(case_id: i64, before: &Folded, ev: &Event, decider: Option<&str>) -> Option<String> {
+    let who = ev.actor.strip_prefix("moderator:");
+    let at = format!("case {case_id}, event {} ({} by {} at {})", ev.id, ev.kind, ev.actor, ev.at);
+    match ev.kind.as_str() {
+        "decided" if before.state != CaseState::Reviewing => {
+            Some(format!("{at}: a decision on a case that was {} (two decisions?)", before.state.as_str()))
+        }
+        "decided" if who != before.assigned_to.as_deref() => Some(format!(
+            "{at}: decided by someone the case was not assigned to ({})",
+            before.assigned_to.as_deref().unwrap_or("nobody")
+        )),
+        "appeal_filed" if before.state != CaseState::Actioned || before.appeal != AppealState::None => Some(format!(
+            "{at}: an appeal on a case that was {} with appeal {} (two appeals for one decision?)",
+            before.state.as_str(),
+            before.appeal.as_str()
+        )),
+        "appeal_decided" if before.appeal != AppealState::Open => {
+            Some(format!("{at}: an appeal decision with no open appeal ({})", before.appeal.as_str()))
+        }
+        "appeal_decided" if decider == Some(ev.actor.as_str()) => {
+            Some(format!("{at}: the appeal was decided by the moderator who made the decision"))
+        }
+        _ => None,
+    }
+}
+
 fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
     let data: String = r.get(6)?;
     Ok(Event {
@@ -221,7 +251,12 @@ impl Store {
             let log = self.events(*id)?;
             events += log.len();
             let mut folded = Folded::new();
+            let mut decider: Option<&str> = None;
             for ev in &log {
+                problems.extend(step_problem(*id, &folded, ev, decider));
+                if ev.kind == "decided" {
+                    decider = Some(&ev.actor);
+                }
                 folded.apply(&ev.kind, &ev.data);
             }
             let stored = super::cases::read_folded(&self.conn, *id).map_err(&e)?;
@@ -252,6 +287,18 @@ impl Store {
                 .map_err(&e)?;
             if added as i64 != rows {
                 problems.push(format!("case {id}: {added} blocklist events but {rows} blocklist rows"));
+            }
+            let live: i64 = self
+                .conn
+                .query_row("SELECT COUNT(*) FROM blocklist WHERE case_id = ?1 AND lifted_at IS NULL", [id], |r| r.get(0))
+                .map_err(&e)?;
+            let removed = folded.state == CaseState::Actioned && folded.appeal != AppealState::Reversed;
+            if live > 0 && !removed {
+                problems.push(format!(
+                    "case {id}: {live} blocklist entries still active though the case is {}{}",
+                    folded.state.as_str(),
+                    if folded.appeal == AppealState::Reversed { " and its removal was reversed" } else { "" }
+                ));
             }
         }
         Ok(Consistency { cases: ids.len(), events, problems })

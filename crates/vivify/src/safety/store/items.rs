@@ -131,17 +131,19 @@ impl Store {
     /// as `external` with its hashes) or an item id.
     pub fn subject(&mut self, file_or_id: &str, policy: &crate::safety::Policy) -> Result<Item> {
         let path = std::path::Path::new(file_or_id);
-        if path.is_file() {
+        // Anything on disk by that name is the subject; a FIFO or a device
+        // is refused by name rather than read.
+        if std::fs::metadata(path).is_ok() {
+            let len = crate::input::regular_file(path)?;
             let sha = super::sha256_file(path)?;
             if let Some(item) = self.item_by_sha256(&sha)? {
                 return Ok(item);
             }
-            let len = std::fs::metadata(path).map_err(|e| Error::from(e).in_file(path))?.len();
             let mut facts = ItemFacts { decision: "unchecked".into(), ..ItemFacts::default() };
             // A picture also gets its perceptual hashes, so a removal
             // catches re-encoded and resized copies.
             if len <= crate::alive::photo::MAX_PHOTO_BYTES {
-                let bytes = std::fs::read(path).map_err(|e| Error::from(e).in_file(path))?;
+                let bytes = crate::input::read(path, crate::alive::photo::MAX_PHOTO_BYTES, "photo file size")?;
                 if let Ok(photo) = crate::alive::photo::Photo::decode(bytes) {
                     let f = crate::safety::image::PictureFacts::of(&photo.rgb, None, None)?;
                     facts.source_pdq = f.trusted_pdqs(policy).iter().map(|p| p.to_hex()).collect();

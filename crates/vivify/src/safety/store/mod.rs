@@ -190,7 +190,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn sha256_file(path: &Path) -> Result<String> {
     use sha2::Digest;
     use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(|e| Error::from(e).in_file(path))?;
+    let (mut f, _) = crate::input::open(path)?;
     let mut h = sha2::Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
