@@ -14,16 +14,11 @@ use crate::args::{
 };
 use crate::progress;
 
-/// Reads all of standard input for `-`, within the library's size cap.
-fn read_stdin() -> Result<Vec<u8>> {
-    use std::io::Read;
+/// Standard input for `-`: spooled to an unlinked temporary file (never
+/// held in memory), within the library's cap for a video.
+fn spool_stdin() -> Result<vivify::source::FileSource> {
     let cap = vivify::limits::MAX_EMBEDDED_VIDEO;
-    let mut buf = Vec::new();
-    std::io::stdin().lock().take(cap + 1).read_to_end(&mut buf)?;
-    if buf.len() as u64 > cap {
-        return Err(vivify::Error::Limits(format!("standard input is larger than {cap} bytes")).into());
-    }
-    Ok(buf)
+    Ok(vivify::input::spool(&mut std::io::stdin().lock(), cap, "standard input")?)
 }
 
 fn quiet(json: bool) -> bool {
@@ -37,9 +32,15 @@ pub fn inspect(a: InspectArgs) -> Result<ExitCode> {
     let mut files = Vec::new();
     for f in &a.files {
         if f.is_dir() {
-            let mut inner: Vec<PathBuf> = std::fs::read_dir(f)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let rd = std::fs::read_dir(f).map_err(|e| vivify::Error::from(e).in_file(f))?;
+            // Only regular files: a FIFO or a device inside is never opened.
+            let mut inner: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
             inner.retain(|p| p.is_file() && p.file_name().is_some_and(|n| n != "metadata.plist"));
             inner.sort();
+            if inner.is_empty() {
+                eprintln!("vivify: {}: the folder holds no files to inspect", f.display());
+                failed = Some(3);
+            }
             files.extend(inner);
         } else {
             files.push(f.clone());
@@ -47,7 +48,7 @@ pub fn inspect(a: InspectArgs) -> Result<ExitCode> {
     }
     for f in &files {
         let result = if f.as_os_str() == "-" {
-            read_stdin()
+            spool_stdin()
                 .and_then(|d| Ok(vivify::inspect::inspect_source(f, &d).map_err(|e| e.in_file(Path::new("<stdin>")))?))
         } else {
             inspect_path(f).map_err(anyhow::Error::from)
@@ -161,7 +162,7 @@ pub fn live(a: LiveArgs) -> Result<ExitCode> {
     };
     let pb = progress::spinner(quiet(a.json));
     let r = if a.video.as_os_str() == "-" {
-        let data = read_stdin()?;
+        let data = spool_stdin()?;
         vivify::livevideo::make_live_from(Path::new("stdin"), &data, &opts, &|m| pb.set_message(m.to_string()))
     } else {
         make_live(&a.video, &opts, &|m| pb.set_message(m.to_string()))
@@ -195,8 +196,14 @@ struct Summary {
 pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
     let signing = crate::credentials::signing(&a.sign)?;
     let files = vivify::batch::collect_files(&a.inputs, a.recursive);
-    std::fs::create_dir_all(&a.output)?;
+    if a.output.exists() && !a.output.is_dir() {
+        return Err(vivify::Error::Param(format!("{}: -o takes a folder, and this is a file", a.output.display())).into());
+    }
+    std::fs::create_dir_all(&a.output).map_err(|e| vivify::Error::from(e).in_file(&a.output))?;
     let mut summary = Summary { converted: Vec::new(), skipped: Vec::new() };
+    // The exit code when nothing converted: the first failure's (e.g. 8
+    // when outputs exist), else 3 (nothing in the inputs to convert).
+    let mut first_code: Option<u8> = None;
     let q = quiet(a.json);
     match a.to {
         ConvertTo::Motion => {
@@ -207,7 +214,10 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
                 pb.set_message(p.still.display().to_string());
                 match convert::live_to_motion(&p.still, &p.movie, &a.output, a.samsung, a.force, &signing) {
                     Ok(c) => summary.converted.push(c),
-                    Err(e) => summary.skipped.push((p.still.display().to_string(), e.to_string())),
+                    Err(e) => {
+                        first_code.get_or_insert(crate::code_of(&e));
+                        summary.skipped.push((p.still.display().to_string(), e.to_string()))
+                    }
                 }
                 pb.inc(1);
             }
@@ -219,7 +229,10 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
                 pb.set_message(f.display().to_string());
                 match convert::motion_to_live(f, &a.output, a.force, &signing) {
                     Ok(c) => summary.converted.push(c),
-                    Err(e) => summary.skipped.push((f.display().to_string(), e.to_string())),
+                    Err(e) => {
+                        first_code.get_or_insert(crate::code_of(&e));
+                        summary.skipped.push((f.display().to_string(), e.to_string()))
+                    }
                 }
                 pb.inc(1);
             }
@@ -240,7 +253,11 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
         }
         println!("{} converted, {} skipped", summary.converted.len(), summary.skipped.len());
     }
-    Ok(if summary.converted.is_empty() && !summary.skipped.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
+    Ok(if summary.converted.is_empty() && !summary.skipped.is_empty() {
+        ExitCode::from(first_code.unwrap_or(3))
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Prints `report` as JSON (returns true: nothing more to print), or the
@@ -347,7 +364,12 @@ pub fn alive(a: AliveArgs) -> Result<ExitCode> {
     let bar = progress::Phases::new(quiet(a.json || opts.to_stdout()));
     progress::cancel_on_interrupt();
     let r = if stdin {
-        read_stdin().and_then(|bytes| Ok(make_from(Path::new("<stdin>"), bytes, &opts, &bar)?))
+        // A photo is held whole anyway (its bytes become the Live still):
+        // read within the photo cap, not the video one.
+        let cap = vivify::alive::photo::MAX_PHOTO_BYTES;
+        vivify::input::read_capped(&mut std::io::stdin().lock(), cap, "standard input")
+            .and_then(|bytes| make_from(Path::new("<stdin>"), bytes, &opts, &bar))
+            .map_err(anyhow::Error::from)
     } else {
         make(&a.photo, &opts, &bar).map_err(anyhow::Error::from)
     };

@@ -39,16 +39,21 @@ fn main() -> ExitCode {
 /// policy, 7 a moderation conflict, 8 an output already exists, 130
 /// cancelled, 143 terminated (4 and 5 come from `verify` itself).
 pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
-    if matches!(e.downcast_ref::<vivify::Error>(), Some(vivify::Error::Cancelled)) {
+    e.downcast_ref::<vivify::Error>().map_or(1, code_of)
+}
+
+/// The exit code of a library error.
+pub(crate) fn code_of(e: &vivify::Error) -> u8 {
+    if matches!(e, vivify::Error::Cancelled) {
         return 130;
     }
-    match e.downcast_ref::<vivify::Error>().map(vivify::Error::class) {
-        Some(vivify::ErrorClass::BadInput) => 3,
-        Some(vivify::ErrorClass::Usage) => 2,
-        Some(vivify::ErrorClass::Refused) => 6,
-        Some(vivify::ErrorClass::Conflict) => 7,
-        Some(vivify::ErrorClass::Exists) => 8,
-        Some(vivify::ErrorClass::Failure) | None => 1,
+    match e.class() {
+        vivify::ErrorClass::BadInput => 3,
+        vivify::ErrorClass::Usage => 2,
+        vivify::ErrorClass::Refused => 6,
+        vivify::ErrorClass::Conflict => 7,
+        vivify::ErrorClass::Exists => 8,
+        vivify::ErrorClass::Failure => 1,
     }
 }
 

@@ -90,7 +90,7 @@ fn live_json_and_refusal_to_overwrite() {
     assert_eq!(v["outputs"].as_array().map(Vec::len), Some(2));
     assert!(v["content_id"].as_str().is_some_and(|c| c.len() == 36));
     let o = vivify(&["live", input.to_str().expect("utf8"), "-o", d.to_str().expect("utf8"), "--format", "live"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(8), "an existing output is exit 8");
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
     let o = vivify(&[
         "live",
@@ -230,7 +230,7 @@ fn alive_makes_a_clip_and_reports_its_plan_as_json() {
     // Again without --force: refused, the clip untouched.
     let before = std::fs::read(&out).expect("read");
     let o = vivify(&["alive", photo("temple.jpg").to_str().expect("utf8"), "-o", out.to_str().expect("utf8")]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(8));
     assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
     assert_eq!(std::fs::read(&out).expect("read"), before);
 }

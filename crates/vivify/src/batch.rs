@@ -17,11 +17,14 @@ pub fn collect_files(inputs: &[PathBuf], recursive: bool) -> Vec<PathBuf> {
 }
 
 fn walk(p: &Path, recursive: bool, top: bool, out: &mut Vec<PathBuf>) {
-    if !p.is_dir() || p.extension().is_some_and(|e| e == "pvt") {
+    if !p.is_dir() {
         out.push(p.to_path_buf());
         return;
     }
-    if !top && !recursive {
+    // A `.pvt` package is a Live pair in a folder: its files are always
+    // taken (the pairing by content identifier finds the two halves).
+    let package = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pvt"));
+    if !top && !recursive && !package {
         return;
     }
     let Ok(rd) = std::fs::read_dir(p) else {
@@ -29,6 +32,9 @@ fn walk(p: &Path, recursive: bool, top: bool, out: &mut Vec<PathBuf>) {
         return;
     };
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    if package {
+        entries.retain(|e| e.file_name().is_some_and(|n| n != "metadata.plist"));
+    }
     entries.sort();
     for e in entries {
         walk(&e, recursive, false, out);

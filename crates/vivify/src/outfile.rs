@@ -183,7 +183,23 @@ pub fn all_or_nothing<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     }
 }
 
+/// For the signal and kill tests only: with `VIVIFY_HOLD_BEFORE_RENAME` set
+/// to a path, the writer creates that file once its temporaries are written
+/// and waits until the file is removed, so a test can signal the process at
+/// exactly this point instead of guessing with timers.
+fn hold_for_tests() {
+    let Some(marker) = std::env::var_os("VIVIFY_HOLD_BEFORE_RENAME") else { return };
+    let marker = PathBuf::from(marker);
+    if fs::write(&marker, b"held").is_err() {
+        return;
+    }
+    while marker.exists() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 fn commit(staged: Vec<Staged>) -> Result<()> {
+    hold_for_tests();
     let discard_all = |from: usize, staged: &[Staged]| staged[from..].iter().for_each(|s| discard(&s.tmp));
     for s in &staged {
         if let Err(e) = check_free(&s.target, s.force) {

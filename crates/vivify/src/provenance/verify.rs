@@ -233,9 +233,14 @@ where
         xmp,
     };
     let head = src.read_vec(0, src.len().min(64)).map_err(|e| Error::from(e).in_file(name))?;
-    if !head.starts_with(b"\x89PNG") && crate::probe::sniff(&head.as_slice()) == crate::probe::Container::Unknown {
+    // A file of no kind we know is searched byte for byte (a damaged file
+    // without a manifest has none); one too large for that cannot be told.
+    let unknown = !head.starts_with(b"\x89PNG") && crate::probe::sniff(&head.as_slice()) == crate::probe::Container::Unknown;
+    if unknown && src.len() > super::locate::SCAN_BYTES {
         return Err(Error::Unsupported(
-            "not a JPEG, PNG, HEIF, MP4 or QuickTime file, the kinds that carry Content Credentials".into(),
+            "not a JPEG, PNG, HEIF, MP4 or QuickTime file, the kinds that carry Content Credentials, \
+             and too large to search for one"
+                .into(),
         )
         .in_file(name));
     }

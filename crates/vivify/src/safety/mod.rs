@@ -215,7 +215,16 @@ impl Refusal {
                 }
                 Stage::Share => "Make the video again with vivify, or ask for a review quoting the reference.",
             };
-            (format!("We can't use {what}: it asks for {} ({clause}).", category.words()), next.to_string())
+            // Only words ask for something; pictures and files match or show it.
+            let rule = v.rule.as_deref().unwrap_or_default();
+            let why = if rule.contains(".blocklist.") {
+                format!("it matches an entry on the blocklist for {}", category.words())
+            } else if matches!(v.stage, Stage::Prompt) || rule.starts_with("prompt") {
+                format!("it asks for {}", category.words())
+            } else {
+                format!("it shows {}", category.words())
+            };
+            (format!("We can't use {what}: {why} ({clause})."), next.to_string())
         };
         Refusal {
             stage: v.stage,
