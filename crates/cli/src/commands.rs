@@ -196,8 +196,15 @@ struct Summary {
 pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
     let signing = crate::credentials::signing(&a.sign)?;
     let files = vivify::batch::collect_files(&a.inputs, a.recursive);
+    if files.is_empty() {
+        let names: Vec<String> = a.inputs.iter().map(|p| p.display().to_string()).collect();
+        let reason = format!("no files to convert in {}", names.join(", "));
+        return Err(vivify::Error::Invalid { what: "input", reason }.into());
+    }
     if a.output.exists() && !a.output.is_dir() {
-        return Err(vivify::Error::Param(format!("{}: -o takes a folder, and this is a file", a.output.display())).into());
+        return Err(
+            vivify::Error::Param(format!("{}: -o takes a folder, and this is a file", a.output.display())).into()
+        );
     }
     std::fs::create_dir_all(&a.output).map_err(|e| vivify::Error::from(e).in_file(&a.output))?;
     let mut summary = Summary { converted: Vec::new(), skipped: Vec::new() };

@@ -108,7 +108,8 @@ fn breakdown(photo: &Path) {
     if std::env::var_os("ALIVE_BARE").is_some() {
         let intent = prompt::parse("only, still camera");
         let bare = plan::build("only, still camera", &intent, &scene, 1, false);
-        let (w, h, crop, _) = frame_size(p.rgb.width, p.rgb.height, SizeSpec::Story, scene.summary.subject).expect("size");
+        let (w, h, crop, _) =
+            frame_size(p.rgb.width, p.rgb.height, SizeSpec::Story, scene.summary.subject).expect("size");
         let stage = Stage::new(&p.rgb, &scene, &bare, crop, w, h, 3.0, 1).expect("stage");
         let mut frame = vivify::codec::Frame::new(w, h).expect("frame");
         let mut cover = Cover { width: 0, near: Vec::new(), sky: Vec::new() };

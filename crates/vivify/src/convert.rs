@@ -373,7 +373,9 @@ fn check_extracted_movie(video: &dyn ReadAt) -> Result<()> {
         return Err(Error::invalid("embedded video", "its video track has no samples"));
     }
     for t in &movie.tracks {
-        if let Some(s) = t.samples.iter().find(|s| s.offset.checked_add(u64::from(s.size)).is_none_or(|e| e > video.len())) {
+        if let Some(s) =
+            t.samples.iter().find(|s| s.offset.checked_add(u64::from(s.size)).is_none_or(|e| e > video.len()))
+        {
             return Err(Error::invalid(
                 "embedded video",
                 format!(

@@ -102,11 +102,9 @@ impl Error {
             // Reading past the end of an input means the input is cut short;
             // outputs never report this kind.
             Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => ErrorClass::BadInput,
-            Error::Codec(_)
-            | Error::Io(_)
-            | Error::Cancelled
-            | Error::Provenance(_)
-            | Error::Store(_) => ErrorClass::Failure,
+            Error::Codec(_) | Error::Io(_) | Error::Cancelled | Error::Provenance(_) | Error::Store(_) => {
+                ErrorClass::Failure
+            }
         }
     }
 }

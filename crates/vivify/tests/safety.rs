@@ -2,6 +2,8 @@
 //! recall printed, the classic false-positive traps allowed, obfuscated
 //! harmful prompts refused, categories right.
 
+mod common;
+
 use vivify::safety::prompt::check_prompt;
 use vivify::safety::{Decision, Policy};
 
@@ -161,7 +163,7 @@ fn pdq_matches_the_reference_implementation() {
         });
     let Some(py) = py else {
         assert!(std::env::var("VIVIFY_REQUIRE_TOOLS").ok().as_deref() != Some("1"), "pdqhash is required");
-        eprintln!("\n!!! SKIPPED: pdqhash (pip install pdqhash 'numpy<2') not found; PDQ not checked against the reference !!!\n");
+        common::skipped("pdqhash (pip install pdqhash 'numpy<2') not found; PDQ not checked against the reference");
         return;
     };
     let dir = std::env::temp_dir().join(format!("vivify-pdq-{}", std::process::id()));

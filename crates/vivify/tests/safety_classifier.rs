@@ -19,9 +19,7 @@ fn model() -> Option<PathBuf> {
             panic!("the safety pack is required (VIVIFY_REQUIRE_TOOLS=1): run scripts/install-safety-pack")
         }
         None => {
-            eprintln!(
-                "\n!!! SKIPPED: no safety pack model (scripts/install-safety-pack); classifier tests did not run !!!\n"
-            );
+            common::skipped("no safety pack model (scripts/install-safety-pack); classifier tests did not run");
             None
         }
     }
@@ -78,7 +76,7 @@ fn tract_agrees_with_onnx_runtime() {
     });
     let Some(py) = py else {
         assert!(std::env::var("VIVIFY_REQUIRE_TOOLS").ok().as_deref() != Some("1"), "onnxruntime is required");
-        eprintln!("\n!!! SKIPPED: onnxruntime + pillow not found; the classifier was not checked against them !!!\n");
+        common::skipped("onnxruntime + pillow not found; the classifier was not checked against them");
         return;
     };
     let names = ["temple.jpg", "solvay1927_crop.jpg"];

@@ -350,9 +350,8 @@ fn check_options(o: &AliveOptions) -> Result<()> {
 
 /// Runs the whole job on a photo file.
 pub fn make(input: &Path, opts: &AliveOptions, progress: &dyn Progress) -> Result<AliveReport> {
-    let run = || {
-        make_from(input, crate::input::read(input, photo::MAX_PHOTO_BYTES, "photo file size")?, opts, progress)
-    };
+    let run =
+        || make_from(input, crate::input::read(input, photo::MAX_PHOTO_BYTES, "photo file size")?, opts, progress);
     run().map_err(|e| e.in_file(input))
 }
 
@@ -545,7 +544,8 @@ mod tests {
         let (w, h, c, _) = frame_size(4032, 3024, SizeSpec::Auto, CENTRE).expect("size");
         assert_eq!((w, h), (1920, 1440));
         assert_eq!((c.w, c.h), (4032.0, 3024.0));
-        let (w, h, c, _) = frame_size(4000, 3000, SizeSpec::Story, Rect { x: 0.8, y: 0.4, w: 0.1, h: 0.2 }).expect("size");
+        let (w, h, c, _) =
+            frame_size(4000, 3000, SizeSpec::Story, Rect { x: 0.8, y: 0.4, w: 0.1, h: 0.2 }).expect("size");
         assert_eq!((w, h), (1080, 1920));
         assert!((c.w / c.h - 1080.0 / 1920.0).abs() < 1e-9);
         // Subject on the right: the window moves right, as far as the photo allows.

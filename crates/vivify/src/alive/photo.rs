@@ -121,7 +121,8 @@ fn decode_png(bytes: Vec<u8>) -> Result<Photo> {
         // Row by row straight into the picture: no second picture-sized
         // buffer (400 MB at the 100 MP cap).
         for y in 0..h {
-            let row = reader.next_row().map_err(png_err)?.ok_or_else(|| Error::invalid("PNG", "image data ends early"))?;
+            let row =
+                reader.next_row().map_err(png_err)?.ok_or_else(|| Error::invalid("PNG", "image data ends early"))?;
             if row.data().len() < w * channels {
                 return Err(Error::invalid("PNG", "a row is shorter than the picture is wide"));
             }

@@ -137,7 +137,9 @@ impl H264Decoder {
             buf.extend_from_slice(&[0, 0, 0, 1]);
             buf.extend_from_slice(s);
         }
-        let _ = dec.decode(&buf).map_err(|e| Error::invalid("H.264 parameter sets", format!("OpenH264 code {}", e.native_code())))?;
+        let _ = dec
+            .decode(&buf)
+            .map_err(|e| Error::invalid("H.264 parameter sets", format!("OpenH264 code {}", e.native_code())))?;
         Ok(H264Decoder { dec, nal_length_size: config.nal_length_size })
     }
 

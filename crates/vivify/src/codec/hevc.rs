@@ -98,7 +98,12 @@ pub fn decode_run(
     for sample in samples {
         let sample = sample?;
         for nal in parse_hvcc(&sample, config.nal_length_size) {
-            dec.decode_nal(&nal).map_err(|e| Error::invalid("HEVC stream", format!("the decoder rejected a picture ({e:?}); the data is damaged or uses a feature we lack")))?;
+            dec.decode_nal(&nal).map_err(|e| {
+                Error::invalid(
+                    "HEVC stream",
+                    format!("the decoder rejected a picture ({e:?}); the data is damaged or uses a feature we lack"),
+                )
+            })?;
             while let Some(f) = dec.next_output() {
                 if !sink(convert(&f)?) {
                     return Ok(());

@@ -13,11 +13,11 @@
 //! and, when a [`Signing`] identity is set, signs the finished file last so
 //! that nothing written afterwards can break the hash.
 
-pub mod locate;
 pub mod config;
 pub mod der;
 #[cfg(feature = "c2pa")]
 pub mod keys;
+pub mod locate;
 #[cfg(feature = "c2pa")]
 mod sign;
 pub mod source_type;

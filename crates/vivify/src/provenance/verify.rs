@@ -235,7 +235,8 @@ where
     let head = src.read_vec(0, src.len().min(64)).map_err(|e| Error::from(e).in_file(name))?;
     // A file of no kind we know is searched byte for byte (a damaged file
     // without a manifest has none); one too large for that cannot be told.
-    let unknown = !head.starts_with(b"\x89PNG") && crate::probe::sniff(&head.as_slice()) == crate::probe::Container::Unknown;
+    let unknown =
+        !head.starts_with(b"\x89PNG") && crate::probe::sniff(&head.as_slice()) == crate::probe::Container::Unknown;
     if unknown && src.len() > super::locate::SCAN_BYTES {
         return Err(Error::Unsupported(
             "not a JPEG, PNG, HEIF, MP4 or QuickTime file, the kinds that carry Content Credentials, \
@@ -247,8 +248,9 @@ where
     // Only a file that holds a manifest store can have invalid credentials.
     let presence = super::locate::manifest_presence(src);
     if let super::locate::Presence::Unknown(why) = &presence {
-        return Err(Error::invalid("file", format!("cannot tell whether it holds Content Credentials: {why}"))
-            .in_file(name));
+        return Err(
+            Error::invalid("file", format!("cannot tell whether it holds Content Credentials: {why}")).in_file(name)
+        );
     }
     #[cfg(feature = "c2pa")]
     if let (Some(stream), super::locate::Presence::Found) = (stream, &presence) {

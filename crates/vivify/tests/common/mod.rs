@@ -49,8 +49,21 @@ fn missing(tool: &str) -> Option<PathBuf> {
     if required() {
         panic!("{tool} is required (VIVIFY_REQUIRE_TOOLS=1) but was not found");
     }
-    eprintln!("\n!!! SKIPPED: {tool} not found; outside checks with it did not run !!!\n");
+    skipped(&format!("{tool} not found; outside checks with it did not run"));
     None
+}
+
+/// Says loudly that an outside check did not run, and adds the line to
+/// `$VIVIFY_SKIP_LOG` so `scripts/test` can list it at the end (the test
+/// harness hides what passing tests print).
+pub fn skipped(what: &str) {
+    eprintln!("\n!!! SKIPPED: {what} !!!\n");
+    if let Some(log) = std::env::var_os("VIVIFY_SKIP_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+            let _ = writeln!(f, "{what}");
+        }
+    }
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {

@@ -290,7 +290,9 @@ impl Store {
             }
             let live: i64 = self
                 .conn
-                .query_row("SELECT COUNT(*) FROM blocklist WHERE case_id = ?1 AND lifted_at IS NULL", [id], |r| r.get(0))
+                .query_row("SELECT COUNT(*) FROM blocklist WHERE case_id = ?1 AND lifted_at IS NULL", [id], |r| {
+                    r.get(0)
+                })
                 .map_err(&e)?;
             let removed = folded.state == CaseState::Actioned && folded.appeal != AppealState::Reversed;
             if live > 0 && !removed {
