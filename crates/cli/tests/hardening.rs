@@ -448,3 +448,38 @@ fn a_photo_at_the_pixel_cap_stays_within_one_gib() {
         }
     }
 }
+
+/// The small things: `-o` naming a file, an output folder that cannot be
+/// made, an empty folder to `inspect`, a `.pvt` folder to `convert`.
+#[test]
+fn outputs_and_folders_are_named_in_errors_and_pvt_folders_convert() {
+    let sb = Sandbox::new("small");
+    let clip = fixtures().join("h264_noaudio.mp4");
+    let file = sb.path("a-file");
+    std::fs::write(&file, b"x").expect("write");
+    let o = sb.run(&["convert", s(&clip), "--to", "motion", "-o", s(&file)]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("a-file") && err(&o).contains("folder"), "{}", err(&o));
+    // An output under a file (not a folder): the error names the output,
+    // never our temporary file.
+    let bad = file.join("clip.mp4");
+    let o = sb.run(&["alive", s(&fixtures().join("photos/temple.jpg")), "-o", s(&bad), "--duration", "0.5"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(err(&o).contains("a-file") && !err(&o).contains("vivify-tmp"), "{}", err(&o));
+    let empty = sb.path("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let o = sb.run(&["inspect", s(&empty)]);
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(err(&o).contains("no files"), "{}", err(&o));
+    let o = sb.run(&["convert", s(&empty), "--to", "motion", "-o", s(&sb.path("out"))]);
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    // A .pvt package converts like its two files.
+    let made = sb.path("made");
+    let o = sb.run(&["live", s(&clip), "-o", s(&made), "--pvt", "--format", "live", "--no-sign"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let pvt = made.join("h264_noaudio.pvt");
+    let o = sb.run(&["convert", s(&pvt), "--to", "motion", "-o", s(&sb.path("out")), "--no-sign", "--json"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["converted"].as_array().map(Vec::len), Some(1), "{v}");
+}

@@ -123,6 +123,9 @@ fn a_blocklisted_photo_is_refused_after_reencoding_resizing_and_mirroring() {
         let o = s.run(&["alive", copy.to_str().expect("utf8"), "-o", &out, "--duration", "1"]);
         assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
         assert!(stderr(&o).contains("this photo") && !stderr(&o).contains("blocklist entry"), "{}", stderr(&o));
+        // A photo asks for nothing: it matches the blocklist.
+        let e = stderr(&o);
+        assert!(e.contains("matches an entry on the blocklist") && !e.contains("asks for"), "{e}");
         assert!(!Path::new(&out).exists(), "a refused photo leaves no output");
     }
     // The original by its exact hash, and an unrelated photo passes.

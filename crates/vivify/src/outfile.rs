@@ -256,6 +256,9 @@ fn commit(staged: Vec<Staged>) -> Result<()> {
 /// Writes `body` into a new temporary file of ours at `tmp` (registered,
 /// so a signal handler removes it), removing it again on error.
 pub(crate) fn write_temp(tmp: &Path, body: impl FnOnce(File) -> Result<()>) -> Result<()> {
+    if let Some(dir) = tmp.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| Error::from(e).in_file(dir))?;
+    }
     register(tmp);
     let result = (|| {
         let file = fs::OpenOptions::new().read(true).write(true).create_new(true).open(tmp)?;
