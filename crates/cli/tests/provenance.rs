@@ -52,7 +52,7 @@ fn keys_init_makes_a_private_identity_once() {
     // A second init keeps the first identity.
     let before = std::fs::read(&key).expect("key");
     let o = vivify(&cfg, &["keys", "init"]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(8), "{}", text(&o));
     assert!(text(&o).contains("already exists"), "{}", text(&o));
     assert_eq!(std::fs::read(&key).expect("key"), before);
     // --force replaces it, keeping the old one aside.
