@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(p) = vivify::alive::photo::Photo::decode(data.to_vec()) {
+    if let Ok(p) = vivify::picture::photo::Photo::decode(data.to_vec()) {
         assert_eq!(p.rgb.data.len(), p.rgb.width * p.rgb.height * 3);
     }
 });

@@ -160,14 +160,15 @@ pub fn live(a: LiveArgs) -> Result<ExitCode> {
         force: a.force,
         signing: crate::credentials::signing(&a.sign)?,
     };
-    let pb = progress::spinner(quiet(a.json));
+    let bar = progress::Phases::new(quiet(a.json));
+    progress::cancel_on_interrupt();
     let r = if a.video.as_os_str() == "-" {
         let data = spool_stdin()?;
-        vivify::livevideo::make_live_from(Path::new("stdin"), &data, &opts, &|m| pb.set_message(m.to_string()))
+        vivify::livevideo::make_live_from(Path::new("stdin"), &data, &opts, &bar)
     } else {
-        make_live(&a.video, &opts, &|m| pb.set_message(m.to_string()))
+        make_live(&a.video, &opts, &bar)
     };
-    pb.finish_and_clear();
+    bar.finish();
     let r = r?;
     if print_made(a.json, &r, &r.outputs, &r.warnings)? {
         return Ok(ExitCode::SUCCESS);
@@ -187,12 +188,6 @@ pub fn live(a: LiveArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(serde::Serialize)]
-struct Summary {
-    converted: Vec<convert::Converted>,
-    skipped: Vec<(String, String)>,
-}
-
 pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
     let signing = crate::credentials::signing(&a.sign)?;
     let files = vivify::batch::collect_files(&a.inputs, a.recursive);
@@ -207,45 +202,22 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
         );
     }
     std::fs::create_dir_all(&a.output).map_err(|e| vivify::Error::from(e).in_file(&a.output))?;
-    let mut summary = Summary { converted: Vec::new(), skipped: Vec::new() };
-    // The exit code when nothing converted: the first failure's (e.g. 8
-    // when outputs exist), else 3 (nothing in the inputs to convert).
-    let mut first_code: Option<u8> = None;
-    let q = quiet(a.json);
-    match a.to {
-        ConvertTo::Motion => {
-            let (pairs, skipped) = vivify::batch::pair_by_content_id(&files);
-            summary.skipped.extend(skipped.into_iter().map(|(f, why)| (f.display().to_string(), why)));
-            let pb = progress::bar(pairs.len() as u64, q);
-            for p in pairs {
-                pb.set_message(p.still.display().to_string());
-                match convert::live_to_motion(&p.still, &p.movie, &a.output, a.samsung, a.force, &signing) {
-                    Ok(c) => summary.converted.push(c),
-                    Err(e) => {
-                        first_code.get_or_insert(crate::code_of(&e));
-                        summary.skipped.push((p.still.display().to_string(), e.to_string()))
-                    }
-                }
-                pb.inc(1);
-            }
-            pb.finish_and_clear();
-        }
-        ConvertTo::Live => {
-            let pb = progress::bar(files.len() as u64, q);
-            for f in &files {
-                pb.set_message(f.display().to_string());
-                match convert::motion_to_live(f, &a.output, a.force, &signing) {
-                    Ok(c) => summary.converted.push(c),
-                    Err(e) => {
-                        first_code.get_or_insert(crate::code_of(&e));
-                        summary.skipped.push((f.display().to_string(), e.to_string()))
-                    }
-                }
-                pb.inc(1);
-            }
-            pb.finish_and_clear();
-        }
-    }
+    let direction = match a.to {
+        ConvertTo::Motion => vivify::batch::Direction::LiveToMotion,
+        ConvertTo::Live => vivify::batch::Direction::MotionToLive,
+    };
+    let opts = vivify::batch::BatchOptions {
+        direction,
+        out_dir: a.output.clone(),
+        samsung: a.samsung,
+        force: a.force,
+        signing,
+    };
+    let bar = progress::Phases::new(quiet(a.json));
+    progress::cancel_on_interrupt();
+    let summary = vivify::batch::convert_all(&files, &opts, &bar);
+    bar.finish();
+    let summary = summary?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
@@ -255,13 +227,15 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode> {
                 println!("  note: {n}");
             }
         }
-        for (f, why) in &summary.skipped {
-            println!("skipped {f}: {why}");
+        for s in &summary.skipped {
+            println!("skipped {}: {}", s.file, s.reason);
         }
         println!("{} converted, {} skipped", summary.converted.len(), summary.skipped.len());
     }
+    // The exit code when nothing converted: the first failure's (e.g. 8
+    // when outputs exist), else 3 (nothing in the inputs to convert).
     Ok(if summary.converted.is_empty() && !summary.skipped.is_empty() {
-        ExitCode::from(first_code.unwrap_or(3))
+        ExitCode::from(summary.first_failure.as_ref().map_or(3, crate::code_of))
     } else {
         ExitCode::SUCCESS
     })
@@ -320,8 +294,10 @@ pub fn demo(a: DemoArgs) -> Result<ExitCode> {
     let clip_path: &Path = &a.output.join("example.mp4");
     vivify::outfile::write_bytes(clip_path, true, &clip)?;
     let opts = LiveOptions { pvt: true, force: true, signing, ..LiveOptions::new(&a.output) };
-    let r = make_live(clip_path, &opts, &|m| pb.set_message(m.to_string()));
     pb.finish_and_clear();
+    let bar = progress::Phases::new(quiet(false));
+    let r = make_live(clip_path, &opts, &bar);
+    bar.finish();
     let r = r?;
     println!("example clip: {}", clip_path.display());
     for o in &r.outputs {
@@ -373,7 +349,7 @@ pub fn alive(a: AliveArgs) -> Result<ExitCode> {
     let r = if stdin {
         // A photo is held whole anyway (its bytes become the Live still):
         // read within the photo cap, not the video one.
-        let cap = vivify::alive::photo::MAX_PHOTO_BYTES;
+        let cap = vivify::limits::MAX_PHOTO_BYTES;
         vivify::input::read_capped(&mut std::io::stdin().lock(), cap, "standard input")
             .and_then(|bytes| make_from(Path::new("<stdin>"), bytes, &opts, &bar))
             .map_err(anyhow::Error::from)

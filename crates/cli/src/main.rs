@@ -27,7 +27,9 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("vivify: {e:#}");
+            // The error, then each cause it carries (a codec's or SQLite's
+            // own words), each said once.
+            eprintln!("vivify: {}", vivify::error::chain_text(e.as_ref()));
             ExitCode::from(exit_code(&e))
         }
     }

@@ -15,17 +15,6 @@ pub fn spinner(quiet: bool) -> ProgressBar {
     pb
 }
 
-pub fn bar(len: u64, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::new(len);
-    pb.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    pb
-}
-
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set by Ctrl-C; the library polls it between frames and stops cleanly.
@@ -92,7 +81,7 @@ impl Phases {
     }
 }
 
-impl vivify::alive::Progress for Phases {
+impl vivify::Progress for Phases {
     fn phase(&self, name: &str, total: u64) {
         if total > 0 {
             self.bar.set_style(

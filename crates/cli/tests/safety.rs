@@ -78,8 +78,8 @@ fn stderr(o: &Output) -> String {
 
 /// A resized (60 %), re-encoded (JPEG quality 70) copy, and a mirrored one.
 fn altered_copies(photo: &Path, dir: &Path) -> (PathBuf, PathBuf) {
-    use vivify::alive::image::{resize, Rect, Rgb};
-    let p = vivify::alive::photo::Photo::decode(std::fs::read(photo).expect("read")).expect("decode");
+    use vivify::picture::image::{resize, Rect, Rgb};
+    let p = vivify::picture::photo::Photo::decode(std::fs::read(photo).expect("read")).expect("decode");
     let (w, h) = (p.rgb.width * 3 / 5, p.rgb.height * 3 / 5);
     let full = Rect { x: 0.0, y: 0.0, w: p.rgb.width as f64, h: p.rgb.height as f64 };
     let small = resize(&p.rgb, full, w, h).expect("resize");

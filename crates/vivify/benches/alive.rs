@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use vivify::alive::{make, AliveOptions, Quiet, SizeSpec};
+use vivify::alive::{make, AliveOptions, SizeSpec};
+use vivify::Quiet;
 
 fn opts(out: &Path, prompt: &str) -> AliveOptions {
     let mut o = AliveOptions::new(out);
@@ -99,8 +100,9 @@ fn main() {
 
 /// Where the time goes, on one thread: preparing, rendering, encoding.
 fn breakdown(photo: &Path) {
-    use vivify::alive::{frame_size, photo::Photo, plan, prompt, render::Cover, render::Stage, scene::Scene};
+    use vivify::alive::{frame_size, plan, prompt, render::Cover, render::Stage, scene::Scene};
     use vivify::codec::h264::H264Encoder;
+    use vivify::picture::photo::Photo;
     let p = Photo::decode(std::fs::read(photo).expect("read")).expect("decode");
     let intent = prompt::parse("bring this photo to life");
     let scene = Scene::analyse(&p.rgb, false).expect("scene");

@@ -14,11 +14,13 @@ mod common;
 use std::path::Path;
 
 use common::best;
-use vivify::alive::{make, photo::Photo, AliveOptions, Quiet};
+use vivify::alive::{make, AliveOptions};
+use vivify::picture::photo::Photo;
 use vivify::safety::image::PictureFacts;
 use vivify::safety::pdq::Pdq;
 use vivify::safety::store::Store;
 use vivify::safety::{prompt::check_prompt, Category, Checks, Policy};
+use vivify::Quiet;
 
 fn line(what: &str, took: std::time::Duration, budget_ms: f64) {
     let ms = took.as_secs_f64() * 1e3;

@@ -34,7 +34,7 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--memory-child") {
         let input = PathBuf::from(&args[i + 1]);
         let dir = work();
-        make_live(&input, &live_opts(&dir, args.iter().any(|a| a == "--reencode")), &|_| {}).expect("live");
+        make_live(&input, &live_opts(&dir, args.iter().any(|a| a == "--reencode")), &vivify::Quiet).expect("live");
         println!("{}", peak_rss_kib().unwrap_or(0));
         let _ = std::fs::remove_dir_all(&dir);
         return;
@@ -94,11 +94,11 @@ fn main() {
     }
     let mut window = (0.0, 3.0);
     let ours_copy = best(3, || {
-        let r = make_live(&input, &live_opts(&dir, false), &|_| {}).expect("live");
+        let r = make_live(&input, &live_opts(&dir, false), &vivify::Quiet).expect("live");
         window = (r.start_s, r.end_s);
     });
     let ours_encode = best(3, || {
-        make_live(&input, &live_opts(&dir, true), &|_| {}).expect("live");
+        make_live(&input, &live_opts(&dir, true), &vivify::Quiet).expect("live");
     });
     let ffmpeg = best(3, || {
         let st = Command::new("ffmpeg")

@@ -2,11 +2,11 @@
 //! drifting sun and rippling water), encoded with our H.264 encoder and muxed
 //! by our writer, so the demo needs no downloaded media.
 
-use crate::bmff::movie::TrackKind;
-use crate::bmff::mux::{write_movie, Brand, OutMovie, OutSample, OutTrack};
-use crate::codec::h264::{avc1_sample_entry, H264Encoder};
-use crate::codec::Frame;
-use crate::error::{Error, Result};
+use vivify_codec::h264::{avc1_sample_entry, H264Encoder};
+use vivify_codec::Frame;
+use vivify_media::bmff::movie::TrackKind;
+use vivify_media::bmff::mux::{write_movie, Brand, OutMovie, OutSample, OutTrack};
+use vivify_media::error::{Error, Result};
 
 /// Renders frame `n` of the example scene in I420 (video range).
 pub fn render_frame(n: usize, width: usize, height: usize, fps: f64) -> Result<Frame> {
@@ -51,7 +51,7 @@ pub fn example_clip(width: usize, height: usize, fps: u32, seconds: f64) -> Resu
     }
     let n = (seconds * f64::from(fps)).round() as usize;
     let mut enc =
-        H264Encoder::new(width, height, fps as f32, crate::codec::color::ColorInfo { full_range: false, bt709: true })?;
+        H264Encoder::new(width, height, fps as f32, vivify_codec::color::ColorInfo { full_range: false, bt709: true })?;
     let mut arena = Vec::new();
     let mut samples = Vec::new();
     for i in 0..n {
@@ -66,7 +66,7 @@ pub fn example_clip(width: usize, height: usize, fps: u32, seconds: f64) -> Resu
         });
         arena.extend_from_slice(&s.data);
     }
-    let cfg = enc.config().cloned().ok_or_else(|| Error::Codec("no parameter sets".into()))?;
+    let cfg = enc.config().cloned().ok_or_else(|| Error::codec("no parameter sets"))?;
     let mut t = OutTrack::new(TrackKind::Video, fps, vec![avc1_sample_entry(width as u16, height as u16, &cfg)]);
     t.width = width as u32;
     t.height = height as u32;

@@ -1,34 +1,29 @@
 //! vivify: Live Photos, Motion Photos and living moments, done in Rust.
 //!
-//! The library holds all the work; the `vivify` command line only translates
-//! arguments into calls of [`api`].
+//! This crate is the whole toolkit behind one library: it re-exports each
+//! layer of the workspace under one name, lowest first, and adds the bundled
+//! demo. The `vivify` command line only translates arguments into calls of
+//! these. A program that needs less depends on a layer directly, e.g.
+//! `vivify-media` alone to inspect and convert Live and Motion Photos with
+//! no C code, no SQLite and no cryptography.
 
-pub mod bmff;
-pub mod bytes;
-pub mod error;
-pub mod limits;
-pub mod source;
+pub use vivify_media::{
+    audio, batch, bmff, bytes, claim, convert, cut, dirs, error, heic, input, inspect, jpeg, limits, outfile, package,
+    probe, progress, sef, sink, source, xmp,
+};
+pub use vivify_media::{Error, ErrorClass, Progress, Quiet, Result};
 
-pub use error::{Error, ErrorClass, Result};
-pub mod alive;
-pub mod batch;
-pub mod codec;
-pub mod convert;
-pub mod cut;
+/// Photo → living moment (vivify-alive).
+pub use vivify_alive as alive;
+/// Video decoding and encoding (vivify-codec).
+pub use vivify_codec as codec;
+/// Video → Live Photo and Motion Photo (vivify-live).
+pub use vivify_live as livevideo;
+/// Pixels, photo decoding, faces (vivify-picture).
+pub use vivify_picture as picture;
+/// Signing and verifying Content Credentials (vivify-provenance).
+pub use vivify_provenance as provenance;
+/// The safety checkpoints and report handling (vivify-safety).
+pub use vivify_safety as safety;
+
 pub mod demo;
-pub mod dirs;
-pub mod heic;
-pub mod input;
-pub mod inspect;
-pub mod jpeg;
-pub mod livevideo;
-pub mod moment;
-pub mod outfile;
-pub mod package;
-pub mod probe;
-pub mod provenance;
-pub mod safety;
-pub mod sef;
-pub mod sink;
-pub mod still;
-pub mod xmp;

@@ -6,8 +6,8 @@
 mod common;
 
 use common::scenes::{self, Drawn};
-use vivify::alive::image::Rgb;
 use vivify::alive::scene::Scene;
+use vivify::picture::image::Rgb;
 
 fn drawn_rgb(d: &Drawn) -> Rgb {
     Rgb { width: d.width, height: d.height, data: d.rgb.clone() }
@@ -15,7 +15,7 @@ fn drawn_rgb(d: &Drawn) -> Rgb {
 
 /// Intersection over union of a soft mask (at analysis size) against a drawn
 /// boolean mask.
-fn iou(mask: &vivify::alive::image::Field, truth: &[bool], w: usize, h: usize) -> f32 {
+fn iou(mask: &vivify::picture::image::Field, truth: &[bool], w: usize, h: usize) -> f32 {
     let (mut inter, mut union) = (0.0f32, 0.0f32);
     for y in 0..h {
         for x in 0..w {
@@ -50,8 +50,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use vivify::alive::render::{Cover, Stage};
-use vivify::alive::{frame_size, make, plan, prompt, AliveOptions, AliveReport, Quiet, SizeSpec};
+use vivify::alive::{frame_size, make, plan, prompt, AliveOptions, AliveReport, SizeSpec};
 use vivify::codec::Frame;
+use vivify::Quiet;
 
 fn photo(name: &str) -> PathBuf {
     common::fixtures().join("photos").join(name)
@@ -89,7 +90,7 @@ fn decode(file: &Path, pix_fmt: &str, w: usize, h: usize) -> Option<Vec<Vec<u8>>
 }
 
 /// The photo as ffmpeg sees it, cropped and scaled to `w`×`h`, in RGB.
-fn reference(file: &Path, crop: vivify::alive::image::Rect, w: usize, h: usize) -> Option<Vec<u8>> {
+fn reference(file: &Path, crop: vivify::picture::image::Rect, w: usize, h: usize) -> Option<Vec<u8>> {
     let ff = common::ffmpeg()?;
     let vf =
         format!("crop={:.3}:{:.3}:{:.3}:{:.3}:exact=1,scale={w}:{h}:flags=bilinear", crop.w, crop.h, crop.x, crop.y);
@@ -126,13 +127,13 @@ fn ffprobe_json(file: &Path) -> Option<serde_json::Value> {
 
 #[test]
 fn real_photos_are_read_upright_and_analysed() {
-    let temple = vivify::alive::photo::Photo::open(&photo("temple.jpg")).expect("temple");
+    let temple = vivify::picture::photo::Photo::open(&photo("temple.jpg")).expect("temple");
     let s = Scene::analyse(&temple.rgb, false).expect("analyse");
     assert!(s.summary.sky_share > 0.25, "temple sky {}", s.summary.sky_share);
     assert!(s.summary.water_share < 0.005, "temple has no water, found {}", s.summary.water_share);
     assert!(s.summary.horizon.is_some());
     // Stored landscape with orientation 6: shown portrait.
-    let dinner = vivify::alive::photo::Photo::open(&photo("dinner_rot6.jpg")).expect("dinner");
+    let dinner = vivify::picture::photo::Photo::open(&photo("dinner_rot6.jpg")).expect("dinner");
     assert_eq!((dinner.rgb.width, dinner.rgb.height, dinner.orientation), (960, 1280, 6));
     let s = Scene::analyse(&dinner.rgb, false).expect("analyse");
     assert!(s.summary.sky_share < 0.03 && s.summary.water_share < 0.005, "{:?}", s.summary);
@@ -474,8 +475,8 @@ fn the_plan_reports_what_it_could_not_use() {
 
 #[test]
 fn iphone_heic_photos_decode_upright_and_match_their_live_video() {
-    use vivify::alive::image::{resize, Rect};
-    use vivify::alive::photo::Photo;
+    use vivify::picture::image::{resize, Rect};
+    use vivify::picture::photo::Photo;
     let open = |n: &str| Photo::open(&common::sample(n)).expect(n);
     let p = open("apple_iphone15plus_ios18.2_IMG_3853.HEIC");
     assert_eq!((p.rgb.width, p.rgb.height), (5712, 4284));
@@ -549,8 +550,8 @@ fn a_heic_photo_stays_heic_as_the_key_photo() {
 #[cfg(feature = "faces")]
 #[test]
 fn faces_are_found_on_people_and_nowhere_else() {
-    use vivify::alive::faces::detect_at;
-    use vivify::alive::photo::Photo;
+    use vivify::picture::faces::detect_at;
+    use vivify::picture::photo::Photo;
     let temple = Photo::open(&photo("temple.jpg")).expect("temple");
     let faces = detect_at(&temple.rgb, 1024);
     assert!(!faces.is_empty(), "the crowd in the temple photo has faces");
@@ -569,7 +570,7 @@ struct CancelAfter {
     seen: std::sync::atomic::AtomicU64,
 }
 
-impl vivify::alive::Progress for CancelAfter {
+impl vivify::Progress for CancelAfter {
     fn phase(&self, name: &str, _total: u64) {
         self.phases.lock().expect("lock").push(name.to_string());
     }

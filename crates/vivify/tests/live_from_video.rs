@@ -70,7 +70,7 @@ fn check_outputs(r: &LiveReport, samsung: bool) {
 #[test]
 fn h264_with_aac_copies_video_and_audio() {
     let dir = temp_dir("aac");
-    let r = make_live(&fixtures().join("h264_aac.mp4"), &opts(&dir), &|_| {}).expect("live");
+    let r = make_live(&fixtures().join("h264_aac.mp4"), &opts(&dir), &vivify::Quiet).expect("live");
     assert!(r.video_copied, "1 s GOPs allow a copy");
     assert!((1.5 - 1e-6..=3.0 + 1e-6).contains(&(r.end_s - r.start_s)), "window {}..{}", r.start_s, r.end_s);
     check_outputs(&r, false);
@@ -97,7 +97,7 @@ fn no_audio_and_pvt_package() {
     let dir = temp_dir("noaudio");
     let mut o = opts(&dir);
     o.pvt = true;
-    let r = make_live(&fixtures().join("h264_noaudio.mp4"), &o, &|_| {}).expect("live");
+    let r = make_live(&fixtures().join("h264_noaudio.mp4"), &o, &vivify::Quiet).expect("live");
     check_outputs(&r, false);
     let pvt = out(&r, ".pvt");
     let plist = std::fs::read_to_string(pvt.join("metadata.plist")).expect("plist");
@@ -108,7 +108,7 @@ fn no_audio_and_pvt_package() {
 #[test]
 fn rotation_is_kept_in_matrix_and_orientation() {
     let dir = temp_dir("rot");
-    let r = make_live(&fixtures().join("rotated90.mov"), &opts(&dir), &|_| {}).expect("live");
+    let r = make_live(&fixtures().join("rotated90.mov"), &opts(&dir), &vivify::Quiet).expect("live");
     check_outputs(&r, false);
     let m = inspect_path(&out(&r, ".MOV")).expect("inspect");
     assert_eq!(m.video.expect("video").rotation, 90);
@@ -123,7 +123,7 @@ fn rotation_is_kept_in_matrix_and_orientation() {
 fn variable_frame_rate_and_60fps() {
     for name in ["vfr.mp4", "fps60.mp4"] {
         let dir = temp_dir(name);
-        let r = make_live(&fixtures().join(name), &opts(&dir), &|_| {}).expect("live");
+        let r = make_live(&fixtures().join(name), &opts(&dir), &vivify::Quiet).expect("live");
         check_outputs(&r, false);
     }
 }
@@ -134,7 +134,7 @@ fn long_gop_odd_size_is_reencoded_when_asked_to_start_mid_gop() {
     let mut o = opts(&dir);
     o.start = Some(1.3);
     o.end = Some(3.0);
-    let r = make_live(&fixtures().join("odd_350x198.mp4"), &o, &|_| {}).expect("live");
+    let r = make_live(&fixtures().join("odd_350x198.mp4"), &o, &vivify::Quiet).expect("live");
     assert!(!r.video_copied, "a 1.3 s pre-roll must not be copied");
     check_outputs(&r, false);
     let m = inspect_path(&out(&r, ".MOV")).expect("inspect");
@@ -153,7 +153,7 @@ fn explicit_range_inside_a_gop_is_copied_with_an_edit_list() {
     o.start = Some(1.5);
     o.end = Some(3.5);
     o.still = Some(2.5);
-    let r = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("live");
+    let r = make_live(&fixtures().join("h264_aac.mp4"), &o, &vivify::Quiet).expect("live");
     assert!(r.video_copied);
     assert!((r.start_s - 1.5).abs() < 0.02 && (r.still_in_clip_s - 1.0).abs() < 0.02, "{r:?}");
     check_outputs(&r, false);
@@ -168,7 +168,7 @@ fn samsung_trailer_keeps_length_and_padding_consistent() {
     let dir = temp_dir("sams");
     let mut o = opts(&dir);
     o.samsung = true;
-    let r = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("live");
+    let r = make_live(&fixtures().join("h264_aac.mp4"), &o, &vivify::Quiet).expect("live");
     check_outputs(&r, true);
     let data = std::fs::read(out(&r, ".MP.jpg")).expect("read");
     let sef = vivify::sef::Sef::parse(&data).expect("sef").expect("a SEF trailer");
@@ -181,7 +181,7 @@ fn samsung_trailer_keeps_length_and_padding_consistent() {
 #[test]
 fn scene_cut_is_avoided() {
     let dir = temp_dir("cut");
-    let r = make_live(&fixtures().join("scene_cut.mp4"), &opts(&dir), &|_| {}).expect("live");
+    let r = make_live(&fixtures().join("scene_cut.mp4"), &opts(&dir), &vivify::Quiet).expect("live");
     assert!(r.end_s <= 2.0 + 1e-3 || r.start_s >= 2.0 - 1e-3, "window {}..{} spans the cut at 2 s", r.start_s, r.end_s);
     check_outputs(&r, false);
 }
@@ -193,12 +193,12 @@ fn still_outside_range_and_existing_outputs_are_refused() {
     o.start = Some(0.5);
     o.end = Some(2.0);
     o.still = Some(3.0);
-    let e = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect_err("still outside");
+    let e = make_live(&fixtures().join("h264_aac.mp4"), &o, &vivify::Quiet).expect_err("still outside");
     assert_eq!(e.class(), vivify::ErrorClass::Usage);
     o.still = None;
-    make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect("first run");
+    make_live(&fixtures().join("h264_aac.mp4"), &o, &vivify::Quiet).expect("first run");
     let before = std::fs::read(dir.join("h264_aac.MOV")).expect("read");
-    let e = make_live(&fixtures().join("h264_aac.mp4"), &o, &|_| {}).expect_err("second run must not overwrite");
+    let e = make_live(&fixtures().join("h264_aac.mp4"), &o, &vivify::Quiet).expect_err("second run must not overwrite");
     assert!(e.to_string().contains("already exists"), "{e}");
     assert_eq!(std::fs::read(dir.join("h264_aac.MOV")).expect("read"), before);
 }
@@ -207,7 +207,7 @@ fn still_outside_range_and_existing_outputs_are_refused() {
 fn iphone_hevc_clip_is_decoded_in_pure_rust_and_copied() {
     let dir = temp_dir("hevc");
     let input = common::sample("apple_iphone15promax_ios26.1_apple.MOV");
-    let r = make_live(&input, &opts(&dir), &|_| {}).expect("live");
+    let r = make_live(&input, &opts(&dir), &vivify::Quiet).expect("live");
     assert!(r.video_copied);
     check_outputs(&r, false);
     let m = inspect_path(&out(&r, ".MOV")).expect("inspect");
@@ -225,7 +225,7 @@ fn iphone_hevc_clip_can_be_reencoded_to_h264() {
     o.reencode = true;
     o.motion = false;
     let input = common::sample("apple_iphone15plus_ios18.2_IMG_3853.MOV");
-    let r = make_live(&input, &o, &|_| {}).expect("live");
+    let r = make_live(&input, &o, &vivify::Quiet).expect("live");
     assert!(!r.video_copied);
     let mov = out(&r, ".MOV");
     let m = inspect_path(&mov).expect("inspect");
@@ -254,7 +254,7 @@ fn iphone_lpcm_becomes_time_aligned_aac_in_the_motion_photo() {
     let mut o = opts(&dir);
     o.live = false;
     let input = common::sample("apple_iphone15plus_ios18.2_IMG_3853.MOV");
-    let r = make_live(&input, &o, &|_| {}).expect("live");
+    let r = make_live(&input, &o, &vivify::Quiet).expect("live");
     let mp = out(&r, ".MP.jpg");
     let rep = inspect_path(&mp).expect("inspect");
     assert_eq!(rep.audio.expect("audio").codec, "mp4a");
@@ -285,7 +285,7 @@ fn camera_shake_loses_to_calm_subject_motion() {
     let dir = temp_dir("shake");
     let mut o = opts(&dir);
     o.motion = false;
-    let r = make_live(&fixtures().join("shake_then_calm.mp4"), &o, &|_| {}).expect("live");
+    let r = make_live(&fixtures().join("shake_then_calm.mp4"), &o, &vivify::Quiet).expect("live");
     assert!(
         r.start_s >= 3.0 - 1e-3,
         "window {}..{} includes the shaky part; reasons: {:?}",
@@ -340,7 +340,7 @@ fn the_still_is_the_frame_ffmpeg_decodes_at_the_still_time() {
         o.end = Some(2.0_f64.max(still + 0.5));
         o.still = Some(still);
         let input = fixtures().join(name);
-        let r = make_live(&input, &o, &|_| {}).expect("live");
+        let r = make_live(&input, &o, &vivify::Quiet).expect("live");
         let Some(psnr) = still_psnr(&out(&r, ".JPG"), &input, r.still_s) else { return };
         assert!(psnr > 33.0, "{name}: still vs ffmpeg's frame at {} s: {psnr} dB", r.still_s);
         // A neighbouring frame must match clearly worse, or the check proves nothing.

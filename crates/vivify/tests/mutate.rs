@@ -109,8 +109,8 @@ fn isobmff_movie_parser_survives_mutations() {
             let _ = t.movie_seconds(0, m.mvhd.timescale);
             let _ = vivify::codec::VideoDecoder::for_track(t);
             let _ = vivify::codec::color::color_info(t, true);
-            if let Some(Ok(f)) = t.stsd.entries.first().map(vivify::codec::aac::pcm_format) {
-                let _ = vivify::codec::aac::to_planar(&f, &d[..d.len().min(4096)]);
+            if let Some(Ok(f)) = t.stsd.entries.first().map(vivify::audio::pcm_format) {
+                let _ = vivify::audio::to_planar(&f, &d[..d.len().min(4096)]);
             }
         }
         true
@@ -125,8 +125,8 @@ fn isobmff_movie_parser_survives_mutations() {
         for t in &m.tracks {
             let _ = vivify::codec::VideoDecoder::for_track(t);
             let _ = vivify::codec::color::color_info(t, true);
-            if let Some(Ok(f)) = t.stsd.entries.first().map(vivify::codec::aac::pcm_format) {
-                let _ = vivify::codec::aac::to_planar(&f, &d[..d.len().min(4096)]);
+            if let Some(Ok(f)) = t.stsd.entries.first().map(vivify::audio::pcm_format) {
+                let _ = vivify::audio::to_planar(&f, &d[..d.len().min(4096)]);
             }
         }
         true
@@ -189,10 +189,10 @@ fn heif_item_parser_survives_mutations() {
         let _ = h.primary_size();
         let _ = vivify::package::motion::locate_heic(&s, &h, None);
         // The picture layout (grid, tiles, properties) without decoding tiles.
-        if let Ok(l) = vivify::heic::image::primary_layout(&s, &h) {
+        if let Ok(l) = vivify::picture::heic_image::primary_layout(&s, &h) {
             assert!(l.tile_count() >= 1);
         }
-        let _ = vivify::heic::image::primary_transforms(&h);
+        let _ = vivify::picture::heic_image::primary_transforms(&h);
         h.exif(&s).is_ok_and(|e| e.is_some_and(|t| Exif::parse(&t).is_ok()))
     });
 }
@@ -210,11 +210,11 @@ fn sef_parser_survives_mutations() {
 
 #[test]
 fn photo_decoders_survive_mutations() {
-    use vivify::alive::photo::Photo;
+    use vivify::picture::photo::Photo;
     // A real phone JPEG (8×8, with an Apple MakerNote) and a small PNG.
     let jpeg = std::fs::read(sample("exiftool_Apple_iphone7_makernote.jpg")).expect("read");
     run("photo jpeg", &jpeg, (0, jpeg.len()), 0x1234_5678_9ABC_DEF1, |d| Photo::decode(d.to_vec()).is_ok());
-    let img = vivify::alive::image::Rgb {
+    let img = vivify::picture::image::Rgb {
         width: 24,
         height: 16,
         data: (0..24 * 16 * 3).map(|i| (i * 7 % 251) as u8).collect(),
@@ -300,11 +300,13 @@ fn prompt_grammar_survives_mutations() {
 fn content_credentials_reader_survives_mutations() {
     use vivify::provenance::keys;
     use vivify::provenance::verify::{verify_bytes, Status};
-    use vivify::provenance::{Claim, Ingredient, Relationship, Signing, SourceType};
+    use vivify::provenance::{Claim, Ingredient, Relationship, SourceType};
     const N: usize = 5000;
     let dir = common::temp_dir("mutate-c2pa");
     let files = keys::init(&dir.join("keys"), "tests", false).expect("keys");
-    let signing = Signing::with(keys::load(&files.signer_cert, &files.signer_key, keys::now_unix()).expect("load"));
+    let signing = vivify::provenance::C2paSeal::signing(
+        keys::load(&files.signer_cert, &files.signer_key, keys::now_unix()).expect("load"),
+    );
     let anchors = vec![std::fs::read(&files.root_cert).expect("root")];
     for (name, path, mime, seed) in [
         ("signed mp4", fixtures().join("h264_aac.mp4"), "video/mp4", 0x5151_0001u64),

@@ -48,7 +48,7 @@ fn live_on_damaged_movies_never_panics() {
             let opts =
                 LiveOptions { samsung: round % 2 == 0, reencode: round % 5 == 0, force: true, ..LiveOptions::new(out) };
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let _ = make_live_from(std::path::Path::new("damaged"), &d, &opts, &|_| {});
+                let _ = make_live_from(std::path::Path::new("damaged"), &d, &opts, &vivify::Quiet);
             }));
             assert!(r.is_ok(), "{name}: round {round} (seed {seed}) panicked");
         }
@@ -62,7 +62,7 @@ fn conversions_of_damaged_files_never_panic() {
     let mp = {
         let d = temp_dir("pipe-conv-src");
         let opts = LiveOptions { live: false, samsung: true, force: true, ..LiveOptions::new(&d) };
-        vivify::livevideo::make_live(&fixtures().join("h264_aac.mp4"), &opts, &|_| {}).expect("live");
+        vivify::livevideo::make_live(&fixtures().join("h264_aac.mp4"), &opts, &vivify::Quiet).expect("live");
         d.join("h264_aac.MP.jpg")
     };
     let inputs = [mp, sample("samsung_s23ultra_motionphoto.heic")];

@@ -7,11 +7,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use vivify::alive::{make, AliveOptions, Quiet, SizeSpec};
+use vivify::alive::{make, AliveOptions, SizeSpec};
 use vivify::livevideo::{make_live, LiveOptions};
 use vivify::provenance::keys::{self, IdentityFiles};
 use vivify::provenance::verify::{verify, Status};
 use vivify::provenance::{Claim, Ingredient, Relationship, Signing, SourceType};
+use vivify::Quiet;
 
 const COMPOSITE: &str = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeSynthetic";
 const CAPTURE: &str = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture";
@@ -19,7 +20,7 @@ const CAPTURE: &str = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCap
 fn identity(dir: &Path) -> (IdentityFiles, Signing) {
     let files = keys::init(&dir.join("keys"), "tests", false).expect("keys init");
     let creds = keys::load(&files.signer_cert, &files.signer_key, keys::now_unix()).expect("load");
-    (files, Signing::with(creds))
+    (files, vivify::provenance::C2paSeal::signing(creds))
 }
 
 fn photo(name: &str) -> PathBuf {
@@ -128,7 +129,7 @@ fn camera_video_made_live_is_a_capture_never_ai() {
     let (files, signing) = identity(&dir);
     let opts = LiveOptions { signing: signing.clone(), pvt: true, ..LiveOptions::new(&dir) };
     let src = common::sample("apple_iphone15plus_ios18.2_IMG_3853.MOV");
-    let r = make_live(&src, &opts, &|_| {}).expect("live");
+    let r = make_live(&src, &opts, &vivify::Quiet).expect("live");
     let stem = "apple_iphone15plus_ios18.2_IMG_3853";
     let (still, mov, mp) =
         (dir.join(format!("{stem}.JPG")), dir.join(format!("{stem}.MOV")), dir.join(format!("{stem}.MP.jpg")));

@@ -110,7 +110,7 @@ fn jpeg_motion_photos_convert_to_live() {
     for samsung in [false, true] {
         let sub = dir.join(if samsung { "samsung" } else { "google" });
         let opts = LiveOptions { live: false, samsung, ..LiveOptions::new(&sub) };
-        let r = make_live(&common::fixtures().join("h264_aac.mp4"), &opts, &|_| {}).expect("live");
+        let r = make_live(&common::fixtures().join("h264_aac.mp4"), &opts, &vivify::Quiet).expect("live");
         let mp = Path::new(&r.outputs[0]).to_path_buf();
         let parts = open_motion(&mp).expect("open");
         let inner = Window::new(&parts.data, parts.video.offset, parts.video.len);

@@ -149,7 +149,7 @@ fn refusals_name_the_rule_but_never_the_words() {
 /// scaled copies and mirrors.
 #[test]
 fn pdq_matches_the_reference_implementation() {
-    use vivify::alive::photo::Photo;
+    use vivify::picture::photo::Photo;
     use vivify::safety::pdq::{hash_with_mirror, Pdq};
     let py = std::env::var_os("VIVIFY_SAFETY_PYTHON")
         .or_else(|| std::env::var_os("VIVIFY_C2PA_PYTHON"))

@@ -25,9 +25,9 @@ fn model() -> Option<PathBuf> {
     }
 }
 
-fn photo(name: &str) -> vivify::alive::image::Rgb {
+fn photo(name: &str) -> vivify::picture::image::Rgb {
     let bytes = std::fs::read(common::fixtures().join("photos").join(name)).expect("read");
-    vivify::alive::photo::Photo::decode(bytes).expect("decode").rgb
+    vivify::picture::photo::Photo::decode(bytes).expect("decode").rgb
 }
 
 #[test]

@@ -95,7 +95,7 @@ pub fn seascape(w: usize, h: usize) -> Drawn {
 
 /// PNG bytes of a drawn photo.
 pub fn png(d: &Drawn) -> Vec<u8> {
-    let img = vivify::alive::image::Rgb { width: d.width, height: d.height, data: d.rgb.clone() };
+    let img = vivify::picture::image::Rgb { width: d.width, height: d.height, data: d.rgb.clone() };
     vivify::alive::explain::png_bytes(&img).expect("png")
 }
 

@@ -1,0 +1,879 @@
+//! The frame compositor. Everything is prepared once in a [`Stage`]; each
+//! frame is then one pass over the output in 2×2 blocks (one chroma sample
+//! and four luma samples): the camera maps the block into the source, the
+//! masks there say which layers apply, and the layers are mixed in
+//! Y'CbCr. Particles and stars are drawn afterwards (see `particles.rs`).
+
+use std::f32::consts::TAU;
+
+use super::camera::{ease, Path, Pose};
+use super::fill::push_pull;
+use super::grade::GradeYuv;
+use super::particles::Particles;
+use super::plan::Plan;
+use super::scene::Scene;
+use vivify_codec::Frame;
+use vivify_media::error::Result;
+use vivify_picture::image::{resize, Plane, Rect, Rgb, Yuv};
+
+/// Seconds over which motion fades in from the still photo.
+const WAKE_S: f32 = 0.6;
+
+/// Everything a frame needs, prepared once.
+pub struct Stage {
+    pub width: usize,
+    pub height: usize,
+    pub duration: f32,
+    src: Yuv,
+    /// Masks at the source's chroma size (0..=255).
+    sky: Plane,
+    /// The sky mask grown a little, for colour grades only.
+    grade_sky: Plane,
+    water: Plane,
+    near: Plane,
+    subject: Plane,
+    sky_plate: Option<Yuv>,
+    water_plate: Option<Yuv>,
+    pub path: Path,
+    horizon: f32,
+    subject_centre: (f32, f32),
+    sun: (f32, f32),
+    plan: Plan,
+    grade: Option<GradeYuv>,
+    particles: Particles,
+    fog_noise: Vec<f32>,
+    /// Mean luma of the sky (for keeping its relief when grading).
+    sky_luma: f32,
+}
+
+/// Per-frame scratch: what each 2×2 block of the output shows.
+pub struct Cover {
+    pub width: usize,
+    /// Nearness of the scene at each block (0..=255).
+    pub near: Vec<u8>,
+    /// Sky weight at each block (0..=255).
+    pub sky: Vec<u8>,
+}
+
+/// Integral of the wake-up envelope from 0 to `t` (closed form of the
+/// smoothstep ramp), so drifts start from rest without a jump.
+fn wake_integral(t: f32) -> f32 {
+    if t >= WAKE_S {
+        t - WAKE_S * 0.5
+    } else {
+        let u = (t / WAKE_S).max(0.0);
+        WAKE_S * (u * u * u - 0.5 * u * u * u * u)
+    }
+}
+
+/// Period close to `want` that divides `total` a whole number of times.
+fn fitting_period(total: f32, want: f32) -> f32 {
+    total / (total / want).round().max(1.0)
+}
+
+/// A tileable value-noise texture (64×64), for fog.
+fn noise_texture(seed: u64) -> Vec<f32> {
+    let mut rng = super::Rng::new(seed ^ 0xF06);
+    let grid: Vec<f32> = (0..16 * 16).map(|_| rng.unit()).collect();
+    let mut out = vec![0f32; 64 * 64];
+    for y in 0..64 {
+        for x in 0..64 {
+            let (gx, gy) = (x as f32 / 4.0, y as f32 / 4.0);
+            let (x0, y0) = (gx as usize, gy as usize);
+            let (fx, fy) = (ease(gx - x0 as f32), ease(gy - y0 as f32));
+            let g = |i: usize, j: usize| grid[(j % 16) * 16 + (i % 16)];
+            let top = g(x0, y0) * (1.0 - fx) + g(x0 + 1, y0) * fx;
+            let bot = g(x0, y0 + 1) * (1.0 - fx) + g(x0 + 1, y0 + 1) * fx;
+            out[y * 64 + x] = top * (1.0 - fy) + bot * fy;
+        }
+    }
+    out
+}
+
+/// Bilinear sample of the tiling noise texture.
+fn noise_at(tex: &[f32], x: f32, y: f32) -> f32 {
+    // The texture tiles every 64 texels: wrap with a mask (two's complement
+    // keeps negative positions in step).
+    let (fx, fy) = (x.floor(), y.floor());
+    let (ax, ay) = (x - fx, y - fy);
+    let (x0, y0) = (fx as i32, fy as i32);
+    let at = |x: i32, y: i32| tex[((y & 63) * 64 + (x & 63)) as usize];
+    let top = at(x0, y0) * (1.0 - ax) + at(x0 + 1, y0) * ax;
+    let bot = at(x0, y0 + 1) * (1.0 - ax) + at(x0 + 1, y0 + 1) * ax;
+    top * (1.0 - ay) + bot * ay
+}
+
+/// Resizes the `win` of `photo` to `sw`×`sh` and converts it to Y'CbCr,
+/// the top and bottom halves on the two cores. The halves are exactly the
+/// rows a single pass would give (same filter positions).
+fn resize_yuv_parallel(photo: &Rgb, win: Rect, sw: usize, sh: usize) -> Result<Yuv> {
+    let top_rows = (sh / 2) & !1;
+    if top_rows < 2 {
+        return Ok(Yuv::from_rgb(&resize(photo, win, sw, sh)?));
+    }
+    let row_h = win.h / sh as f64;
+    let top = Rect { h: row_h * top_rows as f64, ..win };
+    let bottom = Rect { y: win.y + row_h * top_rows as f64, h: row_h * (sh - top_rows) as f64, ..win };
+    let parts = vivify_picture::parallel::in_parallel(vec![(top, top_rows), (bottom, sh - top_rows)], |(r, rows)| {
+        Ok(Yuv::from_rgb(&resize(photo, r, sw, rows)?))
+    })?;
+    let mut it = parts.into_iter();
+    let (Some(mut a), Some(b)) = (it.next(), it.next()) else {
+        return Err(vivify_media::error::Error::codec("a resize thread returned nothing"));
+    };
+    a.y.data.extend_from_slice(&b.y.data);
+    a.y.height += b.y.height;
+    a.u.data.extend_from_slice(&b.u.data);
+    a.u.height += b.u.height;
+    a.v.data.extend_from_slice(&b.v.data);
+    a.v.height += b.v.height;
+    Ok(a)
+}
+
+impl Stage {
+    /// Prepares the source at output scale, the masks, the plates and the
+    /// camera path. `crop` is the rest framing in photo pixels.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        photo: &Rgb,
+        scene: &Scene,
+        plan: &Plan,
+        crop: Rect,
+        width: usize,
+        height: usize,
+        duration: f32,
+        seed: u64,
+    ) -> Result<Stage> {
+        let k = width as f64 / crop.w;
+        let (pw, ph) = (photo.width as f64, photo.height as f64);
+        // Only the part of the photo the camera can reach is prepared: the
+        // rest framing plus a margin for the move (the path zooms in a bit
+        // more if a move would need more than that).
+        let m = 0.1 + f64::from(plan.camera.amount) + 3.0 * f64::from(plan.camera.parallax);
+        let (mx, my) = (m * crop.w, m * crop.h);
+        let wx0 = (crop.x - mx).max(0.0).floor();
+        let wy0 = (crop.y - my).max(0.0).floor();
+        let wx1 = (crop.x + crop.w + mx).min(pw).ceil();
+        let wy1 = (crop.y + crop.h + my).min(ph).ceil();
+        let win = Rect { x: wx0, y: wy0, w: wx1 - wx0, h: wy1 - wy0 };
+        let sw = ((win.w * k).round() as usize).max(width);
+        let sh = ((win.h * k).round() as usize).max(height);
+        let src = resize_yuv_parallel(photo, win, sw, sh)?;
+        let (cw, ch) = (src.u.width, src.u.height);
+        let frac = (win.x / pw, win.y / ph, win.w / pw, win.h / ph);
+        let sky = scene.sky.to_plane_window(frac, cw, ch);
+        let grade_sky = if plan.grade.is_some() {
+            scene.sky.dilated(1).blurred(1).to_plane_window(frac, cw, ch)
+        } else {
+            Plane::filled(1, 1, 0)
+        };
+        let water =
+            if plan.water.is_some() { scene.water.to_plane_window(frac, cw, ch) } else { Plane::filled(1, 1, 0) };
+        let near = scene.nearness.to_plane_window(frac, cw, ch);
+        let subject = if plan.breathe > 0.0 || plan.light_sweep > 0.0 {
+            scene.subject.to_plane_window(frac, cw, ch)
+        } else {
+            Plane::filled(1, 1, 0)
+        };
+        let plate = |mask: &vivify_picture::image::Field| -> Yuv {
+            // One keep mask at chroma size serves the luma too (the masks
+            // come from a 384-pixel analysis: finer would add nothing).
+            let keep_chroma = mask.to_plane_window(frac, cw, ch);
+            // Luma and chroma on the two cores.
+            std::thread::scope(|scope| {
+                let y = scope.spawn(|| push_pull(&src.y, &keep_chroma));
+                let u = push_pull(&src.u, &keep_chroma);
+                let v = push_pull(&src.v, &keep_chroma);
+                let y = y.join().unwrap_or_else(|_| src.y.clone());
+                Yuv { y, u, v }
+            })
+        };
+        let sky_plate = plan.clouds.is_some().then(|| plate(&scene.sky));
+        let water_plate = plan.water.is_some().then(|| plate(&scene.water));
+        // Photo fractions → source pixels of the window.
+        let to_src = |fx: f64, fy: f64| (((fx * pw - win.x) * k) as f32, ((fy * ph - win.y) * k) as f32);
+        let rest =
+            (((crop.x - win.x) * k) as f32 + width as f32 * 0.5, ((crop.y - win.y) * k) as f32 + height as f32 * 0.5);
+        let sb = scene.summary.subject;
+        let subject_centre = to_src(sb.x + sb.w * 0.5, sb.y + sb.h * 0.5);
+        let focus = scene.nearness.sample(
+            (sb.x + sb.w * 0.5) as f32 * scene.nearness.width as f32,
+            (sb.y + sb.h * 0.5) as f32 * scene.nearness.height as f32,
+        );
+        let path = Path {
+            motion: plan.camera.motion,
+            amount: plan.camera.amount,
+            parallax: plan.camera.parallax,
+            looped: plan.looped,
+            duration,
+            out: (width as f32, height as f32),
+            src: (sw as f32, sh as f32),
+            rest,
+            focus: focus.clamp(0.2, 0.8),
+        };
+        let horizon = to_src(0.0, f64::from(scene.summary.horizon.unwrap_or(0.4))).1;
+        let sun = scene.summary.sun.map_or_else(
+            || to_src(crop.x / pw + 0.72 * crop.w / pw, crop.y / ph + 0.12 * crop.h / ph),
+            |(x, y)| to_src(f64::from(x), f64::from(y)),
+        );
+        let particles = Particles::new(&plan.particles, plan.stars, width, height, duration, plan.looped, seed);
+        let sky_luma = {
+            let (mut s, mut c) = (0.0f64, 0.0f64);
+            for (i, m) in sky.data.iter().enumerate() {
+                if *m > 200 {
+                    let (x, y) = ((i % cw) * 2, (i / cw) * 2);
+                    s += f64::from(src.y.data[y.min(sh - 1) * sw + x.min(sw - 1)]);
+                    c += 1.0;
+                }
+            }
+            if c > 0.0 {
+                (s / c) as f32
+            } else {
+                128.0
+            }
+        };
+        Ok(Stage {
+            width,
+            height,
+            duration,
+            src,
+            sky,
+            grade_sky,
+            water,
+            near,
+            subject,
+            sky_plate,
+            water_plate,
+            path,
+            horizon,
+            subject_centre,
+            sun,
+            grade: plan.grade.map(|g| GradeYuv::new(g.grade)),
+            plan: plan.clone(),
+            particles,
+            fog_noise: noise_texture(seed),
+            sky_luma,
+        })
+    }
+
+    /// How awake the scene is at `t` (0 at the still, 1 once moving).
+    fn wake(&self, t: f32) -> f32 {
+        if self.path.looped {
+            1.0
+        } else {
+            ease(t / WAKE_S)
+        }
+    }
+
+    /// Renders the frame at `t` seconds into `out` (which must have the
+    /// stage's size); `cover` is reused between frames.
+    ///
+    /// The camera is split into an affine part, the same for every pixel of
+    /// a row or column (kept as fixed-point tables), and a per-block
+    /// displacement from depth (parallax, dolly, breathing) looked up by
+    /// nearness. A pixel that no layer touches costs two additions and one
+    /// fixed-point bilinear sample.
+    pub fn render(&self, t: f32, out: &mut Frame, cover: &mut Cover) {
+        let (w, h) = (self.width, self.height);
+        let pose = self.path.pose(t);
+        let wake = self.wake(t);
+        let f = FrameParams::new(self, t, wake, &pose);
+        let (half_w, half_h) = (w as f32 * 0.5, h as f32 * 0.5);
+        // Affine map of pixel centres to sample coordinates, in 1/256 pixel.
+        let xa: Vec<i32> =
+            (0..w).map(|x| ((pose.cx + (x as f32 + 0.5 - half_w) * pose.spread - 0.5) * 256.0) as i32).collect();
+        let ya: Vec<i32> =
+            (0..h).map(|y| ((pose.cy + (y as f32 + 0.5 - half_h) * pose.spread - 0.5) * 256.0) as i32).collect();
+        // Per nearness value: extra spread from the dolly and the parallax shift.
+        let by_near: Vec<(f32, f32, f32)> = (0..256)
+            .map(|n| {
+                let dn = n as f32 / 255.0 - pose.focus;
+                let k = pose.spread / (1.0 + pose.dolly * dn).max(0.2);
+                (k - pose.spread, pose.shift.0 * dn, pose.shift.1 * dn)
+            })
+            .collect();
+        let cw = w.div_ceil(2);
+        cover.width = cw;
+        cover.near.resize(cw * h.div_ceil(2), 0);
+        cover.sky.resize(cw * h.div_ceil(2), 0);
+        let sky_src = self.sky_plate.as_ref().unwrap_or(&self.src);
+        let sky_layer = self.sky_plate.is_some();
+        let water_layer = self.water_plate.is_some();
+        // Per block of the current block row: how it is drawn (0 camera
+        // only, 1 camera over the sky plate, 2 full path), its displacement
+        // from the affine map and its chroma position (1/256 pixel), and
+        // its sky and water weights.
+        let mut kinds = vec![0u8; cw];
+        let mut disp = vec![(0i32, 0i32); cw];
+        let mut chroma = vec![(0i32, 0i32); cw];
+        let mut masks = vec![(0u8, 0u8, 0u8); cw];
+        // Source row of each block (for the sky's colour gradient).
+        let mut rows = vec![0f32; cw];
+        let mut subjects = vec![0u8; cw];
+        // A grade alone is an affine map per block (see `Grade::block`):
+        // luma gain (8.8 fixed point) and chroma gain and offsets.
+        let mut grades = vec![BlockGrade::IDENTITY; cw];
+        let scene_grade = if f.grade_only { self.block_grade(0.0, 0, &f) } else { BlockGrade::IDENTITY };
+        // Where each block column and row looks in the mask planes before
+        // any displacement (the affine part only): one table per frame.
+        let mask_x: Vec<usize> = (0..cw)
+            .map(|cx| {
+                let base_x = pose.cx + (cx as f32 * 2.0 + 1.0 - half_w) * pose.spread;
+                ((base_x * 0.5) as i32).clamp(0, self.near.width as i32 - 1) as usize
+            })
+            .collect();
+        for cy in 0..h.div_ceil(2) {
+            let by = cy as f32 * 2.0 + 1.0;
+            let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
+            let base_y = pose.cy + (by - half_h) * pose.spread;
+            let row_sky_grade = if f.grade_only { self.block_grade(base_y, 255, &f) } else { BlockGrade::IDENTITY };
+            let near_row = ((base_y * 0.5) as i32).clamp(0, self.near.height as i32 - 1) as usize * self.near.width;
+            for cx in 0..cw {
+                let bx = cx as f32 * 2.0 + 1.0;
+                let base_x = pose.cx + (bx - half_w) * pose.spread;
+                let ni = self.near.data[near_row + mask_x[cx]];
+                let (dk, mut ox, mut oy) = by_near[usize::from(ni)];
+                if f.breathe != 0.0 {
+                    let s = f32::from(self.subject.at(base_x * 0.5 - 0.5, base_y * 0.5 - 0.5)) / 255.0;
+                    ox += (base_x - self.subject_centre.0) * f.breathe * s;
+                    oy += (base_y - self.subject_centre.1) * f.breathe * s;
+                }
+                // Displacement of this block from the affine map.
+                let dx = (bx - half_w) * dk + ox;
+                let dy = (by - half_h) * dk + oy;
+                let (qx, qy) = ((base_x + dx) * 0.5 - 0.5, (base_y + dy) * 0.5 - 0.5);
+                let sky8 = self.sky.at(qx, qy);
+                let ms8 = if sky_layer { sky8 } else { 0 };
+                let mw8 = if water_layer { self.water.at(qx, qy) } else { 0 };
+                let ci = cy * cw + cx;
+                cover.near[ci] = ni;
+                cover.sky[ci] = sky8;
+                // The grade's own sky mask: grown by one analysis pixel,
+                // because the sky finder stops short of edges (their
+                // gradient looks like texture) and a strong grade would
+                // leave a rim of the old sky there.
+                let gs8 = if self.grade.is_some() { self.grade_sky.at(qx, qy) } else { sky8 };
+                masks[cx] = (ms8, mw8, gs8);
+                if f.sweep > 0.0 {
+                    subjects[cx] = self.subject.at(qx, qy);
+                }
+                // Whole-sky blocks of a one-phase drift read the sky plate
+                // at an offset: as cheap as the camera alone.
+                let (kind, ax, ay) = if mw8 > 0 || (ms8 > 0 && (ms8 < 255 || f.sky_w < 1.0)) {
+                    (2, 0.0, 0.0)
+                } else if ms8 == 255 {
+                    let (ax, ay, _, _, _) = f.sky_offsets(base_y + dy, self.horizon);
+                    (1, ax, ay)
+                } else {
+                    (0, 0.0, 0.0)
+                };
+                kinds[cx] = kind;
+                rows[cx] = base_y + dy;
+                if f.grade_only && kind < 2 {
+                    // Most blocks are all scene or all sky: their grade is
+                    // the same along the row.
+                    grades[cx] = match gs8 {
+                        0 => scene_grade,
+                        255 => row_sky_grade,
+                        _ => self.block_grade(base_y + dy, gs8, &f),
+                    };
+                }
+                disp[cx] = (((dx - ax) * 256.0) as i32, ((dy - ay) * 256.0) as i32);
+                chroma[cx] = (((qx - ax * 0.5) * 256.0) as i32, ((qy - ay * 0.5) * 256.0) as i32);
+            }
+            // Camera-only blocks: two additions and one fixed-point sample
+            // per pixel. Sources are in video range already, and so is any
+            // mix of them: no clamp needed.
+            let (ya0, ya1) = (ya[y0], ya[y1]);
+            let (row0, rest) = out.y[y0 * w..].split_at_mut(w);
+            let row1: &mut [u8] = if y1 > y0 { &mut rest[..w] } else { &mut [] };
+            for (b, (&kind, &(dx, dy))) in kinds.iter().zip(&disp).enumerate() {
+                if kind >= 2 {
+                    continue;
+                }
+                let plane = if kind == 1 { &sky_src.y } else { &self.src.y };
+                let gain = grades[b].luma;
+                for x in b * 2..(b * 2 + 2).min(w) {
+                    let (v0, v1) = plane.sample_fixed_rows(xa[x] + dx, ya0 + dy, ya1 + dy);
+                    if gain == 256 {
+                        row0[x] = ((v0 + 128) >> 8) as u8;
+                        if let Some(o) = row1.get_mut(x) {
+                            *o = ((v1 + 128) >> 8) as u8;
+                        }
+                    } else {
+                        row0[x] = graded_luma(v0, gain);
+                        if let Some(o) = row1.get_mut(x) {
+                            *o = graded_luma(v1, gain);
+                        }
+                    }
+                }
+            }
+            for cx in 0..cw {
+                let ci = cy * cw + cx;
+                match kinds[cx] {
+                    2 => self.full_block(cx, cy, (disp[cx], masks[cx], cover.near[ci]), (&xa, &ya), &pose, &f, out),
+                    kind => {
+                        let planes = if kind == 1 { sky_src } else { &self.src };
+                        let (qx, qy) = chroma[cx];
+                        let (u, v) = planes.u.sample_pair_fixed(&planes.v, qx, qy);
+                        let g = &grades[cx];
+                        if *g == BlockGrade::IDENTITY {
+                            out.u[ci] = ((u + 128) >> 8) as u8;
+                            out.v[ci] = ((v + 128) >> 8) as u8;
+                        } else {
+                            let (u, v) = (u as f32 / 256.0, v as f32 / 256.0);
+                            out.u[ci] = (u * g.chroma + g.u_offset + 0.5).clamp(16.0, 240.0) as u8;
+                            out.v[ci] = (v * g.chroma + g.v_offset + 0.5).clamp(16.0, 240.0) as u8;
+                        }
+                        if f.any_finish && !f.grade_only {
+                            self.finish_in_place((cx, cy), rows[cx], masks[cx], subjects[cx], cover.near[ci], &f, out);
+                        }
+                    }
+                }
+            }
+        }
+        let night = match self.plan.grade {
+            Some(g) if matches!(g.grade, super::prompt::Grade::Night | super::prompt::Grade::BlueHour) => f.grade,
+            _ => 0.0,
+        };
+        self.particles.draw(t, wake, night, out, cover);
+    }
+
+    /// One 2×2 block through every layer (sky, water, grade, light, fog).
+    #[allow(clippy::too_many_arguments)]
+    fn full_block(
+        &self,
+        cx: usize,
+        cy: usize,
+        ((dxf, dyf), (ms8, mw8, gs8), ni): ((i32, i32), (u8, u8, u8), u8),
+        (xa, ya): (&[i32], &[i32]),
+        pose: &Pose,
+        f: &FrameParams,
+        out: &mut Frame,
+    ) {
+        let (w, h) = (self.width, self.height);
+        let (bx, by) = (cx as f32 * 2.0 + 1.0, cy as f32 * 2.0 + 1.0);
+        let sx = pose.cx + (bx - w as f32 * 0.5) * pose.spread + dxf as f32 / 256.0;
+        let sy = pose.cy + (by - h as f32 * 0.5) * pose.spread + dyf as f32 / 256.0;
+        let (qx, qy) = (sx * 0.5 - 0.5, sy * 0.5 - 0.5);
+        let (ms, mw) = (f32::from(ms8) / 255.0, f32::from(mw8) / 255.0);
+        let subj = if f.sweep > 0.0 { f32::from(self.subject.at(qx, qy)) / 255.0 } else { 0.0 };
+        let pos = block_pixels(cx, cy, w, h);
+        let mut ys = [0f32; 4];
+        for (j, &(x, y)) in pos.iter().enumerate() {
+            let (px, py) = ((xa[x] + dxf) as f32 / 256.0, (ya[y] + dyf) as f32 / 256.0);
+            ys[j] = self.layered_y(px, py, sy, ms, mw, f);
+        }
+        let (mut u, mut v) = self.layered_uv(qx, qy, sx, sy, ms, mw, f);
+        if f.any_finish {
+            let gs = f32::from(gs8) / 255.0;
+            self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), f32::from(ni) / 255.0, subj, f);
+        }
+        store(out, &pos, &ys, cy * w.div_ceil(2) + cx, (u, v));
+    }
+
+    /// The grade of `finish` for one fast-path block, as an affine map: it
+    /// only scales luma around black and moves chroma, so it can be applied
+    /// while the samples are written.
+    fn block_grade(&self, sy: f32, gs8: u8, f: &FrameParams) -> BlockGrade {
+        let Some(g) = &self.grade else { return BlockGrade::IDENTITY };
+        let a = f.grade;
+        let target = g.sky_at(sy / self.horizon.max(1.0));
+        let sa = a * (f32::from(gs8) / 255.0 * 2.5).min(1.0);
+        let fa = a - sa;
+        let gain_sky = ((target[0] - 16.0) / (self.sky_luma - 16.0).max(8.0)).clamp(0.08, 1.6);
+        let luma = 1.0 + (gain_sky - 1.0) * sa + (g.scene_gain - 1.0) * fa;
+        // u' = u + (t + (u - 128)·0.3 - u)·sa + du·fa = u·(1 - 0.7·sa) + …
+        let chroma = 1.0 - 0.7 * sa;
+        BlockGrade {
+            luma: (luma * 256.0).round() as i32,
+            chroma,
+            u_offset: (target[1] - 38.4) * sa + g.scene_du * fa,
+            v_offset: (target[2] - 38.4) * sa + g.scene_dv * fa,
+        }
+    }
+
+    /// Grade, light and fog on a block already sampled by the fast path.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_in_place(
+        &self,
+        (cx, cy): (usize, usize),
+        sy: f32,
+        (ms8, mw8, gs8): (u8, u8, u8),
+        subj8: u8,
+        ni: u8,
+        f: &FrameParams,
+        out: &mut Frame,
+    ) {
+        let (w, h) = (self.width, self.height);
+        let pos = block_pixels(cx, cy, w, h);
+        let mut ys = pos.map(|(x, y)| f32::from(out.y[y * w + x]));
+        let ci = cy * w.div_ceil(2) + cx;
+        let (mut u, mut v) = (f32::from(out.u[ci]), f32::from(out.v[ci]));
+        let (ms, mw) = (f32::from(ms8) / 255.0, f32::from(mw8) / 255.0);
+        let (bx, by) = (cx as f32 * 2.0 + 1.0, cy as f32 * 2.0 + 1.0);
+        let subj = f32::from(subj8) / 255.0;
+        let gs = f32::from(gs8) / 255.0;
+        self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), f32::from(ni) / 255.0, subj, f);
+        store(out, &pos, &ys, ci, (u, v));
+    }
+
+    /// Luma with the sky and water layers at sample position (`px`, `py`);
+    /// `sy` is the block's source row (for the sky's perspective).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn layered_y(&self, px: f32, py: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> f32 {
+        let sky = self.sky_plate.as_ref().filter(|_| ms > 0.0);
+        let mut y = if ms >= 0.999 && sky.is_some() { 0.0 } else { self.src.y.sample(px, py) };
+        if let Some(plate) = sky {
+            let (ax, ay, bx, by, wa) = f.sky_offsets(sy, self.horizon);
+            let mut s = plate.y.sample(px - ax, py - ay);
+            if wa < 1.0 {
+                s = s * wa + plate.y.sample(px - bx, py - by) * (1.0 - wa);
+            }
+            y += (s - y) * ms;
+        }
+        if let (Some(plate), true) = (&self.water_plate, mw > 0.0) {
+            let (rx, ry, shimmer) = f.ripple(px, py, self.horizon, self.src.y.height as f32);
+            let (ax, ay, bx, by, wa) = f.water_offsets();
+            let (x, yy) = (px + rx, py + ry);
+            let mut s = plate.y.sample(x - ax, yy - ay);
+            if wa < 1.0 {
+                s = s * wa + plate.y.sample(x - bx, yy - by) * (1.0 - wa);
+            }
+            y += (s + shimmer - y) * mw;
+        }
+        y
+    }
+
+    /// Chroma with the sky and water layers at chroma position (`qx`, `qy`).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn layered_uv(&self, qx: f32, qy: f32, sx: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> (f32, f32) {
+        let sky = self.sky_plate.as_ref().filter(|_| ms > 0.0);
+        let (mut u, mut v) = if ms >= 0.999 && sky.is_some() {
+            (0.0, 0.0)
+        } else {
+            (self.src.u.sample(qx, qy), self.src.v.sample(qx, qy))
+        };
+        if let Some(plate) = sky {
+            let (ax, ay, bx, by, wa) = f.sky_offsets(sy, self.horizon);
+            let (x, y) = (qx - ax * 0.5, qy - ay * 0.5);
+            let (mut pu, mut pv) = (plate.u.sample(x, y), plate.v.sample(x, y));
+            if wa < 1.0 {
+                let (x, y) = (qx - bx * 0.5, qy - by * 0.5);
+                pu = pu * wa + plate.u.sample(x, y) * (1.0 - wa);
+                pv = pv * wa + plate.v.sample(x, y) * (1.0 - wa);
+            }
+            u += (pu - u) * ms;
+            v += (pv - v) * ms;
+        }
+        if let (Some(plate), true) = (&self.water_plate, mw > 0.0) {
+            let (dx, dy, _) = f.ripple(sx, sy, self.horizon, self.src.y.height as f32);
+            let (ax, ay, _, _, _) = f.water_offsets();
+            let (x, y) = ((sx + dx - ax) * 0.5 - 0.5, (sy + dy - ay) * 0.5 - 0.5);
+            u += (plate.u.sample(x, y) - u) * mw;
+            v += (plate.v.sample(x, y) - v) * mw;
+        }
+        (u, v)
+    }
+
+    /// Colour grade, glow, light leak, light sweep and fog on one block.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn finish(
+        &self,
+        ys: &mut [f32; 4],
+        u: &mut f32,
+        v: &mut f32,
+        (bx, by): (f32, f32),
+        sy: f32,
+        (ms, mw, gs): (f32, f32, f32),
+        n: f32,
+        subj: f32,
+        f: &FrameParams,
+    ) {
+        if let (Some(g), true) = (&self.grade, f.grade > 0.0) {
+            let a = f.grade;
+            let target = g.sky_at(sy / self.horizon.max(1.0));
+            // Sky: the target's colour with the photo's own relief. The mask
+            // is taken steeply, so skyline pixels that still hold some of
+            // the old sky colour take the new one (no fringe).
+            let sa = a * (gs * 2.5).min(1.0);
+            let fa = a - sa;
+            let gain_sky = (target[0] - 16.0) / (self.sky_luma - 16.0).max(8.0);
+            for y in ys.iter_mut() {
+                let sky_y = 16.0 + (*y - 16.0) * gain_sky.clamp(0.08, 1.6);
+                let scene_y = 16.0 + (*y - 16.0) * g.scene_gain;
+                *y += (sky_y - *y) * sa + (scene_y - *y) * fa;
+            }
+            // Water takes its colour from the mirrored sky below instead.
+            *u += (target[1] + (*u - 128.0) * 0.3 - *u) * sa + g.scene_du * fa * (1.0 - mw);
+            *v += (target[2] + (*v - 128.0) * 0.3 - *v) * sa + g.scene_dv * fa * (1.0 - mw);
+            if mw > 0.0 {
+                // Water mirrors the new colour of the sky at the horizon.
+                let h = g.sky_at(1.0);
+                let r = 0.3 * a * mw;
+                *u += (h[1] - *u) * r;
+                *v += (h[2] - *v) * r;
+                for y in ys.iter_mut() {
+                    *y += (h[0] * 0.7 - *y) * 0.15 * a * mw;
+                }
+            }
+        }
+        let mut light = 0.0;
+        for blob in &f.blobs {
+            let d2 = ((bx - blob.x) * (bx - blob.x) + (by - blob.y) * (by - blob.y)) * blob.inv_r2;
+            if d2 < 6.0 {
+                let p = (-d2).exp() * blob.strength;
+                light += p;
+                *u += blob.du * p;
+                *v += blob.dv * p;
+            }
+        }
+        if f.sweep > 0.0 && subj > 0.0 {
+            let pos = (bx + by) * f.sweep_scale - f.sweep_pos;
+            light += f.sweep * subj * (-pos * pos * 40.0).exp();
+        }
+        if light > 0.0 {
+            for y in ys.iter_mut() {
+                // Screen-like: bright areas saturate gently.
+                *y += light * (235.0 - *y) * 0.9;
+            }
+        }
+        if f.haze > 0.0 {
+            // Dreamy: shadows lifted, contrast and colour softened.
+            for y in ys.iter_mut() {
+                *y += (0.8 * *y + 44.0 - *y) * f.haze;
+            }
+            *u += (128.0 - *u) * 0.3 * f.haze;
+            *v += (128.0 - *v) * 0.3 * f.haze;
+        }
+        if f.fog > 0.0 {
+            let (nx, ny) = (bx * f.fog_scale + f.fog_drift, by * f.fog_scale);
+            let noise =
+                0.65 * noise_at(&self.fog_noise, nx, ny) + 0.35 * noise_at(&self.fog_noise, nx * 2.3 + 17.0, ny * 2.3);
+            // (1 - n)^1.2 without a powf per block: close enough for fog.
+            // Fog lies low: over the sky it only veils.
+            let far = 1.0 - n;
+            let a = (f.fog * far * (0.85 + 0.15 * far) * (1.0 - 0.6 * ms) * (0.5 + 0.5 * noise)).min(0.9);
+            for y in ys.iter_mut() {
+                *y += (200.0 - *y) * a;
+            }
+            *u += (128.0 - *u) * a;
+            *v += (128.0 - *v) * a;
+        }
+    }
+}
+
+/// A colour grade on one block as an affine map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct BlockGrade {
+    /// Luma gain around black (16), 8.8 fixed point.
+    luma: i32,
+    chroma: f32,
+    u_offset: f32,
+    v_offset: f32,
+}
+
+impl BlockGrade {
+    const IDENTITY: BlockGrade = BlockGrade { luma: 256, chroma: 1.0, u_offset: 0.0, v_offset: 0.0 };
+}
+
+/// A luma sample (×256) through a grade's gain around black, rounded and
+/// kept in video range.
+#[inline(always)]
+fn graded_luma(v: u32, gain: i32) -> u8 {
+    let y = 16 * 256 + ((((v as i32) - 16 * 256) * gain) >> 8);
+    ((y + 128) >> 8).clamp(16, 235) as u8
+}
+
+/// The four pixels of block (`cx`, `cy`), repeated at a right or bottom
+/// edge of odd size.
+fn block_pixels(cx: usize, cy: usize, w: usize, h: usize) -> [(usize, usize); 4] {
+    let (x0, x1) = (cx * 2, (cx * 2 + 1).min(w - 1));
+    let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
+    [(x0, y0), (x1, y0), (x0, y1), (x1, y1)]
+}
+
+/// Writes a finished block (four luma values at `pos`, chroma at `ci`),
+/// rounded and kept in video range.
+fn store(out: &mut Frame, pos: &[(usize, usize); 4], ys: &[f32; 4], ci: usize, (u, v): (f32, f32)) {
+    let w = out.width;
+    for (&(x, y), yv) in pos.iter().zip(ys) {
+        out.y[y * w + x] = (yv + 0.5).clamp(16.0, 235.0) as u8;
+    }
+    out.u[ci] = (u + 0.5).clamp(16.0, 240.0) as u8;
+    out.v[ci] = (v + 0.5).clamp(16.0, 240.0) as u8;
+}
+
+/// A soft light (sun glow or light leak) in output coordinates.
+pub struct Blob {
+    x: f32,
+    y: f32,
+    inv_r2: f32,
+    strength: f32,
+    du: f32,
+    dv: f32,
+}
+
+/// Everything that depends on time but not on the pixel.
+struct FrameParams {
+    /// Sky drift of the two phases (source pixels at the top) and the weight of the first.
+    sky_a: (f32, f32),
+    sky_b: (f32, f32),
+    sky_w: f32,
+    water_a: (f32, f32),
+    water_b: (f32, f32),
+    water_w: f32,
+    ripple_amp: f32,
+    ripple_phase: f32,
+    ripple_wave: f32,
+    grade: f32,
+    breathe: f32,
+    sweep: f32,
+    sweep_pos: f32,
+    sweep_scale: f32,
+    fog: f32,
+    haze: f32,
+    fog_scale: f32,
+    fog_drift: f32,
+    blobs: Vec<Blob>,
+    /// Whether any grade, light or fog is drawn this frame.
+    any_finish: bool,
+    /// The grade is the only whole-frame effect: fast-path blocks apply it
+    /// as a per-block affine map instead of going through `finish`.
+    grade_only: bool,
+}
+
+impl FrameParams {
+    fn new(st: &Stage, t: f32, wake: f32, pose: &Pose) -> FrameParams {
+        let l = st.duration;
+        let w = st.width as f32;
+        let plan = &st.plan;
+        // Two copies drift forward half a period apart; each fades out
+        // before it jumps back, so the motion never stops and loops.
+        let two_phase = |period: f32, v: (f32, f32), scale: f32| {
+            let ph = (t / period).fract();
+            let pb = (ph + 0.5).fract();
+            let wa = 1.0 - (2.0 * ph - 1.0).abs();
+            let span = period * scale;
+            ((v.0 * span * ph, v.1 * span * ph), (v.0 * span * pb, v.1 * span * pb), wa)
+        };
+        // Sky drift in source pixels.
+        let (sky_a, sky_b, sky_w) = match plan.clouds {
+            None => ((0.0, 0.0), (0.0, 0.0), 1.0),
+            Some(c) => {
+                let v = (c.velocity.0 * w, c.velocity.1 * w);
+                if st.path.looped {
+                    two_phase(l, v, 1.0)
+                } else {
+                    let d = wake_integral(t);
+                    ((v.0 * d, v.1 * d), (0.0, 0.0), 1.0)
+                }
+            }
+        };
+        let (water_a, water_b, water_w, ripple_amp, ripple_phase, ripple_wave) = match plan.water {
+            None => ((0.0, 0.0), (0.0, 0.0), 1.0, 0.0, 0.0, 0.0),
+            Some(wp) => {
+                let period = fitting_period(l, 2.0);
+                let v = (wp.flow.0 * w * wake, wp.flow.1 * w * wake);
+                let (a, b, wa) = two_phase(period, v, 1.0);
+                let cycles = (l * 0.8).round().max(1.0);
+                (a, b, wa, 0.0035 * w * wp.strength * wake, TAU * cycles * t / l, 0.02 * w)
+            }
+        };
+        let grade = match plan.grade {
+            None => 0.0,
+            Some(g) => g.strength * if st.path.looped { 0.5 - 0.5 * (TAU * t / l).cos() } else { ease(t / (0.85 * l)) },
+        };
+        let breathe = if plan.breathe > 0.0 {
+            let period = fitting_period(l, 3.2);
+            -0.006 * plan.breathe * (TAU * t / period).sin() * wake
+        } else {
+            0.0
+        };
+        let u = (t / l).clamp(0.0, 1.0);
+        let sweep_pos = if st.path.looped { 0.5 + 0.8 * (TAU * u).sin() } else { -0.3 + 1.6 * u };
+        // Where a source point lands in the output (ignoring parallax).
+        let to_out = |p: (f32, f32)| {
+            ((p.0 - pose.cx) / pose.spread + w * 0.5, (p.1 - pose.cy) / pose.spread + st.height as f32 * 0.5)
+        };
+        let mut blobs = Vec::new();
+        if plan.glow > 0.0 {
+            let (x, y) = to_out(st.sun);
+            let r = 0.28 * w.max(st.height as f32 * 0.6);
+            let pulse = 1.0 + 0.08 * (TAU * t / fitting_period(l, 2.5)).sin();
+            let s = 0.35 * plan.glow * pulse * (0.6 + 0.4 * grade.max(wake));
+            blobs.push(Blob { x, y, inv_r2: 1.0 / (r * r), strength: s * wake.max(0.0), du: -14.0, dv: 16.0 });
+        }
+        if plan.light_leak > 0.0 {
+            let x = if st.path.looped { w * (0.5 + 0.7 * (TAU * u).sin()) } else { w * (-0.2 + 1.4 * u) };
+            let r = 0.45 * w;
+            let s = 0.3 * plan.light_leak * wake;
+            blobs.push(Blob { x, y: 0.12 * st.height as f32, inv_r2: 1.0 / (r * r), strength: s, du: -20.0, dv: 26.0 });
+        }
+        FrameParams {
+            sky_a,
+            sky_b,
+            sky_w,
+            water_a,
+            water_b,
+            water_w,
+            ripple_amp,
+            ripple_phase,
+            ripple_wave,
+            grade,
+            breathe,
+            sweep: plan.light_sweep * 0.25 * wake,
+            sweep_pos,
+            sweep_scale: 1.0 / (w + st.height as f32),
+            fog: plan.fog * 0.6 * if st.path.looped { 1.0 } else { 0.4 + 0.6 * wake },
+            fog_scale: 64.0 / w * 0.6,
+            // One tile of noise per clip, so looped fog lines up.
+            fog_drift: 64.0 * t / l,
+            any_finish: grade > 0.0 || !blobs.is_empty() || plan.light_sweep > 0.0 || plan.fog > 0.0 || plan.haze > 0.0,
+            grade_only: grade > 0.0
+                && blobs.is_empty()
+                && plan.light_sweep <= 0.0
+                && plan.fog <= 0.0
+                && plan.haze <= 0.0,
+            // The haze settles in with the motion, so the first frame stays the photo.
+            haze: plan.haze * if st.path.looped { 1.0 } else { wake },
+            blobs,
+        }
+    }
+
+    /// Sky offsets at source row `sy`: the top drifts fastest, the horizon
+    /// slowest, as a cloud layer seen in perspective does.
+    #[inline]
+    fn sky_offsets(&self, sy: f32, horizon: f32) -> (f32, f32, f32, f32, f32) {
+        let k = 0.35 + 0.65 * ((horizon - sy) / horizon.max(1.0)).clamp(0.0, 1.0);
+        (self.sky_a.0 * k, self.sky_a.1 * k, self.sky_b.0 * k, self.sky_b.1 * k, self.sky_w)
+    }
+
+    #[inline]
+    fn water_offsets(&self) -> (f32, f32, f32, f32, f32) {
+        (self.water_a.0, self.water_a.1, self.water_b.0, self.water_b.1, self.water_w)
+    }
+
+    /// Ripple displacement and shimmer at a source point below the horizon:
+    /// crests run across the picture and crowd together towards the horizon.
+    #[inline]
+    fn ripple(&self, x: f32, y: f32, horizon: f32, height: f32) -> (f32, f32, f32) {
+        if self.ripple_amp == 0.0 {
+            return (0.0, 0.0, 0.0);
+        }
+        let p = ((y - horizon) / (height - horizon).max(1.0)).clamp(0.02, 1.0);
+        let wave = self.ripple_wave * (0.15 + p);
+        let a = self.ripple_amp * (0.2 + p);
+        let ph = TAU * (y / wave + x / (wave * 7.0)) - self.ripple_phase;
+        let s1 = ph.sin();
+        let s2 = (ph * 0.61 + x / (wave * 3.0) + 1.7 - self.ripple_phase * 0.39).sin();
+        (
+            0.4 * a * s2,
+            a * s1,
+            3.0 * (a / (self.ripple_amp + 1e-3)) * (ph + 0.9).cos() * (self.ripple_amp / (0.0035 * 1080.0)).min(2.0),
+        )
+    }
+}

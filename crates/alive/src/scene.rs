@@ -1,0 +1,222 @@
+//! Scene analysis: what is sky, water, subject, and how far away things are,
+//! worked out on a small copy of the photo without any model (faces, with
+//! the default `faces` feature, come from a small cascade shipped in a crate).
+
+use super::sky::{self, Analysis, SkyKind};
+use vivify_media::error::Result;
+use vivify_picture::image::{resize, Field, Rect, Rgb};
+
+/// Long side of the analysis picture.
+const ANALYSIS_SIDE: usize = 384;
+
+/// Everything the planner and the renderer need to know about the photo.
+/// Fields are at analysis size; positions are fractions of the photo.
+pub struct Scene {
+    pub sky: Field,
+    pub water: Field,
+    /// 0 = far (sky), 1 = nearest.
+    pub nearness: Field,
+    /// Soft mask of the main subject.
+    pub subject: Field,
+    pub summary: SceneSummary,
+}
+
+/// The findings in words and numbers (for `--explain` and `--json`).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SceneSummary {
+    pub sky_share: f32,
+    pub sky_kind: SkyKind,
+    pub water_share: f32,
+    /// Horizon as a fraction of the height, when a skyline was found.
+    pub horizon: Option<f32>,
+    pub sun: Option<(f32, f32)>,
+    /// Box around the subject, in fractions of the photo.
+    pub subject: Rect,
+    /// Mean brightness 0..=1.
+    pub brightness: f32,
+    /// Frontal faces found (fractions of the photo).
+    pub faces: Vec<vivify_picture::faces::Face>,
+}
+
+impl Scene {
+    /// Analyses an upright photo. `want_water` relaxes the water test.
+    pub fn analyse(photo: &Rgb, want_water: bool) -> Result<Scene> {
+        // Faces (the slowest part) are looked for on one core while the
+        // sky, water and saliency are worked out on the other.
+        let (faces, analysed) = std::thread::scope(|scope| {
+            let faces = scope.spawn(|| vivify_picture::faces::detect(photo));
+            let analysed = analyse_small(photo, want_water);
+            (faces.join().unwrap_or_default(), analysed)
+        });
+        let (a, found, mut subject) = analysed?;
+        let subject_box = if faces.is_empty() {
+            weighted_box(&subject)
+        } else {
+            add_people(&mut subject, &faces);
+            people_box(&faces)
+        };
+        let nearness = depth(&a, &found.sky, &found.water, &subject, found.horizon);
+        let share = |f: &Field| f.data.iter().sum::<f32>() / f.data.len() as f32;
+        let summary = SceneSummary {
+            sky_share: share(&found.sky),
+            sky_kind: found.sky_kind,
+            water_share: share(&found.water),
+            horizon: found.horizon_found.then_some(found.horizon),
+            sun: found.sun,
+            subject: subject_box,
+            brightness: a.luma.iter().sum::<f32>() / a.luma.len() as f32,
+            faces,
+        };
+        Ok(Scene { sky: found.sky, water: found.water, nearness, subject, summary })
+    }
+
+    pub fn has_sky(&self) -> bool {
+        self.summary.sky_share > 0.03
+    }
+
+    pub fn has_water(&self) -> bool {
+        self.summary.water_share > 0.01
+    }
+}
+
+/// The analysis picture, its sky and water, and the saliency subject.
+fn analyse_small(photo: &Rgb, want_water: bool) -> Result<(Analysis, sky::SkyWater, Field)> {
+    let scale = (ANALYSIS_SIDE as f64 / photo.width.max(photo.height) as f64).min(1.0);
+    let (w, h) = (
+        ((photo.width as f64 * scale).round() as usize).max(8),
+        ((photo.height as f64 * scale).round() as usize).max(8),
+    );
+    let small = resize(photo, Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 }, w, h)?;
+    let a = Analysis::new(w, h, &small.data);
+    let found = sky::find(&a, want_water);
+    let subject = saliency(&a, &found.sky, &found.water);
+    Ok((a, found, subject))
+}
+
+/// Centre-weighted colour contrast outside sky and water: a cheap estimate
+/// of where the eye goes.
+fn saliency(a: &Analysis, sky: &Field, water: &Field) -> Field {
+    let (w, h) = (a.width, a.height);
+    let blurred = {
+        let mut f = [Field::new(w, h, 0.0), Field::new(w, h, 0.0), Field::new(w, h, 0.0)];
+        for (c, field) in f.iter_mut().enumerate() {
+            for (d, p) in field.data.iter_mut().zip(&a.rgb) {
+                *d = p[c];
+            }
+            *field = field.blurred(2);
+        }
+        f
+    };
+    let mut mean = [0f32; 3];
+    for (c, m) in mean.iter_mut().enumerate() {
+        *m = blurred[c].data.iter().sum::<f32>() / (w * h) as f32;
+    }
+    let mut s = Field::new(w, h, 0.0);
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let d = (0..3).map(|c| (blurred[c].data[i] - mean[c]).powi(2)).sum::<f32>().sqrt();
+            let (dx, dy) = ((x as f32 + 0.5) / w as f32 - 0.5, (y as f32 + 0.5) / h as f32 - 0.55);
+            let centre = (-(dx * dx + dy * dy) / (2.0 * 0.3 * 0.3)).exp();
+            // Detail draws the eye too.
+            let detail = (a.texture[i] * 8.0).min(1.0);
+            s.data[i] = (d + 0.15 * detail) * centre * (1.0 - sky.data[i]) * (1.0 - 0.7 * water.data[i]);
+        }
+    }
+    let s = s.blurred(3);
+    let peak = s.data.iter().copied().fold(0.0, f32::max).max(1e-6);
+    Field { width: w, height: h, data: s.data.iter().map(|v| ((v / peak - 0.45) / 0.3).clamp(0.0, 1.0)).collect() }
+}
+
+/// Marks each face's head and shoulders in the subject mask, so people
+/// stay near in the depth map and breathe as one piece.
+fn add_people(subject: &mut Field, faces: &[vivify_picture::faces::Face]) {
+    let (w, h) = (subject.width as f64, subject.height as f64);
+    let mut people = Field::new(subject.width, subject.height, 0.0);
+    for f in faces {
+        let (cx, cy) = ((f.rect.x + f.rect.w * 0.5) * w, (f.rect.y + f.rect.h * 0.5) * h);
+        let (fw, fh) = (f.rect.w * w, f.rect.h * h);
+        for y in 0..subject.height {
+            for x in 0..subject.width {
+                let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
+                // Head: an ellipse a little larger than the face box.
+                let head = ((px - cx) / (0.75 * fw)).powi(2) + ((py - cy) / (0.85 * fh)).powi(2) <= 1.0;
+                // Shoulders and chest: a wider ellipse below.
+                let body = ((px - cx) / (1.4 * fw)).powi(2) + ((py - (cy + 2.2 * fh)) / (1.8 * fh)).powi(2) <= 1.0;
+                if head || body {
+                    people.data[y * subject.width + x] = 1.0;
+                }
+            }
+        }
+    }
+    let people = people.blurred(1);
+    for (s, p) in subject.data.iter_mut().zip(&people.data) {
+        *s = s.max(*p);
+    }
+}
+
+/// The box around all faces with room for shoulders.
+fn people_box(faces: &[vivify_picture::faces::Face]) -> Rect {
+    let x0 = faces.iter().map(|f| f.rect.x - f.rect.w * 0.5).fold(1.0, f64::min).max(0.0);
+    let y0 = faces.iter().map(|f| f.rect.y - f.rect.h * 0.5).fold(1.0, f64::min).max(0.0);
+    let x1 = faces.iter().map(|f| f.rect.x + f.rect.w * 1.5).fold(0.0, f64::max).min(1.0);
+    let y1 = faces.iter().map(|f| f.rect.y + f.rect.h * 3.0).fold(0.0, f64::max).min(1.0);
+    Rect { x: x0, y: y0, w: (x1 - x0).max(0.05), h: (y1 - y0).max(0.05) }
+}
+
+/// A box around the weight of `f` (mean ± 1.5 standard deviations).
+fn weighted_box(f: &Field) -> Rect {
+    let (w, h) = (f.width as f64, f.height as f64);
+    let mut sum = 0.0;
+    let (mut mx, mut my) = (0.0, 0.0);
+    for y in 0..f.height {
+        for x in 0..f.width {
+            let v = f64::from(f.get(x, y));
+            sum += v;
+            mx += v * (x as f64 + 0.5);
+            my += v * (y as f64 + 0.5);
+        }
+    }
+    if sum < 1e-6 {
+        return Rect { x: 0.25, y: 0.25, w: 0.5, h: 0.5 };
+    }
+    mx /= sum;
+    my /= sum;
+    let (mut vx, mut vy) = (0.0, 0.0);
+    for y in 0..f.height {
+        for x in 0..f.width {
+            let v = f64::from(f.get(x, y));
+            vx += v * (x as f64 + 0.5 - mx).powi(2);
+            vy += v * (y as f64 + 0.5 - my).powi(2);
+        }
+    }
+    let (sx, sy) = ((vx / sum).sqrt() * 1.5, (vy / sum).sqrt() * 1.5);
+    let x0 = ((mx - sx) / w).clamp(0.0, 1.0);
+    let y0 = ((my - sy) / h).clamp(0.0, 1.0);
+    let x1 = ((mx + sx) / w).clamp(0.0, 1.0);
+    let y1 = ((my + sy) / h).clamp(0.0, 1.0);
+    Rect { x: x0, y: y0, w: (x1 - x0).max(0.05), h: (y1 - y0).max(0.05) }
+}
+
+/// Layered depth from priors: sky far, ground coming nearer towards the
+/// bottom edge, things standing above the horizon at the distance of the
+/// horizon, the subject near; then smoothed and dilated so near silhouettes
+/// keep their outline when the camera moves.
+fn depth(a: &Analysis, sky: &Field, water: &Field, subject: &Field, horizon: f32) -> Field {
+    let (w, h) = (a.width, a.height);
+    let hz = horizon * h as f32;
+    let mut n = Field::new(w, h, 0.0);
+    for y in 0..h {
+        let fy = y as f32 + 0.5;
+        let ground = if fy > hz { 0.15 + 0.85 * ((fy - hz) / (h as f32 - hz).max(1.0)).powf(0.8) } else { 0.15 };
+        for x in 0..w {
+            let i = y * w + x;
+            let s = sky.data[i];
+            // Water lies flat: it follows the ground ramp but never pops out.
+            let base = ground * (1.0 - 0.2 * water.data[i]);
+            let near = base.max(0.85 * subject.data[i] * (1.0 - water.data[i]));
+            n.data[i] = near * (1.0 - s);
+        }
+    }
+    n.blurred(2).dilated(2)
+}

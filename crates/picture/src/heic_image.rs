@@ -1,0 +1,215 @@
+//! Decoding the primary picture of a HEIC file: a single `hvc1` item or a
+//! `grid` of tiles (what iPhones write: 512×512 tiles), each tile an HEVC
+//! intra picture decoded by `rust_h265`, assembled, cropped to the grid's
+//! output size, and turned by the `irot`/`imir` properties.
+
+use vivify_codec::color::ColorInfo;
+use vivify_codec::hevc::{decode_run, HevcConfig};
+use vivify_codec::Frame;
+use vivify_media::bmff::{children, full_payload, FourCC};
+use vivify_media::bytes::Cursor;
+use vivify_media::error::{Error, Result};
+use vivify_media::heic::Heif;
+use vivify_media::limits;
+use vivify_media::source::ReadAt;
+
+/// Most tiles we decode for one picture (a 100 MP grid of 256² tiles).
+const MAX_TILES: usize = 1600;
+
+/// One item property (kind and payload).
+struct Property {
+    kind: [u8; 4],
+    payload: Vec<u8>,
+}
+
+/// The properties associated with `id`, in association order.
+fn properties(heif: &Heif, id: u32) -> Result<Vec<Property>> {
+    let (_, c) = full_payload(&heif.meta, "meta")?;
+    let iprp =
+        vivify_media::bmff::find(c.rest_slice(), FourCC::IPRP)?.ok_or_else(|| Error::invalid("HEIF", "no iprp"))?;
+    let ipco =
+        vivify_media::bmff::find(iprp.payload, FourCC::IPCO)?.ok_or_else(|| Error::invalid("HEIF", "no ipco"))?;
+    let props: Vec<_> = children(ipco.payload).collect::<Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for ipma in children(iprp.payload) {
+        let ipma = ipma?;
+        if ipma.kind != FourCC::IPMA {
+            continue;
+        }
+        let (h, mut m) = full_payload(ipma.payload, "ipma")?;
+        let n = m.u32()?;
+        limits::check("ipma entries", u64::from(n), limits::MAX_ITEMS)?;
+        for _ in 0..n {
+            let item = if h.version < 1 { u32::from(m.u16()?) } else { m.u32()? };
+            let k = m.u8()?;
+            for _ in 0..k {
+                let idx = if h.flags & 1 != 0 { usize::from(m.u16()? & 0x7fff) } else { usize::from(m.u8()? & 0x7f) };
+                if item == id {
+                    if let Some(p) = idx.checked_sub(1).and_then(|i| props.get(i)) {
+                        out.push(Property { kind: p.kind.0, payload: p.payload.to_vec() });
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Colour of a coded picture from its `colr nclx` (matrix and range);
+/// without one, HEIC stills are full-range BT.601 (what iPhones write).
+fn colour(props: &[Property]) -> ColorInfo {
+    for p in props {
+        if &p.kind == b"colr" && p.payload.get(..4) == Some(b"nclx") && p.payload.len() >= 11 {
+            let matrix = u16::from_be_bytes([p.payload[8], p.payload[9]]);
+            return ColorInfo { bt709: matrix == 1, full_range: p.payload[10] & 0x80 != 0 };
+        }
+    }
+    ColorInfo { bt709: false, full_range: true }
+}
+
+/// Decodes one `hvc1` item.
+fn decode_tile(src: &dyn ReadAt, heif: &Heif, id: u32, props: &[Property]) -> Result<Frame> {
+    let hvcc = props.iter().find(|p| &p.kind == b"hvcC").ok_or_else(|| Error::invalid("HEIF", "tile without hvcC"))?;
+    let cfg = HevcConfig::parse(&hvcc.payload)?;
+    let data = heif.item_data(src, id)?;
+    let mut frame = None;
+    decode_run(&cfg, &mut std::iter::once(Ok(data)), &mut |f| {
+        frame = Some(f);
+        false
+    })?;
+    frame.ok_or_else(|| Error::invalid("HEIF", format!("item {id} decoded to no picture")))
+}
+
+/// The grid description of a `grid` item.
+fn grid_layout(data: &[u8]) -> Result<(usize, usize, usize, usize)> {
+    let mut c = Cursor::new(data, "grid");
+    c.u8()?;
+    let flags = c.u8()?;
+    let rows = usize::from(c.u8()?) + 1;
+    let cols = usize::from(c.u8()?) + 1;
+    let (w, h) = if flags & 1 != 0 {
+        (c.u32()? as usize, c.u32()? as usize)
+    } else {
+        (usize::from(c.u16()?), usize::from(c.u16()?))
+    };
+    Ok((rows, cols, w, h))
+}
+
+/// How the primary picture is coded, read from the item properties alone.
+pub struct PrimaryLayout {
+    /// Output size (the grid's, or the single item's coded size).
+    pub grid: Option<(usize, usize, usize, usize)>,
+    /// The coded items: the primary itself, or the grid's tiles in order.
+    tiles: Vec<(u32, Vec<Property>)>,
+    color: ColorInfo,
+}
+
+impl PrimaryLayout {
+    pub fn tile_count(&self) -> usize {
+        self.tiles.len()
+    }
+}
+
+/// Reads the primary item's layout without decoding anything.
+pub fn primary_layout(src: &dyn ReadAt, heif: &Heif) -> Result<PrimaryLayout> {
+    let id = heif.primary;
+    let item = heif.item(id).ok_or_else(|| Error::invalid("HEIF", "no primary item"))?;
+    let props = properties(heif, id)?;
+    match &item.item_type.0 {
+        b"hvc1" => Ok(PrimaryLayout { grid: None, color: colour(&props), tiles: vec![(id, props)] }),
+        b"grid" => {
+            let (rows, cols, w, h) = grid_layout(&heif.item_data(src, id)?)?;
+            limits::check("HEIF grid size in pixels", (w as u64) * (h as u64), limits::MAX_PIXELS)?;
+            let tiles: Vec<u32> = heif
+                .refs
+                .iter()
+                .filter(|(k, from, _)| &k.0 == b"dimg" && *from == id)
+                .flat_map(|(_, _, to)| to.iter().copied())
+                .collect();
+            if tiles.len() != rows * cols || tiles.len() > MAX_TILES || w == 0 || h == 0 {
+                return Err(Error::invalid("HEIF", format!("grid of {rows}x{cols} has {} tiles", tiles.len())));
+            }
+            let tiles: Vec<(u32, Vec<Property>)> =
+                tiles.into_iter().map(|t| Ok((t, properties(heif, t)?))).collect::<Result<_>>()?;
+            let color = colour(&tiles[0].1).clone_from_primary(&props);
+            Ok(PrimaryLayout { grid: Some((rows, cols, w, h)), tiles, color })
+        }
+        other => Err(Error::Unsupported(format!(
+            "HEIF primary item of type '{}' (hvc1 and grid are decoded)",
+            String::from_utf8_lossy(other)
+        ))),
+    }
+}
+
+/// The primary picture as RGB (before `irot`/`imir`), with its size.
+pub fn decode_primary(src: &(dyn ReadAt + Sync), heif: &Heif) -> Result<(usize, usize, Vec<u8>)> {
+    let layout = primary_layout(src, heif)?;
+    let frame = match layout.grid {
+        None => decode_tile(src, heif, layout.tiles[0].0, &layout.tiles[0].1)?,
+        Some((rows, cols, w, h)) => {
+            let tiles = &layout.tiles;
+            // Tiles decode independently: half on each core.
+            let half = tiles.len().div_ceil(2);
+            let jobs: Vec<std::ops::Range<usize>> = vec![0..half, half..tiles.len()];
+            let decoded = crate::parallel::in_parallel(jobs, |r| {
+                r.map(|i| decode_tile(src, heif, tiles[i].0, &tiles[i].1)).collect::<Result<Vec<Frame>>>()
+            })?;
+            let decoded: Vec<Frame> = decoded.into_iter().flatten().collect();
+            let (tw, th) = (decoded[0].width, decoded[0].height);
+            if decoded.iter().any(|f| f.width != tw || f.height != th) || tw * cols < w || th * rows < h {
+                return Err(Error::invalid("HEIF", "grid tiles of different sizes or too small"));
+            }
+            let mut canvas = Frame::new((w & !1).max(2), (h & !1).max(2))?;
+            let (cw, ocw) = (tw.div_ceil(2), canvas.chroma_width());
+            for (i, t) in decoded.iter().enumerate() {
+                let (x0, y0) = ((i % cols) * tw, (i / cols) * th);
+                for y in 0..th.min(canvas.height.saturating_sub(y0)) {
+                    let n = tw.min(canvas.width.saturating_sub(x0));
+                    let d = (y0 + y) * canvas.width + x0;
+                    canvas.y[d..d + n].copy_from_slice(&t.y[y * tw..y * tw + n]);
+                }
+                for y in 0..(th / 2).min(canvas.height.div_ceil(2).saturating_sub(y0 / 2)) {
+                    let n = cw.min(ocw.saturating_sub(x0 / 2));
+                    let d = (y0 / 2 + y) * ocw + x0 / 2;
+                    canvas.u[d..d + n].copy_from_slice(&t.u[y * cw..y * cw + n]);
+                    canvas.v[d..d + n].copy_from_slice(&t.v[y * cw..y * cw + n]);
+                }
+            }
+            canvas
+        }
+    };
+    let (w, h) = (frame.width, frame.height);
+    let rgb = frame.to_rgb(layout.color);
+    Ok((w, h, rgb))
+}
+
+/// The primary item's `irot` and `imir` in the order they apply, each as
+/// the Exif orientation code of the same turn or flip.
+pub fn primary_transforms(heif: &Heif) -> Vec<u16> {
+    let Ok(props) = properties(heif, heif.primary) else { return Vec::new() };
+    props
+        .iter()
+        .filter_map(|p| match (&p.kind, p.payload.first()) {
+            // irot turns anticlockwise; Exif names the clockwise turn needed.
+            (b"irot", Some(a)) => Some([1, 8, 3, 6][usize::from(a & 3)]),
+            // Axis 0 is vertical (a left-right flip), axis 1 horizontal.
+            (b"imir", Some(a)) => Some(if a & 1 == 0 { 2 } else { 4 }),
+            _ => None,
+        })
+        .collect()
+}
+
+trait FromPrimary {
+    fn clone_from_primary(self, primary: &[Property]) -> ColorInfo;
+}
+
+impl FromPrimary for ColorInfo {
+    /// The grid item's own `colr`, when it has one, wins over the tiles'.
+    fn clone_from_primary(self, primary: &[Property]) -> ColorInfo {
+        if primary.iter().any(|p| &p.kind == b"colr" && p.payload.get(..4) == Some(b"nclx")) {
+            colour(primary)
+        } else {
+            self
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The key photo: a decoded frame written as JPEG with Exif carrying the
+//! orientation, capture date, location and the Live Photo content identifier.
+
+use vivify_codec::Frame;
+use vivify_media::bytes::Endian;
+use vivify_media::error::{Error, Result};
+use vivify_media::jpeg::edit::{rewrite, JpegEdit};
+use vivify_media::jpeg::tiff::{Entry, Exif, Ifd, TAG_ORIENTATION};
+use vivify_media::jpeg::Jpeg;
+use vivify_media::package::live::set_exif_content_id;
+
+/// Capture facts carried from the video to the still.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StillFacts {
+    /// Clockwise rotation of the video (0, 90, 180, 270).
+    pub rotation: u16,
+    /// ISO 8601 date as QuickTime writes it, e.g. `2024-09-06T18:08:07+0200`.
+    pub creation_date: Option<String>,
+    /// ISO 6709 location, e.g. `+40.5674+008.3188+009.281/`.
+    pub location: Option<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+}
+
+/// Exif orientation value for a clockwise display rotation.
+pub fn orientation_for(rotation: u16) -> u16 {
+    match rotation {
+        90 => 6,
+        180 => 3,
+        270 => 8,
+        _ => 1,
+    }
+}
+
+/// Parses an ISO 6709 string into (latitude, longitude, altitude).
+pub fn parse_iso6709(s: &str) -> Option<(f64, f64, Option<f64>)> {
+    let s = s.trim_end_matches('/');
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    for c in s.chars() {
+        if (c == '+' || c == '-') && !cur.is_empty() {
+            parts.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        parts.push(cur);
+    }
+    let lat: f64 = parts.first()?.parse().ok()?;
+    let lon: f64 = parts.get(1)?.parse().ok()?;
+    let alt = parts.get(2).and_then(|a| a.parse().ok());
+    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon, alt))
+}
+
+fn dms(v: f64) -> [(u32, u32); 3] {
+    let v = v.abs();
+    let d = v.floor();
+    let m = ((v - d) * 60.0).floor();
+    let s = ((v - d) * 60.0 - m) * 60.0;
+    [(d as u32, 1), (m as u32, 1), ((s * 10000.0).round() as u32, 10000)]
+}
+
+/// Builds the Exif for a still.
+pub fn still_exif(facts: &StillFacts, content_id: &str) -> Exif {
+    let e = Endian::Big;
+    let mut exif = Exif::new();
+    exif.ifd0.set(Entry::short(TAG_ORIENTATION, orientation_for(facts.rotation), e));
+    exif.ifd0.set(Entry::ascii(0x0131, "vivify"));
+    if let Some(m) = &facts.make {
+        exif.ifd0.set(Entry::ascii(0x010F, m));
+    }
+    if let Some(m) = &facts.model {
+        exif.ifd0.set(Entry::ascii(0x0110, m));
+    }
+    if let Some(d) = &facts.creation_date {
+        // "2024-09-06T18:08:07+0200" → "2024:09:06 18:08:07" and "+02:00".
+        if d.len() >= 19 {
+            let dt = format!("{} {}", d[..10].replace('-', ":"), &d[11..19]);
+            exif.exif.set(Entry::ascii(0x9003, &dt));
+            exif.ifd0.set(Entry::ascii(0x0132, &dt));
+            let tz = &d[19..];
+            let tz = match tz.len() {
+                5 => Some(format!("{}:{}", &tz[..3], &tz[3..])),
+                6 => Some(tz.to_string()),
+                1 if tz == "Z" => Some("+00:00".into()),
+                _ => None,
+            };
+            if let Some(tz) = tz {
+                exif.exif.set(Entry::ascii(0x9011, &tz));
+            }
+        }
+    }
+    exif.exif.set(Entry::undefined(0x9000, b"0232".to_vec()));
+    if let Some((lat, lon, alt)) = facts.location.as_deref().and_then(parse_iso6709) {
+        let mut gps = Ifd::default();
+        gps.set(Entry { tag: 0, typ: 1, count: 4, value: vec![2, 3, 0, 0] });
+        gps.set(Entry::ascii(1, if lat >= 0.0 { "N" } else { "S" }));
+        gps.set(Entry::rationals(2, &dms(lat), e));
+        gps.set(Entry::ascii(3, if lon >= 0.0 { "E" } else { "W" }));
+        gps.set(Entry::rationals(4, &dms(lon), e));
+        if let Some(a) = alt {
+            gps.set(Entry { tag: 5, typ: 1, count: 1, value: vec![u8::from(a < 0.0)] });
+            gps.set(Entry::rationals(6, &[((a.abs() * 100.0).round() as u32, 100)], e));
+        }
+        exif.gps = Some(gps);
+    }
+    set_exif_content_id(&mut exif, content_id);
+    exif
+}
+
+/// Encodes `frame` as a JPEG (quality 92) carrying `exif`.
+pub fn encode_still(frame: &Frame, color: vivify_codec::color::ColorInfo, exif: &Exif) -> Result<Vec<u8>> {
+    let rgb = frame.to_rgb(color);
+    let (w, h) = (u16::try_from(frame.width), u16::try_from(frame.height));
+    let (Ok(w), Ok(h)) = (w, h) else {
+        return Err(Error::Unsupported(format!("a {}x{} still is too large for JPEG", frame.width, frame.height)));
+    };
+    let mut jpg = Vec::new();
+    let enc = jpeg_encoder::Encoder::new(&mut jpg, 92);
+    enc.encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb).map_err(|e| Error::codec_from("JPEG encode", e))?;
+    let parsed = Jpeg::parse(&jpg)?;
+    rewrite(&parsed, &JpegEdit { exif_tiff: Some(exif.to_bytes()), ..JpegEdit::default() })
+}
