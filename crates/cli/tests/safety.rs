@@ -501,3 +501,22 @@ fn concurrent_decides_and_appeals_through_the_cli_accept_exactly_one() {
     let check = s.json(&["reports", "check", "--json"], 0);
     assert_eq!(check["problems"].as_array().map(Vec::len), Some(0), "{check}");
 }
+
+/// A damaged safety database: the message names the file and what we make
+/// of it, then SQLite's own words as the cause, each once (issue 13: errors
+/// keep their cause and the CLI prints the chain).
+#[test]
+fn a_damaged_database_is_reported_with_sqlites_own_words() {
+    let s = Sandbox::new("damaged-db");
+    std::fs::create_dir_all(s.dir.join("data")).expect("mkdir");
+    let db = s.dir.join("data").join("safety.db");
+    std::fs::write(&db, vec![0x5Au8; 8192]).expect("write");
+    let o = s.run(&["reports", "check"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(&db.display().to_string()), "names the file: {err}");
+    assert!(err.contains("not a vivify safety database, or damaged"), "{err}");
+    assert!(err.contains("file is not a database"), "SQLite's cause kept: {err}");
+    assert_eq!(err.matches("not a vivify safety database").count(), 1, "said once: {err}");
+    assert_eq!(std::fs::read(&db).expect("read"), vec![0x5Au8; 8192], "the damaged file is left as it was");
+}

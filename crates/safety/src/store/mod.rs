@@ -106,7 +106,14 @@ impl std::fmt::Debug for Store {
 
 pub(crate) fn db_error(path: &Path) -> impl Fn(rusqlite::Error) -> Error + 'static {
     let path = path.to_path_buf();
-    move |e| Error::store_from(path.display().to_string(), e)
+    move |e| {
+        // SQLite finds out on the first statement, whichever that is.
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+            Error::store_from(format!("{}: not a vivify safety database, or damaged", path.display()), e)
+        } else {
+            Error::store_from(path.display().to_string(), e)
+        }
+    }
 }
 
 impl Store {
