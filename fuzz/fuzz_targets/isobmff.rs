@@ -14,6 +14,9 @@ fuzz_target!(|data: &[u8]| {
             let _ = vivify::codec::VideoDecoder::for_track(t);
             let _ = vivify::codec::color::color_info(t, true);
             if let Some(e) = t.stsd.entries.first() {
+                let _ = vivify::bmff::boxes::Esds::from_sample_entry(e.payload());
+            }
+            if let Some(e) = t.stsd.entries.first() {
                 if let Ok(f) = vivify::audio::pcm_format(e) {
                     let _ = vivify::audio::to_planar(&f, &data[..data.len().min(4096)]);
                 }

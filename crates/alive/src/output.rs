@@ -8,8 +8,9 @@ use super::label::Label;
 use super::render::{Cover, Stage};
 use super::Progress;
 use vivify_codec::color::ColorInfo;
-use vivify_codec::h264::{avc1_sample_entry, AvcConfig, H264Encoder};
+use vivify_codec::h264::H264Encoder;
 use vivify_codec::Frame;
+use vivify_media::bmff::boxes::AvcConfig;
 use vivify_media::bmff::boxes::EditEntry;
 use vivify_media::bmff::movie::TrackKind;
 use vivify_media::bmff::mux::{scale, Brand, OutMovie, OutSample, OutTrack};
@@ -112,7 +113,7 @@ fn assemble(stage: &Stage, fps: u32, samples: Vec<(Vec<u8>, bool)>, config: AvcC
         arena.extend_from_slice(&data);
     }
     let mut t =
-        OutTrack::new(TrackKind::Video, fps, vec![avc1_sample_entry(stage.width as u16, stage.height as u16, &config)]);
+        OutTrack::new(TrackKind::Video, fps, vec![config.sample_entry(stage.width as u16, stage.height as u16)]);
     t.width = stage.width as u32;
     t.height = stage.height as u32;
     t.samples = out;

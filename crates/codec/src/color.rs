@@ -2,6 +2,7 @@
 //! matrix (BT.601 or BT.709). Read from the `colr` box, else from the
 //! H.264 SPS VUI, else the defaults ffmpeg uses for untagged video.
 
+use vivify_media::bmff::boxes::{AvcConfig, Colr};
 use vivify_media::bmff::movie::Track;
 use vivify_media::bmff::FourCC;
 use vivify_media::error::{Error, Result};
@@ -20,30 +21,26 @@ impl ColorInfo {
 
 /// Matrix coefficient codes (ISO/IEC 23091-2) that mean BT.709.
 fn is_709(matrix: u16) -> bool {
-    matrix == 1
+    Colr { primaries: 0, transfer: 0, matrix, full_range: None }.is_bt709()
 }
 
 /// The colour description of `track`. `apple` marks Apple cameras, whose
 /// HEVC is full range but says so only inside the HEVC SPS.
 pub fn color_info(track: &Track, apple: bool) -> ColorInfo {
     let Some(entry) = track.stsd.entries.first() else { return ColorInfo::DEFAULT };
-    let kids = entry.payload().get(78..).unwrap_or(&[]);
     let hevc = matches!(entry.kind, FourCC::HVC1 | FourCC::HEV1);
     let mut info = ColorInfo { full_range: apple && hevc, ..ColorInfo::DEFAULT };
     let mut matrix_known = false;
-    if let Ok(Some(colr)) = vivify_media::bmff::find(kids, FourCC::COLR) {
-        let p = colr.payload;
-        if (p.starts_with(b"nclx") || p.starts_with(b"nclc")) && p.len() >= 10 {
-            info.bt709 = is_709(u16::from_be_bytes([p[8], p[9]]));
-            matrix_known = true;
-            if p.starts_with(b"nclx") && p.len() >= 11 {
-                info.full_range = p[10] & 0x80 != 0;
-                return info;
-            }
+    if let Some(colr) = Colr::in_sample_entry(entry.payload()) {
+        info.bt709 = colr.is_bt709();
+        matrix_known = true;
+        if let Some(full) = colr.full_range {
+            info.full_range = full;
+            return info;
         }
     }
     if matches!(entry.kind, FourCC::AVC1 | FourCC::AVC3) {
-        if let Ok(cfg) = super::h264::AvcConfig::from_sample_entry(entry.payload()) {
+        if let Ok(cfg) = AvcConfig::from_sample_entry(entry.payload()) {
             if let Some(Ok(Some(vui))) = cfg.sps.first().map(|s| sps_video_signal(s)) {
                 info.full_range = vui.0;
                 if !matrix_known {

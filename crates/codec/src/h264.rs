@@ -9,70 +9,9 @@ use openh264::formats::{YUVSlices, YUVSource};
 use openh264::OpenH264API;
 
 use super::Frame;
+use vivify_media::bmff::boxes::AvcConfig;
 use vivify_media::bytes::{Cursor, PutBe};
 use vivify_media::error::{Error, Result};
-
-/// The decoder configuration record (`avcC`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AvcConfig {
-    pub profile: u8,
-    pub compatibility: u8,
-    pub level: u8,
-    pub nal_length_size: usize,
-    pub sps: Vec<Vec<u8>>,
-    pub pps: Vec<Vec<u8>>,
-}
-
-impl AvcConfig {
-    pub fn parse(avcc: &[u8]) -> Result<AvcConfig> {
-        let mut c = Cursor::new(avcc, "avcC");
-        c.u8()?;
-        let profile = c.u8()?;
-        let compatibility = c.u8()?;
-        let level = c.u8()?;
-        let nal_length_size = usize::from(c.u8()? & 3) + 1;
-        let n_sps = c.u8()? & 0x1f;
-        let mut sps = Vec::new();
-        for _ in 0..n_sps {
-            let l = c.u16()? as usize;
-            sps.push(c.take(l)?.to_vec());
-        }
-        let n_pps = c.u8()?;
-        let mut pps = Vec::new();
-        for _ in 0..n_pps {
-            let l = c.u16()? as usize;
-            pps.push(c.take(l)?.to_vec());
-        }
-        if sps.is_empty() || pps.is_empty() {
-            return Err(Error::invalid("avcC", "no SPS or PPS"));
-        }
-        Ok(AvcConfig { profile, compatibility, level, nal_length_size, sps, pps })
-    }
-
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut v = vec![1, self.profile, self.compatibility, self.level, 0xFC | (self.nal_length_size as u8 - 1)];
-        v.push(0xE0 | self.sps.len() as u8);
-        for s in &self.sps {
-            v.put_u16(s.len() as u16);
-            v.extend_from_slice(s);
-        }
-        v.push(self.pps.len() as u8);
-        for p in &self.pps {
-            v.put_u16(p.len() as u16);
-            v.extend_from_slice(p);
-        }
-        v
-    }
-
-    /// Finds the `avcC` inside an `avc1`/`avc3` sample entry payload.
-    pub fn from_sample_entry(payload: &[u8]) -> Result<AvcConfig> {
-        // VisualSampleEntry fields take 78 bytes before the child boxes.
-        let kids = payload.get(78..).ok_or_else(|| Error::invalid("avc1", "sample entry too short"))?;
-        let avcc = vivify_media::bmff::find(kids, vivify_media::bmff::FourCC::AVCC)?
-            .ok_or_else(|| Error::invalid("avc1", "no avcC box"))?;
-        AvcConfig::parse(avcc.payload)
-    }
-}
 
 /// Converts one MP4 sample (length-prefixed NAL units) to Annex B.
 pub fn sample_to_annexb(sample: &[u8], nal_length_size: usize, out: &mut Vec<u8>) -> Result<()> {
@@ -323,31 +262,6 @@ fn strip_start_code(nal: &[u8]) -> &[u8] {
     } else {
         nal
     }
-}
-
-/// Builds an `avc1` sample entry box for `width`×`height` with `config`.
-pub fn avc1_sample_entry(width: u16, height: u16, config: &AvcConfig) -> vivify_media::bmff::boxes::SampleEntry {
-    let mut raw = Vec::new();
-    vivify_media::bmff::write_box(&mut raw, vivify_media::bmff::FourCC::AVC1, |o| {
-        o.extend_from_slice(&[0; 6]);
-        o.put_u16(1); // data reference index
-        o.extend_from_slice(&[0; 16]);
-        o.put_u16(width);
-        o.put_u16(height);
-        o.put_u32(0x0048_0000);
-        o.put_u32(0x0048_0000);
-        o.put_u32(0);
-        o.put_u16(1); // frame count
-        let mut name = [0u8; 32];
-        let label = b"vivify H.264";
-        name[0] = label.len() as u8;
-        name[1..=label.len()].copy_from_slice(label);
-        o.extend_from_slice(&name);
-        o.put_u16(0x18);
-        o.put_u16(0xFFFF);
-        vivify_media::bmff::write_box(o, vivify_media::bmff::FourCC::AVCC, |a| a.extend_from_slice(&config.to_bytes()));
-    });
-    vivify_media::bmff::boxes::SampleEntry { kind: vivify_media::bmff::FourCC::AVC1, raw }
 }
 
 #[cfg(test)]

@@ -5,46 +5,8 @@
 use rust_h265::{parse_hvcc, parse_nal, Decoder, PixelData};
 
 use super::Frame;
-use vivify_media::bytes::Cursor;
+use vivify_media::bmff::boxes::HevcConfig;
 use vivify_media::error::{Error, Result};
-
-/// The parameter sets and NAL length size from an `hvcC` box.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HevcConfig {
-    pub nal_length_size: u8,
-    /// VPS, SPS, PPS (and any SEI) NAL units, without length prefixes.
-    pub parameter_sets: Vec<Vec<u8>>,
-}
-
-impl HevcConfig {
-    pub fn parse(hvcc: &[u8]) -> Result<HevcConfig> {
-        let mut c = Cursor::new(hvcc, "hvcC");
-        c.skip(21)?;
-        let nal_length_size = (c.u8()? & 3) + 1;
-        let arrays = c.u8()?;
-        let mut parameter_sets = Vec::new();
-        for _ in 0..arrays {
-            c.u8()?;
-            let n = c.u16()?;
-            for _ in 0..n {
-                let len = c.u16()? as usize;
-                parameter_sets.push(c.take(len)?.to_vec());
-            }
-        }
-        if parameter_sets.is_empty() {
-            return Err(Error::invalid("hvcC", "no parameter sets"));
-        }
-        Ok(HevcConfig { nal_length_size, parameter_sets })
-    }
-
-    /// Finds the `hvcC` inside an `hvc1`/`hev1` sample entry payload.
-    pub fn from_sample_entry(payload: &[u8]) -> Result<HevcConfig> {
-        let kids = payload.get(78..).ok_or_else(|| Error::invalid("hvc1", "sample entry too short"))?;
-        let b = vivify_media::bmff::find(kids, vivify_media::bmff::FourCC::HVCC)?
-            .ok_or_else(|| Error::invalid("hvc1", "no hvcC box"))?;
-        HevcConfig::parse(b.payload)
-    }
-}
 
 fn to_8bit(p: &PixelData, depth: u8) -> Vec<u8> {
     match p {

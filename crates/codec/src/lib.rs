@@ -8,6 +8,7 @@ pub mod hevc;
 
 pub use frame::Frame;
 
+use vivify_media::bmff::boxes::{AvcConfig, HevcConfig};
 use vivify_media::bmff::movie::Track;
 use vivify_media::bmff::FourCC;
 use vivify_media::error::{Error, Result};
@@ -15,8 +16,8 @@ use vivify_media::error::{Error, Result};
 /// A decoder set up for one track's codec.
 #[derive(Clone, Debug)]
 pub enum VideoDecoder {
-    H264(h264::AvcConfig),
-    Hevc(hevc::HevcConfig),
+    H264(AvcConfig),
+    Hevc(HevcConfig),
 }
 
 impl VideoDecoder {
@@ -24,10 +25,8 @@ impl VideoDecoder {
     pub fn for_track(track: &Track) -> Result<VideoDecoder> {
         let entry = track.stsd.entries.first().ok_or_else(|| Error::invalid("stsd", "no sample description"))?;
         match entry.kind {
-            FourCC::AVC1 | FourCC::AVC3 => Ok(VideoDecoder::H264(h264::AvcConfig::from_sample_entry(entry.payload())?)),
-            FourCC::HVC1 | FourCC::HEV1 => {
-                Ok(VideoDecoder::Hevc(hevc::HevcConfig::from_sample_entry(entry.payload())?))
-            }
+            FourCC::AVC1 | FourCC::AVC3 => Ok(VideoDecoder::H264(AvcConfig::from_sample_entry(entry.payload())?)),
+            FourCC::HVC1 | FourCC::HEV1 => Ok(VideoDecoder::Hevc(HevcConfig::from_sample_entry(entry.payload())?)),
             other => Err(Error::Unsupported(format!("video codec '{other}' (H.264 and HEVC are supported)"))),
         }
     }
@@ -58,7 +57,7 @@ impl VideoDecoder {
 pub enum DecoderSession {
     H264(h264::H264Decoder),
     /// HEVC gets a fresh decoder per run.
-    Hevc(hevc::HevcConfig),
+    Hevc(HevcConfig),
 }
 
 impl DecoderSession {

@@ -3,9 +3,10 @@
 use super::read_samples;
 use super::Input;
 use vivify_codec::color::ColorInfo;
-use vivify_codec::h264::{avc1_sample_entry, AvcConfig, H264Encoder};
+use vivify_codec::h264::H264Encoder;
 use vivify_codec::Frame;
 use vivify_codec::VideoDecoder;
+use vivify_media::bmff::boxes::AvcConfig;
 use vivify_media::bmff::movie::{Movie, Track};
 use vivify_media::bmff::mux::{OutSample, OutTrack};
 use vivify_media::cut::blank_out_track;
@@ -71,7 +72,7 @@ pub(super) fn reencode(
         encode_span(&cfg, src, v, &idx, spec)?
     };
     let mut t = blank_out_track(v);
-    t.entries = vec![avc1_sample_entry(ew as u16, eh as u16, &config)];
+    t.entries = vec![config.sample_entry(ew as u16, eh as u16)];
     // tkhd holds the size before the rotation matrix is applied.
     t.width = ew as u32;
     t.height = eh as u32;

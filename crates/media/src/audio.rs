@@ -2,10 +2,10 @@
 //! AAC-LC with the pure-Rust `syom` encoder, because Motion Photos may carry
 //! only AAC: without this an iPhone Live Photo's sound would be lost.
 
-use crate::bmff::boxes::{EditEntry, SampleEntry};
+use crate::bmff::boxes::{EditEntry, Esds, SampleEntry};
 use crate::bmff::mux::{OutSample, OutTrack};
-use crate::bmff::{write_box, FourCC};
-use crate::bytes::{Cursor, PutBe};
+use crate::bmff::FourCC;
+use crate::bytes::Cursor;
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::source::ReadAt;
@@ -100,43 +100,8 @@ pub fn to_planar(f: &PcmFormat, bytes: &[u8]) -> Vec<Vec<f32>> {
 
 /// An `mp4a` sample entry with an `esds` carrying `asc`.
 pub fn mp4a_sample_entry(channels: u16, sample_rate: u32, asc: &[u8], avg_bitrate: u32) -> SampleEntry {
-    let mut raw = Vec::new();
-    write_box(&mut raw, FourCC::MP4A, |o| {
-        o.extend_from_slice(&[0; 6]);
-        o.put_u16(1);
-        o.extend_from_slice(&[0; 8]);
-        o.put_u16(channels);
-        o.put_u16(16);
-        o.put_u32(0);
-        o.put_u32(sample_rate << 16);
-        write_box(o, FourCC::ESDS, |e| {
-            e.put_u32(0);
-            let dsi = descriptor(5, asc);
-            let mut dcd = vec![0x40, 0x15, 0, 0, 0];
-            dcd.put_u32(avg_bitrate);
-            dcd.put_u32(avg_bitrate);
-            dcd.extend_from_slice(&dsi);
-            let mut es = vec![0, 1, 0];
-            es.extend_from_slice(&descriptor(4, &dcd));
-            es.extend_from_slice(&descriptor(6, &[2]));
-            e.extend_from_slice(&descriptor(3, &es));
-        });
-    });
-    SampleEntry { kind: FourCC::MP4A, raw }
-}
-
-/// An MPEG-4 descriptor: tag, 4-byte expandable length, body.
-fn descriptor(tag: u8, body: &[u8]) -> Vec<u8> {
-    let n = body.len() as u32;
-    let mut v = vec![
-        tag,
-        0x80 | ((n >> 21) & 0x7f) as u8,
-        0x80 | ((n >> 14) & 0x7f) as u8,
-        0x80 | ((n >> 7) & 0x7f) as u8,
-        (n & 0x7f) as u8,
-    ];
-    v.extend_from_slice(body);
-    v
+    let esds = Esds { object_type: 0x40, max_bitrate: avg_bitrate, avg_bitrate, decoder_specific: asc.to_vec() };
+    esds.mp4a_sample_entry(channels, sample_rate)
 }
 
 /// Re-encodes a PCM track (as copied for a new movie) to AAC-LC. The AAC

@@ -4,64 +4,26 @@
 //! output size, and turned by the `irot`/`imir` properties.
 
 use vivify_codec::color::ColorInfo;
-use vivify_codec::hevc::{decode_run, HevcConfig};
+use vivify_codec::hevc::decode_run;
 use vivify_codec::Frame;
-use vivify_media::bmff::{children, full_payload, FourCC};
+use vivify_media::bmff::boxes::{Colr, HevcConfig};
+use vivify_media::bmff::Atom;
+use vivify_media::bmff::FourCC;
 use vivify_media::bytes::Cursor;
 use vivify_media::error::{Error, Result};
-use vivify_media::heic::Heif;
+use vivify_media::heic::{Heif, Property};
 use vivify_media::limits;
 use vivify_media::source::ReadAt;
 
 /// Most tiles we decode for one picture (a 100 MP grid of 256² tiles).
 const MAX_TILES: usize = 1600;
 
-/// One item property (kind and payload).
-struct Property {
-    kind: [u8; 4],
-    payload: Vec<u8>,
-}
-
-/// The properties associated with `id`, in association order.
-fn properties(heif: &Heif, id: u32) -> Result<Vec<Property>> {
-    let (_, c) = full_payload(&heif.meta, "meta")?;
-    let iprp =
-        vivify_media::bmff::find(c.rest_slice(), FourCC::IPRP)?.ok_or_else(|| Error::invalid("HEIF", "no iprp"))?;
-    let ipco =
-        vivify_media::bmff::find(iprp.payload, FourCC::IPCO)?.ok_or_else(|| Error::invalid("HEIF", "no ipco"))?;
-    let props: Vec<_> = children(ipco.payload).collect::<Result<Vec<_>>>()?;
-    let mut out = Vec::new();
-    for ipma in children(iprp.payload) {
-        let ipma = ipma?;
-        if ipma.kind != FourCC::IPMA {
-            continue;
-        }
-        let (h, mut m) = full_payload(ipma.payload, "ipma")?;
-        let n = m.u32()?;
-        limits::check("ipma entries", u64::from(n), limits::MAX_ITEMS)?;
-        for _ in 0..n {
-            let item = if h.version < 1 { u32::from(m.u16()?) } else { m.u32()? };
-            let k = m.u8()?;
-            for _ in 0..k {
-                let idx = if h.flags & 1 != 0 { usize::from(m.u16()? & 0x7fff) } else { usize::from(m.u8()? & 0x7f) };
-                if item == id {
-                    if let Some(p) = idx.checked_sub(1).and_then(|i| props.get(i)) {
-                        out.push(Property { kind: p.kind.0, payload: p.payload.to_vec() });
-                    }
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Colour of a coded picture from its `colr nclx` (matrix and range);
 /// without one, HEIC stills are full-range BT.601 (what iPhones write).
 fn colour(props: &[Property]) -> ColorInfo {
-    for p in props {
-        if &p.kind == b"colr" && p.payload.get(..4) == Some(b"nclx") && p.payload.len() >= 11 {
-            let matrix = u16::from_be_bytes([p.payload[8], p.payload[9]]);
-            return ColorInfo { bt709: matrix == 1, full_range: p.payload[10] & 0x80 != 0 };
+    for p in props.iter().filter(|p| p.kind == FourCC::COLR) {
+        if let Ok(c @ Colr { full_range: Some(full), .. }) = Colr::read(&p.payload) {
+            return ColorInfo { bt709: c.is_bt709(), full_range: full };
         }
     }
     ColorInfo { bt709: false, full_range: true }
@@ -69,8 +31,9 @@ fn colour(props: &[Property]) -> ColorInfo {
 
 /// Decodes one `hvc1` item.
 fn decode_tile(src: &dyn ReadAt, heif: &Heif, id: u32, props: &[Property]) -> Result<Frame> {
-    let hvcc = props.iter().find(|p| &p.kind == b"hvcC").ok_or_else(|| Error::invalid("HEIF", "tile without hvcC"))?;
-    let cfg = HevcConfig::parse(&hvcc.payload)?;
+    let hvcc =
+        props.iter().find(|p| p.kind == FourCC::HVCC).ok_or_else(|| Error::invalid("HEIF", "tile without hvcC"))?;
+    let cfg = HevcConfig::read(&hvcc.payload)?;
     let data = heif.item_data(src, id)?;
     let mut frame = None;
     decode_run(&cfg, &mut std::iter::once(Ok(data)), &mut |f| {
@@ -114,7 +77,7 @@ impl PrimaryLayout {
 pub fn primary_layout(src: &dyn ReadAt, heif: &Heif) -> Result<PrimaryLayout> {
     let id = heif.primary;
     let item = heif.item(id).ok_or_else(|| Error::invalid("HEIF", "no primary item"))?;
-    let props = properties(heif, id)?;
+    let props = heif.properties(id)?;
     match &item.item_type.0 {
         b"hvc1" => Ok(PrimaryLayout { grid: None, color: colour(&props), tiles: vec![(id, props)] }),
         b"grid" => {
@@ -123,14 +86,14 @@ pub fn primary_layout(src: &dyn ReadAt, heif: &Heif) -> Result<PrimaryLayout> {
             let tiles: Vec<u32> = heif
                 .refs
                 .iter()
-                .filter(|(k, from, _)| &k.0 == b"dimg" && *from == id)
-                .flat_map(|(_, _, to)| to.iter().copied())
+                .filter(|r| &r.kind.0 == b"dimg" && r.from == id)
+                .flat_map(|r| r.to.iter().copied())
                 .collect();
             if tiles.len() != rows * cols || tiles.len() > MAX_TILES || w == 0 || h == 0 {
                 return Err(Error::invalid("HEIF", format!("grid of {rows}x{cols} has {} tiles", tiles.len())));
             }
             let tiles: Vec<(u32, Vec<Property>)> =
-                tiles.into_iter().map(|t| Ok((t, properties(heif, t)?))).collect::<Result<_>>()?;
+                tiles.into_iter().map(|t| Ok((t, heif.properties(t)?))).collect::<Result<_>>()?;
             let color = colour(&tiles[0].1).clone_from_primary(&props);
             Ok(PrimaryLayout { grid: Some((rows, cols, w, h)), tiles, color })
         }
@@ -186,10 +149,10 @@ pub fn decode_primary(src: &(dyn ReadAt + Sync), heif: &Heif) -> Result<(usize, 
 /// The primary item's `irot` and `imir` in the order they apply, each as
 /// the Exif orientation code of the same turn or flip.
 pub fn primary_transforms(heif: &Heif) -> Vec<u16> {
-    let Ok(props) = properties(heif, heif.primary) else { return Vec::new() };
+    let Ok(props) = heif.properties(heif.primary) else { return Vec::new() };
     props
         .iter()
-        .filter_map(|p| match (&p.kind, p.payload.first()) {
+        .filter_map(|p| match (&p.kind.0, p.payload.first()) {
             // irot turns anticlockwise; Exif names the clockwise turn needed.
             (b"irot", Some(a)) => Some([1, 8, 3, 6][usize::from(a & 3)]),
             // Axis 0 is vertical (a left-right flip), axis 1 horizontal.
@@ -206,7 +169,7 @@ trait FromPrimary {
 impl FromPrimary for ColorInfo {
     /// The grid item's own `colr`, when it has one, wins over the tiles'.
     fn clone_from_primary(self, primary: &[Property]) -> ColorInfo {
-        if primary.iter().any(|p| &p.kind == b"colr" && p.payload.get(..4) == Some(b"nclx")) {
+        if primary.iter().any(|p| p.kind == FourCC::COLR && p.payload.get(..4) == Some(b"nclx")) {
             colour(primary)
         } else {
             self

@@ -2,7 +2,7 @@
 //! drifting sun and rippling water), encoded with our H.264 encoder and muxed
 //! by our writer, so the demo needs no downloaded media.
 
-use vivify_codec::h264::{avc1_sample_entry, H264Encoder};
+use vivify_codec::h264::H264Encoder;
 use vivify_codec::Frame;
 use vivify_media::bmff::movie::TrackKind;
 use vivify_media::bmff::mux::{write_movie, Brand, OutMovie, OutSample, OutTrack};
@@ -67,7 +67,7 @@ pub fn example_clip(width: usize, height: usize, fps: u32, seconds: f64) -> Resu
         arena.extend_from_slice(&s.data);
     }
     let cfg = enc.config().cloned().ok_or_else(|| Error::codec("no parameter sets"))?;
-    let mut t = OutTrack::new(TrackKind::Video, fps, vec![avc1_sample_entry(width as u16, height as u16, &cfg)]);
+    let mut t = OutTrack::new(TrackKind::Video, fps, vec![cfg.sample_entry(width as u16, height as u16)]);
     t.width = width as u32;
     t.height = height as u32;
     t.samples = samples;

@@ -109,6 +109,9 @@ fn isobmff_movie_parser_survives_mutations() {
             let _ = t.movie_seconds(0, m.mvhd.timescale);
             let _ = vivify::codec::VideoDecoder::for_track(t);
             let _ = vivify::codec::color::color_info(t, true);
+            if let Some(e) = t.stsd.entries.first() {
+                let _ = vivify::bmff::boxes::Esds::from_sample_entry(e.payload());
+            }
             if let Some(Ok(f)) = t.stsd.entries.first().map(vivify::audio::pcm_format) {
                 let _ = vivify::audio::to_planar(&f, &d[..d.len().min(4096)]);
             }
@@ -125,6 +128,9 @@ fn isobmff_movie_parser_survives_mutations() {
         for t in &m.tracks {
             let _ = vivify::codec::VideoDecoder::for_track(t);
             let _ = vivify::codec::color::color_info(t, true);
+            if let Some(e) = t.stsd.entries.first() {
+                let _ = vivify::bmff::boxes::Esds::from_sample_entry(e.payload());
+            }
             if let Some(Ok(f)) = t.stsd.entries.first().map(vivify::audio::pcm_format) {
                 let _ = vivify::audio::to_planar(&f, &d[..d.len().min(4096)]);
             }

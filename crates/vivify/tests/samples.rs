@@ -74,3 +74,47 @@ fn iphone7_jpeg_makernote_parses_without_content_id() {
         assert_eq!(back.ifd.get(e.tag), Some(e), "tag 0x{:04x} changed", e.tag);
     }
 }
+
+/// The codec configuration boxes of real files, read from the box folder,
+/// agree with what ffprobe reports: the H.264 profile and level in `avcC`,
+/// the HEVC parameter sets in `hvcC`, the AAC channels and rate in `esds`.
+#[test]
+fn codec_configuration_boxes_of_real_files_agree_with_ffprobe() {
+    use vivify::bmff::boxes::{AvcConfig, Esds, HevcConfig};
+    use vivify::bmff::movie::{Movie, TrackKind};
+    use vivify::source::FileSource;
+    let probe = |file: &std::path::Path, stream: &str, entries: &str| -> Option<String> {
+        let out = std::process::Command::new(common::ffprobe()?)
+            .args(["-v", "error", "-select_streams", stream, "-show_entries", entries, "-of", "csv=p=0"])
+            .arg(file)
+            .output()
+            .expect("run ffprobe");
+        Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let mp4 = common::fixtures().join("h264_aac.mp4");
+    let m = Movie::parse(&FileSource::open(&mp4).expect("open")).expect("parse");
+    let video = m.video().expect("video");
+    let avc = AvcConfig::from_sample_entry(video.stsd.entries[0].payload()).expect("avcC");
+    assert!(!avc.sps.is_empty() && !avc.pps.is_empty() && avc.nal_length_size == 4);
+    let audio = m.tracks.iter().find(|t| t.kind() == TrackKind::Audio).expect("audio");
+    let esds = Esds::from_sample_entry(audio.stsd.entries[0].payload()).expect("esds");
+    assert_eq!(esds.object_type, 0x40, "MPEG-4 audio");
+    let asc = &esds.decoder_specific;
+    assert!(asc.len() >= 2, "AudioSpecificConfig {asc:?}");
+    let rates = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+    let rate = rates[usize::from(((asc[0] & 7) << 1) | (asc[1] >> 7))];
+    let channels = (asc[1] >> 3) & 15;
+    if let Some(level) = probe(&mp4, "v:0", "stream=level") {
+        assert_eq!(level, avc.level.to_string(), "H.264 level");
+    }
+    if let Some(a) = probe(&mp4, "a:0", "stream=sample_rate,channels") {
+        assert_eq!(a, format!("{rate},{channels}"), "AAC rate and channels");
+    }
+    let mov = sample("apple_iphone15plus_ios18.2_IMG_3853.MOV");
+    let m = Movie::parse(&FileSource::open(&mov).expect("open")).expect("parse");
+    let hevc = HevcConfig::from_sample_entry(m.video().expect("video").stsd.entries[0].payload()).expect("hvcC");
+    let nal_types: Vec<u8> = hevc.parameter_sets.iter().map(|p| (p[0] >> 1) & 0x3f).collect();
+    for t in [32, 33, 34] {
+        assert!(nal_types.contains(&t), "VPS, SPS and PPS present: {nal_types:?}");
+    }
+}

@@ -2,8 +2,10 @@
 //! video, append an `mpvd` box. Every `iloc` extent that points at a moved
 //! byte is remapped, so the image data itself is copied untouched.
 
-use super::{Heif, ItemLocation};
+use super::Heif;
+use crate::bmff::boxes::{Iref, ItemInfo, ItemLocation, ItemRef};
 use crate::bmff::scan::TopBox;
+use crate::bmff::Atom;
 use crate::bmff::{children, full_payload, write_box, write_full_box, FourCC};
 use crate::bytes::PutBe;
 use crate::error::{Error, Result};
@@ -318,18 +320,13 @@ fn write_iinf(p: &Plan<'_>, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
             i.extend_from_slice(e);
         }
         if let (true, Some(id)) = (p.new_xmp_item, p.xmp_id) {
-            let v3 = id > 0xFFFF;
-            write_full_box(i, FourCC::INFE, if v3 { 3 } else { 2 }, 0, |x| {
-                if v3 {
-                    x.put_u32(id);
-                } else {
-                    x.put_u16(id as u16);
-                }
-                x.put_u16(0);
-                x.extend_from_slice(b"mime");
-                x.push(0);
-                x.extend_from_slice(b"application/rdf+xml\0");
-            });
+            let xmp = ItemInfo {
+                id,
+                item_type: FourCC::MIME,
+                name: String::new(),
+                content_type: Some("application/rdf+xml".into()),
+            };
+            xmp.write(i);
         }
     });
     Ok(())
@@ -344,30 +341,12 @@ fn infe_id(payload: &[u8]) -> Option<u32> {
 }
 
 fn write_iref(p: &Plan<'_>, out: &mut Vec<u8>) {
-    let mut refs = p.heif.refs.clone();
+    let mut iref = Iref { refs: p.heif.refs.clone() };
     if p.drop_xmp {
-        refs.retain(|(_, from, _)| Some(*from) != p.xmp_id);
+        iref.refs.retain(|r| Some(r.from) != p.xmp_id);
     }
     if let (true, Some(id)) = (p.new_xmp_item, p.xmp_id) {
-        refs.push((FourCC::CDSC, id, vec![p.heif.primary]));
+        iref.refs.push(ItemRef { kind: FourCC::CDSC, from: id, to: vec![p.heif.primary] });
     }
-    let wide = refs.iter().any(|(_, f, to)| *f > 0xFFFF || to.iter().any(|&t| t > 0xFFFF));
-    write_full_box(out, FourCC::IREF, u8::from(wide), 0, |r| {
-        for (k, from, to) in &refs {
-            write_box(r, *k, |e| {
-                let put = |e: &mut Vec<u8>, v: u32| {
-                    if wide {
-                        e.put_u32(v)
-                    } else {
-                        e.put_u16(v as u16)
-                    }
-                };
-                put(e, *from);
-                e.put_u16(to.len() as u16);
-                for &t in to {
-                    put(e, t);
-                }
-            });
-        }
-    });
+    iref.write(out);
 }

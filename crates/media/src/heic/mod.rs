@@ -3,25 +3,22 @@
 //! with new metadata and an optional Motion Photo `mpvd` box.
 
 mod edit;
-mod iloc;
 
 pub use edit::{plan, rewrite, write_pieces, HeicEdit, Piece};
-pub use iloc::{Iloc, ItemLocation};
 
+use crate::bmff::boxes::{Iinf, Iloc, Ipma, Iref, Ispe, ItemInfo, ItemRef, Pitm};
 use crate::bmff::scan::{load_payload, scan, Scan, TopBox};
-use crate::bmff::{children, full_payload, FourCC};
+use crate::bmff::{children, full_payload, Atom, FourCC};
 use crate::bytes::Cursor;
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::source::ReadAt;
 
-/// One entry of `iinf`.
+/// One item property from `ipco` (kind and payload), as associated by `ipma`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ItemInfo {
-    pub id: u32,
-    pub item_type: FourCC,
-    pub name: String,
-    pub content_type: Option<String>,
+pub struct Property {
+    pub kind: FourCC,
+    pub payload: Vec<u8>,
 }
 
 /// A parsed HEIF file (the structure, not the pixels).
@@ -33,8 +30,7 @@ pub struct Heif {
     pub primary: u32,
     pub items: Vec<ItemInfo>,
     pub iloc: Iloc,
-    /// (reference type, from item, to items).
-    pub refs: Vec<(FourCC, u32, Vec<u32>)>,
+    pub refs: Vec<ItemRef>,
     /// Absolute file offset of the `idat` payload, if any.
     pub idat_offset: Option<u64>,
 }
@@ -60,13 +56,10 @@ impl Heif {
         for b in children(body) {
             let b = b?;
             match b.kind {
-                FourCC::PITM => {
-                    let (h, mut c) = full_payload(b.payload, "pitm")?;
-                    heif.primary = if h.version == 0 { u32::from(c.u16()?) } else { c.u32()? };
-                }
-                FourCC::IINF => heif.items = read_iinf(b.payload)?,
+                FourCC::PITM => heif.primary = Pitm::read(b.payload)?.item,
+                FourCC::IINF => heif.items = Iinf::read(b.payload)?.items,
                 FourCC::ILOC => heif.iloc = Iloc::read(b.payload)?,
-                FourCC::IREF => heif.refs = read_iref(b.payload)?,
+                FourCC::IREF => heif.refs = Iref::read(b.payload)?.refs,
                 FourCC::IDAT => {
                     heif.idat_offset = Some(meta_box.payload_offset() + (body_start + b.offset + b.header_len) as u64);
                 }
@@ -87,8 +80,8 @@ impl Heif {
         let described: Vec<u32> = self
             .refs
             .iter()
-            .filter(|(k, _, to)| *k == FourCC::CDSC && to.contains(&self.primary))
-            .map(|(_, from, _)| *from)
+            .filter(|r| r.kind == FourCC::CDSC && r.to.contains(&self.primary))
+            .map(|r| r.from)
             .collect();
         self.items
             .iter()
@@ -148,80 +141,29 @@ impl Heif {
 
     /// The primary image's size from its `ispe` property, if found.
     pub fn primary_size(&self) -> Option<(u32, u32)> {
-        let (_, c) = full_payload(&self.meta, "meta").ok()?;
-        let iprp = crate::bmff::find(c.rest_slice(), FourCC::IPRP).ok()??;
-        let ipco = crate::bmff::find(iprp.payload, FourCC::IPCO).ok()??;
-        let ipma = crate::bmff::find(iprp.payload, FourCC::IPMA).ok()??;
-        let props: Vec<_> = children(ipco.payload).filter_map(|b| b.ok()).collect();
-        let (h, mut m) = full_payload(ipma.payload, "ipma").ok()?;
-        let n = m.u32().ok()?;
-        for _ in 0..n.min(100_000) {
-            let id = if h.version < 1 { u32::from(m.u16().ok()?) } else { m.u32().ok()? };
-            let k = m.u8().ok()?;
-            for _ in 0..k {
-                let idx =
-                    if h.flags & 1 != 0 { (m.u16().ok()? & 0x7fff) as usize } else { (m.u8().ok()? & 0x7f) as usize };
-                if id == self.primary {
-                    if let Some(p) = idx.checked_sub(1).and_then(|i| props.get(i)) {
-                        if &p.kind.0 == b"ispe" && p.payload.len() >= 12 {
-                            let w = u32::from_be_bytes([p.payload[4], p.payload[5], p.payload[6], p.payload[7]]);
-                            let hh = u32::from_be_bytes([p.payload[8], p.payload[9], p.payload[10], p.payload[11]]);
-                            return Some((w, hh));
-                        }
-                    }
+        let props = self.properties(self.primary).ok()?;
+        let ispe = props.iter().find(|p| p.kind == Ispe::KIND)?;
+        Ispe::read(&ispe.payload).ok().map(|i| (i.width, i.height))
+    }
+
+    /// The properties associated with item `id`, in the order they apply.
+    pub fn properties(&self, id: u32) -> Result<Vec<Property>> {
+        let (_, c) = full_payload(&self.meta, "meta")?;
+        let iprp = crate::bmff::find(c.rest_slice(), FourCC::IPRP)?.ok_or_else(|| Error::invalid("HEIF", "no iprp"))?;
+        let ipco = crate::bmff::find(iprp.payload, FourCC::IPCO)?.ok_or_else(|| Error::invalid("HEIF", "no ipco"))?;
+        let props: Vec<_> = children(ipco.payload).collect::<Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        for b in children(iprp.payload) {
+            let b = b?;
+            if b.kind != FourCC::IPMA {
+                continue;
+            }
+            for index in Ipma::read(b.payload)?.of(id) {
+                if let Some(p) = usize::from(index).checked_sub(1).and_then(|i| props.get(i)) {
+                    out.push(Property { kind: p.kind, payload: p.payload.to_vec() });
                 }
             }
         }
-        None
+        Ok(out)
     }
-}
-
-fn read_iinf(payload: &[u8]) -> Result<Vec<ItemInfo>> {
-    let (h, mut c) = full_payload(payload, "iinf")?;
-    let _count = if h.version == 0 { u32::from(c.u16()?) } else { c.u32()? };
-    let mut items = Vec::new();
-    for b in children(c.rest()) {
-        let b = b?;
-        if b.kind != FourCC::INFE {
-            continue;
-        }
-        if items.len() as u64 >= limits::MAX_ITEMS {
-            return Err(Error::Limits("too many HEIF items".into()));
-        }
-        let (h, mut e) = full_payload(b.payload, "infe")?;
-        if h.version < 2 {
-            continue; // v0/v1 entries carry no item type; not used by HEIC.
-        }
-        let id = if h.version == 2 { u32::from(e.u16()?) } else { e.u32()? };
-        e.skip(2)?;
-        let item_type = FourCC(e.array()?);
-        let rest = e.rest();
-        let mut parts = rest.split(|&b| b == 0);
-        let name = String::from_utf8_lossy(parts.next().unwrap_or(&[])).into_owned();
-        let content_type = if item_type == FourCC::MIME {
-            parts.next().map(|s| String::from_utf8_lossy(s).into_owned())
-        } else {
-            None
-        };
-        items.push(ItemInfo { id, item_type, name, content_type });
-    }
-    Ok(items)
-}
-
-fn read_iref(payload: &[u8]) -> Result<Vec<(FourCC, u32, Vec<u32>)>> {
-    let (h, c) = full_payload(payload, "iref")?;
-    let mut refs = Vec::new();
-    let wide = h.version != 0;
-    for b in children(c.rest_slice()) {
-        let b = b?;
-        let mut r = Cursor::new(b.payload, "iref entry");
-        let from = if wide { r.u32()? } else { u32::from(r.u16()?) };
-        let n = r.u16()?;
-        let mut to = Vec::new();
-        for _ in 0..n {
-            to.push(if wide { r.u32()? } else { u32::from(r.u16()?) });
-        }
-        refs.push((b.kind, from, to));
-    }
-    Ok(refs)
 }

@@ -1,18 +1,29 @@
-//! One file per box kind. Each type implements [`super::Atom`].
+//! One file per box kind, QuickTime, MP4, codec configuration and HEIF
+//! alike. Each type implements [`super::Atom`].
 
+mod avcc;
+mod colr;
 mod ctts;
 mod data;
 mod dtyp;
 mod elst;
+mod esds;
 mod ftyp;
 mod hdlr;
+mod hvcc;
+mod iinf;
+mod iloc;
 mod ilst;
+mod ipma;
+mod iref;
+mod ispe;
 mod keyd;
 mod keys;
 mod mdhd;
 mod mebx;
 mod meta;
 mod mvhd;
+mod pitm;
 mod stco;
 mod stsc;
 mod stsd;
@@ -22,19 +33,29 @@ mod stts;
 mod tkhd;
 mod tref;
 
+pub use avcc::AvcConfig;
+pub use colr::Colr;
 pub use ctts::Ctts;
 pub use data::{DataAtom, DataType};
 pub use dtyp::Dtyp;
 pub use elst::{EditEntry, Elst};
+pub use esds::Esds;
 pub use ftyp::Ftyp;
 pub use hdlr::Hdlr;
+pub use hvcc::HevcConfig;
+pub use iinf::{Iinf, ItemInfo};
+pub use iloc::{Iloc, ItemLocation};
 pub use ilst::{Ilst, IlstItem};
+pub use ipma::{Association, Ipma};
+pub use iref::{Iref, ItemRef};
+pub use ispe::Ispe;
 pub use keyd::Keyd;
 pub use keys::{Keys, MdtaKey};
 pub use mdhd::Mdhd;
 pub use mebx::{sample_items, Mebx, MebxKey};
 pub use meta::QtMeta;
 pub use mvhd::Mvhd;
+pub use pitm::Pitm;
 pub use stco::ChunkOffsets;
 pub use stsc::{Stsc, StscEntry};
 pub use stsd::{SampleEntry, Stsd};

@@ -1,6 +1,4 @@
-//! `iloc`: where each item's bytes are (file offsets or `idat`-relative).
-
-use crate::bmff::{write_full_box, FourCC};
+use crate::bmff::{Atom, FourCC, FullHeader};
 use crate::bytes::{Cursor, PutBe};
 use crate::error::{Error, Result};
 use crate::limits;
@@ -17,15 +15,18 @@ pub struct ItemLocation {
     pub extents: Vec<(u64, u64)>,
 }
 
-/// The parsed `iloc` box.
+/// `iloc` (HEIF): where each item's bytes are (file offsets, or relative to
+/// `idat`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Iloc {
     pub version: u8,
     pub items: Vec<ItemLocation>,
 }
 
-impl Iloc {
-    pub fn read(payload: &[u8]) -> Result<Iloc> {
+impl Atom for Iloc {
+    const KIND: FourCC = FourCC::ILOC;
+
+    fn read(payload: &[u8]) -> Result<Iloc> {
         let mut c = Cursor::new(payload, "iloc");
         let version = c.u8()?;
         c.skip(3)?;
@@ -64,13 +65,9 @@ impl Iloc {
         Ok(Iloc { version, items })
     }
 
-    pub fn get(&self, id: u32) -> Option<&ItemLocation> {
-        self.items.iter().find(|i| i.item_id == id)
-    }
-
-    /// Writes the box with base offsets folded into the extents, using 8-byte
-    /// fields when any value needs them.
-    pub fn write(&self, out: &mut Vec<u8>) {
+    /// Base offsets are folded into the extents; fields are 8 bytes wide
+    /// only when a value needs it.
+    fn write_payload(&self, o: &mut Vec<u8>) {
         let big = self
             .items
             .iter()
@@ -79,7 +76,8 @@ impl Iloc {
         let size = if big { 8 } else { 4 };
         let wide_ids = self.items.iter().any(|i| i.item_id > 0xFFFF);
         let version = if wide_ids { 2 } else { 1 };
-        write_full_box(out, FourCC::ILOC, version, 0, |o| {
+        FullHeader { version, flags: 0 }.write(o);
+        {
             o.put_u8(((size as u8) << 4) | size as u8);
             o.put_u8(0); // no base offset, no index
             if version < 2 {
@@ -101,6 +99,12 @@ impl Iloc {
                     o.put_uint_n(len, size);
                 }
             }
-        });
+        }
+    }
+}
+
+impl Iloc {
+    pub fn get(&self, id: u32) -> Option<&ItemLocation> {
+        self.items.iter().find(|i| i.item_id == id)
     }
 }
