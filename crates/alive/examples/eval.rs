@@ -6,7 +6,7 @@
 //! is inside any of the class's polygons). Run:
 //!
 //! ```text
-//! cargo run --release -p vivify-alive --example eval -- [--split tune|test|all] [--json]
+//! cargo run --release -p vivify-alive --example eval -- [--split tune|test|all] [--method heuristic|model] [--json]
 //! ```
 //!
 //! For each class it prints presence recall and precision (a class is
@@ -15,84 +15,18 @@
 //! boundary F-score (boundaries matched within 1% of the diagonal); then one
 //! line per photo that went wrong.
 
-use std::path::{Path, PathBuf};
+#[path = "common/evalset.rs"]
+mod evalset;
 
+use evalset::{entries, label_masks};
 use serde_json::{json, Value};
-use vivify_alive::scene::Scene;
+use vivify_alive::scene::{analysis_picture, Scene};
+use vivify_alive::{classify, regions};
 use vivify_picture::image::Field;
 use vivify_picture::photo::Photo;
 
 /// Share of the photo above which a class counts as present.
 const PRESENT: f32 = 0.01;
-
-struct Entry {
-    id: String,
-    split: String,
-    ext: String,
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn cache() -> PathBuf {
-    std::env::var_os("VIVIFY_EVAL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/vivify-eval"))
-        .join("photos")
-}
-
-fn entries() -> Vec<Entry> {
-    let text = std::fs::read_to_string(root().join("eval/photos.tsv")).expect("eval/photos.tsv");
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with("id\t") && !l.trim().is_empty())
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            let ext = Path::new(f[3]).extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-            Entry { id: f[0].to_string(), split: f[1].to_string(), ext }
-        })
-        .collect()
-}
-
-type Polygon = Vec<(f32, f32)>;
-
-fn polygons(v: &Value) -> Vec<Polygon> {
-    v.as_array()
-        .map(|ps| {
-            ps.iter()
-                .filter_map(|p| p.as_array())
-                .map(|p| {
-                    p.iter().filter_map(|pt| Some((pt.get(0)?.as_f64()? as f32, pt.get(1)?.as_f64()? as f32))).collect()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn inside(poly: &Polygon, x: f32, y: f32) -> bool {
-    let mut c = false;
-    let n = poly.len();
-    for i in 0..n {
-        let (xi, yi) = poly[i];
-        let (xj, yj) = poly[(i + n - 1) % n];
-        if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
-            c = !c;
-        }
-    }
-    c
-}
-
-/// The label as a mask of `w`×`h`.
-fn rasterise(polys: &[Polygon], w: usize, h: usize) -> Vec<bool> {
-    let mut m = vec![false; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            let (fx, fy) = ((x as f32 + 0.5) / w as f32, (y as f32 + 0.5) / h as f32);
-            m[y * w + x] = polys.iter().any(|p| inside(p, fx, fy));
-        }
-    }
-    m
-}
 
 /// Pixels of the class with a 4-neighbour outside it.
 fn boundary(m: &[bool], w: usize, h: usize) -> Vec<bool> {
@@ -226,27 +160,41 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let split = args.iter().position(|a| a == "--split").and_then(|i| args.get(i + 1)).map_or("all", String::as_str);
     let as_json = args.iter().any(|a| a == "--json");
+    // `heuristic`: the scene analysis `alive` uses; `model`: the learned
+    // region classifier alone.
+    let method =
+        args.iter().position(|a| a == "--method").and_then(|i| args.get(i + 1)).map_or("heuristic", String::as_str);
     let (mut sky, mut water) = (Tally::default(), Tally::default());
     let mut photos = Vec::new();
     let mut unlabelled = Vec::new();
     for e in entries().into_iter().filter(|e| split == "all" || e.split == split) {
-        let label_path = root().join("eval/labels").join(format!("{}.json", e.id));
-        let Ok(text) = std::fs::read_to_string(&label_path) else {
+        let Some(label) = e.label() else {
             unlabelled.push(e.id.clone());
             continue;
         };
-        let label: Value = serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", label_path.display()));
-        let path = cache().join(format!("{}.{}", e.id, e.ext));
+        let path = e.photo();
         let photo = Photo::open(&path)
             .unwrap_or_else(|err| panic!("{}: {err} (run scripts/fetch-eval-photos)", path.display()));
-        let scene = Scene::analyse(&photo.rgb, false).expect("analyse");
-        let (w, h) = (scene.sky.width, scene.sky.height);
-        let s = sky.add(&rasterise(&polygons(&label["sky"]), w, h), &mask(&scene.sky), w, h);
-        let wa = water.add(&rasterise(&polygons(&label["water"]), w, h), &mask(&scene.water), w, h);
+        let (found_sky, found_water) = match method {
+            "model" => {
+                let a = analysis_picture(&photo.rgb).expect("analysis picture");
+                let r = regions::segment(&a);
+                classify::fields(&classify::BUILT_IN, &r, &regions::describe(&a, &r))
+            }
+            _ => {
+                let scene = Scene::analyse(&photo.rgb, false).expect("analyse");
+                (scene.sky, scene.water)
+            }
+        };
+        let (w, h) = (found_sky.width, found_sky.height);
+        let (label_sky, label_water) = label_masks(&label, w, h);
+        let s = sky.add(&label_sky, &mask(&found_sky), w, h);
+        let wa = water.add(&label_water, &mask(&found_water), w, h);
         photos.push(json!({"id": e.id, "split": e.split, "sky": s, "water": wa}));
     }
     let report = json!({
         "split": split,
+        "method": method,
         "sky": sky.summary(),
         "water": water.summary(),
         "photos": photos,
@@ -257,7 +205,7 @@ fn main() {
         return;
     }
     let f = |v: &Value| v.as_f64().map_or_else(|| "–".to_string(), |x| format!("{x:.2}"));
-    println!("split {split}: {} labelled photos, {} not labelled yet", photos.len(), unlabelled.len());
+    println!("split {split}, {method}: {} labelled photos, {} not labelled yet", photos.len(), unlabelled.len());
     println!(
         "{:<6} {:>5} {:>8} {:>7} {:>10} {:>6} {:>9} {:>8}",
         "class", "with", "without", "recall", "precision", "false", "mean IoU", "mean BF"

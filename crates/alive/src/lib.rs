@@ -10,6 +10,7 @@
 //! and for tests.
 
 pub mod camera;
+pub mod classify;
 pub mod explain;
 pub mod fill;
 pub mod grade;
@@ -18,9 +19,12 @@ pub mod output;
 pub mod particles;
 pub mod plan;
 pub mod prompt;
+pub mod regions;
 pub mod render;
 pub mod safety;
 pub mod scene;
+#[rustfmt::skip]
+mod scene_weights;
 pub mod sky;
 pub mod sound;
 mod write;

@@ -80,14 +80,19 @@ impl Scene {
 }
 
 /// The analysis picture, its sky and water, and the saliency subject.
-fn analyse_small(photo: &Rgb, want_water: bool) -> Result<(Analysis, sky::SkyWater, Field)> {
+/// The small picture every analysis works on (long side [`ANALYSIS_SIDE`]).
+pub fn analysis_picture(photo: &Rgb) -> Result<Analysis> {
     let scale = (ANALYSIS_SIDE as f64 / photo.width.max(photo.height) as f64).min(1.0);
     let (w, h) = (
         ((photo.width as f64 * scale).round() as usize).max(8),
         ((photo.height as f64 * scale).round() as usize).max(8),
     );
     let small = resize(photo, Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 }, w, h)?;
-    let a = Analysis::new(w, h, &small.data);
+    Ok(Analysis::new(w, h, &small.data))
+}
+
+fn analyse_small(photo: &Rgb, want_water: bool) -> Result<(Analysis, sky::SkyWater, Field)> {
+    let a = analysis_picture(photo)?;
     let found = sky::find(&a, want_water);
     let subject = saliency(&a, &found.sky, &found.water);
     Ok((a, found, subject))

@@ -1,0 +1,293 @@
+//! Trains the sky and water region classifier on the **tuning** half of the
+//! evaluation set and writes its weights to `crates/alive/src/scene_weights.rs`
+//! (issue 14). The test half is never read. Deterministic: the same photos
+//! and labels give the same weights, bit for bit.
+//!
+//! ```text
+//! scripts/fetch-eval-photos
+//! cargo run --release -p vivify-alive --example train_scene
+//! ```
+//!
+//! Each superpixel of each photo is one sample; its targets are the shares
+//! of its pixels inside the sky and water labels. Every photo weighs the
+//! same in the loss (a region's weight is its share of its photo), and the
+//! two classes are balanced against their absence. The network is
+//! `FEATURES → HIDDEN (tanh) → 2 (sigmoid)`, fitted by full-batch Adam on
+//! cross-entropy with a little weight decay.
+
+// Index loops read like the formulas they implement here.
+#![allow(clippy::needless_range_loop)]
+
+#[path = "common/evalset.rs"]
+mod evalset;
+
+use std::fmt::Write as _;
+
+use evalset::{entries, label_masks, root};
+use vivify_alive::classify::HIDDEN;
+use vivify_alive::regions::{self, FEATURES};
+use vivify_alive::scene::analysis_picture;
+use vivify_picture::photo::Photo;
+
+/// Training length and weight decay, chosen by `--folds 4` on the tuning
+/// half (see docs/EVAL.md); `--epochs` and `--decay` try others.
+const EPOCHS: usize = 1000;
+const RATE: f32 = 0.01;
+const DECAY: f32 = 1e-2;
+
+fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::args().skip_while(|a| a != name).nth(1).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+struct Sample {
+    x: [f32; FEATURES],
+    t: [f32; 2],
+    weight: f32,
+    photo: usize,
+}
+
+/// What cross-validation needs of one photo: its regions and label masks.
+struct Held {
+    regions: vivify_alive::regions::Regions,
+    sky: Vec<bool>,
+    water: Vec<bool>,
+    first_sample: usize,
+}
+
+/// Network parameters and the feature standardisation they expect.
+struct Model {
+    p: Vec<f32>,
+    mean: [f32; FEATURES],
+    scale: [f32; FEATURES],
+    loss: f32,
+}
+
+const SIZES: [usize; 4] = [HIDDEN * FEATURES, HIDDEN, 2 * HIDDEN, 2];
+const O_B1: usize = SIZES[0];
+const O_W2: usize = SIZES[0] + SIZES[1];
+const O_B2: usize = SIZES[0] + SIZES[1] + SIZES[2];
+
+fn forward(p: &[f32], x: &[f32; FEATURES], hidden: &mut [f32; HIDDEN]) -> [f32; 2] {
+    for j in 0..HIDDEN {
+        let row = &p[j * FEATURES..(j + 1) * FEATURES];
+        hidden[j] = (row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>() + p[O_B1 + j]).tanh();
+    }
+    let mut y = [0f32; 2];
+    for k in 0..2 {
+        let row = &p[O_W2 + k * HIDDEN..O_W2 + (k + 1) * HIDDEN];
+        let z = row.iter().zip(hidden.iter()).map(|(a, b)| a * b).sum::<f32>() + p[O_B2 + k];
+        y[k] = 1.0 / (1.0 + (-z).exp());
+    }
+    y
+}
+
+/// A small deterministic generator for the initial weights.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> f32 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+}
+
+fn main() {
+    let mut samples = Vec::new();
+    let mut held = Vec::new();
+    let mut photos = 0;
+    for e in entries().into_iter().filter(|e| e.split == "tune") {
+        let Some(label) = e.label() else { continue };
+        let photo = Photo::open(&e.photo()).unwrap_or_else(|err| panic!("{}: {err}", e.photo().display()));
+        let a = analysis_picture(&photo.rgb).expect("analysis picture");
+        let r = regions::segment(&a);
+        let features = regions::describe(&a, &r);
+        let (sky, water) = label_masks(&label, a.width, a.height);
+        let mut counts = vec![[0f32; 3]; r.count];
+        for (i, &l) in r.label.iter().enumerate() {
+            let c = &mut counts[l as usize];
+            c[0] += 1.0;
+            c[1] += f32::from(u8::from(sky[i]));
+            c[2] += f32::from(u8::from(water[i]));
+        }
+        let total = (a.width * a.height) as f32;
+        let first_sample = samples.len();
+        for (f, c) in features.iter().zip(&counts) {
+            // Empty regions stay as samples of weight 0 so that region k is sample first + k.
+            let t = if c[0] > 0.0 { [c[1] / c[0], c[2] / c[0]] } else { [0.0, 0.0] };
+            samples.push(Sample { x: *f, t, weight: c[0] / total, photo: photos });
+        }
+        held.push(Held { regions: r, sky, water, first_sample });
+        photos += 1;
+    }
+    assert!(!samples.is_empty(), "no labelled tuning photos: run scripts/fetch-eval-photos");
+    let folds = std::env::args().skip_while(|a| a != "--folds").nth(1).and_then(|v| v.parse::<usize>().ok());
+    if let Some(k) = folds {
+        cross_validate(&samples, &held, k);
+        return;
+    }
+    let model = train(&samples, |_| true);
+    let (p, mean, scale, loss) = (model.p, model.mean, model.scale, model.loss);
+    let (o_b1, o_w2, o_b2) = (O_B1, O_W2, O_B2);
+    let mut out = String::new();
+    let _ = writeln!(out, "//! Sky and water classifier weights, written by `cargo run --release -p vivify-alive");
+    let _ = writeln!(out, "//! --example train_scene` from the tuning half of the evaluation set ({photos} photos,");
+    let _ = writeln!(out, "//! {} regions; final loss {loss:.4}). Do not edit by hand.", samples.len());
+    let _ = writeln!(out, "#![allow(clippy::all, clippy::pedantic)]\nuse crate::regions::FEATURES;");
+    let _ = writeln!(out, "pub const HIDDEN: usize = {HIDDEN};");
+    let list = |v: &[f32]| v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ");
+    let _ = writeln!(out, "pub const MEAN: [f32; FEATURES] = [{}];", list(&mean));
+    let _ = writeln!(out, "pub const SCALE: [f32; FEATURES] = [{}];", list(&scale));
+    let _ = writeln!(out, "pub const W1: [[f32; FEATURES]; HIDDEN] = [");
+    for j in 0..HIDDEN {
+        let _ = writeln!(out, "    [{}],", list(&p[j * FEATURES..(j + 1) * FEATURES]));
+    }
+    let _ = writeln!(out, "];\npub const B1: [f32; HIDDEN] = [{}];", list(&p[o_b1..o_b1 + HIDDEN]));
+    let _ = writeln!(out, "pub const W2: [[f32; HIDDEN]; 2] = [");
+    for k in 0..2 {
+        let _ = writeln!(out, "    [{}],", list(&p[o_w2 + k * HIDDEN..o_w2 + (k + 1) * HIDDEN]));
+    }
+    let _ = writeln!(out, "];\npub const B2: [f32; 2] = [{}];", list(&p[o_b2..o_b2 + 2]));
+    let path = root().join("crates/alive/src/scene_weights.rs");
+    std::fs::write(&path, out).expect("write weights");
+    println!("{} photos, {} regions, loss {loss:.4}: wrote {}", photos, samples.len(), path.display());
+}
+
+/// Fits the network on the samples of the photos `use_photo` accepts.
+fn train(samples: &[Sample], use_photo: impl Fn(usize) -> bool) -> Model {
+    // Balance each class against its absence.
+    let mut class_weight = [[1f32; 2]; 2];
+    for k in 0..2 {
+        let pos: f32 = samples.iter().filter(|s| use_photo(s.photo)).map(|s| s.weight * s.t[k]).sum();
+        let neg: f32 = samples.iter().filter(|s| use_photo(s.photo)).map(|s| s.weight * (1.0 - s.t[k])).sum();
+        if pos > 0.0 {
+            class_weight[k] = [0.5 * (pos + neg) / neg, 0.5 * (pos + neg) / pos];
+        }
+    }
+    // Standardise the features.
+    let n = samples.iter().filter(|s| use_photo(s.photo)).count() as f32;
+    let mut mean = [0f32; FEATURES];
+    let mut scale = [1f32; FEATURES];
+    for i in 0..FEATURES {
+        mean[i] = samples.iter().filter(|s| use_photo(s.photo)).map(|s| s.x[i]).sum::<f32>() / n;
+        let var = samples.iter().filter(|s| use_photo(s.photo)).map(|s| (s.x[i] - mean[i]).powi(2)).sum::<f32>() / n;
+        scale[i] = if var > 1e-8 { 1.0 / var.sqrt() } else { 0.0 };
+    }
+    let train: Vec<&Sample> = samples.iter().filter(|s| use_photo(s.photo)).collect();
+    let xs: Vec<[f32; FEATURES]> = train
+        .iter()
+        .map(|s| {
+            let mut x = [0f32; FEATURES];
+            for i in 0..FEATURES {
+                x[i] = (s.x[i] - mean[i]) * scale[i];
+            }
+            x
+        })
+        .collect();
+    // Parameters in one vector: w1, b1, w2, b2.
+    let total: usize = SIZES.iter().sum();
+    let mut rng = Lcg(0x5EED_0014);
+    let mut p: Vec<f32> = (0..total).map(|_| rng.next() * 0.3).collect();
+    let (mut m, mut v) = (vec![0f32; total], vec![0f32; total]);
+    let (o_b1, o_w2, o_b2) = (O_B1, O_W2, O_B2);
+    let weight_sum: f32 = samples.iter().filter(|s| use_photo(s.photo)).map(|s| s.weight).sum();
+    let mut loss = 0.0;
+    let (epochs, decay) = (arg("--epochs", EPOCHS), arg("--decay", DECAY));
+    for epoch in 1..=epochs {
+        let mut g = vec![0f32; total];
+        loss = 0.0;
+        for (s, x) in train.iter().zip(&xs) {
+            let mut hidden = [0f32; HIDDEN];
+            for j in 0..HIDDEN {
+                let row = &p[j * FEATURES..(j + 1) * FEATURES];
+                hidden[j] = (row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>() + p[o_b1 + j]).tanh();
+            }
+            let mut dh = [0f32; HIDDEN];
+            for k in 0..2 {
+                let row = &p[o_w2 + k * HIDDEN..o_w2 + (k + 1) * HIDDEN];
+                let z = row.iter().zip(&hidden).map(|(a, b)| a * b).sum::<f32>() + p[o_b2 + k];
+                let y = 1.0 / (1.0 + (-z).exp());
+                let t = s.t[k];
+                let cw = t * class_weight[k][1] + (1.0 - t) * class_weight[k][0];
+                let wgt = s.weight * cw / weight_sum;
+                loss -= wgt * (t * y.max(1e-7).ln() + (1.0 - t) * (1.0 - y).max(1e-7).ln());
+                let dz = wgt * (y - t);
+                for j in 0..HIDDEN {
+                    g[o_w2 + k * HIDDEN + j] += dz * hidden[j];
+                    dh[j] += dz * p[o_w2 + k * HIDDEN + j];
+                }
+                g[o_b2 + k] += dz;
+            }
+            for j in 0..HIDDEN {
+                let da = dh[j] * (1.0 - hidden[j] * hidden[j]);
+                for (i, xi) in x.iter().enumerate() {
+                    g[j * FEATURES + i] += da * xi;
+                }
+                g[o_b1 + j] += da;
+            }
+        }
+        // Adam with decoupled weight decay.
+        let (b1, b2) = (0.9f32, 0.999f32);
+        for i in 0..total {
+            m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+            v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+            let mh = m[i] / (1.0 - b1.powi(epoch as i32));
+            let vh = v[i] / (1.0 - b2.powi(epoch as i32));
+            p[i] -= RATE * (mh / (vh.sqrt() + 1e-8) + decay * p[i]);
+        }
+    }
+    Model { p, mean, scale, loss }
+}
+
+/// Trains on all but one fold of the tuning photos and scores the fold left
+/// out, for every fold: the way to choose the network's size and training
+/// without ever looking at the test half.
+fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
+    let mut iou = [Vec::new(), Vec::new()];
+    let mut false_pos = [0usize; 2];
+    let mut absent = [0usize; 2];
+    let mut missed = [0usize; 2];
+    for fold in 0..k {
+        let model = train(samples, |ph| ph % k != fold);
+        for (ph, h) in held.iter().enumerate().filter(|(ph, _)| ph % k == fold) {
+            let probs: Vec<[f32; 2]> = samples[h.first_sample..]
+                .iter()
+                .take_while(|s| s.photo == ph)
+                .map(|s| {
+                    let mut x = [0f32; FEATURES];
+                    for i in 0..FEATURES {
+                        x[i] = (s.x[i] - model.mean[i]) * model.scale[i];
+                    }
+                    forward(&model.p, &x, &mut [0f32; HIDDEN])
+                })
+                .collect();
+            let decided = vivify_alive::classify::decide(&h.regions, &probs);
+            for (c, label) in [&h.sky, &h.water].into_iter().enumerate() {
+                let by_region = if c == 0 { &decided.0 } else { &decided.1 };
+                let pred: Vec<bool> = h.regions.label.iter().map(|&r| by_region[r as usize]).collect();
+                let n = label.len() as f32;
+                let (lp, pp) = (
+                    label.iter().filter(|&&b| b).count() as f32 / n >= 0.01,
+                    pred.iter().filter(|&&b| b).count() as f32 / n >= 0.01,
+                );
+                let inter = label.iter().zip(&pred).filter(|(&a, &b)| a && b).count() as f32;
+                let union = label.iter().zip(&pred).filter(|(&a, &b)| a || b).count() as f32;
+                if lp {
+                    iou[c].push(if union > 0.0 { inter / union } else { 1.0 });
+                    missed[c] += usize::from(!pp);
+                } else {
+                    absent[c] += 1;
+                    false_pos[c] += usize::from(pp);
+                }
+            }
+        }
+    }
+    for (c, name) in ["sky", "water"].iter().enumerate() {
+        let mean = iou[c].iter().sum::<f32>() / iou[c].len().max(1) as f32;
+        println!(
+            "{k}-fold on the tuning half, {name}: mean IoU {mean:.2} over {} photos, missed {}, false {} of {}",
+            iou[c].len(),
+            missed[c],
+            false_pos[c],
+            absent[c]
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! The learned sky and water classifier: a small two-layer network over the
+//! features of each superpixel ([`crate::regions`]), trained here on the
+//! tuning half of the evaluation set by `examples/train_scene.rs`. Its
+//! weights (`scene_weights.rs`, a few kilobytes) are ours and are rebuilt,
+//! bit for bit, by running that example again.
+
+use crate::regions::{Regions, FEATURES};
+use crate::scene_weights as wts;
+use vivify_picture::image::Field;
+
+/// Hidden units of the network.
+pub const HIDDEN: usize = wts::HIDDEN;
+
+/// The network's weights, as the trainer writes them.
+pub struct Weights<'a> {
+    pub mean: &'a [f32; FEATURES],
+    pub scale: &'a [f32; FEATURES],
+    pub w1: &'a [[f32; FEATURES]; HIDDEN],
+    pub b1: &'a [f32; HIDDEN],
+    pub w2: &'a [[f32; HIDDEN]; 2],
+    pub b2: &'a [f32; 2],
+}
+
+/// The weights built into this binary.
+pub const BUILT_IN: Weights<'static> =
+    Weights { mean: &wts::MEAN, scale: &wts::SCALE, w1: &wts::W1, b1: &wts::B1, w2: &wts::W2, b2: &wts::B2 };
+
+/// Sky and water probability of one region.
+pub fn region(w: &Weights<'_>, f: &[f32; FEATURES]) -> [f32; 2] {
+    let mut x = [0f32; FEATURES];
+    for i in 0..FEATURES {
+        x[i] = (f[i] - w.mean[i]) * w.scale[i];
+    }
+    let mut hidden = [0f32; HIDDEN];
+    for (j, hj) in hidden.iter_mut().enumerate() {
+        let s: f32 = w.w1[j].iter().zip(&x).map(|(a, b)| a * b).sum::<f32>() + w.b1[j];
+        *hj = s.tanh();
+    }
+    let mut out = [0f32; 2];
+    for (k, o) in out.iter_mut().enumerate() {
+        let s: f32 = w.w2[k].iter().zip(&hidden).map(|(a, b)| a * b).sum::<f32>() + w.b2[k];
+        *o = 1.0 / (1.0 + (-s).exp());
+    }
+    out
+}
+
+/// Sky and water masks (1 inside, 0 outside) at analysis size, from the
+/// features of each region.
+pub fn fields(w: &Weights<'_>, r: &Regions, features: &[[f32; FEATURES]]) -> (Field, Field) {
+    let probs: Vec<[f32; 2]> = features.iter().map(|f| region(w, f)).collect();
+    let (sky_regions, water_regions) = decide(r, &probs);
+    let mut sky = Field::new(r.width, r.height, 0.0);
+    let mut water = Field::new(r.width, r.height, 0.0);
+    for (i, &l) in r.label.iter().enumerate() {
+        sky.data[i] = f32::from(u8::from(sky_regions[l as usize]));
+        water.data[i] = f32::from(u8::from(water_regions[l as usize]));
+    }
+    (sky, water)
+}
+
+/// Smallest share of the picture a sky or water area may have; smaller
+/// specks are the classifier's noise, not something to animate.
+const MIN_SHARE: f32 = 0.02;
+
+/// Regions sharing an edge, for each region.
+fn neighbours(r: &Regions) -> Vec<Vec<u32>> {
+    let mut n: Vec<Vec<u32>> = vec![Vec::new(); r.count];
+    let mut link = |a: u32, b: u32| {
+        if a != b && !n[a as usize].contains(&b) {
+            n[a as usize].push(b);
+            n[b as usize].push(a);
+        }
+    };
+    for y in 0..r.height {
+        for x in 0..r.width {
+            let i = y * r.width + x;
+            if x + 1 < r.width {
+                link(r.label[i], r.label[i + 1]);
+            }
+            if y + 1 < r.height {
+                link(r.label[i], r.label[i + r.width]);
+            }
+        }
+    }
+    n
+}
+
+/// Final sky and water regions from their probabilities: connected areas
+/// of likely regions, each big enough to matter; sky areas must reach the
+/// top of the picture (sky seen through leaves joins that area through the
+/// likely regions between), water areas must not lie above the sky.
+pub fn decide(r: &Regions, probs: &[[f32; 2]]) -> (Vec<bool>, Vec<bool>) {
+    let n = neighbours(r);
+    let mut area = vec![0f32; r.count];
+    let mut top = vec![false; r.count];
+    let mut y_sum = vec![0f32; r.count];
+    for (i, &l) in r.label.iter().enumerate() {
+        area[l as usize] += 1.0;
+        y_sum[l as usize] += (i / r.width) as f32;
+        if i < r.width {
+            top[l as usize] = true;
+        }
+    }
+    let total = (r.width * r.height) as f32;
+    let components = |class: usize| -> Vec<Vec<usize>> {
+        let mut seen = vec![false; r.count];
+        let mut out = Vec::new();
+        for start in 0..r.count {
+            if seen[start] || probs[start][class] <= 0.5 {
+                continue;
+            }
+            let mut stack = vec![start];
+            seen[start] = true;
+            let mut comp = Vec::new();
+            while let Some(k) = stack.pop() {
+                comp.push(k);
+                for &m in &n[k] {
+                    let m = m as usize;
+                    if !seen[m] && probs[m][class] > 0.5 {
+                        seen[m] = true;
+                        stack.push(m);
+                    }
+                }
+            }
+            out.push(comp);
+        }
+        out
+    };
+    let mut sky = vec![false; r.count];
+    for comp in components(0) {
+        let share = comp.iter().map(|&k| area[k]).sum::<f32>() / total;
+        if share >= MIN_SHARE && comp.iter().any(|&k| top[k]) {
+            comp.iter().for_each(|&k| sky[k] = true);
+        }
+    }
+    let sky_area: f32 = (0..r.count).filter(|&k| sky[k]).map(|k| area[k]).sum();
+    let sky_y =
+        if sky_area > 0.0 { (0..r.count).filter(|&k| sky[k]).map(|k| y_sum[k]).sum::<f32>() / sky_area } else { -1.0 };
+    let mut water = vec![false; r.count];
+    for comp in components(1) {
+        let a: f32 = comp.iter().map(|&k| area[k]).sum();
+        let mean_y = comp.iter().map(|&k| y_sum[k]).sum::<f32>() / a;
+        if a / total >= MIN_SHARE && mean_y > sky_y {
+            comp.iter().filter(|&&k| !sky[k]).for_each(|&k| water[k] = true);
+        }
+    }
+    (sky, water)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 10×10 picture cut in 100 one-pixel regions.
+    fn grid() -> Regions {
+        Regions { width: 10, height: 10, label: (0..100).collect(), count: 100 }
+    }
+
+    #[test]
+    fn sky_must_reach_the_top_and_specks_and_water_above_it_are_dropped() {
+        let r = grid();
+        let mut probs = vec![[0.0f32, 0.0]; 100];
+        // Sky: the top three rows. A sky-like blob cut off from the top (rows 6–7).
+        probs[..30].iter_mut().for_each(|p| p[0] = 0.9);
+        probs[60..80].iter_mut().for_each(|p| p[0] = 0.9);
+        // Water: rows 8–9; a single water-like pixel (a speck) in row 4.
+        probs[80..].iter_mut().for_each(|p| p[1] = 0.9);
+        probs[45][1] = 0.9;
+        let (sky, water) = decide(&r, &probs);
+        assert!((0..30).all(|k| sky[k]) && (30..100).all(|k| !sky[k]), "only the area touching the top is sky");
+        assert!((80..100).all(|k| water[k]) && !water[45], "the speck is not water");
+        // Water lying higher than the sky is not water.
+        let mut upside = vec![[0.0f32, 0.0]; 100];
+        for (k, p) in upside.iter_mut().enumerate() {
+            let (row, col) = (k / 10, k % 10);
+            if col >= 5 && row < 6 {
+                p[0] = 0.9;
+            } else if col < 5 && row < 2 {
+                p[1] = 0.9;
+            }
+        }
+        let (_, water) = decide(&r, &upside);
+        assert!(water.iter().all(|w| !w), "water above the sky");
+    }
+}
