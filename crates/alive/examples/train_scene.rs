@@ -48,6 +48,7 @@ struct Sample {
 
 /// What cross-validation needs of one photo: its regions and label masks.
 struct Held {
+    id: String,
     regions: vivify_alive::regions::Regions,
     sky: Vec<bool>,
     water: Vec<bool>,
@@ -115,7 +116,7 @@ fn main() {
             let t = if c[0] > 0.0 { [c[1] / c[0], c[2] / c[0]] } else { [0.0, 0.0] };
             samples.push(Sample { x: *f, t, weight: c[0] / total, photo: photos });
         }
-        held.push(Held { regions: r, sky, water, first_sample });
+        held.push(Held { id: e.id.clone(), regions: r, sky, water, first_sample });
         photos += 1;
     }
     assert!(!samples.is_empty(), "no labelled tuning photos: run scripts/fetch-eval-photos");
@@ -270,12 +271,20 @@ fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
                 );
                 let inter = label.iter().zip(&pred).filter(|(&a, &b)| a && b).count() as f32;
                 let union = label.iter().zip(&pred).filter(|(&a, &b)| a || b).count() as f32;
+                let name = ["sky", "water"][c];
                 if lp {
-                    iou[c].push(if union > 0.0 { inter / union } else { 1.0 });
+                    let v = if union > 0.0 { inter / union } else { 1.0 };
+                    iou[c].push(v);
                     missed[c] += usize::from(!pp);
+                    if v < 0.5 {
+                        eprintln!("  fold {fold}: {} {name} IoU {v:.2}", h.id);
+                    }
                 } else {
                     absent[c] += 1;
                     false_pos[c] += usize::from(pp);
+                    if pp {
+                        eprintln!("  fold {fold}: {} false {name}", h.id);
+                    }
                 }
             }
         }
