@@ -226,6 +226,9 @@ fn alive_makes_a_clip_and_reports_its_plan_as_json() {
     assert_eq!(j["frames"], 30);
     assert_eq!(j["plan"]["camera"]["motion"], "push-in");
     assert!(j["plan"]["ignored"].as_array().expect("ignored").iter().any(|w| w == "xylophone"));
+    // Scripts read these (issue 14): the shares of sky and water found.
+    let share = |k: &str| j["scene"][k].as_f64().unwrap_or_else(|| panic!("scene.{k} missing: {}", j["scene"]));
+    assert!(share("sky_share") > 0.2 && share("water_share") < 0.01, "{}", j["scene"]);
     assert!(out.is_file());
     // Again without --force: refused, the clip untouched.
     let before = std::fs::read(&out).expect("read");
