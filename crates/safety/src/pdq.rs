@@ -73,6 +73,40 @@ fn box_line(data: &mut [f32], prefix: &mut Vec<f64>, start: usize, len: usize, s
     }
 }
 
+/// Columns filtered at once by [`box_columns`]: their prefix sums (f64,
+/// one per row) stay in cache together.
+const COLUMNS_AT_ONCE: usize = 16;
+
+/// [`box_line`] down every column of a `w`×`h` picture, a band of
+/// [`COLUMNS_AT_ONCE`] columns at a time: walking the picture row by row
+/// instead of down one column after another keeps memory access sequential
+/// (a column-at-a-time pass over a 1080×1920 frame spent most of its time
+/// waiting for memory). Each column's sums are taken in the same order as
+/// [`box_line`] takes them, so the result is bit for bit the same.
+fn box_columns(data: &mut [f32], prefix: &mut Vec<f64>, w: usize, h: usize, window: usize) {
+    let half = (window + 2) / 2;
+    let (before, after) = (window - half, half - 1);
+    for x0 in (0..w).step_by(COLUMNS_AT_ONCE) {
+        let band = COLUMNS_AT_ONCE.min(w - x0);
+        prefix.clear();
+        prefix.resize((h + 1) * band, 0.0);
+        for y in 0..h {
+            let row = &data[y * w + x0..y * w + x0 + band];
+            for (c, v) in row.iter().enumerate() {
+                prefix[(y + 1) * band + c] = prefix[y * band + c] + f64::from(*v);
+            }
+        }
+        for o in 0..h {
+            let lo = o.saturating_sub(before);
+            let hi = (o + after + 1).min(h);
+            let n = (hi - lo) as f64;
+            for c in 0..band {
+                data[o * w + x0 + c] = ((prefix[hi * band + c] - prefix[lo * band + c]) / n) as f32;
+            }
+        }
+    }
+}
+
 /// Two box passes per direction, then 64×64 samples at cell centres.
 fn downsample(mut a: Vec<f32>, w: usize, h: usize) -> Vec<f32> {
     let win_rows = w.div_ceil(2 * N);
@@ -82,9 +116,7 @@ fn downsample(mut a: Vec<f32>, w: usize, h: usize) -> Vec<f32> {
         for y in 0..h {
             box_line(&mut a, &mut prefix, y * w, w, 1, win_rows.max(1));
         }
-        for x in 0..w {
-            box_line(&mut a, &mut prefix, x, h, w, win_cols.max(1));
-        }
+        box_columns(&mut a, &mut prefix, w, h, win_cols.max(1));
     }
     let mut out = vec![0.0f32; N * N];
     for i in 0..N {
@@ -183,6 +215,27 @@ pub fn hash(rgb: &Rgb) -> PdqHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn banded_columns_equal_one_column_at_a_time_bit_for_bit() {
+        let (w, h) = (37, 53);
+        let mut seed = 7u32;
+        let data: Vec<f32> = (0..w * h)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 8) as f32 / 65_536.0
+            })
+            .collect();
+        for window in [1, 2, 5, 16] {
+            let (mut a, mut b) = (data.clone(), data.clone());
+            let mut prefix = Vec::new();
+            for x in 0..w {
+                box_line(&mut a, &mut prefix, x, h, w, window);
+            }
+            box_columns(&mut b, &mut prefix, w, h, window);
+            assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()), "window {window}");
+        }
+    }
 
     fn picture(w: usize, h: usize, f: impl Fn(usize, usize) -> [u8; 3]) -> Rgb {
         let mut data = Vec::with_capacity(w * h * 3);
