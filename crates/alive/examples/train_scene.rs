@@ -24,7 +24,7 @@ mod evalset;
 use std::fmt::Write as _;
 
 use evalset::{entries, label_masks, root};
-use vivify_alive::classify::HIDDEN;
+use vivify_alive::classify::{self, HIDDEN};
 use vivify_alive::regions::{self, FEATURES};
 use vivify_alive::scene::analysis_picture;
 use vivify_picture::photo::Photo;
@@ -68,18 +68,50 @@ const O_B1: usize = SIZES[0];
 const O_W2: usize = SIZES[0] + SIZES[1];
 const O_B2: usize = SIZES[0] + SIZES[1] + SIZES[2];
 
-fn forward(p: &[f32], x: &[f32; FEATURES], hidden: &mut [f32; HIDDEN]) -> [f32; 2] {
-    for j in 0..HIDDEN {
-        let row = &p[j * FEATURES..(j + 1) * FEATURES];
-        hidden[j] = (row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>() + p[O_B1 + j]).tanh();
+/// A model's parameters in the shapes [`classify::Weights`] borrows, so
+/// that cross-validation scores exactly what `alive` would run.
+struct Arrays {
+    mean: [f32; FEATURES],
+    scale: [f32; FEATURES],
+    w1: [[f32; FEATURES]; HIDDEN],
+    b1: [f32; HIDDEN],
+    w2: [[f32; HIDDEN]; 2],
+    b2: [f32; 2],
+}
+
+impl Model {
+    fn arrays(&self) -> Arrays {
+        let p = &self.p;
+        let mut a = Arrays {
+            mean: self.mean,
+            scale: self.scale,
+            w1: [[0.0; FEATURES]; HIDDEN],
+            b1: [0.0; HIDDEN],
+            w2: [[0.0; HIDDEN]; 2],
+            b2: [p[O_B2], p[O_B2 + 1]],
+        };
+        for (j, row) in a.w1.iter_mut().enumerate() {
+            row.copy_from_slice(&p[j * FEATURES..(j + 1) * FEATURES]);
+        }
+        a.b1.copy_from_slice(&p[O_B1..O_B1 + HIDDEN]);
+        for (k, row) in a.w2.iter_mut().enumerate() {
+            row.copy_from_slice(&p[O_W2 + k * HIDDEN..O_W2 + (k + 1) * HIDDEN]);
+        }
+        a
     }
-    let mut y = [0f32; 2];
-    for k in 0..2 {
-        let row = &p[O_W2 + k * HIDDEN..O_W2 + (k + 1) * HIDDEN];
-        let z = row.iter().zip(hidden.iter()).map(|(a, b)| a * b).sum::<f32>() + p[O_B2 + k];
-        y[k] = 1.0 / (1.0 + (-z).exp());
+}
+
+impl Arrays {
+    fn weights(&self) -> classify::Weights<'_> {
+        classify::Weights {
+            mean: &self.mean,
+            scale: &self.scale,
+            w1: &self.w1,
+            b1: &self.b1,
+            w2: &self.w2,
+            b2: &self.b2,
+        }
     }
-    y
 }
 
 /// A small deterministic generator for the initial weights.
@@ -120,14 +152,13 @@ fn main() {
         photos += 1;
     }
     assert!(!samples.is_empty(), "no labelled tuning photos: run scripts/fetch-eval-photos");
-    let folds = std::env::args().skip_while(|a| a != "--folds").nth(1).and_then(|v| v.parse::<usize>().ok());
-    if let Some(k) = folds {
-        cross_validate(&samples, &held, k);
+    let folds = arg("--folds", 0usize);
+    if folds > 0 {
+        cross_validate(&samples, &held, folds);
         return;
     }
     let model = train(&samples, |_| true);
-    let (p, mean, scale, loss) = (model.p, model.mean, model.scale, model.loss);
-    let (o_b1, o_w2, o_b2) = (O_B1, O_W2, O_B2);
+    let (a, loss) = (model.arrays(), model.loss);
     let mut out = String::new();
     let _ = writeln!(out, "//! Sky and water classifier weights, written by `cargo run --release -p vivify-alive");
     let _ = writeln!(out, "//! --example train_scene` from the tuning half of the evaluation set ({photos} photos,");
@@ -135,18 +166,18 @@ fn main() {
     let _ = writeln!(out, "#![allow(clippy::all, clippy::pedantic)]\nuse crate::regions::FEATURES;");
     let _ = writeln!(out, "pub const HIDDEN: usize = {HIDDEN};");
     let list = |v: &[f32]| v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ");
-    let _ = writeln!(out, "pub const MEAN: [f32; FEATURES] = [{}];", list(&mean));
-    let _ = writeln!(out, "pub const SCALE: [f32; FEATURES] = [{}];", list(&scale));
+    let _ = writeln!(out, "pub const MEAN: [f32; FEATURES] = [{}];", list(&a.mean));
+    let _ = writeln!(out, "pub const SCALE: [f32; FEATURES] = [{}];", list(&a.scale));
     let _ = writeln!(out, "pub const W1: [[f32; FEATURES]; HIDDEN] = [");
-    for j in 0..HIDDEN {
-        let _ = writeln!(out, "    [{}],", list(&p[j * FEATURES..(j + 1) * FEATURES]));
+    for row in &a.w1 {
+        let _ = writeln!(out, "    [{}],", list(row));
     }
-    let _ = writeln!(out, "];\npub const B1: [f32; HIDDEN] = [{}];", list(&p[o_b1..o_b1 + HIDDEN]));
+    let _ = writeln!(out, "];\npub const B1: [f32; HIDDEN] = [{}];", list(&a.b1));
     let _ = writeln!(out, "pub const W2: [[f32; HIDDEN]; 2] = [");
-    for k in 0..2 {
-        let _ = writeln!(out, "    [{}],", list(&p[o_w2 + k * HIDDEN..o_w2 + (k + 1) * HIDDEN]));
+    for row in &a.w2 {
+        let _ = writeln!(out, "    [{}],", list(row));
     }
-    let _ = writeln!(out, "];\npub const B2: [f32; 2] = [{}];", list(&p[o_b2..o_b2 + 2]));
+    let _ = writeln!(out, "];\npub const B2: [f32; 2] = [{}];", list(&a.b2));
     let path = root().join("crates/alive/src/scene_weights.rs");
     std::fs::write(&path, out).expect("write weights");
     println!("{} photos, {} regions, loss {loss:.4}: wrote {}", photos, samples.len(), path.display());
@@ -247,20 +278,15 @@ fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
     let mut absent = [0usize; 2];
     let mut missed = [0usize; 2];
     for fold in 0..k {
-        let model = train(samples, |ph| ph % k != fold);
+        let arrays = train(samples, |ph| ph % k != fold).arrays();
+        let weights = arrays.weights();
         for (ph, h) in held.iter().enumerate().filter(|(ph, _)| ph % k == fold) {
             let probs: Vec<[f32; 2]> = samples[h.first_sample..]
                 .iter()
                 .take_while(|s| s.photo == ph)
-                .map(|s| {
-                    let mut x = [0f32; FEATURES];
-                    for i in 0..FEATURES {
-                        x[i] = (s.x[i] - model.mean[i]) * model.scale[i];
-                    }
-                    forward(&model.p, &x, &mut [0f32; HIDDEN])
-                })
+                .map(|s| classify::region(&weights, &s.x))
                 .collect();
-            let decided = vivify_alive::classify::decide(&h.regions, &probs);
+            let decided = classify::decide(&h.regions, &probs);
             for (c, label) in [&h.sky, &h.water].into_iter().enumerate() {
                 let by_region = if c == 0 { &decided.0 } else { &decided.1 };
                 let pred: Vec<bool> = h.regions.label.iter().map(|&r| by_region[r as usize]).collect();

@@ -9,38 +9,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
-}
+mod common;
 
-struct Sandbox {
-    dir: PathBuf,
-}
+use common::{fixtures, Sandbox};
 
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// A sandbox with an empty `out` folder for the outputs.
+fn sandbox(name: &str) -> Sandbox {
+    let sb = Sandbox::new(&format!("hardening-{name}"));
+    std::fs::create_dir_all(sb.dir.join("out")).expect("mkdir");
+    sb
 }
 
 impl Sandbox {
-    fn new(name: &str) -> Sandbox {
-        let dir = std::env::temp_dir().join(format!("vivify-hardening-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("out")).expect("mkdir");
-        Sandbox { dir }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_vivify"));
-        c.env("VIVIFY_CONFIG_DIR", self.dir.join("config")).env("VIVIFY_DATA_DIR", self.dir.join("data"));
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd().args(args).output().expect("run vivify")
-    }
-
     fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
@@ -122,7 +102,7 @@ fn run_within(sb: &Sandbox, args: &[&str], limit: Duration) -> Output {
 #[cfg(unix)]
 #[test]
 fn fifos_devices_folders_and_huge_sparse_files_are_refused_at_once() {
-    let sb = Sandbox::new("not-regular");
+    let sb = sandbox("not-regular");
     let fifo = sb.path("pipe.jpg");
     assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
     let zero = sb.path("zero.jpg");
@@ -170,7 +150,7 @@ fn fifos_devices_folders_and_huge_sparse_files_are_refused_at_once() {
 
 #[test]
 fn standard_input_is_spooled_and_capped_not_held() {
-    let sb = Sandbox::new("stdin");
+    let sb = sandbox("stdin");
     let clip = fixtures().join("h264_noaudio.mp4");
     let o = sb
         .cmd()
@@ -201,7 +181,7 @@ fn photo(path: &Path, w: u16, h: u16) {
 
 #[test]
 fn twelve_megapixel_photos_at_source_size_make_a_valid_clip() {
-    let sb = Sandbox::new("source-size");
+    let sb = sandbox("source-size");
     for (w, h) in [(4000u16, 3000u16), (4032, 3024)] {
         let p = sb.path(&format!("phone_{w}x{h}.jpg"));
         photo(&p, w, h);
@@ -243,7 +223,7 @@ fn twelve_megapixel_photos_at_source_size_make_a_valid_clip() {
 
 #[test]
 fn damaged_input_found_by_any_layer_is_exit_3() {
-    let sb = Sandbox::new("exit3");
+    let sb = sandbox("exit3");
     // HEVC damaged inside a HEIC: the decoder's complaint is the input's fault.
     let heic = std::fs::read(fixtures().join("samples/apple_iphone11pro_ios13.4.1_IMG_2927.HEIC")).expect("heic");
     let mut bad = heic.clone();
@@ -262,7 +242,7 @@ fn damaged_input_found_by_any_layer_is_exit_3() {
 /// nothing, agreeing with `inspect`'s MP-VIDEO.
 #[test]
 fn extract_of_a_truncated_motion_photo_refuses_and_writes_nothing() {
-    let sb = Sandbox::new("extract");
+    let sb = sandbox("extract");
     let made = sb.path("made");
     let o = sb.run(&["live", s(&fixtures().join("h264_aac.mp4")), "-o", s(&made), "--format", "motion", "--no-sign"]);
     assert!(o.status.success(), "{}", err(&o));
@@ -284,7 +264,7 @@ fn extract_of_a_truncated_motion_photo_refuses_and_writes_nothing() {
 
 #[test]
 fn verify_says_none_for_damaged_files_without_credentials() {
-    let sb = Sandbox::new("verify");
+    let sb = sandbox("verify");
     let empty = sb.path("empty.mov");
     std::fs::write(&empty, b"\0\0\0\x08free").expect("write");
     // A JPEG whose APP2 segment claims far more bytes than there are.
@@ -304,7 +284,7 @@ fn verify_says_none_for_damaged_files_without_credentials() {
 /// all four outputs or leaves the folder empty (no half set, no temporaries).
 #[test]
 fn multi_file_outputs_are_all_or_nothing() {
-    let sb = Sandbox::new("all-or-nothing");
+    let sb = sandbox("all-or-nothing");
     let heic = std::fs::read(fixtures().join("samples/apple_iphone11pro_ios13.4.1_IMG_2927.HEIC")).expect("heic");
     let mut failures = 0;
     for keep in [0.999, 0.98, 0.9] {
@@ -372,7 +352,7 @@ fn signal(pid: u32, sig: &str) {
 #[cfg(unix)]
 #[test]
 fn sigterm_removes_temporaries_and_the_next_run_cleans_what_sigkill_left() {
-    let sb = Sandbox::new("signals");
+    let sb = sandbox("signals");
     let out = sb.path("out");
     let marker = sb.path("held");
     let start = |sb: &Sandbox| {
@@ -421,7 +401,7 @@ fn sigterm_removes_temporaries_and_the_next_run_cleans_what_sigkill_left() {
 /// A 10000×10000 PNG (exactly the 100 MP cap) is checked within 1 GiB.
 #[test]
 fn a_photo_at_the_pixel_cap_stays_within_one_gib() {
-    let sb = Sandbox::new("pixel-cap");
+    let sb = sandbox("pixel-cap");
     let p = sb.path("big.png");
     {
         let f = std::io::BufWriter::new(std::fs::File::create(&p).expect("create"));
@@ -453,7 +433,7 @@ fn a_photo_at_the_pixel_cap_stays_within_one_gib() {
 /// made, an empty folder to `inspect`, a `.pvt` folder to `convert`.
 #[test]
 fn outputs_and_folders_are_named_in_errors_and_pvt_folders_convert() {
-    let sb = Sandbox::new("small");
+    let sb = sandbox("small");
     let clip = fixtures().join("h264_noaudio.mp4");
     let file = sb.path("a-file");
     std::fs::write(&file, b"x").expect("write");

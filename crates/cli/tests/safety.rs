@@ -4,43 +4,15 @@
 //! state leaving a complete audit log.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
-}
+mod common;
 
-/// A sandbox: its own config folder (signing identity, policy) and data
-/// folder (safety database), never the user's.
-struct Sandbox {
-    dir: PathBuf,
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use common::{fixtures, Sandbox};
 
 impl Sandbox {
-    fn new(name: &str) -> Sandbox {
-        let dir = std::env::temp_dir().join(format!("vivify-cli-safety-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        Sandbox { dir }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_vivify"))
-            .env("VIVIFY_CONFIG_DIR", self.dir.join("config"))
-            .env("VIVIFY_DATA_DIR", self.dir.join("data"))
-            .args(args)
-            .output()
-            .expect("run vivify")
-    }
-
     fn json(&self, args: &[&str], code: i32) -> Value {
         let o = self.run(args);
         assert_eq!(o.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
@@ -102,7 +74,7 @@ fn altered_copies(photo: &Path, dir: &Path) -> (PathBuf, PathBuf) {
 
 #[test]
 fn a_blocklisted_photo_is_refused_after_reencoding_resizing_and_mirroring() {
-    let s = Sandbox::new("blocklist");
+    let s = Sandbox::new("safety-blocklist");
     let temple = fixtures().join("photos/temple.jpg");
     let other = fixtures().join("photos/dinner_rot6.jpg");
     let (resized, mirrored) = altered_copies(&temple, &s.dir);
@@ -143,7 +115,7 @@ fn a_blocklisted_photo_is_refused_after_reencoding_resizing_and_mirroring() {
 
 #[test]
 fn the_share_check_passes_only_the_exact_checked_labelled_signed_bytes() {
-    let s = Sandbox::new("share");
+    let s = Sandbox::new("safety-share");
     let lax = s.lax_policy();
     let r = s.alive(&fixtures().join("photos/temple.jpg"), "clip.mp4");
     let item = r["safety"]["items"][0].as_str().expect("item id").to_string();
@@ -206,7 +178,7 @@ fn kinds(case: &Value) -> Vec<String> {
 
 #[test]
 fn a_report_moves_through_every_state_and_leaves_a_complete_audit_log() {
-    let s = Sandbox::new("reports");
+    let s = Sandbox::new("safety-reports");
     let lax = s.lax_policy();
     let temple = fixtures().join("photos/temple.jpg");
     let r = s.alive(&temple, "clip.mp4");
@@ -347,7 +319,7 @@ fn a_report_moves_through_every_state_and_leaves_a_complete_audit_log() {
 
 #[test]
 fn moderate_image_reports_hashes_faces_and_verdict() {
-    let s = Sandbox::new("moderate-image");
+    let s = Sandbox::new("safety-moderate-image");
     let v = s.json(&["moderate", fixtures().join("photos/temple.jpg").to_str().expect("utf8"), "--json"], 0);
     let c = &v["check"];
     assert_eq!(c["facts"]["pdq"].as_str().map(str::len), Some(64));
@@ -362,7 +334,7 @@ fn moderate_image_reports_hashes_faces_and_verdict() {
 
 #[test]
 fn a_sexual_prompt_on_a_photo_of_people_is_refused_as_intimate_image_abuse() {
-    let s = Sandbox::new("faces");
+    let s = Sandbox::new("safety-faces");
     let out = s.path("never.mp4");
     let people = fixtures().join("photos/solvay1927_crop.jpg");
     let v = s.json(&["moderate", people.to_str().expect("utf8"), "--json"], 0);
@@ -381,7 +353,7 @@ fn a_sexual_prompt_on_a_photo_of_people_is_refused_as_intimate_image_abuse() {
 
 #[test]
 fn a_flagged_request_is_made_and_lands_in_the_review_queue() {
-    let s = Sandbox::new("flag");
+    let s = Sandbox::new("safety-flag");
     // A policy that lets profanity through, flagged for review.
     let policy = s.path("flag.toml");
     let text = vivify::safety::policy::DEFAULT_POLICY.replace("harassment = \"block\"", "harassment = \"flag\"");
@@ -425,7 +397,7 @@ fn a_flagged_request_is_made_and_lands_in_the_review_queue() {
 /// the rest exit 7 naming who was first, and `reports check` is clean.
 #[test]
 fn concurrent_decides_and_appeals_through_the_cli_accept_exactly_one() {
-    let s = Sandbox::new("race");
+    let s = Sandbox::new("safety-race");
     let file = s.path("upload.mp4");
     std::fs::write(&file, b"an uploaded file that nobody checked").expect("write");
     let c = s.json(&["report", &file, "--reason", "violence_graphic", "--reporter", "ann", "--json"], 0);
@@ -434,9 +406,7 @@ fn concurrent_decides_and_appeals_through_the_cli_accept_exactly_one() {
     let fire = |make: &dyn Fn(usize) -> Vec<String>| -> Vec<Output> {
         let children: Vec<_> = (0..8)
             .map(|i| {
-                Command::new(env!("CARGO_BIN_EXE_vivify"))
-                    .env("VIVIFY_CONFIG_DIR", s.dir.join("config"))
-                    .env("VIVIFY_DATA_DIR", s.dir.join("data"))
+                s.cmd()
                     .args(make(i))
                     .stdout(std::process::Stdio::piped())
                     .stderr(std::process::Stdio::piped())
@@ -507,7 +477,7 @@ fn concurrent_decides_and_appeals_through_the_cli_accept_exactly_one() {
 /// keep their cause and the CLI prints the chain).
 #[test]
 fn a_damaged_database_is_reported_with_sqlites_own_words() {
-    let s = Sandbox::new("damaged-db");
+    let s = Sandbox::new("safety-damaged-db");
     std::fs::create_dir_all(s.dir.join("data")).expect("mkdir");
     let db = s.dir.join("data").join("safety.db");
     std::fs::write(&db, vec![0x5Au8; 8192]).expect("write");

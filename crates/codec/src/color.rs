@@ -19,11 +19,6 @@ impl ColorInfo {
     pub const DEFAULT: ColorInfo = ColorInfo { full_range: false, bt709: false };
 }
 
-/// Matrix coefficient codes (ISO/IEC 23091-2) that mean BT.709.
-fn is_709(matrix: u16) -> bool {
-    Colr { primaries: 0, transfer: 0, matrix, full_range: None }.is_bt709()
-}
-
 /// The colour description of `track`. `apple` marks Apple cameras, whose
 /// HEVC is full range but says so only inside the HEVC SPS.
 pub fn color_info(track: &Track, apple: bool) -> ColorInfo {
@@ -45,7 +40,7 @@ pub fn color_info(track: &Track, apple: bool) -> ColorInfo {
                 info.full_range = vui.0;
                 if !matrix_known {
                     if let Some(m) = vui.1 {
-                        info.bt709 = is_709(u16::from(m));
+                        info.bt709 = Colr::matrix_is_bt709(u16::from(m));
                     }
                 }
             }

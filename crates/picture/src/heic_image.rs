@@ -18,15 +18,18 @@ use vivify_media::source::ReadAt;
 /// Most tiles we decode for one picture (a 100 MP grid of 256² tiles).
 const MAX_TILES: usize = 1600;
 
-/// Colour of a coded picture from its `colr nclx` (matrix and range);
-/// without one, HEIC stills are full-range BT.601 (what iPhones write).
+/// Colour from a `colr nclx` among `props` (matrix and range), if any.
+fn nclx(props: &[Property]) -> Option<ColorInfo> {
+    props.iter().filter(|p| p.kind == FourCC::COLR).find_map(|p| match Colr::read(&p.payload) {
+        Ok(c @ Colr { full_range: Some(full), .. }) => Some(ColorInfo { bt709: c.is_bt709(), full_range: full }),
+        _ => None,
+    })
+}
+
+/// Colour of a coded picture from its `colr nclx`; without one, HEIC
+/// stills are full-range BT.601 (what iPhones write).
 fn colour(props: &[Property]) -> ColorInfo {
-    for p in props.iter().filter(|p| p.kind == FourCC::COLR) {
-        if let Ok(c @ Colr { full_range: Some(full), .. }) = Colr::read(&p.payload) {
-            return ColorInfo { bt709: c.is_bt709(), full_range: full };
-        }
-    }
-    ColorInfo { bt709: false, full_range: true }
+    nclx(props).unwrap_or(ColorInfo { bt709: false, full_range: true })
 }
 
 /// Decodes one `hvc1` item.
@@ -169,10 +172,6 @@ trait FromPrimary {
 impl FromPrimary for ColorInfo {
     /// The grid item's own `colr`, when it has one, wins over the tiles'.
     fn clone_from_primary(self, primary: &[Property]) -> ColorInfo {
-        if primary.iter().any(|p| p.kind == FourCC::COLR && p.payload.get(..4) == Some(b"nclx")) {
-            colour(primary)
-        } else {
-            self
-        }
+        nclx(primary).unwrap_or(self)
     }
 }

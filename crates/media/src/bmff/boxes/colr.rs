@@ -19,7 +19,13 @@ pub struct Colr {
 impl Colr {
     /// Matrix coefficients code 1: BT.709.
     pub fn is_bt709(&self) -> bool {
-        self.matrix == 1
+        Colr::matrix_is_bt709(self.matrix)
+    }
+
+    /// Whether a matrix coefficients code (ISO/IEC 23091-2, also used by the
+    /// H.264 VUI) means BT.709.
+    pub fn matrix_is_bt709(matrix: u16) -> bool {
+        matrix == 1
     }
 
     /// The colour description among the child boxes of a visual sample entry.
