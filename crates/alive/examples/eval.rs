@@ -7,7 +7,12 @@
 //!
 //! ```text
 //! cargo run --release -p vivify-alive --example eval -- [--split tune|test|all] [--method heuristic|model] [--json]
+//! cargo run --release -p vivify-alive --example eval -- --motion [--split …] [--prompt TEXT] [--json]
 //! ```
+//!
+//! `--motion` renders every photo with the default prompt (or `--prompt`)
+//! and reports the share of the frame that lives beyond the camera's own
+//! motion (`vivify_alive::life`), and which layers made it live.
 //!
 //! For each class it prints presence recall and precision (a class is
 //! present when it covers at least 1% of the photo), the false-positive rate
@@ -21,8 +26,8 @@ mod evalset;
 use evalset::{entries, label_masks};
 use serde_json::{json, Value};
 use vivify_alive::scene::{analysis_picture, Scene};
-use vivify_alive::{classify, regions};
-use vivify_picture::image::Field;
+use vivify_alive::{classify, life, plan, prompt, regions};
+use vivify_picture::image::{Field, Rect};
 use vivify_picture::photo::Photo;
 
 /// Share of the photo above which a class counts as present.
@@ -156,10 +161,103 @@ fn mask(f: &Field) -> Vec<bool> {
     f.data.iter().map(|&v| v > 0.5).collect()
 }
 
+/// Long side of the motion renders (the share does not depend on size).
+const MOTION_SIDE: f64 = 480.0;
+
+fn motion_report(split: &str, prompt: &str, as_json: bool) {
+    let mut rows = Vec::new();
+    for e in entries().into_iter().filter(|e| split == "all" || e.split == split) {
+        let path = e.photo();
+        let photo = Photo::open(&path)
+            .unwrap_or_else(|err| panic!("{}: {err} (run scripts/fetch-eval-photos)", path.display()));
+        let (pw, ph) = (photo.rgb.width, photo.rgb.height);
+        let scene = Scene::analyse(&photo.rgb, false).expect("analyse");
+        let plan = plan::build(prompt, &prompt::parse(prompt), &scene, 0, true);
+        let k = MOTION_SIDE / pw.max(ph) as f64;
+        let even = |v: usize| ((v as f64 * k / 2.0).round() as usize * 2).max(32);
+        let crop = Rect { x: 0.0, y: 0.0, w: pw as f64, h: ph as f64 };
+        let live = life::liveliness(&photo.rgb, &scene, &plan, crop, even(pw), even(ph), 3.0, 0).expect("render");
+        let mut layers = Vec::new();
+        if plan.clouds.is_some() {
+            layers.push("clouds");
+        }
+        if plan.water.is_some() {
+            layers.push("water");
+        }
+        if plan.sway > 0.0 {
+            layers.push("sway");
+        }
+        if plan.flicker > 0.0 {
+            layers.push("lights");
+        }
+        if plan.steam.is_some() {
+            layers.push("steam");
+        }
+        if !plan.particles.is_empty() || plan.stars {
+            layers.push("particles");
+        }
+        if plan.fog > 0.0 {
+            layers.push("fog");
+        }
+        if plan.shadows.is_some() {
+            layers.push("shadows");
+        }
+        rows.push(
+            json!({"id": e.id, "split": e.split, "living": live.living, "moving": live.moving, "layers": layers}),
+        );
+    }
+    let sorted = |key: &str| {
+        let mut v: Vec<f64> = rows.iter().filter_map(|r| r[key].as_f64()).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let (living, moving) = (sorted("living"), sorted("moving"));
+    let threshold = f64::from(life::ALIVE_SHARE);
+    let under = living.iter().filter(|&&s| s < threshold).count();
+    let only_light = moving.iter().filter(|&&s| s < threshold).count();
+    let median = |v: &[f64]| v.get(v.len() / 2).copied().unwrap_or(0.0);
+    let report = json!({
+        "split": split, "prompt": prompt, "threshold": life::ALIVE_SHARE,
+        "photos": rows.len(),
+        "living": {"min": living.first(), "median": median(&living), "under_threshold": under},
+        "moving": {"min": moving.first(), "median": median(&moving), "under_threshold": only_light},
+        "photos_detail": rows,
+    });
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("json"));
+        return;
+    }
+    println!(
+        "split {split}, prompt {prompt:?}: {} photos; living share min {:.3} median {:.3}, {under} under {threshold:.2}; \
+         moving share min {:.3} median {:.3}, {only_light} under {threshold:.2}",
+        rows.len(),
+        living.first().copied().unwrap_or(0.0),
+        median(&living),
+        moving.first().copied().unwrap_or(0.0),
+        median(&moving),
+    );
+    println!("  {:<24} {:>6} {:>6}  layers", "photo", "living", "moving");
+    for r in &rows {
+        let (l, m) = (r["living"].as_f64().unwrap_or(0.0), r["moving"].as_f64().unwrap_or(0.0));
+        let mark = if l < threshold { "  <-- under" } else { "" };
+        let layers: Vec<&str> = r["layers"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+        println!("  {:<24} {l:>6.3} {m:>6.3}  {}{mark}", r["id"].as_str().unwrap_or(""), layers.join(" "));
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let split = args.iter().position(|a| a == "--split").and_then(|i| args.get(i + 1)).map_or("all", String::as_str);
     let as_json = args.iter().any(|a| a == "--json");
+    if args.iter().any(|a| a == "--motion") {
+        let prompt = args
+            .iter()
+            .position(|a| a == "--prompt")
+            .and_then(|i| args.get(i + 1))
+            .map_or(vivify_alive::DEFAULT_PROMPT, String::as_str);
+        motion_report(split, prompt, as_json);
+        return;
+    }
     // `heuristic`: the scene analysis `alive` uses; `model`: the learned
     // region classifier alone.
     let method =

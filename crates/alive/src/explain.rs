@@ -58,8 +58,10 @@ pub fn contact_sheet(stage: &Stage, frames: usize, fps: u32, path: &Path, force:
 }
 
 /// Photo with the sky (blue), water (cyan) and subject (orange) outlined
-/// and tinted, next to the depth map (white = near), the sky mask and the
-/// water mask; the horizon is a red line.
+/// and tinted, next to the depth map (white = near) and the sky mask; below,
+/// the water mask, how far each place sways in the wind, and the lights
+/// that flicker (yellow marks on the darkened photo). The horizon is a red
+/// line.
 pub fn mask_sheet(photo: &Rgb, scene: &Scene, path: &Path, force: bool) -> Result<()> {
     let (w, h) = (scene.sky.width, scene.sky.height);
     let small = resize(photo, Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 }, w, h)?;
@@ -99,12 +101,27 @@ pub fn mask_sheet(photo: &Rgb, scene: &Scene, path: &Path, force: bool) -> Resul
             })
             .collect(),
     };
+    let mut lights = small.clone();
+    lights.data.iter_mut().for_each(|v| *v /= 3);
+    for l in &scene.lights {
+        let (lx, ly) = ((l.x * w as f32) as isize, (l.y * h as f32) as isize);
+        for d in -2isize..=2 {
+            for (x, y) in [(lx + d, ly), (lx, ly + d)] {
+                if x >= 0 && y >= 0 && (x as usize) < w && (y as usize) < h {
+                    let o = (y as usize * w + x as usize) * 3;
+                    lights.data[o..o + 3].copy_from_slice(&[255, 220, 0]);
+                }
+            }
+        }
+    }
     let gap = 4;
-    let mut sheet = Rgb::new(2 * w + 3 * gap, 2 * h + 3 * gap)?;
+    let mut sheet = Rgb::new(3 * w + 4 * gap, 2 * h + 3 * gap)?;
     sheet.data.iter_mut().for_each(|v| *v = 24);
     paste(&mut sheet, &overlay, gap, gap);
     paste(&mut sheet, &grey(&scene.nearness), 2 * gap + w, gap);
-    paste(&mut sheet, &grey(&scene.sky), gap, 2 * gap + h);
-    paste(&mut sheet, &grey(&scene.water), 2 * gap + w, 2 * gap + h);
+    paste(&mut sheet, &grey(&scene.sky), 3 * gap + 2 * w, gap);
+    paste(&mut sheet, &grey(&scene.water), gap, 2 * gap + h);
+    paste(&mut sheet, &grey(&scene.foliage), 2 * gap + w, 2 * gap + h);
+    paste(&mut sheet, &lights, 3 * gap + 2 * w, 2 * gap + h);
     outfile::write_bytes(path, force, &png_bytes(&sheet)?)
 }

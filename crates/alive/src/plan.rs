@@ -29,6 +29,14 @@ pub struct Plan {
     pub light_sweep: f32,
     /// Soft haze: lifted shadows, lower contrast and colour (0..=1).
     pub haze: f32,
+    /// Foliage and grass swaying in the wind (1 = a breeze).
+    pub sway: f32,
+    /// Lights flickering and twinkling (1 = natural).
+    pub flicker: f32,
+    pub steam: Option<SteamPlan>,
+    /// Light and shadow drifting over the scene: cloud shadows on a
+    /// landscape, shifting window light elsewhere.
+    pub shadows: Option<ShadowPlan>,
     pub sound: Vec<SoundBed>,
     /// Words of the prompt the grammar could not use.
     pub ignored: Vec<String>,
@@ -75,10 +83,58 @@ pub struct ParticlePlan {
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
+pub struct ShadowPlan {
+    /// Largest change of brightness (0.15 = ±15 %).
+    pub strength: f32,
+    /// Size of a patch, a fraction of the width.
+    pub scale: f32,
+    /// Travel in noise texels over the clip (the pattern tiles every 64).
+    pub speed: f32,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct SteamPlan {
+    /// Where it rises from (centre, fractions of the photo).
+    pub origin: (f32, f32),
+    /// Width of the source, a fraction of the photo's width.
+    pub width: f32,
+    /// 1 = a hot drink.
+    pub strength: f32,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
 pub struct SoundBed {
     pub kind: SoundKind,
     /// Relative level before loudness normalisation.
     pub level: f32,
+}
+
+impl Plan {
+    /// The same clip with nothing in the scene moving on its own: the
+    /// camera, breathing, passing light and colour grades stay (see
+    /// [`crate::life`], which measures what the rest adds).
+    pub fn without_life(&self) -> Plan {
+        Plan {
+            clouds: None,
+            stars: false,
+            water: None,
+            particles: Vec::new(),
+            fog: 0.0,
+            sway: 0.0,
+            flicker: 0.0,
+            steam: None,
+            shadows: None,
+            ..self.clone()
+        }
+    }
+}
+
+impl Plan {
+    /// The same clip without the layers that only change the light
+    /// (drifting shadows, flickering lights).
+    pub fn without_light(&self) -> Plan {
+        Plan { shadows: None, flicker: 0.0, ..self.clone() }
+    }
 }
 
 fn wanted(ask: Option<Ask>, exclusive: bool, default_on: bool) -> Option<Ask> {
@@ -245,6 +301,66 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         );
     }
 
+    // Wind in the leaves.
+    let sway = match wanted(intent.sway, ex, true) {
+        Some(a) if summary.foliage_share > 0.02 => {
+            notes.push(format!(
+                "sway: leaves and grass move in the wind, most at their tips ({:.0} % of the photo)",
+                summary.foliage_share * 100.0
+            ));
+            a.strength * wind
+        }
+        Some(_) if intent.sway.is_some() => {
+            notes.push("sway: asked for, but no leaves or grass were found".into());
+            0.0
+        }
+        _ if intent.wind.is_some_and(|w| w.on) && summary.foliage_share > 0.02 => wind,
+        _ => 0.0,
+    };
+
+    // Lights.
+    let flicker = match wanted(intent.flicker, ex, true) {
+        Some(a) if summary.lights > 0 => {
+            notes.push(format!("lights: {} light(s) in the dim photo flicker and twinkle", summary.lights));
+            a.strength
+        }
+        Some(_) if intent.flicker.is_some() => {
+            notes.push(
+                "lights: asked for, but no small bright lights were found (only a dim photo's lights are taken)".into(),
+            );
+            0.0
+        }
+        _ => 0.0,
+    };
+
+    // Steam: no detector for hot drinks yet, so only when asked; it rises
+    // from the top of the subject.
+    let steam = match intent.steam.filter(|a| a.on) {
+        Some(a) => {
+            let sb = summary.subject;
+            notes.push("steam: rises from the top of the subject, widening and fading".into());
+            Some(SteamPlan {
+                origin: ((sb.x + sb.w * 0.5) as f32, (sb.y + sb.h * 0.2) as f32),
+                width: (sb.w * 0.45) as f32,
+                strength: a.strength,
+            })
+        }
+        None => None,
+    };
+
+    // Light and shadow on the move.
+    let shadows = match wanted(intent.shadows, ex, true) {
+        Some(a) if sky && summary.sky_share < 0.85 => {
+            notes.push("shadows: cloud shadows drift over the land".into());
+            Some(ShadowPlan { strength: 0.16 * a.strength, scale: 0.5, speed: 10.0 * tempo * wind })
+        }
+        Some(a) if !sky => {
+            notes.push("light: soft light and shade drift across the scene, as from a window or passing clouds".into());
+            Some(ShadowPlan { strength: 0.12 * a.strength, scale: 0.6, speed: 6.0 * tempo })
+        }
+        _ => None,
+    };
+
     // Sound.
     let mut sound: Vec<SoundBed> = Vec::new();
     let add = |sound: &mut Vec<SoundBed>, kind: SoundKind, level: f32| {
@@ -304,6 +420,10 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         breathe,
         light_sweep,
         haze,
+        sway,
+        flicker,
+        steam,
+        shadows,
         sound,
         ignored,
         notes,

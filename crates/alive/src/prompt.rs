@@ -91,6 +91,14 @@ pub struct Intent {
     /// A soft, low-contrast haze ("dreamy").
     pub haze: Option<Ask>,
     pub wind: Option<Ask>,
+    /// Foliage and grass swaying.
+    pub sway: Option<Ask>,
+    /// Steam or smoke rising from the subject.
+    pub steam: Option<Ask>,
+    /// Lights and candles flickering.
+    pub flicker: Option<Ask>,
+    /// Light and shadow drifting over the scene.
+    pub shadows: Option<Ask>,
     pub camera: Option<(CameraMove, f32)>,
     pub parallax: Option<f32>,
     pub breathe: Option<Ask>,
@@ -127,6 +135,10 @@ enum Word {
     LightLeak,
     Dreamy,
     Wind,
+    Sway,
+    Steam,
+    Flicker,
+    Shadows,
     Camera(CameraMove),
     Pan,
     CameraNoun,
@@ -178,8 +190,8 @@ fn word(w: &str) -> Option<Word> {
         | "move" | "moves" | "moving" | "flow" | "flows" | "flowing" | "roll" | "rolls" | "rolling" | "fall"
         | "falls" | "falling" | "float" | "floats" | "floating" | "turn" | "turns" | "turning" | "become"
         | "becomes" | "change" | "changes" | "changing" | "go" | "goes" | "across" | "from" | "towards" | "toward"
-        | "with" | "more" | "add" | "motion" | "movement" | "gently" | "softly" | "over" | "at" | "sparkle"
-        | "sparkling" | "twinkle" | "twinkling" | "shine" | "shining" | "glowing" | "up" => {
+        | "with" | "more" | "add" | "motion" | "movement" | "gently" | "softly" | "over" | "at" | "shine"
+        | "shining" | "glowing" | "cup" | "mug" | "coffee" | "tea" | "soup" | "bowl" | "drink" | "up" => {
             // "up" is a direction after "pan" or a subject; standalone it
             // is filler ("light up"). The clause logic handles both.
             if w == "up" {
@@ -221,7 +233,13 @@ fn word(w: &str) -> Option<Word> {
         "orbit" | "orbiting" | "circle" | "around" => Camera(CameraMove::Orbit),
         "parallax" | "3d" | "depth" => Parallax,
         "cinematic" | "epic" | "film" | "movie" => Cinematic,
-        "breathe" | "breathing" | "breath" | "sway" | "swaying" | "handheld" => Breathe,
+        "breathe" | "breathing" | "breath" | "handheld" => Breathe,
+        "sway" | "sways" | "swaying" | "rustle" | "rustles" | "rustling" | "grass" | "trees" | "tree" | "branches"
+        | "bushes" | "plants" | "reeds" => Sway,
+        "shadow" | "shadows" | "shade" | "dappled" => Shadows,
+        "steam" | "steaming" | "steamy" | "smoke" | "smoking" | "smoky" | "vapour" | "vapor" | "hot" => Steam,
+        "flicker" | "flickers" | "flickering" | "candle" | "candles" | "candlelight" | "lights" | "lamps"
+        | "lanterns" | "twinkle" | "twinkles" | "twinkling" | "sparkle" | "sparkling" | "glitter" => Flicker,
         "birds" | "bird" | "birdsong" | "chirping" | "forest" | "nature" => Sound(SoundKind::Birds),
         "city" | "traffic" | "street" | "urban" => Sound(SoundKind::City),
         "crickets" | "cicadas" | "insects" => Sound(SoundKind::Crickets),
@@ -286,6 +304,10 @@ enum Topic {
     Particle(usize),
     Camera,
     Wind,
+    Sway,
+    Steam,
+    Flicker,
+    Shadows,
     Other,
 }
 
@@ -374,6 +396,22 @@ pub fn parse(text: &str) -> Intent {
                     push_unique(&mut it.sounds, SoundKind::Wind);
                 }
                 topic = Topic::Wind;
+            }
+            Some(Word::Sway) => {
+                it.sway = Some(ask(strength));
+                topic = Topic::Sway;
+            }
+            Some(Word::Steam) => {
+                it.steam = Some(ask(strength));
+                topic = Topic::Steam;
+            }
+            Some(Word::Flicker) => {
+                it.flicker = Some(ask(strength));
+                topic = Topic::Flicker;
+            }
+            Some(Word::Shadows) => {
+                it.shadows = Some(ask(strength));
+                topic = Topic::Shadows;
             }
             Some(Word::Camera(m)) => {
                 it.camera = Some(if on { (m, strength.unwrap_or(1.0)) } else { (CameraMove::Still, 0.0) });
@@ -490,6 +528,17 @@ fn finish_clause(it: &mut Intent, topic: Topic, strength: Option<f32>, dir: Opti
         Topic::Wind => {
             if let Some(a) = it.wind.as_mut() {
                 apply(a);
+            }
+        }
+        Topic::Sway | Topic::Steam | Topic::Flicker | Topic::Shadows => {
+            let a = match topic {
+                Topic::Sway => it.sway.as_mut(),
+                Topic::Steam => it.steam.as_mut(),
+                Topic::Flicker => it.flicker.as_mut(),
+                _ => it.shadows.as_mut(),
+            };
+            if let (Some(a), Some(s)) = (a, strength) {
+                a.strength = s;
             }
         }
         Topic::Camera => {

@@ -9,15 +9,20 @@ use std::f32::consts::TAU;
 use super::camera::{ease, Path, Pose};
 use super::fill::push_pull;
 use super::grade::GradeYuv;
+use super::lights::Flicker;
 use super::particles::Particles;
 use super::plan::Plan;
 use super::scene::Scene;
+use super::steam::Steam;
 use vivify_codec::Frame;
 use vivify_media::error::Result;
 use vivify_picture::image::{resize, Plane, Rect, Rgb, Yuv};
 
 /// Seconds over which motion fades in from the still photo.
 const WAKE_S: f32 = 0.6;
+/// Source pixels per step of the drifting light-and-shadow pattern (its
+/// patches are hundreds of pixels wide: the steps do not show).
+const SHADE_TILE: usize = 8;
 
 /// Everything a frame needs, prepared once.
 pub struct Stage {
@@ -32,6 +37,11 @@ pub struct Stage {
     water: Plane,
     near: Plane,
     subject: Plane,
+    /// How far each place sways in the wind (0..=255), at chroma size.
+    sway: Plane,
+    flickers: Vec<Flicker>,
+    /// Steam and where it rises from (source pixels).
+    steam: Option<(Steam, (f32, f32))>,
     sky_plate: Option<Yuv>,
     water_plate: Option<Yuv>,
     pub path: Path,
@@ -175,6 +185,7 @@ impl Stage {
         } else {
             Plane::filled(1, 1, 0)
         };
+        let sway = if plan.sway > 0.0 { scene.foliage.to_plane_window(frac, cw, ch) } else { Plane::filled(1, 1, 0) };
         let plate = |mask: &vivify_picture::image::Field| -> Yuv {
             // One keep mask at chroma size serves the luma too (the masks
             // come from a 384-pixel analysis: finer would add nothing).
@@ -216,6 +227,27 @@ impl Stage {
             || to_src(crop.x / pw + 0.72 * crop.w / pw, crop.y / ph + 0.12 * crop.h / ph),
             |(x, y)| to_src(f64::from(x), f64::from(y)),
         );
+        let in_window = |(x, y): (f32, f32)| x >= 0.0 && y >= 0.0 && x < sw as f32 && y < sh as f32;
+        let flickers = if plan.flicker > 0.0 {
+            let placed: Vec<_> = scene
+                .lights
+                .iter()
+                .map(|l| {
+                    let at = to_src(f64::from(l.x), f64::from(l.y));
+                    let r = (f64::from(l.r) * pw * k) as f32;
+                    (*l, at, (r * 1.5).max(2.0 * (width.min(height) as f32 / 1080.0).max(0.6)))
+                })
+                .filter(|(_, at, _)| in_window(*at))
+                .collect();
+            Flicker::new(&placed, plan.flicker, duration, plan.looped, seed)
+        } else {
+            Vec::new()
+        };
+        let steam = plan.steam.map(|s| {
+            let at = to_src(f64::from(s.origin.0), f64::from(s.origin.1));
+            let wide = (f64::from(s.width) * pw * k) as f32;
+            (Steam::new(wide, height as f32, s.strength, 0.0, duration, plan.looped, seed), at)
+        });
         let particles = Particles::new(&plan.particles, plan.stars, width, height, duration, plan.looped, seed);
         let sky_luma = {
             let (mut s, mut c) = (0.0f64, 0.0f64);
@@ -242,6 +274,9 @@ impl Stage {
             water,
             near,
             subject,
+            sway,
+            flickers,
+            steam,
             sky_plate,
             water_plate,
             path,
@@ -313,6 +348,9 @@ impl Stage {
         // A grade alone is an affine map per block (see `Grade::block`):
         // luma gain (8.8 fixed point) and chroma gain and offsets.
         let mut grades = vec![BlockGrade::IDENTITY; cw];
+        // Light and shadow drifting over the scene: a luma gain per block
+        // (8.8 fixed point), 256 where none falls.
+        let mut shades = vec![256i32; cw];
         let scene_grade = if f.grade_only { self.block_grade(0.0, 0, &f) } else { BlockGrade::IDENTITY };
         // Where each block column and row looks in the mask planes before
         // any displacement (the affine part only): one table per frame.
@@ -322,12 +360,20 @@ impl Stage {
                 ((base_x * 0.5) as i32).clamp(0, self.near.width as i32 - 1) as usize
             })
             .collect();
+        // The wind's phase is linear in the position: its column parts are
+        // worked out once per frame, its row parts once per row.
+        let wind_cols: Vec<[f32; 4]> = if f.sway_amp != 0.0 {
+            (0..cw).map(|cx| f.wind_col(pose.cx + (cx as f32 * 2.0 + 1.0 - half_w) * pose.spread)).collect()
+        } else {
+            Vec::new()
+        };
         for cy in 0..h.div_ceil(2) {
             let by = cy as f32 * 2.0 + 1.0;
             let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
             let base_y = pose.cy + (by - half_h) * pose.spread;
             let row_sky_grade = if f.grade_only { self.block_grade(base_y, 255, &f) } else { BlockGrade::IDENTITY };
             let near_row = ((base_y * 0.5) as i32).clamp(0, self.near.height as i32 - 1) as usize * self.near.width;
+            let wind_row = if f.sway_amp != 0.0 { f.wind_row(base_y) } else { [0.0; 4] };
             for cx in 0..cw {
                 let bx = cx as f32 * 2.0 + 1.0;
                 let base_x = pose.cx + (bx - half_w) * pose.spread;
@@ -337,6 +383,15 @@ impl Stage {
                     let s = f32::from(self.subject.at(base_x * 0.5 - 0.5, base_y * 0.5 - 0.5)) / 255.0;
                     ox += (base_x - self.subject_centre.0) * f.breathe * s;
                     oy += (base_y - self.subject_centre.1) * f.breathe * s;
+                }
+                if f.sway_amp != 0.0 {
+                    let s = self.sway.at(base_x * 0.5 - 0.5, base_y * 0.5 - 0.5);
+                    if s > 0 {
+                        let (wx, wy) = f.wind(wind_cols[cx], wind_row);
+                        let s = f32::from(s) / 255.0;
+                        ox += wx * s;
+                        oy += wy * s;
+                    }
                 }
                 // Displacement of this block from the affine map.
                 let dx = (bx - half_w) * dk + ox;
@@ -369,6 +424,11 @@ impl Stage {
                 };
                 kinds[cx] = kind;
                 rows[cx] = base_y + dy;
+                if !f.shade.is_empty() {
+                    // Shadows fall on the scene, not on the sky.
+                    let g = f.shade_at(qx * 2.0, qy * 2.0) - 1.0;
+                    shades[cx] = ((1.0 + g * (1.0 - f32::from(sky8) / 255.0)) * 256.0) as i32;
+                }
                 if f.grade_only && kind < 2 {
                     // Most blocks are all scene or all sky: their grade is
                     // the same along the row.
@@ -392,7 +452,7 @@ impl Stage {
                     continue;
                 }
                 let plane = if kind == 1 { &sky_src.y } else { &self.src.y };
-                let gain = grades[b].luma;
+                let gain = (grades[b].luma * shades[b]) >> 8;
                 for x in b * 2..(b * 2 + 2).min(w) {
                     let (v0, v1) = plane.sample_fixed_rows(xa[x] + dx, ya0 + dy, ya1 + dy);
                     if gain == 256 {
@@ -411,7 +471,14 @@ impl Stage {
             for cx in 0..cw {
                 let ci = cy * cw + cx;
                 match kinds[cx] {
-                    2 => self.full_block(cx, cy, (disp[cx], masks[cx], cover.near[ci]), (&xa, &ya), &pose, &f, out),
+                    2 => self.full_block(
+                        (cx, cy),
+                        (disp[cx], masks[cx], cover.near[ci], shades[cx]),
+                        (&xa, &ya),
+                        &pose,
+                        &f,
+                        out,
+                    ),
                     kind => {
                         let planes = if kind == 1 { sky_src } else { &self.src };
                         let (qx, qy) = chroma[cx];
@@ -436,16 +503,33 @@ impl Stage {
             Some(g) if matches!(g.grade, super::prompt::Grade::Night | super::prompt::Grade::BlueHour) => f.grade,
             _ => 0.0,
         };
+        for fl in &self.flickers {
+            fl.draw(t, wake, self.to_out(&pose, (fl.x, fl.y)), out);
+        }
+        if let Some((steam, at)) = &self.steam {
+            steam.draw(t, wake, self.to_out(&pose, *at), out);
+        }
         self.particles.draw(t, wake, night, out, cover);
+    }
+
+    /// Where a source point appears in the output under `pose`, with the
+    /// parallax of its depth (the inverse of the block mapping).
+    fn to_out(&self, pose: &Pose, (x, y): (f32, f32)) -> (f32, f32) {
+        let n = f32::from(self.near.at(x * 0.5 - 0.5, y * 0.5 - 0.5)) / 255.0;
+        let dn = n - pose.focus;
+        let k = pose.spread / (1.0 + pose.dolly * dn).max(0.2);
+        (
+            self.width as f32 * 0.5 + (x - pose.cx - pose.shift.0 * dn) / k,
+            self.height as f32 * 0.5 + (y - pose.cy - pose.shift.1 * dn) / k,
+        )
     }
 
     /// One 2×2 block through every layer (sky, water, grade, light, fog).
     #[allow(clippy::too_many_arguments)]
     fn full_block(
         &self,
-        cx: usize,
-        cy: usize,
-        ((dxf, dyf), (ms8, mw8, gs8), ni): ((i32, i32), (u8, u8, u8), u8),
+        (cx, cy): (usize, usize),
+        ((dxf, dyf), (ms8, mw8, gs8), ni, shade): ((i32, i32), (u8, u8, u8), u8, i32),
         (xa, ya): (&[i32], &[i32]),
         pose: &Pose,
         f: &FrameParams,
@@ -463,6 +547,12 @@ impl Stage {
         for (j, &(x, y)) in pos.iter().enumerate() {
             let (px, py) = ((xa[x] + dxf) as f32 / 256.0, (ya[y] + dyf) as f32 / 256.0);
             ys[j] = self.layered_y(px, py, sy, ms, mw, f);
+        }
+        if shade != 256 {
+            let g = shade as f32 / 256.0;
+            for y in ys.iter_mut() {
+                *y = 16.0 + (*y - 16.0) * g;
+            }
         }
         let (mut u, mut v) = self.layered_uv(qx, qy, sx, sy, ms, mw, f);
         if f.any_finish {
@@ -739,6 +829,17 @@ struct FrameParams {
     fog_scale: f32,
     fog_drift: f32,
     blobs: Vec<Blob>,
+    /// Wind over the foliage: largest sway (source pixels), the angular
+    /// rate of its first harmonic (the second runs twice as fast) at `t`,
+    /// and the spatial rates of both (radians per source pixel).
+    sway_amp: f32,
+    sway_phase: f32,
+    sway_k: (f32, f32),
+    /// Luma gain of drifting light and shadow per tile of
+    /// [`SHADE_TILE`] source pixels (empty when there is none).
+    shade: Vec<f32>,
+    shade_cols: usize,
+    shade_rows: usize,
     /// Whether any grade, light or fog is drawn this frame.
     any_finish: bool,
     /// The grade is the only whole-frame effect: fast-path blocks apply it
@@ -813,7 +914,40 @@ impl FrameParams {
             let s = 0.3 * plan.light_leak * wake;
             blobs.push(Blob { x, y: 0.12 * st.height as f32, inv_r2: 1.0 / (r * r), strength: s, du: -20.0, dv: 26.0 });
         }
+        let sway_period = fitting_period(l, 2.2);
+        let (shade, shade_cols, shade_rows) = match plan.shadows {
+            Some(sp) => {
+                let (sw, sh) = (st.src.y.width, st.src.y.height);
+                let (cols, rows) = (sw.div_ceil(SHADE_TILE) + 1, sh.div_ceil(SHADE_TILE) + 1);
+                // Noise texels per source pixel, so one blob is `scale` of the width.
+                let k = 4.0 / (sp.scale * w);
+                // The pattern moves a whole number of texture tiles over a
+                // loop, so it comes back to where it started.
+                let travel = if st.path.looped { 64.0 * (sp.speed * l / 64.0).round().max(1.0) } else { sp.speed * l };
+                let drift = travel * t / l;
+                let amp = sp.strength * wake;
+                let mut g = Vec::with_capacity(cols * rows);
+                for r in 0..rows {
+                    for c in 0..cols {
+                        let (x, y) = ((c * SHADE_TILE) as f32 * k + drift, (r * SHADE_TILE) as f32 * k + 0.3 * drift);
+                        let n =
+                            0.7 * noise_at(&st.fog_noise, x, y) + 0.3 * noise_at(&st.fog_noise, x * 2.1 + 9.0, y * 2.1);
+                        // Soft-edged patches: light where the noise is high, shade where low.
+                        let v = ((n - 0.5) * 3.0).clamp(-1.0, 1.0);
+                        g.push(1.0 + amp * v);
+                    }
+                }
+                (g, cols, rows)
+            }
+            None => (Vec::new(), 0, 0),
+        };
         FrameParams {
+            shade,
+            shade_cols,
+            shade_rows,
+            sway_amp: 0.0045 * w * plan.sway * wake,
+            sway_phase: TAU * t / sway_period,
+            sway_k: (TAU / (0.6 * w), TAU / (0.23 * w)),
             sky_a,
             sky_b,
             sky_w,
@@ -850,6 +984,39 @@ impl FrameParams {
     fn sky_offsets(&self, sy: f32, horizon: f32) -> (f32, f32, f32, f32, f32) {
         let k = 0.35 + 0.65 * ((horizon - sy) / horizon.max(1.0)).clamp(0.0, 1.0);
         (self.sky_a.0 * k, self.sky_a.1 * k, self.sky_b.0 * k, self.sky_b.1 * k, self.sky_w)
+    }
+
+    /// The light-and-shadow gain at source position (`x`, `y`).
+    #[inline]
+    fn shade_at(&self, x: f32, y: f32) -> f32 {
+        let c = ((x.max(0.0) as usize) / SHADE_TILE).min(self.shade_cols - 1);
+        let r = ((y.max(0.0) as usize) / SHADE_TILE).min(self.shade_rows - 1);
+        self.shade[r * self.shade_cols + c]
+    }
+
+    /// The column part of the wind at source column `x`: sine and cosine
+    /// of both harmonics' spatial phase.
+    fn wind_col(&self, x: f32) -> [f32; 4] {
+        let (a, b) = (self.sway_k.0 * x, self.sway_k.1 * x);
+        [a.sin(), a.cos(), b.sin(), b.cos()]
+    }
+
+    /// The row part of the wind at source row `y` (its time phase, and a
+    /// slant so gusts cross the picture at an angle).
+    fn wind_row(&self, y: f32) -> [f32; 4] {
+        let a = self.sway_phase - 0.4 * self.sway_k.0 * y;
+        let b = 2.0 * self.sway_phase + 0.3 * self.sway_k.1 * y + 1.3;
+        [a.sin(), a.cos(), b.sin(), b.cos()]
+    }
+
+    /// Wind displacement (source pixels) from the two parts:
+    /// sin(A − B) = sin A cos B − cos A sin B, and so on.
+    #[inline]
+    fn wind(&self, col: [f32; 4], row: [f32; 4]) -> (f32, f32) {
+        let s1 = row[0] * col[1] - row[1] * col[0];
+        let c1 = row[1] * col[1] + row[0] * col[0];
+        let s2 = row[2] * col[3] - row[3] * col[2];
+        (self.sway_amp * (0.7 * s1 + 0.3 * s2), self.sway_amp * 0.3 * c1)
     }
 
     #[inline]

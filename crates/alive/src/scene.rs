@@ -2,6 +2,7 @@
 //! worked out on a small copy of the photo without any model (faces, with
 //! the default `faces` feature, come from a small cascade shipped in a crate).
 
+use super::lights::Light;
 use super::sky::{self, Analysis, SkyKind};
 use vivify_media::error::Result;
 use vivify_picture::image::{resize, Field, Rect, Rgb};
@@ -18,6 +19,10 @@ pub struct Scene {
     pub nearness: Field,
     /// Soft mask of the main subject.
     pub subject: Field,
+    /// How far each place may sway in the wind (foliage, 0..=1).
+    pub foliage: Field,
+    /// Lights of a dim photo (they flicker).
+    pub lights: Vec<Light>,
     pub summary: SceneSummary,
 }
 
@@ -27,6 +32,10 @@ pub struct SceneSummary {
     pub sky_share: f32,
     pub sky_kind: SkyKind,
     pub water_share: f32,
+    /// Share of the photo that can sway (leaves, grass).
+    pub foliage_share: f32,
+    /// Lights found in a dim photo.
+    pub lights: usize,
     /// Horizon as a fraction of the height, when a skyline was found.
     pub horizon: Option<f32>,
     pub sun: Option<(f32, f32)>,
@@ -48,7 +57,13 @@ impl Scene {
             let analysed = analyse_small(photo, want_water);
             (faces.join().unwrap_or_default(), analysed)
         });
-        let (a, found, mut subject) = analysed?;
+        let (a, mut found, mut subject) = analysed?;
+        // A face is never sky or water, however blue or smooth the finder
+        // found it (a pale face against a pale sky can join it).
+        for f in &faces {
+            clear_box(&mut found.sky, f.rect, 0.2);
+            clear_box(&mut found.water, f.rect, 0.2);
+        }
         let subject_box = if faces.is_empty() {
             weighted_box(&subject)
         } else {
@@ -56,18 +71,23 @@ impl Scene {
             people_box(&faces)
         };
         let nearness = depth(&a, &found.sky, &found.water, &subject, found.horizon);
+        let people = (!faces.is_empty()).then_some(&subject);
+        let foliage = super::foliage::find(&a, &found.sky, &found.water, people);
+        let lights = super::lights::find(&a);
         let share = |f: &Field| f.data.iter().sum::<f32>() / f.data.len() as f32;
         let summary = SceneSummary {
             sky_share: share(&found.sky),
             sky_kind: found.sky_kind,
             water_share: share(&found.water),
+            foliage_share: super::foliage::share(&foliage),
+            lights: lights.len(),
             horizon: found.horizon_found.then_some(found.horizon),
             sun: found.sun,
             subject: subject_box,
             brightness: a.luma.iter().sum::<f32>() / a.luma.len() as f32,
             faces,
         };
-        Ok(Scene { sky: found.sky, water: found.water, nearness, subject, summary })
+        Ok(Scene { sky: found.sky, water: found.water, nearness, subject, foliage, lights, summary })
     }
 
     pub fn has_sky(&self) -> bool {
@@ -131,6 +151,19 @@ fn saliency(a: &Analysis, sky: &Field, water: &Field) -> Field {
     let s = s.blurred(3);
     let peak = s.data.iter().copied().fold(0.0, f32::max).max(1e-6);
     Field { width: w, height: h, data: s.data.iter().map(|v| ((v / peak - 0.45) / 0.3).clamp(0.0, 1.0)).collect() }
+}
+
+/// Sets `f` to zero inside `r` (fractions of the photo) grown by `grow`
+/// of its size on every side.
+fn clear_box(f: &mut Field, r: Rect, grow: f64) {
+    let (w, h) = (f.width as f64, f.height as f64);
+    let x0 = ((r.x - r.w * grow) * w).floor().max(0.0) as usize;
+    let y0 = ((r.y - r.h * grow) * h).floor().max(0.0) as usize;
+    let x1 = (((r.x + r.w * (1.0 + grow)) * w).ceil() as usize).min(f.width);
+    let y1 = (((r.y + r.h * (1.0 + grow)) * h).ceil() as usize).min(f.height);
+    for y in y0..y1 {
+        f.data[y * f.width + x0.min(x1)..y * f.width + x1].iter_mut().for_each(|v| *v = 0.0);
+    }
 }
 
 /// Marks each face's head and shoulders in the subject mask, so people

@@ -10,6 +10,10 @@ pub struct Entry {
     pub id: String,
     pub split: String,
     pub ext: String,
+    /// Where the photo comes from (`deb:…`, `wheel:…`, `repo:`) and the
+    /// file inside it.
+    pub source: String,
+    pub member: String,
 }
 
 pub fn root() -> PathBuf {
@@ -29,6 +33,13 @@ impl Entry {
         cache().join(format!("{}.{}", self.id, self.ext))
     }
 
+    /// The photo's file in this repository, for photos that come from it
+    /// (tests use these without fetching anything).
+    #[allow(dead_code)]
+    pub fn repo_file(&self) -> Option<PathBuf> {
+        (self.source == "repo:").then(|| root().join(&self.member))
+    }
+
     /// The label, or None when the photo has none yet.
     pub fn label(&self) -> Option<Value> {
         let path = root().join("eval/labels").join(format!("{}.json", self.id));
@@ -44,7 +55,13 @@ pub fn entries() -> Vec<Entry> {
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             let ext = Path::new(f[3]).extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-            Entry { id: f[0].to_string(), split: f[1].to_string(), ext }
+            Entry {
+                id: f[0].to_string(),
+                split: f[1].to_string(),
+                ext,
+                source: f[2].to_string(),
+                member: f[3].to_string(),
+            }
         })
         .collect()
 }
