@@ -26,7 +26,7 @@ use std::fmt::Write as _;
 use evalset::{entries, label_masks, root};
 use vivify_alive::classify::{self, HIDDEN};
 use vivify_alive::regions::{self, FEATURES};
-use vivify_alive::scene::analysis_picture;
+use vivify_alive::scene::{analysis_picture, Scene};
 use vivify_picture::photo::Photo;
 
 /// Training length and weight decay, chosen by `--folds 4` on the tuning
@@ -50,6 +50,8 @@ struct Sample {
 struct Held {
     id: String,
     regions: vivify_alive::regions::Regions,
+    /// Share of each region the hand-made finder calls sky.
+    finder_sky: Vec<f32>,
     sky: Vec<bool>,
     water: Vec<bool>,
     first_sample: usize,
@@ -148,7 +150,9 @@ fn main() {
             let t = if c[0] > 0.0 { [c[1] / c[0], c[2] / c[0]] } else { [0.0, 0.0] };
             samples.push(Sample { x: *f, t, weight: c[0] / total, photo: photos });
         }
-        held.push(Held { id: e.id.clone(), regions: r, sky, water, first_sample });
+        let scene = Scene::analyse(&photo.rgb, false).expect("analyse");
+        let finder_sky = classify::region_shares(&r, &scene.sky);
+        held.push(Held { id: e.id.clone(), regions: r, finder_sky, sky, water, first_sample });
         photos += 1;
     }
     assert!(!samples.is_empty(), "no labelled tuning photos: run scripts/fetch-eval-photos");
@@ -273,10 +277,11 @@ fn train(samples: &[Sample], use_photo: impl Fn(usize) -> bool) -> Model {
 /// out, for every fold: the way to choose the network's size and training
 /// without ever looking at the test half.
 fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
-    let mut iou = [Vec::new(), Vec::new()];
-    let mut false_pos = [0usize; 2];
-    let mut absent = [0usize; 2];
-    let mut missed = [0usize; 2];
+    // Classes: sky, water (the network alone), sky (network and finder together).
+    let mut iou = [Vec::new(), Vec::new(), Vec::new()];
+    let mut false_pos = [0usize; 3];
+    let mut absent = [0usize; 3];
+    let mut missed = [0usize; 3];
     for fold in 0..k {
         let arrays = train(samples, |ph| ph % k != fold).arrays();
         let weights = arrays.weights();
@@ -287,8 +292,9 @@ fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
                 .map(|s| classify::region(&weights, &s.x))
                 .collect();
             let decided = classify::decide(&h.regions, &probs);
-            for (c, label) in [&h.sky, &h.water].into_iter().enumerate() {
-                let by_region = if c == 0 { &decided.0 } else { &decided.1 };
+            let combined = classify::combine_sky(&h.regions, &probs, &h.finder_sky);
+            for (c, label) in [&h.sky, &h.water, &h.sky].into_iter().enumerate() {
+                let by_region = [&decided.0, &decided.1, &combined][c];
                 let pred: Vec<bool> = h.regions.label.iter().map(|&r| by_region[r as usize]).collect();
                 let n = label.len() as f32;
                 let (lp, pp) = (
@@ -297,7 +303,7 @@ fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
                 );
                 let inter = label.iter().zip(&pred).filter(|(&a, &b)| a && b).count() as f32;
                 let union = label.iter().zip(&pred).filter(|(&a, &b)| a || b).count() as f32;
-                let name = ["sky", "water"][c];
+                let name = ["sky", "water", "sky (with finder)"][c];
                 if lp {
                     let v = if union > 0.0 { inter / union } else { 1.0 };
                     iou[c].push(v);
@@ -315,7 +321,7 @@ fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
             }
         }
     }
-    for (c, name) in ["sky", "water"].iter().enumerate() {
+    for (c, name) in ["sky", "water", "sky (with finder)"].iter().enumerate() {
         let mean = iou[c].iter().sum::<f32>() / iou[c].len().max(1) as f32;
         println!(
             "{k}-fold on the tuning half, {name}: mean IoU {mean:.2} over {} photos, missed {}, false {} of {}",

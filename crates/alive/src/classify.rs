@@ -147,6 +147,72 @@ pub fn decide(r: &Regions, probs: &[[f32; 2]]) -> (Vec<bool>, Vec<bool>) {
     (sky, water)
 }
 
+/// Share of each region the hand-made sky finder calls sky.
+pub fn region_shares(r: &Regions, sky: &Field) -> Vec<f32> {
+    let mut sum = vec![0f32; r.count];
+    let mut n = vec![0f32; r.count];
+    for (i, &l) in r.label.iter().enumerate() {
+        sum[l as usize] += sky.data[i];
+        n[l as usize] += 1.0;
+    }
+    sum.iter().zip(&n).map(|(s, c)| if *c > 0.0 { s / c } else { 0.0 }).collect()
+}
+
+/// The classifier and the hand-made finder together, for the sky: where
+/// the finder found sky, its sky plus every area the classifier calls sky
+/// that touches it (the finder stops at clouds and hazy edges, the
+/// classifier does not); where it found none, only a large, confident area
+/// of the classifier's (the finder's caution against walls and backdrops
+/// is worth keeping). `finder` is [`region_shares`] of the finder's mask.
+pub fn combine_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32]) -> Vec<bool> {
+    let (model, _) = decide(r, probs);
+    let n = neighbours(r);
+    let mut area = vec![0f32; r.count];
+    for &l in &r.label {
+        area[l as usize] += 1.0;
+    }
+    let total = (r.width * r.height) as f32;
+    let found: Vec<bool> = finder.iter().map(|&v| v > 0.5).collect();
+    let found_share = (0..r.count).filter(|&k| found[k]).map(|k| area[k]).sum::<f32>() / total;
+    let mut out = if found_share >= FINDER_SKY { found.clone() } else { vec![false; r.count] };
+    let mut seen = vec![false; r.count];
+    for start in 0..r.count {
+        if seen[start] || !model[start] {
+            continue;
+        }
+        let mut comp = vec![start];
+        seen[start] = true;
+        let mut k = 0;
+        while k < comp.len() {
+            for &m in &n[comp[k]] {
+                let m = m as usize;
+                if !seen[m] && model[m] {
+                    seen[m] = true;
+                    comp.push(m);
+                }
+            }
+            k += 1;
+        }
+        let a: f32 = comp.iter().map(|&k| area[k]).sum();
+        let keep = if found_share >= FINDER_SKY {
+            comp.iter().any(|&k| found[k] || n[k].iter().any(|&m| found[m as usize]))
+        } else {
+            let confidence = comp.iter().map(|&k| probs[k][0] * area[k]).sum::<f32>() / a;
+            a / total >= LONE_SKY_SHARE && confidence >= LONE_SKY_CONFIDENCE
+        };
+        if keep {
+            comp.iter().for_each(|&k| out[k] = true);
+        }
+    }
+    out
+}
+
+/// Sky share from which the finder's verdict counts (as `Scene::has_sky`).
+const FINDER_SKY: f32 = 0.03;
+/// Without the finder, the classifier's sky must be this large and sure.
+const LONE_SKY_SHARE: f32 = 0.1;
+const LONE_SKY_CONFIDENCE: f32 = 0.85;
+
 #[cfg(test)]
 mod tests {
     use super::*;
