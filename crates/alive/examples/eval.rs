@@ -6,7 +6,7 @@
 //! is inside any of the class's polygons). Run:
 //!
 //! ```text
-//! cargo run --release -p vivify-alive --example eval -- [--split tune|test|all] [--method heuristic|model] [--json]
+//! cargo run --release -p vivify-alive --example eval -- [--split tune|test|all] [--method alive|finder|model] [--json]
 //! cargo run --release -p vivify-alive --example eval -- --motion [--split …] [--prompt TEXT] [--json]
 //! ```
 //!
@@ -258,10 +258,11 @@ fn main() {
         motion_report(split, prompt, as_json);
         return;
     }
-    // `heuristic`: the scene analysis `alive` uses; `model`: the learned
-    // region classifier alone.
+    // `alive`: the scene analysis `alive` uses (the finder checked and
+    // helped by the classifier); `finder`: the hand-made finder alone (what
+    // `alive` used before); `model`: the learned region classifier alone.
     let method =
-        args.iter().position(|a| a == "--method").and_then(|i| args.get(i + 1)).map_or("heuristic", String::as_str);
+        args.iter().position(|a| a == "--method").and_then(|i| args.get(i + 1)).map_or("alive", String::as_str);
     let (mut sky, mut water) = (Tally::default(), Tally::default());
     let mut photos = Vec::new();
     let mut unlabelled = Vec::new();
@@ -274,6 +275,11 @@ fn main() {
         let photo = Photo::open(&path)
             .unwrap_or_else(|err| panic!("{}: {err} (run scripts/fetch-eval-photos)", path.display()));
         let (found_sky, found_water) = match method {
+            "finder" => {
+                let a = analysis_picture(&photo.rgb).expect("analysis picture");
+                let found = vivify_alive::sky::find(&a, false);
+                (found.sky, found.water)
+            }
             "model" => {
                 let a = analysis_picture(&photo.rgb).expect("analysis picture");
                 let r = regions::segment(&a);

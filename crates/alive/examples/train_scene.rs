@@ -26,7 +26,7 @@ use std::fmt::Write as _;
 use evalset::{entries, label_masks, root};
 use vivify_alive::classify::{self, HIDDEN};
 use vivify_alive::regions::{self, FEATURES};
-use vivify_alive::scene::{analysis_picture, Scene};
+use vivify_alive::scene::analysis_picture;
 use vivify_picture::photo::Photo;
 
 /// Training length and weight decay, chosen by `--folds 4` on the tuning
@@ -52,6 +52,12 @@ struct Held {
     regions: vivify_alive::regions::Regions,
     /// Share of each region the hand-made finder calls sky.
     finder_sky: Vec<f32>,
+    /// The finder's own sky mask, per pixel (None when it found none).
+    finder_pixels: Option<Vec<bool>>,
+    /// The analysis picture (for the plausibility checks).
+    analysis: vivify_alive::sky::Analysis,
+    /// The analysis picture's luma (the guide of boundary refinement).
+    luma: vivify_picture::image::Field,
     sky: Vec<bool>,
     water: Vec<bool>,
     first_sample: usize,
@@ -150,9 +156,22 @@ fn main() {
             let t = if c[0] > 0.0 { [c[1] / c[0], c[2] / c[0]] } else { [0.0, 0.0] };
             samples.push(Sample { x: *f, t, weight: c[0] / total, photo: photos });
         }
-        let scene = Scene::analyse(&photo.rgb, false).expect("analyse");
-        let finder_sky = classify::region_shares(&r, &scene.sky);
-        held.push(Held { id: e.id.clone(), regions: r, finder_sky, sky, water, first_sample });
+        // The finder alone: `Scene::analyse` would bring in the built-in
+        // classifier, trained on the held-out photos too.
+        let finder_sky = classify::region_shares(&r, &vivify_alive::sky::find(&a, false).sky);
+        let luma = vivify_picture::image::Field { width: a.width, height: a.height, data: a.luma.clone() };
+        let finder_pixels = vivify_alive::sky::grow(&a);
+        held.push(Held {
+            id: e.id.clone(),
+            regions: r,
+            finder_sky,
+            finder_pixels,
+            analysis: a,
+            luma,
+            sky,
+            water,
+            first_sample,
+        });
         photos += 1;
     }
     assert!(!samples.is_empty(), "no labelled tuning photos: run scripts/fetch-eval-photos");
@@ -277,11 +296,25 @@ fn train(samples: &[Sample], use_photo: impl Fn(usize) -> bool) -> Model {
 /// out, for every fold: the way to choose the network's size and training
 /// without ever looking at the test half.
 fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
-    // Classes: sky, water (the network alone), sky (network and finder together).
-    let mut iou = [Vec::new(), Vec::new(), Vec::new()];
-    let mut false_pos = [0usize; 3];
-    let mut absent = [0usize; 3];
-    let mut missed = [0usize; 3];
+    // Classes: sky, water (the network alone), sky (network and finder
+    // together), then the network's sky behind each picture-level gate.
+    let gates: Vec<classify::SkyGate> = [(0.1, 0.8, 0.5), (0.15, 0.85, 0.6), (0.2, 0.9, 0.7), (0.1, 0.9, 0.8)]
+        .iter()
+        .map(|&(share, confidence, top)| classify::SkyGate { share, confidence, top })
+        .collect();
+    let n = 7 + gates.len();
+    let mut iou = vec![Vec::new(); n];
+    let mut false_pos = vec![0usize; n];
+    let mut absent = vec![0usize; n];
+    let mut missed = vec![0usize; n];
+    let names: Vec<String> = ["sky".to_string(), "water".into(), "sky (with finder)".into()]
+        .into_iter()
+        .chain(gates.iter().map(|g| format!("sky (gate {:.2}/{:.2}/{:.1})", g.share, g.confidence, g.top)))
+        .chain(std::iter::once("sky (both agree, or a strong classifier sky)".to_string()))
+        .chain(std::iter::once("sky (second gate, edges refined)".to_string()))
+        .chain(std::iter::once("sky (finder, vetoed or rescued by the classifier)".to_string()))
+        .chain(std::iter::once("sky (the same, a rescued sky must look like one: alive)".to_string()))
+        .collect();
     for fold in 0..k {
         let arrays = train(samples, |ph| ph % k != fold).arrays();
         let weights = arrays.weights();
@@ -292,10 +325,35 @@ fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
                 .map(|s| classify::region(&weights, &s.x))
                 .collect();
             let decided = classify::decide(&h.regions, &probs);
-            let combined = classify::combine_sky(&h.regions, &probs, &h.finder_sky);
-            for (c, label) in [&h.sky, &h.water, &h.sky].into_iter().enumerate() {
-                let by_region = [&decided.0, &decided.1, &combined][c];
-                let pred: Vec<bool> = h.regions.label.iter().map(|&r| by_region[r as usize]).collect();
+            let mut by_class =
+                vec![decided.0.clone(), decided.1.clone(), classify::combine_sky(&h.regions, &probs, &h.finder_sky)];
+            by_class.extend(gates.iter().map(|g| classify::gated_sky(&h.regions, &probs, &h.finder_sky, *g)));
+            by_class.push(classify::agreed_sky(&h.regions, &probs, &h.finder_sky, gates[1]));
+            // The second gate with its boundary refined on the photo's edges.
+            let gated = classify::gated_sky(&h.regions, &probs, &h.finder_sky, gates[1]);
+            let coarse = vivify_picture::image::Field {
+                width: h.regions.width,
+                height: h.regions.height,
+                data: h.regions.label.iter().map(|&l| f32::from(u8::from(gated[l as usize]))).collect(),
+            };
+            let fine =
+                vivify_alive::guided::filter(&coarse, &h.luma, arg("--guide-r", 4usize), arg("--guide-eps", 1e-3f32));
+            let mut by_pixel: Vec<Vec<bool>> = by_class
+                .iter()
+                .map(|by_region| h.regions.label.iter().map(|&r| by_region[r as usize]).collect())
+                .collect();
+            by_pixel.push(fine.data.iter().map(|&v| v > 0.5).collect());
+            // What `alive` runs: the finder vetoed or rescued by the
+            // classifier, without and with the plausibility checks on a
+            // rescued sky.
+            let always = |_: &[bool]| true;
+            let plausible = |m: &[bool]| vivify_alive::sky::plausible(&h.analysis, m);
+            for check in [&always as &dyn Fn(&[bool]) -> bool, &plausible] {
+                let (judged, _) = classify::judge_sky(&h.regions, &probs, h.finder_pixels.as_deref(), check);
+                by_pixel.push(judged.unwrap_or_else(|| vec![false; h.regions.label.len()]));
+            }
+            for (c, pred) in by_pixel.into_iter().enumerate() {
+                let label = if c == 1 { &h.water } else { &h.sky };
                 let n = label.len() as f32;
                 let (lp, pp) = (
                     label.iter().filter(|&&b| b).count() as f32 / n >= 0.01,
@@ -303,7 +361,7 @@ fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
                 );
                 let inter = label.iter().zip(&pred).filter(|(&a, &b)| a && b).count() as f32;
                 let union = label.iter().zip(&pred).filter(|(&a, &b)| a || b).count() as f32;
-                let name = ["sky", "water", "sky (with finder)"][c];
+                let name = &names[c];
                 if lp {
                     let v = if union > 0.0 { inter / union } else { 1.0 };
                     iou[c].push(v);
@@ -321,7 +379,7 @@ fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
             }
         }
     }
-    for (c, name) in ["sky", "water", "sky (with finder)"].iter().enumerate() {
+    for (c, name) in names.iter().enumerate() {
         let mean = iou[c].iter().sum::<f32>() / iou[c].len().max(1) as f32;
         println!(
             "{k}-fold on the tuning half, {name}: mean IoU {mean:.2} over {} photos, missed {}, false {} of {}",

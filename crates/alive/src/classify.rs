@@ -207,6 +207,123 @@ pub fn combine_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32]) -> Vec<bool>
     out
 }
 
+/// The classifier's sky, kept only when the picture as a whole looks like
+/// it has one: the hand-made finder agrees there is sky (`finder` share of
+/// at least [`FINDER_SKY`]), or the classifier's sky is large (`share`),
+/// sure (`confidence`, its area-weighted mean probability) and spans most
+/// of the top edge (`top`). Otherwise no sky at all.
+pub fn gated_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32], gate: SkyGate) -> Vec<bool> {
+    let (model, _) = decide(r, probs);
+    let mut area = vec![0f32; r.count];
+    for &l in &r.label {
+        area[l as usize] += 1.0;
+    }
+    let total = (r.width * r.height) as f32;
+    let finder_share = (0..r.count).filter(|&k| finder[k] > 0.5).map(|k| area[k]).sum::<f32>() / total;
+    let sky_area: f32 = (0..r.count).filter(|&k| model[k]).map(|k| area[k]).sum();
+    if sky_area == 0.0 {
+        return model;
+    }
+    let confidence = (0..r.count).filter(|&k| model[k]).map(|k| probs[k][0] * area[k]).sum::<f32>() / sky_area;
+    let top = r.label[..r.width].iter().filter(|&&l| model[l as usize]).count() as f32 / r.width as f32;
+    let strong = sky_area / total >= gate.share && confidence >= gate.confidence && top >= gate.top;
+    if finder_share >= FINDER_SKY || strong {
+        model
+    } else {
+        vec![false; r.count]
+    }
+}
+
+/// Both must agree: where the finder and the classifier both see sky, the
+/// finder's sky (its edges are finer than superpixels) with the
+/// classifier's areas that touch it; where only the finder does, none (the
+/// classifier vetoes walls and backdrops); where only the classifier does,
+/// its sky if it passes `gate`.
+pub fn agreed_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32], gate: SkyGate) -> Vec<bool> {
+    let (model, _) = decide(r, probs);
+    if !model.iter().any(|&m| m) {
+        return model;
+    }
+    let mut area = vec![0f32; r.count];
+    for &l in &r.label {
+        area[l as usize] += 1.0;
+    }
+    let total = (r.width * r.height) as f32;
+    let finder_share = (0..r.count).filter(|&k| finder[k] > 0.5).map(|k| area[k]).sum::<f32>() / total;
+    if finder_share >= FINDER_SKY {
+        combine_sky(r, probs, finder)
+    } else {
+        gated_sky(r, probs, finder, gate)
+    }
+}
+
+/// How the sky of a photo was decided (for plan notes and `--explain`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkyVerdict {
+    /// Neither the finder nor the classifier sees sky.
+    None,
+    /// Both see sky: the finder's mask (its edges are pixel-fine).
+    Agreed,
+    /// The finder saw sky, the classifier none: taken for a wall, a
+    /// backdrop or a ceiling, and dropped.
+    Vetoed,
+    /// The finder missed it; the classifier's sky is large and sure.
+    Rescued,
+    /// Only the classifier sees sky, and not surely enough.
+    Doubtful,
+}
+
+/// The gate a classifier-only sky must pass (chosen by 4-fold
+/// cross-validation on the tuning photos: `train_scene --folds 4`).
+pub const RESCUE_GATE: SkyGate = SkyGate { share: 0.15, confidence: 0.85, top: 0.6 };
+
+/// The sky of a photo from the hand-made finder's mask (`finder`, per
+/// pixel, None when it found none) and the classifier's region
+/// probabilities: the finder's sky where the classifier also sees sky,
+/// none where it does not, the classifier's own sky where the finder saw
+/// none but the classifier's passes [`RESCUE_GATE`] and `plausible` (the
+/// finder's own checks that a mask behaves like a sky).
+pub fn judge_sky(
+    r: &Regions,
+    probs: &[[f32; 2]],
+    finder: Option<&[bool]>,
+    plausible: &dyn Fn(&[bool]) -> bool,
+) -> (Option<Vec<bool>>, SkyVerdict) {
+    let finder_share = finder.map_or(0.0, |f| f.iter().filter(|&&b| b).count() as f32 / f.len().max(1) as f32);
+    let (model, _) = decide(r, probs);
+    let model_sees = model.iter().any(|&m| m);
+    match finder {
+        Some(f) if finder_share >= FINDER_SKY => {
+            if model_sees {
+                (Some(f.to_vec()), SkyVerdict::Agreed)
+            } else {
+                (None, SkyVerdict::Vetoed)
+            }
+        }
+        _ if !model_sees => (None, SkyVerdict::None),
+        _ => {
+            // The gate has no use for the finder's few pixels here.
+            let none = vec![0.0; r.count];
+            let gated = gated_sky(r, probs, &none, RESCUE_GATE);
+            let mask: Vec<bool> = r.label.iter().map(|&l| gated[l as usize]).collect();
+            if mask.iter().any(|&g| g) && plausible(&mask) {
+                (Some(mask), SkyVerdict::Rescued)
+            } else {
+                (None, SkyVerdict::Doubtful)
+            }
+        }
+    }
+}
+
+/// Thresholds of [`gated_sky`].
+#[derive(Clone, Copy, Debug)]
+pub struct SkyGate {
+    pub share: f32,
+    pub confidence: f32,
+    pub top: f32,
+}
+
 /// Sky share from which the finder's verdict counts (as `Scene::has_sky`).
 const FINDER_SKY: f32 = 0.03;
 /// Without the finder, the classifier's sky must be this large and sure.

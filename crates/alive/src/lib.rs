@@ -15,6 +15,7 @@ pub mod explain;
 pub mod fill;
 pub mod foliage;
 pub mod grade;
+pub mod guided;
 pub mod label;
 pub mod life;
 pub mod lights;

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::classify::SkyVerdict;
 use super::prompt::{Ask, CameraMove, Direction, Grade, Intent, ParticleKind, SoundKind};
 use super::scene::Scene;
 use super::sky::SkyKind;
@@ -215,6 +216,17 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         }
         _ => None,
     };
+
+    match summary.sky_verdict {
+        SkyVerdict::Vetoed => notes.push(
+            "sky: a smooth, sky-coloured area at the top was not taken for sky: the region classifier sees none there (a wall, a backdrop or a ceiling)"
+                .into(),
+        ),
+        SkyVerdict::Rescued => {
+            notes.push("sky: found by the region classifier where the hand-made finder saw none".into())
+        }
+        _ => {}
+    }
 
     // Colour grade and stars.
     let grade = intent.grade.map(|g| {

@@ -20,9 +20,10 @@ use vivify_picture::image::{resize, Plane, Rect, Rgb, Yuv};
 
 /// Seconds over which motion fades in from the still photo.
 const WAKE_S: f32 = 0.6;
-/// Source pixels per step of the drifting light-and-shadow pattern (its
-/// patches are hundreds of pixels wide: the steps do not show).
-const SHADE_TILE: usize = 8;
+/// Source pixels between the worked-out points of the drifting
+/// light-and-shadow pattern (its patches are hundreds of pixels wide; the
+/// points are blended bilinearly).
+const SHADE_TILE: usize = 16;
 
 /// Everything a frame needs, prepared once.
 pub struct Stage {
@@ -918,7 +919,7 @@ impl FrameParams {
         let (shade, shade_cols, shade_rows) = match plan.shadows {
             Some(sp) => {
                 let (sw, sh) = (st.src.y.width, st.src.y.height);
-                let (cols, rows) = (sw.div_ceil(SHADE_TILE) + 1, sh.div_ceil(SHADE_TILE) + 1);
+                let (cols, rows) = (sw.div_ceil(SHADE_TILE) + 2, sh.div_ceil(SHADE_TILE) + 2);
                 // Noise texels per source pixel, so one blob is `scale` of the width.
                 let k = 4.0 / (sp.scale * w);
                 // The pattern moves a whole number of texture tiles over a
@@ -986,12 +987,18 @@ impl FrameParams {
         (self.sky_a.0 * k, self.sky_a.1 * k, self.sky_b.0 * k, self.sky_b.1 * k, self.sky_w)
     }
 
-    /// The light-and-shadow gain at source position (`x`, `y`).
+    /// The light-and-shadow gain at source position (`x`, `y`), bilinear
+    /// between the tiles' corners so no tile edge shows.
     #[inline]
     fn shade_at(&self, x: f32, y: f32) -> f32 {
-        let c = ((x.max(0.0) as usize) / SHADE_TILE).min(self.shade_cols - 1);
-        let r = ((y.max(0.0) as usize) / SHADE_TILE).min(self.shade_rows - 1);
-        self.shade[r * self.shade_cols + c]
+        let (gx, gy) = (x.max(0.0) / SHADE_TILE as f32, y.max(0.0) / SHADE_TILE as f32);
+        let (c, r) = ((gx as usize).min(self.shade_cols - 2), (gy as usize).min(self.shade_rows - 2));
+        let (ax, ay) = ((gx - c as f32).min(1.0), (gy - r as f32).min(1.0));
+        let i = r * self.shade_cols + c;
+        let top = self.shade[i] + (self.shade[i + 1] - self.shade[i]) * ax;
+        let j = i + self.shade_cols;
+        let bottom = self.shade[j] + (self.shade[j + 1] - self.shade[j]) * ax;
+        top + (bottom - top) * ay
     }
 
     /// The column part of the wind at source column `x`: sine and cosine

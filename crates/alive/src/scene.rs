@@ -1,8 +1,12 @@
 //! Scene analysis: what is sky, water, subject, and how far away things are,
-//! worked out on a small copy of the photo without any model (faces, with
-//! the default `faces` feature, come from a small cascade shipped in a crate).
+//! worked out on a small copy of the photo: a hand-made sky finder checked
+//! and helped by a small region classifier trained here (`classify`, its
+//! weights ours and committed), no downloaded model (faces, with the
+//! default `faces` feature, come from a small cascade shipped in a crate).
 
+use super::classify::{self, SkyVerdict};
 use super::lights::Light;
+use super::regions;
 use super::sky::{self, Analysis, SkyKind};
 use vivify_media::error::Result;
 use vivify_picture::image::{resize, Field, Rect, Rgb};
@@ -31,6 +35,8 @@ pub struct Scene {
 pub struct SceneSummary {
     pub sky_share: f32,
     pub sky_kind: SkyKind,
+    /// How the sky was decided (finder and classifier).
+    pub sky_verdict: SkyVerdict,
     pub water_share: f32,
     /// Share of the photo that can sway (leaves, grass).
     pub foliage_share: f32,
@@ -57,7 +63,7 @@ impl Scene {
             let analysed = analyse_small(photo, want_water);
             (faces.join().unwrap_or_default(), analysed)
         });
-        let (a, mut found, mut subject) = analysed?;
+        let (a, mut found, mut subject, sky_verdict) = analysed?;
         // A face is never sky or water, however blue or smooth the finder
         // found it (a pale face against a pale sky can join it).
         for f in &faces {
@@ -78,6 +84,7 @@ impl Scene {
         let summary = SceneSummary {
             sky_share: share(&found.sky),
             sky_kind: found.sky_kind,
+            sky_verdict,
             water_share: share(&found.water),
             foliage_share: super::foliage::share(&foliage),
             lights: lights.len(),
@@ -111,11 +118,27 @@ pub fn analysis_picture(photo: &Rgb) -> Result<Analysis> {
     Ok(Analysis::new(w, h, &small.data))
 }
 
-fn analyse_small(photo: &Rgb, want_water: bool) -> Result<(Analysis, sky::SkyWater, Field)> {
+fn analyse_small(photo: &Rgb, want_water: bool) -> Result<(Analysis, sky::SkyWater, Field, SkyVerdict)> {
     let a = analysis_picture(photo)?;
-    let found = sky::find(&a, want_water);
+    let (found, verdict) = find_sky(&a, want_water);
     let subject = saliency(&a, &found.sky, &found.water);
-    Ok((a, found, subject))
+    Ok((a, found, subject, verdict))
+}
+
+/// Sky (and the water under it): the hand-made finder, checked and helped
+/// by the learned region classifier (see [`classify::judge_sky`] and
+/// docs/EVAL.md for why this way).
+pub fn find_sky(a: &Analysis, want_water: bool) -> (sky::SkyWater, SkyVerdict) {
+    let finder = sky::grow(a);
+    let r = regions::segment(a);
+    let probs: Vec<[f32; 2]> =
+        regions::describe(a, &r).iter().map(|f| classify::region(&classify::BUILT_IN, f)).collect();
+    let (sky, verdict) = classify::judge_sky(&r, &probs, finder.as_deref(), &|m| sky::plausible(a, m));
+    let found = match sky {
+        Some(s) => sky::with_sky(a, &s, want_water),
+        None => sky::SkyWater::none(a.width, a.height),
+    };
+    (found, verdict)
 }
 
 /// Centre-weighted colour contrast outside sky and water: a cheap estimate

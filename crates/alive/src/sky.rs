@@ -175,9 +175,34 @@ pub struct SkyWater {
     pub sun: Option<(f32, f32)>,
 }
 
-/// Finds sky, horizon and water. `want_water` relaxes the water test when the
-/// user asked for water motion.
+/// Finds sky, horizon and water with the hand-made finder alone.
+/// `want_water` relaxes the water test when the user asked for water motion.
 pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
+    match grow(a) {
+        Some(sky) => with_sky(a, &sky, want_water),
+        None => SkyWater::none(a.width, a.height),
+    }
+}
+
+impl SkyWater {
+    /// No sky, no water.
+    pub fn none(w: usize, h: usize) -> SkyWater {
+        SkyWater {
+            sky: Field::new(w, h, 0.0),
+            water: Field::new(w, h, 0.0),
+            horizon: 0.4,
+            horizon_found: false,
+            sky_kind: SkyKind::None,
+            sky_colour: [0.0; 3],
+            sun: None,
+        }
+    }
+}
+
+/// The hand-made sky finder: sky grown from the top edge, gaps between
+/// branches added, then checked for plausibility. None when what it grew
+/// is too small or does not behave like a sky.
+pub fn grow(a: &Analysis) -> Option<Vec<bool>> {
     let (w, h) = (a.width, a.height);
     let n = w * h;
     let mut sky = vec![false; n];
@@ -210,18 +235,9 @@ pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
         }
     }
     let count = sky.iter().filter(|&&s| s).count();
-    let mut result = SkyWater {
-        sky: Field::new(w, h, 0.0),
-        water: Field::new(w, h, 0.0),
-        horizon: 0.4,
-        horizon_found: false,
-        sky_kind: SkyKind::None,
-        sky_colour: [0.0; 3],
-        sun: None,
-    };
     if count * 100 < n {
         // Less than 1 % of the picture: no usable sky.
-        return result;
+        return None;
     }
     // Sky model: mean and spread of the grown region.
     let mut mean = [0f32; 3];
@@ -240,14 +256,33 @@ pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
             *s = true;
         }
     }
+    plausible(a, &sky).then_some(sky)
+}
+
+/// Whether a mask behaves like a sky (the finder's own checks, also asked
+/// of a sky the classifier found alone).
+pub fn plausible(a: &Analysis, sky: &[bool]) -> bool {
+    let (w, h) = (a.width, a.height);
+    let n = w * h;
+    let count = sky.iter().filter(|&&s| s).count();
+    if count == 0 {
+        return false;
+    }
+    let mut mean = [0f32; 3];
+    for i in (0..n).filter(|&i| sky[i]) {
+        for (m, v) in mean.iter_mut().zip(a.rgb[i]) {
+            *m += v;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= count as f32);
     // A sky lies over the scene: its columns end well above the bottom
     // (a bright sign or wall reaching down the frame is not one), and its
     // light changes smoothly (a plane fitted to its luma leaves little; a
     // row of shirts or a patterned ceiling leaves a lot).
     let mut ends: Vec<usize> = (0..w).filter_map(|x| (0..h).rev().find(|&y| sky[y * w + x])).collect();
     ends.sort_unstable();
-    if ends.get(ends.len() / 2).is_some_and(|&e| e * 10 > h * 7) || plane_residual(a, &sky) > 0.12 {
-        return result;
+    if ends.get(ends.len() / 2).is_some_and(|&e| e * 10 > h * 7) || plane_residual(a, sky) > 0.12 {
+        return false;
     }
     // A warm region with no change of colour from its top to its bottom is
     // a surface (a table, a wall), not a sunset: real warm skies shade from
@@ -270,9 +305,29 @@ pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
         let third = (rows.len() / 3).max(1);
         let (top, bottom) = (band(&rows[..third.min(rows.len())]), band(&rows[rows.len().saturating_sub(third)..]));
         if dist(top, bottom) < 0.06 {
-            return result;
+            return false;
         }
     }
+    true
+}
+
+/// Horizon, kind of sky, sun and water for a sky mask (from the finder or
+/// the classifier).
+pub fn with_sky(a: &Analysis, sky: &[bool], want_water: bool) -> SkyWater {
+    let (w, h) = (a.width, a.height);
+    let n = w * h;
+    let mut result = SkyWater::none(w, h);
+    let count = sky.iter().filter(|&&s| s).count();
+    if count == 0 {
+        return result;
+    }
+    let mut mean = [0f32; 3];
+    for i in (0..n).filter(|&i| sky[i]) {
+        for (m, v) in mean.iter_mut().zip(a.rgb[i]) {
+            *m += v;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= count as f32);
     // Skyline per column: the first row from the top that is not sky.
     let mut lines: Vec<usize> =
         (0..w).filter(|&x| sky[x]).map(|x| (0..h).find(|&y| !sky[y * w + x]).unwrap_or(h)).collect();
@@ -306,7 +361,7 @@ pub fn find(a: &Analysis, want_water: bool) -> SkyWater {
             result.sun = Some(((cx + 0.5) / w as f32, (cy + 0.5) / h as f32));
         }
     }
-    result.water = find_water(a, &sky, mean, result.horizon, want_water);
+    result.water = find_water(a, sky, mean, result.horizon, want_water);
     result
 }
 
