@@ -67,7 +67,9 @@ impl Steam {
             puffs,
             width: width.max(4.0),
             rise: 0.32 * frame_h,
-            radius: (width * 0.12).clamp(3.0, frame_h * 0.04),
+            // At least 1.5 pixels, at most 4 % of the frame's height (a
+            // small frame may make that the smaller one).
+            radius: (width * 0.12).min(frame_h * 0.04).max(1.5),
             alpha: (0.16 * strength).min(0.4),
             drift,
             life,
@@ -126,6 +128,18 @@ fn puff(out: &mut Frame, x: f32, y: f32, r: f32, alpha: f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiny_frames_and_sources_draw_without_trouble() {
+        for (width, h) in [(0.0, 32.0), (400.0, 32.0), (3.0, 2000.0)] {
+            let s = Steam::new(width, h, 3.0, 5.0, 0.5, false, 9);
+            let mut f = Frame::new(32, 32).expect("frame");
+            for t in [0.0, 0.2, 0.49] {
+                s.draw(t, 1.0, (16.0, 30.0), &mut f);
+                s.draw(t, 1.0, (-100.0, 1e6), &mut f);
+            }
+        }
+    }
 
     #[test]
     fn steam_rises_above_its_source_and_moves() {
