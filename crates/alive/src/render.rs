@@ -24,6 +24,8 @@ const WAKE_S: f32 = 0.6;
 /// light-and-shadow pattern (its patches are hundreds of pixels wide; the
 /// points are blended bilinearly).
 const SHADE_TILE: usize = 16;
+/// Blocks along a row between exact evaluations of the shade.
+const SHADE_STEP: usize = 8;
 
 /// Everything a frame needs, prepared once.
 pub struct Stage {
@@ -361,6 +363,7 @@ impl Stage {
                 ((base_x * 0.5) as i32).clamp(0, self.near.width as i32 - 1) as usize
             })
             .collect();
+        let mut shade_knots = vec![1.0f32; if f.shade.is_empty() { 0 } else { cw / SHADE_STEP + 2 }];
         // The wind's phase is linear in the position: its column parts are
         // worked out once per frame, its row parts once per row.
         let wind_cols: Vec<[f32; 4]> = if f.sway_amp != 0.0 {
@@ -375,18 +378,28 @@ impl Stage {
             let row_sky_grade = if f.grade_only { self.block_grade(base_y, 255, &f) } else { BlockGrade::IDENTITY };
             let near_row = ((base_y * 0.5) as i32).clamp(0, self.near.height as i32 - 1) as usize * self.near.width;
             let wind_row = if f.sway_amp != 0.0 { f.wind_row(base_y) } else { [0.0; 4] };
+            // The drifting shade changes over hundreds of pixels: worked out
+            // every SHADE_STEP blocks along the row and blended between.
+            if !f.shade.is_empty() {
+                for (j, k) in shade_knots.iter_mut().enumerate() {
+                    let x = pose.cx + ((j * SHADE_STEP) as f32 * 2.0 + 1.0 - half_w) * pose.spread;
+                    *k = f.shade_at(x, base_y);
+                }
+            }
             for cx in 0..cw {
                 let bx = cx as f32 * 2.0 + 1.0;
                 let base_x = pose.cx + (bx - half_w) * pose.spread;
                 let ni = self.near.data[near_row + mask_x[cx]];
                 let (dk, mut ox, mut oy) = by_near[usize::from(ni)];
+                // The subject and sway planes have the near plane's size
+                // whenever they are used (see `Stage::new`).
                 if f.breathe != 0.0 {
-                    let s = f32::from(self.subject.at(base_x * 0.5 - 0.5, base_y * 0.5 - 0.5)) / 255.0;
+                    let s = f32::from(self.subject.data[near_row + mask_x[cx]]) / 255.0;
                     ox += (base_x - self.subject_centre.0) * f.breathe * s;
                     oy += (base_y - self.subject_centre.1) * f.breathe * s;
                 }
                 if f.sway_amp != 0.0 {
-                    let s = self.sway.at(base_x * 0.5 - 0.5, base_y * 0.5 - 0.5);
+                    let s = self.sway.data[near_row + mask_x[cx]];
                     if s > 0 {
                         let (wx, wy) = f.wind(wind_cols[cx], wind_row);
                         let s = f32::from(s) / 255.0;
@@ -427,7 +440,8 @@ impl Stage {
                 rows[cx] = base_y + dy;
                 if !f.shade.is_empty() {
                     // Shadows fall on the scene, not on the sky.
-                    let g = f.shade_at(qx * 2.0, qy * 2.0) - 1.0;
+                    let (j, t) = (cx / SHADE_STEP, (cx % SHADE_STEP) as f32 * (1.0 / SHADE_STEP as f32));
+                    let g = shade_knots[j] + (shade_knots[j + 1] - shade_knots[j]) * t - 1.0;
                     shades[cx] = ((1.0 + g * (1.0 - f32::from(sky8) / 255.0)) * 256.0) as i32;
                 }
                 if f.grade_only && kind < 2 {
