@@ -128,9 +128,7 @@ impl Plan {
             ..self.clone()
         }
     }
-}
 
-impl Plan {
     /// The same clip without the layers that only change the light
     /// (drifting shadows, flickering lights).
     pub fn without_light(&self) -> Plan {
@@ -326,7 +324,10 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
             notes.push("sway: asked for, but no leaves or grass were found".into());
             0.0
         }
-        _ if intent.wind.is_some_and(|w| w.on) && summary.foliage_share > 0.02 => wind,
+        _ if intent.wind.is_some_and(|w| w.on) && summary.foliage_share > 0.02 => {
+            notes.push("sway: the wind moves the leaves and grass too".into());
+            wind
+        }
         _ => 0.0,
     };
 
