@@ -832,6 +832,8 @@ struct FrameParams {
     water_b: (f32, f32),
     water_w: f32,
     ripple_amp: f32,
+    /// Ripple strength relative to a calm sea (sets the glints' brightness).
+    shimmer: f32,
     ripple_phase: f32,
     ripple_wave: f32,
     grade: f32,
@@ -970,6 +972,7 @@ impl FrameParams {
             water_b,
             water_w,
             ripple_amp,
+            shimmer: ripple_amp / (0.0035 * w).max(1e-3),
             ripple_phase,
             ripple_wave,
             grade,
@@ -1061,7 +1064,9 @@ impl FrameParams {
         (
             0.4 * a * s2,
             a * s1,
-            3.0 * (a / (self.ripple_amp + 1e-3)) * (ph + 0.9).cos() * (self.ripple_amp / (0.0035 * 1080.0)).min(2.0),
+            // Glints on the wavelets, in luma levels: the same at every
+            // output size (the amplitude itself is in pixels).
+            4.0 * (a / (self.ripple_amp + 1e-3)) * (ph + 0.9).cos() * self.shimmer.min(2.0),
         )
     }
 }
