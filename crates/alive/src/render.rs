@@ -442,7 +442,10 @@ impl Stage {
                     // Shadows fall on the scene, not on the sky.
                     let (j, t) = (cx / SHADE_STEP, (cx % SHADE_STEP) as f32 * (1.0 / SHADE_STEP as f32));
                     let g = shade_knots[j] + (shade_knots[j + 1] - shade_knots[j]) * t - 1.0;
-                    shades[cx] = ((1.0 + g * (1.0 - f32::from(sky8) / 255.0)) * 256.0) as i32;
+                    // In 8.8 fixed point, scaled down where the block is sky
+                    // (an integer division by a constant: no float divide).
+                    let gi = (g * 256.0) as i32;
+                    shades[cx] = 256 + gi * (255 - i32::from(sky8)) / 255;
                 }
                 if f.grade_only && kind < 2 {
                     // Most blocks are all scene or all sky: their grade is
