@@ -237,7 +237,7 @@ fn word(w: &str) -> Option<Word> {
         "sway" | "sways" | "swaying" | "rustle" | "rustles" | "rustling" | "grass" | "trees" | "tree" | "branches"
         | "bushes" | "plants" | "reeds" => Sway,
         "shadow" | "shadows" | "shade" | "dappled" => Shadows,
-        "steam" | "steaming" | "steamy" | "smoke" | "smoking" | "smoky" | "vapour" | "vapor" | "hot" => Steam,
+        "steam" | "steaming" | "steamy" | "smoke" | "smoking" | "smoky" | "vapour" | "vapor" => Steam,
         "flicker" | "flickers" | "flickering" | "candle" | "candles" | "candlelight" | "lights" | "lamps"
         | "lanterns" | "twinkle" | "twinkles" | "twinkling" | "sparkle" | "sparkling" | "glitter" => Flicker,
         "birds" | "bird" | "birdsong" | "chirping" | "forest" | "nature" => Sound(SoundKind::Birds),
@@ -617,5 +617,21 @@ mod tests {
     fn zero_width_marks_do_not_hide_words() {
         let it = parse("sn\u{200b}ow");
         assert!(it.particles.iter().any(|(k, _)| *k == ParticleKind::Snow));
+    }
+
+    #[test]
+    fn the_life_layers_are_asked_for_in_plain_words() {
+        let it = parse("steam rises from the cup");
+        assert!(it.steam.is_some_and(|a| a.on), "{it:?}");
+        assert!(it.ignored.is_empty(), "{:?}", it.ignored);
+        let it = parse("the grass sways gently, windy");
+        assert_eq!(it.sway.map(|a| a.strength), Some(0.6));
+        assert!(it.wind.is_some_and(|a| a.on));
+        let it = parse("candles flicker, no shadows");
+        assert!(it.flicker.is_some_and(|a| a.on));
+        assert!(it.shadows.is_some_and(|a| !a.on));
+        assert!(it.ignored.is_empty(), "{:?}", it.ignored);
+        // "hot" is not steam: a hot summer day has none.
+        assert!(parse("a hot summer day").steam.is_none());
     }
 }
