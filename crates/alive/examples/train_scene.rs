@@ -56,8 +56,6 @@ struct Held {
     finder_pixels: Option<Vec<bool>>,
     /// The analysis picture (for the plausibility checks).
     analysis: vivify_alive::sky::Analysis,
-    /// The analysis picture's luma (the guide of boundary refinement).
-    luma: vivify_picture::image::Field,
     sky: Vec<bool>,
     water: Vec<bool>,
     first_sample: usize,
@@ -159,7 +157,6 @@ fn main() {
         // The finder alone: `Scene::analyse` would bring in the built-in
         // classifier, trained on the held-out photos too.
         let finder_sky = classify::region_shares(&r, &vivify_alive::sky::find(&a, false).sky);
-        let luma = vivify_picture::image::Field { width: a.width, height: a.height, data: a.luma.clone() };
         let finder_pixels = vivify_alive::sky::grow(&a);
         held.push(Held {
             id: e.id.clone(),
@@ -167,7 +164,6 @@ fn main() {
             finder_sky,
             finder_pixels,
             analysis: a,
-            luma,
             sky,
             water,
             first_sample,
@@ -336,8 +332,10 @@ fn cross_validate(samples: &[Sample], held: &[Held], k: usize) {
                 height: h.regions.height,
                 data: h.regions.label.iter().map(|&l| f32::from(u8::from(gated[l as usize]))).collect(),
             };
+            let a = &h.analysis;
+            let luma = vivify_picture::image::Field { width: a.width, height: a.height, data: a.luma.clone() };
             let fine =
-                vivify_alive::guided::filter(&coarse, &h.luma, arg("--guide-r", 4usize), arg("--guide-eps", 1e-3f32));
+                vivify_alive::guided::filter(&coarse, &luma, arg("--guide-r", 4usize), arg("--guide-eps", 1e-3f32));
             let mut by_pixel: Vec<Vec<bool>> = by_class
                 .iter()
                 .map(|by_region| h.regions.label.iter().map(|&r| by_region[r as usize]).collect())

@@ -147,6 +147,21 @@ pub fn decide(r: &Regions, probs: &[[f32; 2]]) -> (Vec<bool>, Vec<bool>) {
     (sky, water)
 }
 
+/// Pixels in each region.
+fn region_areas(r: &Regions) -> Vec<f32> {
+    let mut area = vec![0f32; r.count];
+    for &l in &r.label {
+        area[l as usize] += 1.0;
+    }
+    area
+}
+
+/// Share of the picture in regions the finder calls sky (`finder` is
+/// [`region_shares`] of its mask).
+fn finder_share(area: &[f32], finder: &[f32], total: f32) -> f32 {
+    area.iter().zip(finder).filter(|(_, &f)| f > 0.5).map(|(a, _)| a).sum::<f32>() / total
+}
+
 /// Share of each region the hand-made sky finder calls sky.
 pub fn region_shares(r: &Regions, sky: &Field) -> Vec<f32> {
     let mut sum = vec![0f32; r.count];
@@ -167,13 +182,10 @@ pub fn region_shares(r: &Regions, sky: &Field) -> Vec<f32> {
 pub fn combine_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32]) -> Vec<bool> {
     let (model, _) = decide(r, probs);
     let n = neighbours(r);
-    let mut area = vec![0f32; r.count];
-    for &l in &r.label {
-        area[l as usize] += 1.0;
-    }
+    let area = region_areas(r);
     let total = (r.width * r.height) as f32;
     let found: Vec<bool> = finder.iter().map(|&v| v > 0.5).collect();
-    let found_share = (0..r.count).filter(|&k| found[k]).map(|k| area[k]).sum::<f32>() / total;
+    let found_share = finder_share(&area, finder, total);
     let mut out = if found_share >= FINDER_SKY { found.clone() } else { vec![false; r.count] };
     let mut seen = vec![false; r.count];
     for start in 0..r.count {
@@ -214,12 +226,9 @@ pub fn combine_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32]) -> Vec<bool>
 /// of the top edge (`top`). Otherwise no sky at all.
 pub fn gated_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32], gate: SkyGate) -> Vec<bool> {
     let (model, _) = decide(r, probs);
-    let mut area = vec![0f32; r.count];
-    for &l in &r.label {
-        area[l as usize] += 1.0;
-    }
+    let area = region_areas(r);
     let total = (r.width * r.height) as f32;
-    let finder_share = (0..r.count).filter(|&k| finder[k] > 0.5).map(|k| area[k]).sum::<f32>() / total;
+    let finder_share = finder_share(&area, finder, total);
     let sky_area: f32 = (0..r.count).filter(|&k| model[k]).map(|k| area[k]).sum();
     if sky_area == 0.0 {
         return model;
@@ -244,13 +253,8 @@ pub fn agreed_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32], gate: SkyGate
     if !model.iter().any(|&m| m) {
         return model;
     }
-    let mut area = vec![0f32; r.count];
-    for &l in &r.label {
-        area[l as usize] += 1.0;
-    }
     let total = (r.width * r.height) as f32;
-    let finder_share = (0..r.count).filter(|&k| finder[k] > 0.5).map(|k| area[k]).sum::<f32>() / total;
-    if finder_share >= FINDER_SKY {
+    if finder_share(&region_areas(r), finder, total) >= FINDER_SKY {
         combine_sky(r, probs, finder)
     } else {
         gated_sky(r, probs, finder, gate)

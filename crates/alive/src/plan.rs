@@ -122,10 +122,8 @@ impl Plan {
             particles: Vec::new(),
             fog: 0.0,
             sway: 0.0,
-            flicker: 0.0,
             steam: None,
-            shadows: None,
-            ..self.clone()
+            ..self.without_light()
         }
     }
 

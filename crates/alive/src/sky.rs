@@ -240,13 +240,7 @@ pub fn grow(a: &Analysis) -> Option<Vec<bool>> {
         return None;
     }
     // Sky model: mean and spread of the grown region.
-    let mut mean = [0f32; 3];
-    for i in (0..n).filter(|&i| sky[i]) {
-        for (m, v) in mean.iter_mut().zip(a.rgb[i]) {
-            *m += v;
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= count as f32);
+    let mean = mean_colour(a, &sky);
     let spread = ((0..n).filter(|&i| sky[i]).map(|i| dist(a.rgb[i], mean).powi(2)).sum::<f32>() / count as f32).sqrt();
     let lowest = (0..n).filter(|&i| sky[i]).map(|i| i / w).max().unwrap_or(0);
     // Gaps between branches and behind wires: sky-coloured, smooth, not
@@ -259,22 +253,26 @@ pub fn grow(a: &Analysis) -> Option<Vec<bool>> {
     plausible(a, &sky).then_some(sky)
 }
 
+/// Mean colour of the analysis picture under `mask` (black when it is empty).
+fn mean_colour(a: &Analysis, mask: &[bool]) -> [f32; 3] {
+    let mut mean = [0f32; 3];
+    let mut count = 0usize;
+    for (c, _) in a.rgb.iter().zip(mask).filter(|(_, &m)| m) {
+        for (m, v) in mean.iter_mut().zip(c) {
+            *m += v;
+        }
+        count += 1;
+    }
+    mean.map(|m| m / count.max(1) as f32)
+}
+
 /// Whether a mask behaves like a sky (the finder's own checks, also asked
 /// of a sky the classifier found alone).
 pub fn plausible(a: &Analysis, sky: &[bool]) -> bool {
     let (w, h) = (a.width, a.height);
-    let n = w * h;
-    let count = sky.iter().filter(|&&s| s).count();
-    if count == 0 {
+    let Some(mean) = sky.iter().any(|&s| s).then(|| mean_colour(a, sky)) else {
         return false;
-    }
-    let mut mean = [0f32; 3];
-    for i in (0..n).filter(|&i| sky[i]) {
-        for (m, v) in mean.iter_mut().zip(a.rgb[i]) {
-            *m += v;
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= count as f32);
+    };
     // A sky lies over the scene: its columns end well above the bottom
     // (a bright sign or wall reaching down the frame is not one), and its
     // light changes smoothly (a plane fitted to its luma leaves little; a
@@ -321,13 +319,7 @@ pub fn with_sky(a: &Analysis, sky: &[bool], want_water: bool) -> SkyWater {
     if count == 0 {
         return result;
     }
-    let mut mean = [0f32; 3];
-    for i in (0..n).filter(|&i| sky[i]) {
-        for (m, v) in mean.iter_mut().zip(a.rgb[i]) {
-            *m += v;
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= count as f32);
+    let mean = mean_colour(a, sky);
     // Skyline per column: the first row from the top that is not sky.
     let mut lines: Vec<usize> =
         (0..w).filter(|&x| sky[x]).map(|x| (0..h).find(|&y| !sky[y * w + x]).unwrap_or(h)).collect();
