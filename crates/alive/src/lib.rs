@@ -8,6 +8,7 @@
 //! cores, AAC ambience from [`sound`]) → MP4, Live Photo pair or Motion
 //! Photo. [`make`] runs it all; the pieces are public for the web studio
 //! and for tests.
+#![forbid(unsafe_code)]
 
 pub mod camera;
 pub mod classify;

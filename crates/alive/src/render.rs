@@ -17,6 +17,7 @@ use super::steam::Steam;
 use vivify_codec::Frame;
 use vivify_media::error::Result;
 use vivify_picture::image::{resize, Plane, Rect, Rgb, Yuv};
+use vivify_picture::rows::{luma_run, pair_run, LumaRun};
 
 /// Seconds over which motion fades in from the still photo.
 const WAKE_S: f32 = 0.6;
@@ -342,8 +343,13 @@ impl Stage {
         // from the affine map and its chroma position (1/256 pixel), and
         // its sky and water weights.
         let mut kinds = vec![0u8; cw];
-        let mut disp = vec![(0i32, 0i32); cw];
-        let mut chroma = vec![(0i32, 0i32); cw];
+        let (mut dxs, mut dys) = (vec![0i32; cw], vec![0i32; cw]);
+        let (mut chroma_x, mut chroma_y) = (vec![0i32; cw], vec![0i32; cw]);
+        // Fast-path chroma samples (×256) and luma gains (8.8) per block.
+        let (mut fast_u, mut fast_v) = (vec![0u32; cw], vec![0u32; cw]);
+        let mut gains = vec![256i32; cw];
+        // The second output row when the frame's height is odd (unused).
+        let mut spare_row = if h % 2 == 1 { vec![0u8; w] } else { Vec::new() };
         let mut masks = vec![(0u8, 0u8, 0u8); cw];
         // Source row of each block (for the sky's colour gradient).
         let mut rows = vec![0f32; cw];
@@ -456,64 +462,67 @@ impl Stage {
                         _ => self.block_grade(base_y + dy, gs8, &f),
                     };
                 }
-                disp[cx] = (((dx - ax) * 256.0) as i32, ((dy - ay) * 256.0) as i32);
-                chroma[cx] = (((qx - ax * 0.5) * 256.0) as i32, ((qy - ay * 0.5) * 256.0) as i32);
+                gains[cx] = (grades[cx].luma * shades[cx]) >> 8;
+                (dxs[cx], dys[cx]) = (((dx - ax) * 256.0) as i32, ((dy - ay) * 256.0) as i32);
+                (chroma_x[cx], chroma_y[cx]) = (((qx - ax * 0.5) * 256.0) as i32, ((qy - ay * 0.5) * 256.0) as i32);
             }
-            // Camera-only blocks: two additions and one fixed-point sample
-            // per pixel. Sources are in video range already, and so is any
-            // mix of them: no clamp needed.
-            let (ya0, ya1) = (ya[y0], ya[y1]);
+            // Camera-only blocks, in runs that read one plane: two additions
+            // and one fixed-point sample per pixel (eight at a time where the
+            // CPU allows). Sources are in video range already, and so is any
+            // mix of them.
             let (row0, rest) = out.y[y0 * w..].split_at_mut(w);
-            let row1: &mut [u8] = if y1 > y0 { &mut rest[..w] } else { &mut [] };
-            for (b, (&kind, &(dx, dy))) in kinds.iter().zip(&disp).enumerate() {
-                if kind >= 2 {
-                    continue;
+            let row1: &mut [u8] = if y1 > y0 { &mut rest[..w] } else { &mut spare_row };
+            let mut b = 0;
+            while b < cw {
+                let kind = kinds[b];
+                let end = kinds[b..].iter().position(|&k| k != kind).map_or(cw, |n| b + n);
+                if kind < 2 {
+                    let planes = if kind == 1 { sky_src } else { &self.src };
+                    let (x0, x1) = (b * 2, (end * 2).min(w));
+                    let run = LumaRun {
+                        xa: &xa[x0..x1],
+                        dx: &dxs[b..end],
+                        dy: &dys[b..end],
+                        gain: &gains[b..end],
+                        ya: (ya[y0], ya[y1]),
+                    };
+                    luma_run(&planes.y, &run, &mut row0[x0..x1], &mut row1[x0..x1]);
+                    pair_run(
+                        &planes.u,
+                        &planes.v,
+                        &chroma_x[b..end],
+                        &chroma_y[b..end],
+                        &mut fast_u[b..end],
+                        &mut fast_v[b..end],
+                    );
                 }
-                let plane = if kind == 1 { &sky_src.y } else { &self.src.y };
-                let gain = (grades[b].luma * shades[b]) >> 8;
-                for x in b * 2..(b * 2 + 2).min(w) {
-                    let (v0, v1) = plane.sample_fixed_rows(xa[x] + dx, ya0 + dy, ya1 + dy);
-                    if gain == 256 {
-                        row0[x] = ((v0 + 128) >> 8) as u8;
-                        if let Some(o) = row1.get_mut(x) {
-                            *o = ((v1 + 128) >> 8) as u8;
-                        }
-                    } else {
-                        row0[x] = graded_luma(v0, gain);
-                        if let Some(o) = row1.get_mut(x) {
-                            *o = graded_luma(v1, gain);
-                        }
-                    }
-                }
+                b = end;
             }
             for cx in 0..cw {
                 let ci = cy * cw + cx;
-                match kinds[cx] {
-                    2 => self.full_block(
+                if kinds[cx] == 2 {
+                    self.full_block(
                         (cx, cy),
-                        (disp[cx], masks[cx], cover.near[ci], shades[cx]),
+                        ((dxs[cx], dys[cx]), masks[cx], cover.near[ci], shades[cx]),
                         (&xa, &ya),
                         &pose,
                         &f,
                         out,
-                    ),
-                    kind => {
-                        let planes = if kind == 1 { sky_src } else { &self.src };
-                        let (qx, qy) = chroma[cx];
-                        let (u, v) = planes.u.sample_pair_fixed(&planes.v, qx, qy);
-                        let g = &grades[cx];
-                        if *g == BlockGrade::IDENTITY {
-                            out.u[ci] = ((u + 128) >> 8) as u8;
-                            out.v[ci] = ((v + 128) >> 8) as u8;
-                        } else {
-                            let (u, v) = (u as f32 / 256.0, v as f32 / 256.0);
-                            out.u[ci] = (u * g.chroma + g.u_offset + 0.5).clamp(16.0, 240.0) as u8;
-                            out.v[ci] = (v * g.chroma + g.v_offset + 0.5).clamp(16.0, 240.0) as u8;
-                        }
-                        if f.any_finish && !f.grade_only {
-                            self.finish_in_place((cx, cy), rows[cx], masks[cx], subjects[cx], cover.near[ci], &f, out);
-                        }
-                    }
+                    );
+                    continue;
+                }
+                let (u, v) = (fast_u[cx], fast_v[cx]);
+                let g = &grades[cx];
+                if *g == BlockGrade::IDENTITY {
+                    out.u[ci] = ((u + 128) >> 8) as u8;
+                    out.v[ci] = ((v + 128) >> 8) as u8;
+                } else {
+                    let (u, v) = (u as f32 / 256.0, v as f32 / 256.0);
+                    out.u[ci] = (u * g.chroma + g.u_offset + 0.5).clamp(16.0, 240.0) as u8;
+                    out.v[ci] = (v * g.chroma + g.v_offset + 0.5).clamp(16.0, 240.0) as u8;
+                }
+                if f.any_finish && !f.grade_only {
+                    self.finish_in_place((cx, cy), rows[cx], masks[cx], subjects[cx], cover.near[ci], &f, out);
                 }
             }
         }
@@ -786,14 +795,6 @@ struct BlockGrade {
 
 impl BlockGrade {
     const IDENTITY: BlockGrade = BlockGrade { luma: 256, chroma: 1.0, u_offset: 0.0, v_offset: 0.0 };
-}
-
-/// A luma sample (×256) through a grade's gain around black, rounded and
-/// kept in video range.
-#[inline(always)]
-fn graded_luma(v: u32, gain: i32) -> u8 {
-    let y = 16 * 256 + ((((v as i32) - 16 * 256) * gain) >> 8);
-    ((y + 128) >> 8).clamp(16, 235) as u8
 }
 
 /// The four pixels of block (`cx`, `cy`), repeated at a right or bottom

@@ -1,4 +1,5 @@
 //! The `vivify` command line: parses arguments, calls the library, prints.
+#![forbid(unsafe_code)]
 
 mod args;
 mod progress;

@@ -190,7 +190,10 @@ impl H264Encoder {
             .max_frame_rate(FrameRate::from_hz(fps.max(1.0)))
             .rate_control_mode(RateControlMode::Off)
             .usage_type(UsageType::CameraVideoRealTime)
-            // Low complexity measured 0.1 dB below High and 5 % faster.
+            // Low complexity measured 0.1 dB below High and 5 % faster
+            // (23 % faster on a 1080x1920 render, stop 22). Switching off
+            // scene-change detection, adaptive quantisation and background
+            // detection changed neither time nor size measurably there.
             .complexity(Complexity::Low)
             .skip_frames(false)
             .vui(if color.bt709 { VuiConfig::bt709() } else { VuiConfig::bt601() }.full_range(color.full_range));

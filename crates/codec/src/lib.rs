@@ -1,5 +1,6 @@
 //! Video codecs: H.264 decode and encode through the bundled OpenH264, HEVC
 //! decode in pure Rust, and the picture type they exchange.
+#![forbid(unsafe_code)]
 
 pub mod color;
 pub mod frame;

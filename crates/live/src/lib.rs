@@ -1,6 +1,7 @@
 //! `vivify live`: a video in, a Live Photo and/or Motion Photo out. The
 //! moment is copied sample for sample when an edit list can express the cut,
 //! and re-encoded to H.264 otherwise.
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 

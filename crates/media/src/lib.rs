@@ -9,6 +9,7 @@
 //!
 //! This is the lowest layer of the workspace: it holds no C code, starts no
 //! threads and builds for `wasm32-unknown-unknown`.
+#![forbid(unsafe_code)]
 
 pub mod audio;
 pub mod batch;

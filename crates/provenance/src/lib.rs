@@ -12,6 +12,7 @@
 //! A [`Claim`] (vivify-media) describes one output; this crate finds and
 //! checks the signing identity ([`SignWith`]), seals claims into files with
 //! C2PA ([`C2paSeal`]), and reads them back ([`verify`]).
+#![forbid(unsafe_code)]
 
 pub mod config;
 pub mod der;

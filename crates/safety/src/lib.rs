@@ -4,6 +4,7 @@
 //! becomes [`Refusal`] (exit code 6) that says which step, which rule, what
 //! happened to the data and what the person can do — never scores or word
 //! lists, and no hints at all for child-safety refusals.
+#![forbid(unsafe_code)]
 
 pub mod classifier;
 pub mod image;

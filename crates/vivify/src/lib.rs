@@ -6,6 +6,7 @@
 //! these. A program that needs less depends on a layer directly, e.g.
 //! `vivify-media` alone to inspect and convert Live and Motion Photos with
 //! no C code, no SQLite and no cryptography.
+#![forbid(unsafe_code)]
 
 pub use vivify_media::{
     audio, batch, bmff, bytes, claim, convert, cut, dirs, error, heic, input, inspect, jpeg, limits, outfile, package,
