@@ -31,31 +31,40 @@ impl Frame {
     pub fn to_rgb(&self, color: super::color::ColorInfo) -> Vec<u8> {
         let mut out = vec![0u8; self.width * self.height * 3];
         let cw = self.chroma_width();
-        let limited = !color.full_range;
-        let (kr, kb) = if color.bt709 { (0.2126f32, 0.0722f32) } else { (0.299f32, 0.114f32) };
-        let kg = 1.0 - kr - kb;
-        let (rv, bu) = (2.0 * (1.0 - kr), 2.0 * (1.0 - kb));
-        let (gu, gv) = (bu * kb / kg, rv * kr / kg);
+        let m = Matrix::new(color);
         for row in 0..self.height {
             for col in 0..self.width {
                 let ci = (row / 2) * cw + col / 2;
-                let (mut y, mut u, mut v) = (
-                    f32::from(self.y[row * self.width + col]),
-                    f32::from(self.u[ci]) - 128.0,
-                    f32::from(self.v[ci]) - 128.0,
-                );
-                if limited {
-                    y = (y - 16.0) * (255.0 / 219.0);
-                    u *= 255.0 / 224.0;
-                    v *= 255.0 / 224.0;
-                }
                 let o = (row * self.width + col) * 3;
-                out[o] = (y + rv * v).round().clamp(0.0, 255.0) as u8;
-                out[o + 1] = (y - gu * u - gv * v).round().clamp(0.0, 255.0) as u8;
-                out[o + 2] = (y + bu * u).round().clamp(0.0, 255.0) as u8;
+                let y = f32::from(self.y[row * self.width + col]);
+                out[o..o + 3].copy_from_slice(&m.rgb(y, self.u[ci], self.v[ci]));
             }
         }
         out
+    }
+
+    /// Packed RGB at half the size both ways (rounded up): one pixel per
+    /// chroma sample, its luma the mean of the two-by-two luma it covers.
+    /// A quarter of the work of [`Frame::to_rgb`], for checks that look at
+    /// a picture's content rather than its finest detail.
+    pub fn to_rgb_half(&self, color: super::color::ColorInfo) -> (usize, usize, Vec<u8>) {
+        let (cw, ch) = (self.chroma_width(), self.height.div_ceil(2));
+        let mut out = vec![0u8; cw * ch * 3];
+        let m = Matrix::new(color);
+        for cy in 0..ch {
+            let (r0, r1) = (cy * 2, (cy * 2 + 1).min(self.height - 1));
+            for cx in 0..cw {
+                let (c0, c1) = (cx * 2, (cx * 2 + 1).min(self.width - 1));
+                let sum = u32::from(self.y[r0 * self.width + c0])
+                    + u32::from(self.y[r0 * self.width + c1])
+                    + u32::from(self.y[r1 * self.width + c0])
+                    + u32::from(self.y[r1 * self.width + c1]);
+                let ci = cy * cw + cx;
+                let o = ci * 3;
+                out[o..o + 3].copy_from_slice(&m.rgb(sum as f32 * 0.25, self.u[ci], self.v[ci]));
+            }
+        }
+        (cw, ch, out)
     }
 
     /// Mean luma over a grid of `cells`×`cells` blocks (for motion scoring).
@@ -107,6 +116,103 @@ impl Frame {
             0.0
         } else {
             sum as f32 / n as f32
+        }
+    }
+}
+
+/// Y'CbCr to R'G'B' coefficients for one matrix and range.
+struct Matrix {
+    limited: bool,
+    rv: f32,
+    gu: f32,
+    gv: f32,
+    bu: f32,
+}
+
+impl Matrix {
+    fn new(color: super::color::ColorInfo) -> Matrix {
+        let (kr, kb) = if color.bt709 { (0.2126f32, 0.0722f32) } else { (0.299f32, 0.114f32) };
+        let kg = 1.0 - kr - kb;
+        let (rv, bu) = (2.0 * (1.0 - kr), 2.0 * (1.0 - kb));
+        Matrix { limited: !color.full_range, rv, gu: bu * kb / kg, gv: rv * kr / kg, bu }
+    }
+
+    #[inline(always)]
+    fn rgb(&self, y: f32, u: u8, v: u8) -> [u8; 3] {
+        let (mut y, mut u, mut v) = (y, f32::from(u) - 128.0, f32::from(v) - 128.0);
+        if self.limited {
+            y = (y - 16.0) * (255.0 / 219.0);
+            u *= 255.0 / 224.0;
+            v *= 255.0 / 224.0;
+        }
+        // Clamped first, then rounded by adding a half: the same as
+        // rounding and clamping, without a call to `roundf` per channel.
+        let px = |c: f32| (c.clamp(0.0, 255.0) + 0.5) as u8;
+        [px(y + self.rv * v), px(y - self.gu * u - self.gv * v), px(y + self.bu * u)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::color::ColorInfo;
+
+    fn frame(w: usize, h: usize, luma: impl Fn(usize, usize) -> u8) -> Frame {
+        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+        Frame {
+            width: w,
+            height: h,
+            y: (0..w * h).map(|i| luma(i % w, i / w)).collect(),
+            u: (0..cw * ch).map(|i| (16 + i * 37 % 225) as u8).collect(),
+            v: (0..cw * ch).map(|i| (240 - i * 53 % 225) as u8).collect(),
+        }
+    }
+
+    #[test]
+    fn half_size_rgb_is_the_full_conversion_where_each_block_is_flat() {
+        for color in [ColorInfo { full_range: false, bt709: true }, ColorInfo { full_range: true, bt709: false }] {
+            for (w, h) in [(8, 6), (7, 5), (1, 1), (2, 3)] {
+                let f = frame(w, h, |x, y| (16 + (x / 2 * 31 + y / 2 * 17) % 220) as u8);
+                let full = f.to_rgb(color);
+                let (hw, hh, half) = f.to_rgb_half(color);
+                assert_eq!((hw, hh), (w.div_ceil(2), h.div_ceil(2)));
+                for cy in 0..hh {
+                    for cx in 0..hw {
+                        let (o, p) = ((cy * hw + cx) * 3, (cy * 2 * w + cx * 2) * 3);
+                        assert_eq!(half[o..o + 3], full[p..p + 3], "{w}x{h} at {cx},{cy}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn half_size_luma_is_the_mean_of_its_block() {
+        // A checkerboard of 16 and 216 averages to 116: grey, not either.
+        let f = frame(4, 4, |x, y| if (x + y) % 2 == 0 { 16 } else { 216 });
+        let grey = Frame { u: vec![128; 4], v: vec![128; 4], ..f.clone() };
+        let (_, _, half) = grey.to_rgb_half(ColorInfo { full_range: true, bt709: true });
+        assert!(half.iter().all(|&c| c == 116), "{half:?}");
+    }
+
+    #[test]
+    fn conversion_rounds_then_clamps_like_the_textbook_formula() {
+        let color = ColorInfo { full_range: false, bt709: true };
+        let m = Matrix::new(color);
+        for y in (0..=255u8).step_by(5) {
+            for u in (0..=255u8).step_by(15) {
+                for v in (0..=255u8).step_by(15) {
+                    let (yy, uu, vv) = (
+                        (f32::from(y) - 16.0) * 255.0 / 219.0,
+                        (f32::from(u) - 128.0) * 255.0 / 224.0,
+                        (f32::from(v) - 128.0) * 255.0 / 224.0,
+                    );
+                    let r = (yy + 1.5748 * vv).round().clamp(0.0, 255.0) as u8;
+                    let b = (yy + 1.8556 * uu).round().clamp(0.0, 255.0) as u8;
+                    let got = m.rgb(f32::from(y), u, v);
+                    assert!(got[0].abs_diff(r) <= 1 && got[2].abs_diff(b) <= 1, "{y} {u} {v}: {got:?} vs {r} {b}");
+                }
+            }
         }
     }
 }

@@ -61,7 +61,10 @@ impl<'a> FrameSampler<'a> {
         if !self.wanted.contains(&index) || seen {
             return;
         }
-        let rgb = Rgb { width: frame.width, height: frame.height, data: frame.to_rgb(self.color) };
+        // At half size: the perceptual hash works on a 64x64 summary and the
+        // classifier on 320 pixels, and this runs inside the render.
+        let (width, height, data) = frame.to_rgb_half(self.color);
+        let rgb = Rgb { width, height, data };
         let facts = PictureFacts::of(&rgb, None, self.classifier);
         if let Ok(mut f) = self.found.lock() {
             f.push((index, facts));
