@@ -4,8 +4,6 @@
 //! masks there say which layers apply, and the layers are mixed in
 //! Y'CbCr. Particles and stars are drawn afterwards (see `particles.rs`).
 
-use std::f32::consts::TAU;
-
 use super::camera::{ease, Path, Pose};
 use super::fill::push_pull;
 use super::grade::GradeYuv;
@@ -18,6 +16,12 @@ use vivify_codec::Frame;
 use vivify_media::error::Result;
 use vivify_picture::image::{resize, Plane, Rect, Rgb, Yuv};
 use vivify_picture::rows::{luma_run, pair_run, LumaRun};
+
+mod blocks;
+mod params;
+
+use blocks::{BlockRow, FrameMap};
+use params::FrameParams;
 
 /// Seconds over which motion fades in from the still photo.
 const WAKE_S: f32 = 0.6;
@@ -317,161 +321,30 @@ impl Stage {
         let pose = self.path.pose(t);
         let wake = self.wake(t);
         let f = FrameParams::new(self, t, wake, &pose);
-        let (half_w, half_h) = (w as f32 * 0.5, h as f32 * 0.5);
-        // Affine map of pixel centres to sample coordinates, in 1/256 pixel.
-        let xa: Vec<i32> =
-            (0..w).map(|x| ((pose.cx + (x as f32 + 0.5 - half_w) * pose.spread - 0.5) * 256.0) as i32).collect();
-        let ya: Vec<i32> =
-            (0..h).map(|y| ((pose.cy + (y as f32 + 0.5 - half_h) * pose.spread - 0.5) * 256.0) as i32).collect();
-        // Per nearness value: extra spread from the dolly and the parallax shift.
-        let by_near: Vec<(f32, f32, f32)> = (0..256)
-            .map(|n| {
-                let dn = n as f32 / 255.0 - pose.focus;
-                let k = pose.spread / (1.0 + pose.dolly * dn).max(0.2);
-                (k - pose.spread, pose.shift.0 * dn, pose.shift.1 * dn)
-            })
-            .collect();
+        let map = FrameMap::new(self, &pose, &f);
+        let (xa, ya) = (&map.xa, &map.ya);
         let cw = w.div_ceil(2);
         cover.width = cw;
         cover.near.resize(cw * h.div_ceil(2), 0);
         cover.sky.resize(cw * h.div_ceil(2), 0);
         let sky_src = self.sky_plate.as_ref().unwrap_or(&self.src);
-        let sky_layer = self.sky_plate.is_some();
-        let water_layer = self.water_plate.is_some();
-        // Per block of the current block row: how it is drawn (0 camera
-        // only, 1 camera over the sky plate, 2 full path), its displacement
-        // from the affine map and its chroma position (1/256 pixel), and
-        // its sky and water weights.
-        let mut kinds = vec![0u8; cw];
-        let (mut dxs, mut dys) = (vec![0i32; cw], vec![0i32; cw]);
-        let (mut chroma_x, mut chroma_y) = (vec![0i32; cw], vec![0i32; cw]);
-        // Fast-path chroma samples (×256) and luma gains (8.8) per block.
+        let mut row = BlockRow::new(cw, !f.shade.is_empty());
+        // Fast-path chroma samples (×256) per block.
         let (mut fast_u, mut fast_v) = (vec![0u32; cw], vec![0u32; cw]);
-        let mut gains = vec![256i32; cw];
         // The second output row when the frame's height is odd (unused).
         let mut spare_row = if h % 2 == 1 { vec![0u8; w] } else { Vec::new() };
-        let mut masks = vec![(0u8, 0u8, 0u8); cw];
-        // Source row of each block (for the sky's colour gradient).
-        let mut rows = vec![0f32; cw];
-        let mut subjects = vec![0u8; cw];
-        // A grade alone is an affine map per block (see `Grade::block`):
-        // luma gain (8.8 fixed point) and chroma gain and offsets.
-        let mut grades = vec![BlockGrade::IDENTITY; cw];
-        // Light and shadow drifting over the scene: a luma gain per block
-        // (8.8 fixed point), 256 where none falls.
-        let mut shades = vec![256i32; cw];
-        let scene_grade = if f.grade_only { self.block_grade(0.0, 0, &f) } else { BlockGrade::IDENTITY };
-        // Where each block column and row looks in the mask planes before
-        // any displacement (the affine part only): one table per frame.
-        let mask_x: Vec<usize> = (0..cw)
-            .map(|cx| {
-                let base_x = pose.cx + (cx as f32 * 2.0 + 1.0 - half_w) * pose.spread;
-                ((base_x * 0.5) as i32).clamp(0, self.near.width as i32 - 1) as usize
-            })
-            .collect();
-        let mut shade_knots = vec![1.0f32; if f.shade.is_empty() { 0 } else { cw / SHADE_STEP + 2 }];
-        // The wind's phase is linear in the position: its column parts are
-        // worked out once per frame, its row parts once per row.
-        let wind_cols: Vec<[f32; 4]> = if f.sway_amp != 0.0 {
-            (0..cw).map(|cx| f.wind_col(pose.cx + (cx as f32 * 2.0 + 1.0 - half_w) * pose.spread)).collect()
-        } else {
-            Vec::new()
-        };
         for cy in 0..h.div_ceil(2) {
-            let by = cy as f32 * 2.0 + 1.0;
             let (y0, y1) = (cy * 2, (cy * 2 + 1).min(h - 1));
-            let base_y = pose.cy + (by - half_h) * pose.spread;
-            let row_sky_grade = if f.grade_only { self.block_grade(base_y, 255, &f) } else { BlockGrade::IDENTITY };
-            let near_row = ((base_y * 0.5) as i32).clamp(0, self.near.height as i32 - 1) as usize * self.near.width;
-            let wind_row = if f.sway_amp != 0.0 { f.wind_row(base_y) } else { [0.0; 4] };
-            // The drifting shade changes over hundreds of pixels: worked out
-            // every SHADE_STEP blocks along the row and blended between.
-            if !f.shade.is_empty() {
-                for (j, k) in shade_knots.iter_mut().enumerate() {
-                    let x = pose.cx + ((j * SHADE_STEP) as f32 * 2.0 + 1.0 - half_w) * pose.spread;
-                    *k = f.shade_at(x, base_y);
-                }
-            }
-            for cx in 0..cw {
-                let bx = cx as f32 * 2.0 + 1.0;
-                let base_x = pose.cx + (bx - half_w) * pose.spread;
-                let ni = self.near.data[near_row + mask_x[cx]];
-                let (dk, mut ox, mut oy) = by_near[usize::from(ni)];
-                // The subject and sway planes have the near plane's size
-                // whenever they are used (see `Stage::new`).
-                if f.breathe != 0.0 {
-                    let s = f32::from(self.subject.data[near_row + mask_x[cx]]) / 255.0;
-                    ox += (base_x - self.subject_centre.0) * f.breathe * s;
-                    oy += (base_y - self.subject_centre.1) * f.breathe * s;
-                }
-                if f.sway_amp != 0.0 {
-                    let s = self.sway.data[near_row + mask_x[cx]];
-                    if s > 0 {
-                        let (wx, wy) = f.wind(wind_cols[cx], wind_row);
-                        let s = f32::from(s) / 255.0;
-                        ox += wx * s;
-                        oy += wy * s;
-                    }
-                }
-                // Displacement of this block from the affine map.
-                let dx = (bx - half_w) * dk + ox;
-                let dy = (by - half_h) * dk + oy;
-                let (qx, qy) = ((base_x + dx) * 0.5 - 0.5, (base_y + dy) * 0.5 - 0.5);
-                let sky8 = self.sky.at(qx, qy);
-                let ms8 = if sky_layer { sky8 } else { 0 };
-                let mw8 = if water_layer { self.water.at(qx, qy) } else { 0 };
-                let ci = cy * cw + cx;
-                cover.near[ci] = ni;
-                cover.sky[ci] = sky8;
-                // The grade's own sky mask: grown by one analysis pixel,
-                // because the sky finder stops short of edges (their
-                // gradient looks like texture) and a strong grade would
-                // leave a rim of the old sky there.
-                let gs8 = if self.grade.is_some() { self.grade_sky.at(qx, qy) } else { sky8 };
-                masks[cx] = (ms8, mw8, gs8);
-                if f.sweep > 0.0 {
-                    subjects[cx] = self.subject.at(qx, qy);
-                }
-                // Whole-sky blocks of a one-phase drift read the sky plate
-                // at an offset: as cheap as the camera alone.
-                let (kind, ax, ay) = if mw8 > 0 || (ms8 > 0 && (ms8 < 255 || f.sky_w < 1.0)) {
-                    (2, 0.0, 0.0)
-                } else if ms8 == 255 {
-                    let (ax, ay, _, _, _) = f.sky_offsets(base_y + dy, self.horizon);
-                    (1, ax, ay)
-                } else {
-                    (0, 0.0, 0.0)
-                };
-                kinds[cx] = kind;
-                rows[cx] = base_y + dy;
-                if !f.shade.is_empty() {
-                    // Shadows fall on the scene, not on the sky.
-                    let (j, t) = (cx / SHADE_STEP, (cx % SHADE_STEP) as f32 * (1.0 / SHADE_STEP as f32));
-                    let g = shade_knots[j] + (shade_knots[j + 1] - shade_knots[j]) * t - 1.0;
-                    // In 8.8 fixed point, scaled down where the block is sky
-                    // (an integer division by a constant: no float divide).
-                    let gi = (g * 256.0) as i32;
-                    shades[cx] = 256 + gi * (255 - i32::from(sky8)) / 255;
-                }
-                if f.grade_only && kind < 2 {
-                    // Most blocks are all scene or all sky: their grade is
-                    // the same along the row.
-                    grades[cx] = match gs8 {
-                        0 => scene_grade,
-                        255 => row_sky_grade,
-                        _ => self.block_grade(base_y + dy, gs8, &f),
-                    };
-                }
-                gains[cx] = (grades[cx].luma * shades[cx]) >> 8;
-                (dxs[cx], dys[cx]) = (((dx - ax) * 256.0) as i32, ((dy - ay) * 256.0) as i32);
-                (chroma_x[cx], chroma_y[cx]) = (((qx - ax * 0.5) * 256.0) as i32, ((qy - ay * 0.5) * 256.0) as i32);
-            }
+            row.plan(self, &map, &f, cy);
+            cover.near[cy * cw..(cy + 1) * cw].copy_from_slice(&row.near);
+            cover.sky[cy * cw..(cy + 1) * cw].copy_from_slice(&row.sky);
             // Camera-only blocks, in runs that read one plane: two additions
             // and one fixed-point sample per pixel (eight at a time where the
             // CPU allows). Sources are in video range already, and so is any
             // mix of them.
             let (row0, rest) = out.y[y0 * w..].split_at_mut(w);
             let row1: &mut [u8] = if y1 > y0 { &mut rest[..w] } else { &mut spare_row };
+            let kinds = &row.kinds;
             let mut b = 0;
             while b < cw {
                 let kind = kinds[b];
@@ -481,17 +354,17 @@ impl Stage {
                     let (x0, x1) = (b * 2, (end * 2).min(w));
                     let run = LumaRun {
                         xa: &xa[x0..x1],
-                        dx: &dxs[b..end],
-                        dy: &dys[b..end],
-                        gain: &gains[b..end],
+                        dx: &row.dxs[b..end],
+                        dy: &row.dys[b..end],
+                        gain: &row.gains[b..end],
                         ya: (ya[y0], ya[y1]),
                     };
                     luma_run(&planes.y, &run, &mut row0[x0..x1], &mut row1[x0..x1]);
                     pair_run(
                         &planes.u,
                         &planes.v,
-                        &chroma_x[b..end],
-                        &chroma_y[b..end],
+                        &row.chroma_x[b..end],
+                        &row.chroma_y[b..end],
                         &mut fast_u[b..end],
                         &mut fast_v[b..end],
                     );
@@ -503,8 +376,8 @@ impl Stage {
                 if kinds[cx] == 2 {
                     self.full_block(
                         (cx, cy),
-                        ((dxs[cx], dys[cx]), masks[cx], cover.near[ci], shades[cx]),
-                        (&xa, &ya),
+                        ((row.dxs[cx], row.dys[cx]), row.masks[cx], row.near[cx], row.shades[cx]),
+                        (xa, ya),
                         &pose,
                         &f,
                         out,
@@ -512,7 +385,7 @@ impl Stage {
                     continue;
                 }
                 let (u, v) = (fast_u[cx], fast_v[cx]);
-                let g = &grades[cx];
+                let g = &row.grades[cx];
                 if *g == BlockGrade::IDENTITY {
                     out.u[ci] = ((u + 128) >> 8) as u8;
                     out.v[ci] = ((v + 128) >> 8) as u8;
@@ -522,7 +395,15 @@ impl Stage {
                     out.v[ci] = (v * g.chroma + g.v_offset + 0.5).clamp(16.0, 240.0) as u8;
                 }
                 if f.any_finish && !f.grade_only {
-                    self.finish_in_place((cx, cy), rows[cx], masks[cx], subjects[cx], cover.near[ci], &f, out);
+                    self.finish_in_place(
+                        (cx, cy),
+                        row.rows[cx],
+                        row.masks[cx],
+                        row.subjects[cx],
+                        row.near[cx],
+                        &f,
+                        out,
+                    );
                 }
             }
         }
@@ -814,263 +695,4 @@ fn store(out: &mut Frame, pos: &[(usize, usize); 4], ys: &[f32; 4], ci: usize, (
     }
     out.u[ci] = (u + 0.5).clamp(16.0, 240.0) as u8;
     out.v[ci] = (v + 0.5).clamp(16.0, 240.0) as u8;
-}
-
-/// A soft light (sun glow or light leak) in output coordinates.
-pub struct Blob {
-    x: f32,
-    y: f32,
-    inv_r2: f32,
-    strength: f32,
-    du: f32,
-    dv: f32,
-}
-
-/// Everything that depends on time but not on the pixel.
-struct FrameParams {
-    /// Sky drift of the two phases (source pixels at the top) and the weight of the first.
-    sky_a: (f32, f32),
-    sky_b: (f32, f32),
-    sky_w: f32,
-    water_a: (f32, f32),
-    water_b: (f32, f32),
-    water_w: f32,
-    ripple_amp: f32,
-    /// Ripple strength relative to a calm sea (sets the glints' brightness).
-    shimmer: f32,
-    ripple_phase: f32,
-    ripple_wave: f32,
-    grade: f32,
-    breathe: f32,
-    sweep: f32,
-    sweep_pos: f32,
-    sweep_scale: f32,
-    fog: f32,
-    haze: f32,
-    fog_scale: f32,
-    fog_drift: f32,
-    blobs: Vec<Blob>,
-    /// Wind over the foliage: largest sway (source pixels), the angular
-    /// rate of its first harmonic (the second runs twice as fast) at `t`,
-    /// and the spatial rates of both (radians per source pixel).
-    sway_amp: f32,
-    sway_phase: f32,
-    sway_k: (f32, f32),
-    /// Luma gain of drifting light and shadow per tile of
-    /// [`SHADE_TILE`] source pixels (empty when there is none).
-    shade: Vec<f32>,
-    shade_cols: usize,
-    shade_rows: usize,
-    /// Whether any grade, light or fog is drawn this frame.
-    any_finish: bool,
-    /// The grade is the only whole-frame effect: fast-path blocks apply it
-    /// as a per-block affine map instead of going through `finish`.
-    grade_only: bool,
-}
-
-impl FrameParams {
-    fn new(st: &Stage, t: f32, wake: f32, pose: &Pose) -> FrameParams {
-        let l = st.duration;
-        let w = st.width as f32;
-        let plan = &st.plan;
-        // Two copies drift forward half a period apart; each fades out
-        // before it jumps back, so the motion never stops and loops.
-        let two_phase = |period: f32, v: (f32, f32), scale: f32| {
-            let ph = (t / period).fract();
-            let pb = (ph + 0.5).fract();
-            let wa = 1.0 - (2.0 * ph - 1.0).abs();
-            let span = period * scale;
-            ((v.0 * span * ph, v.1 * span * ph), (v.0 * span * pb, v.1 * span * pb), wa)
-        };
-        // Sky drift in source pixels.
-        let (sky_a, sky_b, sky_w) = match plan.clouds {
-            None => ((0.0, 0.0), (0.0, 0.0), 1.0),
-            Some(c) => {
-                let v = (c.velocity.0 * w, c.velocity.1 * w);
-                if st.path.looped {
-                    two_phase(l, v, 1.0)
-                } else {
-                    let d = wake_integral(t);
-                    ((v.0 * d, v.1 * d), (0.0, 0.0), 1.0)
-                }
-            }
-        };
-        let (water_a, water_b, water_w, ripple_amp, ripple_phase, ripple_wave) = match plan.water {
-            None => ((0.0, 0.0), (0.0, 0.0), 1.0, 0.0, 0.0, 0.0),
-            Some(wp) => {
-                let period = fitting_period(l, 2.0);
-                let v = (wp.flow.0 * w * wake, wp.flow.1 * w * wake);
-                let (a, b, wa) = two_phase(period, v, 1.0);
-                let cycles = (l * 0.8).round().max(1.0);
-                (a, b, wa, 0.0035 * w * wp.strength * wake, TAU * cycles * t / l, 0.02 * w)
-            }
-        };
-        let grade = match plan.grade {
-            None => 0.0,
-            Some(g) => g.strength * if st.path.looped { 0.5 - 0.5 * (TAU * t / l).cos() } else { ease(t / (0.85 * l)) },
-        };
-        let breathe = if plan.breathe > 0.0 {
-            let period = fitting_period(l, 3.2);
-            -0.006 * plan.breathe * (TAU * t / period).sin() * wake
-        } else {
-            0.0
-        };
-        let u = (t / l).clamp(0.0, 1.0);
-        let sweep_pos = if st.path.looped { 0.5 + 0.8 * (TAU * u).sin() } else { -0.3 + 1.6 * u };
-        // Where a source point lands in the output (ignoring parallax).
-        let to_out = |p: (f32, f32)| {
-            ((p.0 - pose.cx) / pose.spread + w * 0.5, (p.1 - pose.cy) / pose.spread + st.height as f32 * 0.5)
-        };
-        let mut blobs = Vec::new();
-        if plan.glow > 0.0 {
-            let (x, y) = to_out(st.sun);
-            let r = 0.28 * w.max(st.height as f32 * 0.6);
-            let pulse = 1.0 + 0.08 * (TAU * t / fitting_period(l, 2.5)).sin();
-            let s = 0.35 * plan.glow * pulse * (0.6 + 0.4 * grade.max(wake));
-            blobs.push(Blob { x, y, inv_r2: 1.0 / (r * r), strength: s * wake.max(0.0), du: -14.0, dv: 16.0 });
-        }
-        if plan.light_leak > 0.0 {
-            let x = if st.path.looped { w * (0.5 + 0.7 * (TAU * u).sin()) } else { w * (-0.2 + 1.4 * u) };
-            let r = 0.45 * w;
-            let s = 0.3 * plan.light_leak * wake;
-            blobs.push(Blob { x, y: 0.12 * st.height as f32, inv_r2: 1.0 / (r * r), strength: s, du: -20.0, dv: 26.0 });
-        }
-        let sway_period = fitting_period(l, 2.2);
-        let (shade, shade_cols, shade_rows) = match plan.shadows {
-            Some(sp) => {
-                let (sw, sh) = (st.src.y.width, st.src.y.height);
-                let (cols, rows) = (sw.div_ceil(SHADE_TILE) + 2, sh.div_ceil(SHADE_TILE) + 2);
-                // Noise texels per source pixel, so one blob is `scale` of the width.
-                let k = 4.0 / (sp.scale * w);
-                // The pattern moves a whole number of texture tiles over a
-                // loop, so it comes back to where it started.
-                let travel = if st.path.looped { 64.0 * (sp.speed * l / 64.0).round().max(1.0) } else { sp.speed * l };
-                let drift = travel * t / l;
-                let amp = sp.strength * wake;
-                let mut g = Vec::with_capacity(cols * rows);
-                for r in 0..rows {
-                    for c in 0..cols {
-                        let (x, y) = ((c * SHADE_TILE) as f32 * k + drift, (r * SHADE_TILE) as f32 * k + 0.3 * drift);
-                        let n =
-                            0.7 * noise_at(&st.fog_noise, x, y) + 0.3 * noise_at(&st.fog_noise, x * 2.1 + 9.0, y * 2.1);
-                        // Soft-edged patches: light where the noise is high, shade where low.
-                        let v = ((n - 0.5) * 3.0).clamp(-1.0, 1.0);
-                        g.push(1.0 + amp * v);
-                    }
-                }
-                (g, cols, rows)
-            }
-            None => (Vec::new(), 0, 0),
-        };
-        FrameParams {
-            shade,
-            shade_cols,
-            shade_rows,
-            sway_amp: 0.0045 * w * plan.sway * wake,
-            sway_phase: TAU * t / sway_period,
-            sway_k: (TAU / (0.6 * w), TAU / (0.23 * w)),
-            sky_a,
-            sky_b,
-            sky_w,
-            water_a,
-            water_b,
-            water_w,
-            ripple_amp,
-            shimmer: ripple_amp / (0.0035 * w).max(1e-3),
-            ripple_phase,
-            ripple_wave,
-            grade,
-            breathe,
-            sweep: plan.light_sweep * 0.25 * wake,
-            sweep_pos,
-            sweep_scale: 1.0 / (w + st.height as f32),
-            fog: plan.fog * 0.6 * if st.path.looped { 1.0 } else { 0.4 + 0.6 * wake },
-            fog_scale: 64.0 / w * 0.6,
-            // One tile of noise per clip, so looped fog lines up.
-            fog_drift: 64.0 * t / l,
-            any_finish: grade > 0.0 || !blobs.is_empty() || plan.light_sweep > 0.0 || plan.fog > 0.0 || plan.haze > 0.0,
-            grade_only: grade > 0.0
-                && blobs.is_empty()
-                && plan.light_sweep <= 0.0
-                && plan.fog <= 0.0
-                && plan.haze <= 0.0,
-            // The haze settles in with the motion, so the first frame stays the photo.
-            haze: plan.haze * if st.path.looped { 1.0 } else { wake },
-            blobs,
-        }
-    }
-
-    /// Sky offsets at source row `sy`: the top drifts fastest, the horizon
-    /// slowest, as a cloud layer seen in perspective does.
-    #[inline]
-    fn sky_offsets(&self, sy: f32, horizon: f32) -> (f32, f32, f32, f32, f32) {
-        let k = 0.35 + 0.65 * ((horizon - sy) / horizon.max(1.0)).clamp(0.0, 1.0);
-        (self.sky_a.0 * k, self.sky_a.1 * k, self.sky_b.0 * k, self.sky_b.1 * k, self.sky_w)
-    }
-
-    /// The light-and-shadow gain at source position (`x`, `y`), bilinear
-    /// between the tiles' corners so no tile edge shows.
-    #[inline]
-    fn shade_at(&self, x: f32, y: f32) -> f32 {
-        let (gx, gy) = (x.max(0.0) / SHADE_TILE as f32, y.max(0.0) / SHADE_TILE as f32);
-        let (c, r) = ((gx as usize).min(self.shade_cols - 2), (gy as usize).min(self.shade_rows - 2));
-        let (ax, ay) = ((gx - c as f32).min(1.0), (gy - r as f32).min(1.0));
-        let i = r * self.shade_cols + c;
-        let top = self.shade[i] + (self.shade[i + 1] - self.shade[i]) * ax;
-        let j = i + self.shade_cols;
-        let bottom = self.shade[j] + (self.shade[j + 1] - self.shade[j]) * ax;
-        top + (bottom - top) * ay
-    }
-
-    /// The column part of the wind at source column `x`: sine and cosine
-    /// of both harmonics' spatial phase.
-    fn wind_col(&self, x: f32) -> [f32; 4] {
-        let (a, b) = (self.sway_k.0 * x, self.sway_k.1 * x);
-        [a.sin(), a.cos(), b.sin(), b.cos()]
-    }
-
-    /// The row part of the wind at source row `y` (its time phase, and a
-    /// slant so gusts cross the picture at an angle).
-    fn wind_row(&self, y: f32) -> [f32; 4] {
-        let a = self.sway_phase - 0.4 * self.sway_k.0 * y;
-        let b = 2.0 * self.sway_phase + 0.3 * self.sway_k.1 * y + 1.3;
-        [a.sin(), a.cos(), b.sin(), b.cos()]
-    }
-
-    /// Wind displacement (source pixels) from the two parts:
-    /// sin(A − B) = sin A cos B − cos A sin B, and so on.
-    #[inline]
-    fn wind(&self, col: [f32; 4], row: [f32; 4]) -> (f32, f32) {
-        let s1 = row[0] * col[1] - row[1] * col[0];
-        let c1 = row[1] * col[1] + row[0] * col[0];
-        let s2 = row[2] * col[3] - row[3] * col[2];
-        (self.sway_amp * (0.7 * s1 + 0.3 * s2), self.sway_amp * 0.3 * c1)
-    }
-
-    #[inline]
-    fn water_offsets(&self) -> (f32, f32, f32, f32, f32) {
-        (self.water_a.0, self.water_a.1, self.water_b.0, self.water_b.1, self.water_w)
-    }
-
-    /// Ripple displacement and shimmer at a source point below the horizon:
-    /// crests run across the picture and crowd together towards the horizon.
-    #[inline]
-    fn ripple(&self, x: f32, y: f32, horizon: f32, height: f32) -> (f32, f32, f32) {
-        if self.ripple_amp == 0.0 {
-            return (0.0, 0.0, 0.0);
-        }
-        let p = ((y - horizon) / (height - horizon).max(1.0)).clamp(0.02, 1.0);
-        let wave = self.ripple_wave * (0.15 + p);
-        let a = self.ripple_amp * (0.2 + p);
-        let ph = TAU * (y / wave + x / (wave * 7.0)) - self.ripple_phase;
-        let s1 = ph.sin();
-        let s2 = (ph * 0.61 + x / (wave * 3.0) + 1.7 - self.ripple_phase * 0.39).sin();
-        (
-            0.4 * a * s2,
-            a * s1,
-            // Glints on the wavelets, in luma levels: the same at every
-            // output size (the amplitude itself is in pixels).
-            4.0 * (a / (self.ripple_amp + 1e-3)) * (ph + 0.9).cos() * self.shimmer.min(2.0),
-        )
-    }
 }

@@ -1,0 +1,256 @@
+//! The per-block half of the compositor: for each 2×2 block of a pair of
+//! output rows, where it looks in the source, which masks cover it there,
+//! and how it will be drawn. Worked out in passes over the row: table
+//! lookups first, then the arithmetic in one loop the compiler vectorises,
+//! then the masks and the choice of path. The numbers are the same, to the
+//! bit, as working each block out on its own.
+
+use super::params::FrameParams;
+use super::{BlockGrade, Stage, SHADE_STEP};
+use crate::camera::Pose;
+
+/// What stays the same for every block row of one frame.
+pub(super) struct FrameMap {
+    /// Affine map of output pixel centres to source positions (1/256 pixel).
+    pub xa: Vec<i32>,
+    pub ya: Vec<i32>,
+    /// Per block column: its centre's distance from the frame's centre
+    /// (output pixels), its source column under the affine map, and its
+    /// column in the mask planes before any displacement.
+    off_x: Vec<f32>,
+    base_x: Vec<f32>,
+    mask_x: Vec<usize>,
+    /// Per nearness (0..=255): extra spread from the dolly and the parallax
+    /// shift.
+    near_k: Vec<f32>,
+    near_ox: Vec<f32>,
+    near_oy: Vec<f32>,
+    /// The wind's phase parts per block column (see `FrameParams::wind_col`).
+    wind_cols: Vec<[f32; 4]>,
+    pose: Pose,
+    half_h: f32,
+}
+
+impl FrameMap {
+    pub fn new(st: &Stage, pose: &Pose, f: &FrameParams) -> FrameMap {
+        let (w, h) = (st.width, st.height);
+        let (half_w, half_h) = (w as f32 * 0.5, h as f32 * 0.5);
+        let xa = (0..w).map(|x| ((pose.cx + (x as f32 + 0.5 - half_w) * pose.spread - 0.5) * 256.0) as i32).collect();
+        let ya = (0..h).map(|y| ((pose.cy + (y as f32 + 0.5 - half_h) * pose.spread - 0.5) * 256.0) as i32).collect();
+        let cw = w.div_ceil(2);
+        let off_x: Vec<f32> = (0..cw).map(|cx| cx as f32 * 2.0 + 1.0 - half_w).collect();
+        let base_x: Vec<f32> = off_x.iter().map(|o| pose.cx + o * pose.spread).collect();
+        let mask_x = base_x.iter().map(|b| ((b * 0.5) as i32).clamp(0, st.near.width as i32 - 1) as usize).collect();
+        let (mut near_k, mut near_ox, mut near_oy) = (vec![0f32; 256], vec![0f32; 256], vec![0f32; 256]);
+        for n in 0..256 {
+            let dn = n as f32 / 255.0 - pose.focus;
+            near_k[n] = pose.spread / (1.0 + pose.dolly * dn).max(0.2) - pose.spread;
+            near_ox[n] = pose.shift.0 * dn;
+            near_oy[n] = pose.shift.1 * dn;
+        }
+        let wind_cols = if f.sway_amp != 0.0 { base_x.iter().map(|&x| f.wind_col(x)).collect() } else { Vec::new() };
+        FrameMap { xa, ya, off_x, base_x, mask_x, near_k, near_ox, near_oy, wind_cols, pose: *pose, half_h }
+    }
+}
+
+/// What each block of one block row does; reused from row to row.
+pub(super) struct BlockRow {
+    /// How each block is drawn: 0 camera only, 1 camera over the sky plate
+    /// (a whole-sky block of a one-phase drift, read at an offset), 2 the
+    /// full path through every layer.
+    pub kinds: Vec<u8>,
+    /// Displacement from the affine map and chroma position (1/256 pixel),
+    /// with the sky's drift already in for kind 1.
+    pub dxs: Vec<i32>,
+    pub dys: Vec<i32>,
+    pub chroma_x: Vec<i32>,
+    pub chroma_y: Vec<i32>,
+    /// Luma gain of the fast path (grade times shade, 8.8 fixed point).
+    pub gains: Vec<i32>,
+    /// Sky layer, water layer and grade-sky weights (0..=255).
+    pub masks: Vec<(u8, u8, u8)>,
+    /// Source row of each block (for the sky's colour gradient).
+    pub rows: Vec<f32>,
+    pub subjects: Vec<u8>,
+    /// A grade alone is an affine map per block (see `Stage::block_grade`).
+    pub grades: Vec<BlockGrade>,
+    /// Light and shadow drifting over the scene: a luma gain per block
+    /// (8.8 fixed point), 256 where none falls.
+    pub shades: Vec<i32>,
+    /// Nearness and sky weight (0..=255), for the particles.
+    pub near: Vec<u8>,
+    pub sky: Vec<u8>,
+    // Working rows.
+    k: Vec<f32>,
+    ox: Vec<f32>,
+    oy: Vec<f32>,
+    dx: Vec<f32>,
+    dy: Vec<f32>,
+    at: Vec<usize>,
+    shade_knots: Vec<f32>,
+}
+
+impl BlockRow {
+    pub fn new(blocks: usize, shade: bool) -> BlockRow {
+        BlockRow {
+            kinds: vec![0; blocks],
+            dxs: vec![0; blocks],
+            dys: vec![0; blocks],
+            chroma_x: vec![0; blocks],
+            chroma_y: vec![0; blocks],
+            gains: vec![256; blocks],
+            masks: vec![(0, 0, 0); blocks],
+            rows: vec![0.0; blocks],
+            subjects: vec![0; blocks],
+            grades: vec![BlockGrade::IDENTITY; blocks],
+            shades: vec![256; blocks],
+            near: vec![0; blocks],
+            sky: vec![0; blocks],
+            k: vec![0.0; blocks],
+            ox: vec![0.0; blocks],
+            oy: vec![0.0; blocks],
+            dx: vec![0.0; blocks],
+            dy: vec![0.0; blocks],
+            at: vec![0; blocks],
+            shade_knots: vec![1.0; if shade { blocks / SHADE_STEP + 2 } else { 0 }],
+        }
+    }
+
+    /// Works out block row `cy` of the frame.
+    pub fn plan(&mut self, st: &Stage, map: &FrameMap, f: &FrameParams, cy: usize) {
+        let n = self.kinds.len();
+        let pose = &map.pose;
+        let off_y = cy as f32 * 2.0 + 1.0 - map.half_h;
+        let base_y = pose.cy + off_y * pose.spread;
+        let near_row = ((base_y * 0.5) as i32).clamp(0, st.near.height as i32 - 1) as usize * st.near.width;
+        // Nearness, and the depth displacement it brings. The subject and
+        // sway planes have the near plane's size whenever they are used
+        // (see `Stage::new`).
+        let at_rest = &map.mask_x[..n];
+        for (i, &mx) in at_rest.iter().enumerate() {
+            let ni = usize::from(st.near.data[near_row + mx]);
+            self.near[i] = ni as u8;
+            self.k[i] = map.near_k[ni];
+            self.ox[i] = map.near_ox[ni];
+            self.oy[i] = map.near_oy[ni];
+        }
+        if f.breathe != 0.0 {
+            for (i, &mx) in at_rest.iter().enumerate() {
+                let s = f32::from(st.subject.data[near_row + mx]) / 255.0;
+                self.ox[i] += (map.base_x[i] - st.subject_centre.0) * f.breathe * s;
+                self.oy[i] += (base_y - st.subject_centre.1) * f.breathe * s;
+            }
+        }
+        if f.sway_amp != 0.0 {
+            let wind_row = f.wind_row(base_y);
+            for (i, &mx) in at_rest.iter().enumerate() {
+                let s = st.sway.data[near_row + mx];
+                if s > 0 {
+                    let (wx, wy) = f.wind(map.wind_cols[i], wind_row);
+                    let s = f32::from(s) / 255.0;
+                    self.ox[i] += wx * s;
+                    self.oy[i] += wy * s;
+                }
+            }
+        }
+        self.displace(map, n, off_y, base_y, (st.sky.width, st.sky.height));
+        self.choose(st, map, f, n, base_y);
+    }
+
+    /// Each block's displacement, chroma position and place in the mask
+    /// planes (`masks`: their size): plain arithmetic over the row.
+    fn displace(&mut self, map: &FrameMap, n: usize, off_y: f32, base_y: f32, masks: (usize, usize)) {
+        let (mw, mh) = (masks.0 as i32, masks.1 as i32);
+        let (off_x, base_x) = (&map.off_x[..n], &map.base_x[..n]);
+        let (k, ox, oy) = (&self.k[..n], &self.ox[..n], &self.oy[..n]);
+        let (dx, dy, rows, at) = (&mut self.dx[..n], &mut self.dy[..n], &mut self.rows[..n], &mut self.at[..n]);
+        let (dxs, dys) = (&mut self.dxs[..n], &mut self.dys[..n]);
+        let (chroma_x, chroma_y) = (&mut self.chroma_x[..n], &mut self.chroma_y[..n]);
+        for i in 0..n {
+            let (x, y) = (off_x[i] * k[i] + ox[i], off_y * k[i] + oy[i]);
+            let (qx, qy) = ((base_x[i] + x) * 0.5 - 0.5, (base_y + y) * 0.5 - 0.5);
+            dx[i] = x;
+            dy[i] = y;
+            rows[i] = base_y + y;
+            // Nearest mask sample, as `Plane::at` takes it.
+            let (mx, my) = (((qx + 0.5) as i32).clamp(0, mw - 1), ((qy + 0.5) as i32).clamp(0, mh - 1));
+            at[i] = (my * mw + mx) as usize;
+            dxs[i] = (x * 256.0) as i32;
+            dys[i] = (y * 256.0) as i32;
+            chroma_x[i] = (qx * 256.0) as i32;
+            chroma_y[i] = (qy * 256.0) as i32;
+        }
+    }
+
+    /// The masks under each block, the path it takes, and its shade and
+    /// grade.
+    fn choose(&mut self, st: &Stage, map: &FrameMap, f: &FrameParams, n: usize, base_y: f32) {
+        let pose = &map.pose;
+        let sky_layer = st.sky_plate.is_some();
+        let water_layer = st.water_plate.is_some();
+        let graded = st.grade.is_some();
+        // The drifting shade changes over hundreds of pixels: worked out
+        // every SHADE_STEP blocks along the row and blended between.
+        if !f.shade.is_empty() {
+            for (j, k) in self.shade_knots.iter_mut().enumerate() {
+                let x = pose.cx + ((j * SHADE_STEP) as f32 * 2.0 + 1.0 - st.width as f32 * 0.5) * pose.spread;
+                *k = f.shade_at(x, base_y);
+            }
+        }
+        let scene_grade = if f.grade_only { st.block_grade(0.0, 0, f) } else { BlockGrade::IDENTITY };
+        let row_sky_grade = if f.grade_only { st.block_grade(base_y, 255, f) } else { BlockGrade::IDENTITY };
+        for i in 0..n {
+            let at = self.at[i];
+            let sky8 = st.sky.data[at];
+            let ms8 = if sky_layer { sky8 } else { 0 };
+            let mw8 = if water_layer { st.water.data[at] } else { 0 };
+            self.sky[i] = sky8;
+            // The grade's own sky mask: grown by one analysis pixel,
+            // because the sky finder stops short of edges (their gradient
+            // looks like texture) and a strong grade would leave a rim of
+            // the old sky there.
+            let gs8 = if graded { st.grade_sky.data[at] } else { sky8 };
+            self.masks[i] = (ms8, mw8, gs8);
+            if f.sweep > 0.0 {
+                self.subjects[i] = st.subject.data[at];
+            }
+            let kind = if mw8 > 0 || (ms8 > 0 && (ms8 < 255 || f.sky_w < 1.0)) {
+                2
+            } else if ms8 == 255 {
+                // Whole-sky blocks of a one-phase drift read the sky plate
+                // at an offset: as cheap as the camera alone.
+                let (ax, ay, _, _, _) = f.sky_offsets(base_y + self.dy[i], st.horizon);
+                let (x, y) = (self.dx[i], self.dy[i]);
+                let (qx, qy) = ((map.base_x[i] + x) * 0.5 - 0.5, (base_y + y) * 0.5 - 0.5);
+                self.dxs[i] = ((x - ax) * 256.0) as i32;
+                self.dys[i] = ((y - ay) * 256.0) as i32;
+                self.chroma_x[i] = ((qx - ax * 0.5) * 256.0) as i32;
+                self.chroma_y[i] = ((qy - ay * 0.5) * 256.0) as i32;
+                1
+            } else {
+                0
+            };
+            self.kinds[i] = kind;
+            if !f.shade.is_empty() {
+                // Shadows fall on the scene, not on the sky.
+                let (j, t) = (i / SHADE_STEP, (i % SHADE_STEP) as f32 * (1.0 / SHADE_STEP as f32));
+                let knots = &self.shade_knots;
+                let g = knots[j] + (knots[j + 1] - knots[j]) * t - 1.0;
+                // In 8.8 fixed point, scaled down where the block is sky
+                // (an integer division by a constant: no float divide).
+                let gi = (g * 256.0) as i32;
+                self.shades[i] = 256 + gi * (255 - i32::from(sky8)) / 255;
+            }
+            if f.grade_only && kind < 2 {
+                // Most blocks are all scene or all sky: their grade is the
+                // same along the row.
+                self.grades[i] = match gs8 {
+                    0 => scene_grade,
+                    255 => row_sky_grade,
+                    _ => st.block_grade(self.rows[i], gs8, f),
+                };
+            }
+            self.gains[i] = (self.grades[i].luma * self.shades[i]) >> 8;
+        }
+    }
+}
