@@ -394,7 +394,7 @@ impl Stage {
                     out.u[ci] = (u * g.chroma + g.u_offset + 0.5).clamp(16.0, 240.0) as u8;
                     out.v[ci] = (v * g.chroma + g.v_offset + 0.5).clamp(16.0, 240.0) as u8;
                 }
-                if f.any_finish && !f.grade_only {
+                if f.any_finish && !f.grade_only && (f.finish_everywhere || row.subjects[cx] > 0) {
                     self.finish_in_place(
                         (cx, cy),
                         row.rows[cx],

@@ -86,7 +86,7 @@ pub(super) struct BlockRow {
     oy: Vec<f32>,
     dx: Vec<f32>,
     dy: Vec<f32>,
-    at: Vec<usize>,
+    at: Vec<u32>,
     shade_knots: Vec<f32>,
 }
 
@@ -172,13 +172,13 @@ impl BlockRow {
             dx[i] = x;
             dy[i] = y;
             rows[i] = base_y + y;
-            // Nearest mask sample, as `Plane::at` takes it.
-            let (mx, my) = (((qx + 0.5) as i32).clamp(0, mw - 1), ((qy + 0.5) as i32).clamp(0, mh - 1));
-            at[i] = (my * mw + mx) as usize;
-            dxs[i] = (x * 256.0) as i32;
-            dys[i] = (y * 256.0) as i32;
-            chroma_x[i] = (qx * 256.0) as i32;
-            chroma_y[i] = (qy * 256.0) as i32;
+            // Nearest mask sample.
+            let (mx, my) = (nearest(qx).clamp(0, mw - 1), nearest(qy).clamp(0, mh - 1));
+            at[i] = (my * mw + mx) as u32;
+            dxs[i] = nearest(x * 256.0);
+            dys[i] = nearest(y * 256.0);
+            chroma_x[i] = nearest(qx * 256.0);
+            chroma_y[i] = nearest(qy * 256.0);
         }
     }
 
@@ -200,7 +200,7 @@ impl BlockRow {
         let scene_grade = if f.grade_only { st.block_grade(0.0, 0, f) } else { BlockGrade::IDENTITY };
         let row_sky_grade = if f.grade_only { st.block_grade(base_y, 255, f) } else { BlockGrade::IDENTITY };
         for i in 0..n {
-            let at = self.at[i];
+            let at = self.at[i] as usize;
             let sky8 = st.sky.data[at];
             let ms8 = if sky_layer { sky8 } else { 0 };
             let mw8 = if water_layer { st.water.data[at] } else { 0 };
@@ -251,6 +251,35 @@ impl BlockRow {
                 };
             }
             self.gains[i] = (self.grades[i].luma * self.shades[i]) >> 8;
+        }
+    }
+}
+
+/// `v` rounded to the nearest integer, for |v| < 2^22 (larger values give
+/// some other integer, which the clamps after this keep in bounds): adding
+/// 1.5·2^23 leaves the integer in the low mantissa bits. Unlike `as i32`
+/// (which saturates and maps NaN to 0) this is plain arithmetic, so the
+/// loop it sits in is vectorised.
+#[inline(always)]
+fn nearest(v: f32) -> i32 {
+    const MAGIC: f32 = 12_582_912.0;
+    ((v + MAGIC).to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearest;
+
+    #[test]
+    fn nearest_rounds_to_the_closest_integer_on_both_sides_of_zero() {
+        for (v, want) in [(0.0, 0), (0.4, 0), (0.6, 1), (-0.6, -1), (-3.2, -3), (255.7, 256), (-70_000.3, -70_000)] {
+            assert_eq!(nearest(v), want, "{v}");
+        }
+        for i in -4_000_000..4_000_000 {
+            if i % 997 == 0 {
+                let v = i as f32 + 0.25;
+                assert_eq!(nearest(v), i, "{v}");
+            }
         }
     }
 }

@@ -53,6 +53,9 @@ pub(super) struct FrameParams {
     pub(super) shade_rows: usize,
     /// Whether any grade, light or fog is drawn this frame.
     pub(super) any_finish: bool,
+    /// Whether the finish touches blocks outside the subject (everything
+    /// but the light sweep does): fast-path blocks off the subject skip it.
+    pub(super) finish_everywhere: bool,
     /// The grade is the only whole-frame effect: fast-path blocks apply it
     /// as a per-block affine map instead of going through `finish`.
     pub(super) grade_only: bool,
@@ -179,6 +182,7 @@ impl FrameParams {
             // One tile of noise per clip, so looped fog lines up.
             fog_drift: 64.0 * t / l,
             any_finish: grade > 0.0 || !blobs.is_empty() || plan.light_sweep > 0.0 || plan.fog > 0.0 || plan.haze > 0.0,
+            finish_everywhere: grade > 0.0 || !blobs.is_empty() || plan.fog > 0.0 || plan.haze > 0.0,
             grade_only: grade > 0.0
                 && blobs.is_empty()
                 && plan.light_sweep <= 0.0
