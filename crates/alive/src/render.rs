@@ -385,14 +385,17 @@ impl Stage {
                     continue;
                 }
                 let (u, v) = (fast_u[cx], fast_v[cx]);
-                let g = &row.grades[cx];
-                if *g == BlockGrade::IDENTITY {
-                    out.u[ci] = ((u + 128) >> 8) as u8;
-                    out.v[ci] = ((v + 128) >> 8) as u8;
-                } else {
-                    let (u, v) = (u as f32 / 256.0, v as f32 / 256.0);
-                    out.u[ci] = (u * g.chroma + g.u_offset + 0.5).clamp(16.0, 240.0) as u8;
-                    out.v[ci] = (v * g.chroma + g.v_offset + 0.5).clamp(16.0, 240.0) as u8;
+                // Only a grade alone makes per-block grades (see `BlockRow`).
+                match &row.grades[cx] {
+                    g if f.grade_only && *g != BlockGrade::IDENTITY => {
+                        let (u, v) = (u as f32 / 256.0, v as f32 / 256.0);
+                        out.u[ci] = (u * g.chroma + g.u_offset + 0.5).clamp(16.0, 240.0) as u8;
+                        out.v[ci] = (v * g.chroma + g.v_offset + 0.5).clamp(16.0, 240.0) as u8;
+                    }
+                    _ => {
+                        out.u[ci] = ((u + 128) >> 8) as u8;
+                        out.v[ci] = ((v + 128) >> 8) as u8;
+                    }
                 }
                 if f.any_finish && !f.grade_only && (f.finish_everywhere || row.subjects[cx] > 0) {
                     self.finish_in_place(
@@ -524,7 +527,7 @@ impl Stage {
         let sky = self.sky_plate.as_ref().filter(|_| ms > 0.0);
         let mut y = if ms >= 0.999 && sky.is_some() { 0.0 } else { self.src.y.sample(px, py) };
         if let Some(plate) = sky {
-            let (ax, ay, bx, by, wa) = f.sky_offsets(sy, self.horizon);
+            let (ax, ay, bx, by, wa) = f.sky_offsets(sy);
             let mut s = plate.y.sample(px - ax, py - ay);
             if wa < 1.0 {
                 s = s * wa + plate.y.sample(px - bx, py - by) * (1.0 - wa);
@@ -555,7 +558,7 @@ impl Stage {
             (self.src.u.sample(qx, qy), self.src.v.sample(qx, qy))
         };
         if let Some(plate) = sky {
-            let (ax, ay, bx, by, wa) = f.sky_offsets(sy, self.horizon);
+            let (ax, ay, bx, by, wa) = f.sky_offsets(sy);
             let (x, y) = (qx - ax * 0.5, qy - ay * 0.5);
             let (mut pu, mut pv) = (plate.u.sample(x, y), plate.v.sample(x, y));
             if wa < 1.0 {

@@ -22,9 +22,9 @@ pub(super) struct FrameMap {
     mask_x: Vec<usize>,
     /// Per nearness (0..=255): extra spread from the dolly and the parallax
     /// shift.
-    near_k: Vec<f32>,
-    near_ox: Vec<f32>,
-    near_oy: Vec<f32>,
+    near_k: [f32; 256],
+    near_ox: [f32; 256],
+    near_oy: [f32; 256],
     /// The wind's phase parts per block column (see `FrameParams::wind_col`).
     wind_cols: Vec<[f32; 4]>,
     pose: Pose,
@@ -41,7 +41,7 @@ impl FrameMap {
         let off_x: Vec<f32> = (0..cw).map(|cx| cx as f32 * 2.0 + 1.0 - half_w).collect();
         let base_x: Vec<f32> = off_x.iter().map(|o| pose.cx + o * pose.spread).collect();
         let mask_x = base_x.iter().map(|b| ((b * 0.5) as i32).clamp(0, st.near.width as i32 - 1) as usize).collect();
-        let (mut near_k, mut near_ox, mut near_oy) = (vec![0f32; 256], vec![0f32; 256], vec![0f32; 256]);
+        let (mut near_k, mut near_ox, mut near_oy) = ([0f32; 256], [0f32; 256], [0f32; 256]);
         for n in 0..256 {
             let dn = n as f32 / 255.0 - pose.focus;
             near_k[n] = pose.spread / (1.0 + pose.dolly * dn).max(0.2) - pose.spread;
@@ -126,30 +126,37 @@ impl BlockRow {
         // Nearness, and the depth displacement it brings. The subject and
         // sway planes have the near plane's size whenever they are used
         // (see `Stage::new`).
+        // Every row slice is cut to `n` first, so indexing them needs no
+        // bounds checks in the loops.
         let at_rest = &map.mask_x[..n];
-        for (i, &mx) in at_rest.iter().enumerate() {
-            let ni = usize::from(st.near.data[near_row + mx]);
-            self.near[i] = ni as u8;
-            self.k[i] = map.near_k[ni];
-            self.ox[i] = map.near_ox[ni];
-            self.oy[i] = map.near_oy[ni];
+        let (near, k, ox, oy) = (&mut self.near[..n], &mut self.k[..n], &mut self.ox[..n], &mut self.oy[..n]);
+        let near_line = &st.near.data[near_row..];
+        for i in 0..n {
+            let ni = near_line[at_rest[i]];
+            near[i] = ni;
+            k[i] = map.near_k[usize::from(ni)];
+            ox[i] = map.near_ox[usize::from(ni)];
+            oy[i] = map.near_oy[usize::from(ni)];
         }
         if f.breathe != 0.0 {
-            for (i, &mx) in at_rest.iter().enumerate() {
-                let s = f32::from(st.subject.data[near_row + mx]) / 255.0;
-                self.ox[i] += (map.base_x[i] - st.subject_centre.0) * f.breathe * s;
-                self.oy[i] += (base_y - st.subject_centre.1) * f.breathe * s;
+            let (subject, base_x) = (&st.subject.data[near_row..], &map.base_x[..n]);
+            let (cx, cy) = st.subject_centre;
+            for i in 0..n {
+                let s = f32::from(subject[at_rest[i]]) / 255.0;
+                ox[i] += (base_x[i] - cx) * f.breathe * s;
+                oy[i] += (base_y - cy) * f.breathe * s;
             }
         }
         if f.sway_amp != 0.0 {
             let wind_row = f.wind_row(base_y);
-            for (i, &mx) in at_rest.iter().enumerate() {
-                let s = st.sway.data[near_row + mx];
+            let (sway, cols) = (&st.sway.data[near_row..], &map.wind_cols[..n]);
+            for i in 0..n {
+                let s = sway[at_rest[i]];
                 if s > 0 {
-                    let (wx, wy) = f.wind(map.wind_cols[i], wind_row);
+                    let (wx, wy) = f.wind(cols[i], wind_row);
                     let s = f32::from(s) / 255.0;
-                    self.ox[i] += wx * s;
-                    self.oy[i] += wy * s;
+                    ox[i] += wx * s;
+                    oy[i] += wy * s;
                 }
             }
         }
@@ -199,58 +206,72 @@ impl BlockRow {
         }
         let scene_grade = if f.grade_only { st.block_grade(0.0, 0, f) } else { BlockGrade::IDENTITY };
         let row_sky_grade = if f.grade_only { st.block_grade(base_y, 255, f) } else { BlockGrade::IDENTITY };
+        let (at, sky, masks, kinds) = (&self.at[..n], &mut self.sky[..n], &mut self.masks[..n], &mut self.kinds[..n]);
+        let (subjects, grades, rows) = (&mut self.subjects[..n], &mut self.grades[..n], &self.rows[..n]);
+        let (dx, dy, base_x) = (&self.dx[..n], &self.dy[..n], &map.base_x[..n]);
+        let (dxs, dys) = (&mut self.dxs[..n], &mut self.dys[..n]);
+        let (chroma_x, chroma_y) = (&mut self.chroma_x[..n], &mut self.chroma_y[..n]);
         for i in 0..n {
-            let at = self.at[i] as usize;
+            let at = at[i] as usize;
             let sky8 = st.sky.data[at];
             let ms8 = if sky_layer { sky8 } else { 0 };
             let mw8 = if water_layer { st.water.data[at] } else { 0 };
-            self.sky[i] = sky8;
+            sky[i] = sky8;
             // The grade's own sky mask: grown by one analysis pixel,
             // because the sky finder stops short of edges (their gradient
             // looks like texture) and a strong grade would leave a rim of
             // the old sky there.
             let gs8 = if graded { st.grade_sky.data[at] } else { sky8 };
-            self.masks[i] = (ms8, mw8, gs8);
+            masks[i] = (ms8, mw8, gs8);
             if f.sweep > 0.0 {
-                self.subjects[i] = st.subject.data[at];
+                subjects[i] = st.subject.data[at];
             }
             let kind = if mw8 > 0 || (ms8 > 0 && (ms8 < 255 || f.sky_w < 1.0)) {
                 2
             } else if ms8 == 255 {
                 // Whole-sky blocks of a one-phase drift read the sky plate
                 // at an offset: as cheap as the camera alone.
-                let (ax, ay, _, _, _) = f.sky_offsets(base_y + self.dy[i], st.horizon);
-                let (x, y) = (self.dx[i], self.dy[i]);
-                let (qx, qy) = ((map.base_x[i] + x) * 0.5 - 0.5, (base_y + y) * 0.5 - 0.5);
-                self.dxs[i] = ((x - ax) * 256.0) as i32;
-                self.dys[i] = ((y - ay) * 256.0) as i32;
-                self.chroma_x[i] = ((qx - ax * 0.5) * 256.0) as i32;
-                self.chroma_y[i] = ((qy - ay * 0.5) * 256.0) as i32;
+                let (ax, ay, _, _, _) = f.sky_offsets(base_y + dy[i]);
+                let (x, y) = (dx[i], dy[i]);
+                let (qx, qy) = ((base_x[i] + x) * 0.5 - 0.5, (base_y + y) * 0.5 - 0.5);
+                dxs[i] = nearest((x - ax) * 256.0);
+                dys[i] = nearest((y - ay) * 256.0);
+                chroma_x[i] = nearest((qx - ax * 0.5) * 256.0);
+                chroma_y[i] = nearest((qy - ay * 0.5) * 256.0);
                 1
             } else {
                 0
             };
-            self.kinds[i] = kind;
-            if !f.shade.is_empty() {
-                // Shadows fall on the scene, not on the sky.
-                let (j, t) = (i / SHADE_STEP, (i % SHADE_STEP) as f32 * (1.0 / SHADE_STEP as f32));
-                let knots = &self.shade_knots;
-                let g = knots[j] + (knots[j + 1] - knots[j]) * t - 1.0;
-                // In 8.8 fixed point, scaled down where the block is sky
-                // (an integer division by a constant: no float divide).
-                let gi = (g * 256.0) as i32;
-                self.shades[i] = 256 + gi * (255 - i32::from(sky8)) / 255;
-            }
+            kinds[i] = kind;
             if f.grade_only && kind < 2 {
                 // Most blocks are all scene or all sky: their grade is the
                 // same along the row.
-                self.grades[i] = match gs8 {
+                grades[i] = match gs8 {
                     0 => scene_grade,
                     255 => row_sky_grade,
-                    _ => st.block_grade(self.rows[i], gs8, f),
+                    _ => st.block_grade(rows[i], gs8, f),
                 };
             }
-            self.gains[i] = (self.grades[i].luma * self.shades[i]) >> 8;
+        }
+        if !f.shade.is_empty() {
+            // Shadows fall on the scene, not on the sky: a gain in 8.8
+            // fixed point, scaled down where the block is sky.
+            let runs = self.shades[..n].chunks_mut(SHADE_STEP).zip(self.sky[..n].chunks(SHADE_STEP));
+            for ((shades, sky), knots) in runs.zip(self.shade_knots.windows(2)) {
+                let (from, step) = (knots[0] - 1.0, (knots[1] - knots[0]) * (1.0 / SHADE_STEP as f32));
+                for (t, (shade, &sky8)) in shades.iter_mut().zip(sky).enumerate() {
+                    let g = from + step * t as f32;
+                    *shade = 256 + nearest(g * f32::from(255 - sky8) * (256.0 / 255.0));
+                }
+            }
+        }
+        if f.grade_only {
+            for ((gain, grade), shade) in self.gains[..n].iter_mut().zip(&self.grades[..n]).zip(&self.shades[..n]) {
+                *gain = (grade.luma * shade) >> 8;
+            }
+        } else {
+            // No grade: the gain is the shade's.
+            self.gains[..n].copy_from_slice(&self.shades[..n]);
         }
     }
 }

@@ -22,6 +22,10 @@ pub(super) struct FrameParams {
     pub(super) sky_a: (f32, f32),
     pub(super) sky_b: (f32, f32),
     pub(super) sky_w: f32,
+    /// The horizon's source row and the reciprocal of its distance from the
+    /// top (the sky drifts slower towards it).
+    pub(super) horizon: f32,
+    pub(super) inv_horizon: f32,
     pub(super) water_a: (f32, f32),
     pub(super) water_b: (f32, f32),
     pub(super) water_w: f32,
@@ -165,6 +169,8 @@ impl FrameParams {
             sky_a,
             sky_b,
             sky_w,
+            horizon: st.horizon,
+            inv_horizon: 1.0 / st.horizon.max(1.0),
             water_a,
             water_b,
             water_w,
@@ -197,8 +203,8 @@ impl FrameParams {
     /// Sky offsets at source row `sy`: the top drifts fastest, the horizon
     /// slowest, as a cloud layer seen in perspective does.
     #[inline]
-    pub(super) fn sky_offsets(&self, sy: f32, horizon: f32) -> (f32, f32, f32, f32, f32) {
-        let k = 0.35 + 0.65 * ((horizon - sy) / horizon.max(1.0)).clamp(0.0, 1.0);
+    pub(super) fn sky_offsets(&self, sy: f32) -> (f32, f32, f32, f32, f32) {
+        let k = 0.35 + 0.65 * ((self.horizon - sy) * self.inv_horizon).clamp(0.0, 1.0);
         (self.sky_a.0 * k, self.sky_a.1 * k, self.sky_b.0 * k, self.sky_b.1 * k, self.sky_w)
     }
 
