@@ -11,18 +11,19 @@ use vivify_picture::image::Plane;
 /// the nearest position.
 pub fn push_pull(plane: &Plane, keep: &Plane) -> Plane {
     let (w, h) = (plane.width, plane.height);
-    // Where each pixel's keep flag is, as one index per column and per row.
+    // Where each pixel's keep flag is, as one index per column and per row;
+    // the flags are worked out once, a row at a time.
     let kx: Vec<usize> = (0..w).map(|x| (x * keep.width / w).min(keep.width - 1)).collect();
-    let ky: Vec<usize> = (0..h).map(|y| (y * keep.height / h).min(keep.height - 1) * keep.width).collect();
-    let kept = |i: usize| keep.data[ky[i / w] + kx[i % w]] >= 128;
-    let mut levels: Vec<(usize, usize, Vec<f32>, Vec<f32>)> = Vec::new();
-    let mut val: Vec<f32> = Vec::with_capacity(w * h);
-    let mut wt: Vec<f32> = Vec::with_capacity(w * h);
-    for (i, p) in plane.data.iter().enumerate() {
-        let kw = if kept(i) { 1.0 } else { 0.0 };
-        val.push(f32::from(*p) * kw);
-        wt.push(kw);
+    let mut kept = vec![false; w * h];
+    for (y, row) in kept.chunks_exact_mut(w.max(1)).enumerate() {
+        let line = &keep.data[(y * keep.height / h).min(keep.height - 1) * keep.width..];
+        for (k, &x) in row.iter_mut().zip(&kx) {
+            *k = line[x] >= 128;
+        }
     }
+    let mut levels: Vec<(usize, usize, Vec<f32>, Vec<f32>)> = Vec::new();
+    let wt: Vec<f32> = kept.iter().map(|&k| if k { 1.0 } else { 0.0 }).collect();
+    let val: Vec<f32> = plane.data.iter().zip(&wt).map(|(&p, &k)| f32::from(p) * k).collect();
     levels.push((w, h, val, wt));
     // Push: halve until one pixel, summing weighted values.
     while {
@@ -59,26 +60,29 @@ pub fn push_pull(plane: &Plane, keep: &Plane) -> Plane {
             v.iter().zip(k).map(|(v, k)| if *k > 0.0 { v / k } else { 0.0 }).collect()
         };
         let (lw, lh, v, k) = &mut levels[li];
+        // Bilinear from the coarser level: where each column and row reads
+        // it, worked out once.
+        let at = |p: usize, size: usize| {
+            let f = ((p as f32 + 0.5) / 2.0 - 0.5).clamp(0.0, (size - 1) as f32);
+            let p0 = f as usize;
+            (p0, (p0 + 1).min(size - 1), f - p0 as f32)
+        };
+        let cols: Vec<(usize, usize, f32)> = (0..*lw).map(|x| at(x, cw)).collect();
         for y in 0..*lh {
-            for x in 0..*lw {
-                let i = y * *lw + x;
+            let (y0, y1, ay) = at(y, ch);
+            let (top, bottom) = (&coarse[y0 * cw..(y0 + 1) * cw], &coarse[y1 * cw..(y1 + 1) * cw]);
+            let (v, k) = (&mut v[y * *lw..(y + 1) * *lw], &mut k[y * *lw..(y + 1) * *lw]);
+            for ((v, k), &(x0, x1, ax)) in v.iter_mut().zip(k.iter_mut()).zip(&cols) {
                 // Fully known pixels keep their own value (most of level 0).
-                if k[i] >= 1.0 {
+                if *k >= 1.0 {
                     continue;
                 }
-                // Bilinear from the coarser level.
-                let fx = ((x as f32 + 0.5) / 2.0 - 0.5).clamp(0.0, (cw - 1) as f32);
-                let fy = ((y as f32 + 0.5) / 2.0 - 0.5).clamp(0.0, (ch - 1) as f32);
-                let (x0, y0) = (fx as usize, fy as usize);
-                let (x1, y1) = ((x0 + 1).min(cw - 1), (y0 + 1).min(ch - 1));
-                let (ax, ay) = (fx - x0 as f32, fy - y0 as f32);
-                let c = (coarse[y0 * cw + x0] * (1.0 - ax) + coarse[y0 * cw + x1] * ax) * (1.0 - ay)
-                    + (coarse[y1 * cw + x0] * (1.0 - ax) + coarse[y1 * cw + x1] * ax) * ay;
-                let own = k[i];
-                let own_v = if own > 0.0 { v[i] / own } else { 0.0 };
-                let mixed = own_v * own + c * (1.0 - own);
-                v[i] = mixed;
-                k[i] = 1.0;
+                let c = (top[x0] * (1.0 - ax) + top[x1] * ax) * (1.0 - ay)
+                    + (bottom[x0] * (1.0 - ax) + bottom[x1] * ax) * ay;
+                let own = *k;
+                let own_v = if own > 0.0 { *v / own } else { 0.0 };
+                *v = own_v * own + c * (1.0 - own);
+                *k = 1.0;
             }
         }
     }
@@ -87,8 +91,8 @@ pub fn push_pull(plane: &Plane, keep: &Plane) -> Plane {
         .data
         .iter()
         .zip(v)
-        .enumerate()
-        .map(|(i, (p, f))| if kept(i) { *p } else { (f + 0.5).clamp(0.0, 255.0) as u8 })
+        .zip(&kept)
+        .map(|((p, f), &k)| if k { *p } else { (f + 0.5).clamp(0.0, 255.0) as u8 })
         .collect();
     Plane { width: w, height: h, data }
 }

@@ -244,12 +244,24 @@ impl Field {
         let sx = (fw * self.width as f64 / w as f64) as f32;
         let sy = (fh * self.height as f64 / h as f64) as f32;
         let (ox, oy) = ((fx0 * self.width as f64) as f32, (fy0 * self.height as f64) as f32);
+        // Bilinear as `Field::sample` does it, with where each column and
+        // row reads the field worked out once.
+        let taps = |p: f32, size: usize| {
+            let p = p.clamp(0.0, (size - 1) as f32);
+            let p0 = p as usize;
+            (p0, (p0 + 1).min(size - 1), p - p0 as f32)
+        };
+        let cols: Vec<(usize, usize, f32)> =
+            (0..w).map(|x| taps(ox + (x as f32 + 0.5) * sx - 0.5, self.width)).collect();
         let mut data = vec![0u8; w * h];
-        for y in 0..h {
-            let fy = oy + (y as f32 + 0.5) * sy - 0.5;
-            for x in 0..w {
-                let fx = ox + (x as f32 + 0.5) * sx - 0.5;
-                data[y * w + x] = (self.sample(fx, fy) * 255.0 + 0.5).clamp(0.0, 255.0) as u8;
+        for (y, out) in data.chunks_exact_mut(w.max(1)).enumerate() {
+            let (y0, y1, fy) = taps(oy + (y as f32 + 0.5) * sy - 0.5, self.height);
+            let (top, bottom) =
+                (&self.data[y0 * self.width..][..self.width], &self.data[y1 * self.width..][..self.width]);
+            for (o, &(x0, x1, fx)) in out.iter_mut().zip(&cols) {
+                let t = top[x0] * (1.0 - fx) + top[x1] * fx;
+                let b = bottom[x0] * (1.0 - fx) + bottom[x1] * fx;
+                *o = ((t * (1.0 - fy) + b * fy) * 255.0 + 0.5).clamp(0.0, 255.0) as u8;
             }
         }
         Plane { width: w, height: h, data }
@@ -327,20 +339,20 @@ pub fn resize(src: &Rgb, crop: Rect, w: usize, h: usize) -> Result<Rgb> {
             tmp[(r * w + x) * 3..(r * w + x) * 3 + 3].copy_from_slice(&acc);
         }
     }
+    // Then columns, a whole output row at a time: each tap adds a scaled
+    // row of `tmp` (a loop the compiler vectorises).
     let mut out = vec![0u8; w * h * 3];
-    for (y, t) in hy.iter().enumerate() {
-        for x in 0..w {
-            let mut acc = [0f32; 3];
-            for (k, wgt) in t.weights.iter().enumerate() {
-                let o = ((t.start + k - y_lo) * w + x) * 3;
-                acc[0] += tmp[o] * wgt;
-                acc[1] += tmp[o + 1] * wgt;
-                acc[2] += tmp[o + 2] * wgt;
+    let mut acc = vec![0f32; w * 3];
+    for (t, out) in hy.iter().zip(out.chunks_exact_mut(w * 3)) {
+        acc.fill(0.0);
+        for (k, &wgt) in t.weights.iter().enumerate() {
+            let r = t.start + k - y_lo;
+            for (a, &v) in acc.iter_mut().zip(&tmp[r * w * 3..(r + 1) * w * 3]) {
+                *a += v * wgt;
             }
-            let o = (y * w + x) * 3;
-            for c in 0..3 {
-                out[o + c] = (acc[c] + 0.5).clamp(0.0, 255.0) as u8;
-            }
+        }
+        for (o, a) in out.iter_mut().zip(&acc) {
+            *o = (a + 0.5).clamp(0.0, 255.0) as u8;
         }
     }
     Ok(Rgb { width: w, height: h, data: out })
