@@ -634,7 +634,10 @@ impl Stage {
         }
         if f.sweep > 0.0 && subj > 0.0 {
             let pos = (bx + by) * f.sweep_scale - f.sweep_pos;
-            light += f.sweep * subj * (-pos * pos * 40.0).exp();
+            // Beyond this the band adds under a thousandth of a level.
+            if pos * pos * 40.0 < 12.0 {
+                light += f.sweep * subj * (-pos * pos * 40.0).exp();
+            }
         }
         if light > 0.0 {
             for y in ys.iter_mut() {

@@ -196,6 +196,8 @@ impl H264Encoder {
             // detection changed neither time nor size measurably there.
             .complexity(Complexity::Low)
             .skip_frames(false)
+            // One thread per encoder: callers run one encoder per core.
+            .num_threads(1)
             .vui(if color.bt709 { VuiConfig::bt709() } else { VuiConfig::bt601() }.full_range(color.full_range));
         let enc = Encoder::with_api_config(OpenH264API::from_source(), cfg)
             .map_err(|e| Error::codec_from("H.264 encoder", e))?;
