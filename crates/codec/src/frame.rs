@@ -43,28 +43,44 @@ impl Frame {
         out
     }
 
-    /// Packed RGB at half the size both ways (rounded up): one pixel per
-    /// chroma sample, its luma the mean of the two-by-two luma it covers.
-    /// A quarter of the work of [`Frame::to_rgb`], for checks that look at
-    /// a picture's content rather than its finest detail.
-    pub fn to_rgb_half(&self, color: super::color::ColorInfo) -> (usize, usize, Vec<u8>) {
-        let (cw, ch) = (self.chroma_width(), self.height.div_ceil(2));
-        let mut out = vec![0u8; cw * ch * 3];
+    /// Packed RGB at 1/`step` of the size both ways (rounded up; `step` is
+    /// 2, 4, 8…): each pixel the mean of the `step`×`step` luma and the
+    /// chroma it covers. A fraction of the work of [`Frame::to_rgb`], for
+    /// checks that look at a picture's content rather than its finest
+    /// detail.
+    pub fn to_rgb_reduced(&self, color: super::color::ColorInfo, step: usize) -> (usize, usize, Vec<u8>) {
+        let step = step.next_power_of_two().max(2);
+        let (ow, oh) = (self.width.div_ceil(step), self.height.div_ceil(step));
+        let cw = self.chroma_width();
+        let ch = self.height.div_ceil(2);
+        let mut out = vec![0u8; ow * oh * 3];
         let m = Matrix::new(color);
-        for cy in 0..ch {
-            let (r0, r1) = (cy * 2, (cy * 2 + 1).min(self.height - 1));
-            for cx in 0..cw {
-                let (c0, c1) = (cx * 2, (cx * 2 + 1).min(self.width - 1));
-                let sum = u32::from(self.y[r0 * self.width + c0])
-                    + u32::from(self.y[r0 * self.width + c1])
-                    + u32::from(self.y[r1 * self.width + c0])
-                    + u32::from(self.y[r1 * self.width + c1]);
-                let ci = cy * cw + cx;
-                let o = ci * 3;
-                out[o..o + 3].copy_from_slice(&m.rgb(sum as f32 * 0.25, self.u[ci], self.v[ci]));
+        let (cstep, mut rows) = (step / 2, Vec::with_capacity(step));
+        for oy in 0..oh {
+            rows.clear();
+            rows.extend(
+                (oy * step..(oy * step + step).min(self.height)).map(|r| &self.y[r * self.width..][..self.width]),
+            );
+            let (c0, c1) = (oy * cstep, (oy * cstep + cstep).min(ch));
+            for ox in 0..ow {
+                let (x0, x1) = (ox * step, (ox * step + step).min(self.width));
+                let luma: u32 = rows.iter().map(|r| r[x0..x1].iter().map(|&v| u32::from(v)).sum::<u32>()).sum();
+                let (cx0, cx1) = (ox * cstep, (ox * cstep + cstep).min(cw));
+                let (mut u, mut v) = (0u32, 0u32);
+                for cr in c0..c1 {
+                    for ci in cr * cw + cx0..cr * cw + cx1 {
+                        u += u32::from(self.u[ci]);
+                        v += u32::from(self.v[ci]);
+                    }
+                }
+                let (n, nc) = ((rows.len() * (x1 - x0)) as f32, ((c1 - c0) * (cx1 - cx0)) as u32);
+                // Chroma means rounded to the nearest level.
+                let (u, v) = (((u + nc / 2) / nc) as u8, ((v + nc / 2) / nc) as u8);
+                let o = (oy * ow + ox) * 3;
+                out[o..o + 3].copy_from_slice(&m.rgb(luma as f32 / n, u, v));
             }
         }
-        (cw, ch, out)
+        (ow, oh, out)
     }
 
     /// Mean luma over a grid of `cells`×`cells` blocks (for motion scoring).
@@ -169,17 +185,28 @@ mod tests {
     }
 
     #[test]
-    fn half_size_rgb_is_the_full_conversion_where_each_block_is_flat() {
+    fn reduced_rgb_is_the_full_conversion_where_each_block_is_flat() {
         for color in [ColorInfo { full_range: false, bt709: true }, ColorInfo { full_range: true, bt709: false }] {
-            for (w, h) in [(8, 6), (7, 5), (1, 1), (2, 3)] {
-                let f = frame(w, h, |x, y| (16 + (x / 2 * 31 + y / 2 * 17) % 220) as u8);
-                let full = f.to_rgb(color);
-                let (hw, hh, half) = f.to_rgb_half(color);
-                assert_eq!((hw, hh), (w.div_ceil(2), h.div_ceil(2)));
-                for cy in 0..hh {
-                    for cx in 0..hw {
-                        let (o, p) = ((cy * hw + cx) * 3, (cy * 2 * w + cx * 2) * 3);
-                        assert_eq!(half[o..o + 3], full[p..p + 3], "{w}x{h} at {cx},{cy}");
+            for step in [2, 4] {
+                for (w, h) in [(16usize, 12usize), (15, 9), (1, 1), (2, 3), (7, 5)] {
+                    // Luma flat over each step×step block, chroma over each
+                    // (step/2)×(step/2) one, so the means are exact.
+                    let (cw, ch, cs) = (w.div_ceil(2), h.div_ceil(2), step / 2);
+                    let f = Frame {
+                        width: w,
+                        height: h,
+                        y: (0..w * h).map(|i| (16 + (i % w / step * 31 + i / w / step * 17) % 220) as u8).collect(),
+                        u: (0..cw * ch).map(|i| (16 + (i % cw / cs * 37 + i / cw / cs * 11) % 225) as u8).collect(),
+                        v: (0..cw * ch).map(|i| (240 - (i % cw / cs * 53 + i / cw / cs * 7) % 225) as u8).collect(),
+                    };
+                    let full = f.to_rgb(color);
+                    let (rw, rh, small) = f.to_rgb_reduced(color, step);
+                    assert_eq!((rw, rh), (w.div_ceil(step), h.div_ceil(step)));
+                    for ry in 0..rh {
+                        for rx in 0..rw {
+                            let (o, p) = ((ry * rw + rx) * 3, (ry * step * w + rx * step) * 3);
+                            assert_eq!(small[o..o + 3], full[p..p + 3], "{w}x{h}/{step} at {rx},{ry}");
+                        }
                     }
                 }
             }
@@ -187,11 +214,11 @@ mod tests {
     }
 
     #[test]
-    fn half_size_luma_is_the_mean_of_its_block() {
+    fn reduced_luma_is_the_mean_of_its_block() {
         // A checkerboard of 16 and 216 averages to 116: grey, not either.
         let f = frame(4, 4, |x, y| if (x + y) % 2 == 0 { 16 } else { 216 });
         let grey = Frame { u: vec![128; 4], v: vec![128; 4], ..f.clone() };
-        let (_, _, half) = grey.to_rgb_half(ColorInfo { full_range: true, bt709: true });
+        let (_, _, half) = grey.to_rgb_reduced(ColorInfo { full_range: true, bt709: true }, 2);
         assert!(half.iter().all(|&c| c == 116), "{half:?}");
     }
 

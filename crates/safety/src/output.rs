@@ -62,8 +62,10 @@ impl<'a> FrameSampler<'a> {
             return;
         }
         // At half size: the perceptual hash works on a 64x64 summary and the
-        // classifier on 320 pixels, and this runs inside the render.
-        let (width, height, data) = frame.to_rgb_half(self.color);
+        // classifier on 320 pixels, and this runs inside the render. (A
+        // quarter moved a rendered frame's PDQ 12 bits from the full-size
+        // hash, a third of the 31-bit match distance; half moves it 4.)
+        let (width, height, data) = frame.to_rgb_reduced(self.color, 2);
         let rgb = Rgb { width, height, data };
         let facts = PictureFacts::of(&rgb, None, self.classifier);
         if let Ok(mut f) = self.found.lock() {
