@@ -45,7 +45,13 @@ pub fn luma_run(plane: &Plane, run: &LumaRun<'_>, row0: &mut [u8], row1: &mut [u
     }
     for b in done..blocks {
         for x in b * 2..(b * 2 + 2).min(run.xa.len()) {
-            let (v0, v1) = plane.sample_fixed_rows(run.xa[x] + run.dx[b], run.ya.0 + run.dy[b], run.ya.1 + run.dy[b]);
+            // Wrapping, as the AVX2 lanes add: the sum is clamped to the
+            // plane either way.
+            let (v0, v1) = plane.sample_fixed_rows(
+                run.xa[x].wrapping_add(run.dx[b]),
+                run.ya.0.wrapping_add(run.dy[b]),
+                run.ya.1.wrapping_add(run.dy[b]),
+            );
             row0[x] = graded_luma(v0, run.gain[b]);
             row1[x] = graded_luma(v1, run.gain[b]);
         }
@@ -247,7 +253,11 @@ mod tests {
                 luma_run(&p, &run, &mut r0, &mut r1);
                 for (x, (&a, &b)) in r0.iter().zip(&r1).enumerate() {
                     let k = x / 2;
-                    let (v0, v1) = p.sample_fixed_rows(xa[x] + dx[k], ya.0 + dy[k], ya.1 + dy[k]);
+                    let (v0, v1) = p.sample_fixed_rows(
+                        xa[x].wrapping_add(dx[k]),
+                        ya.0.wrapping_add(dy[k]),
+                        ya.1.wrapping_add(dy[k]),
+                    );
                     assert_eq!((a, b), (graded_luma(v0, gain[k]), graded_luma(v1, gain[k])), "{w}x{h} pixel {x}");
                 }
                 let xs: Vec<i32> = (0..blocks * 3).map(|_| reach(&mut n, w)).collect();
@@ -259,6 +269,23 @@ mod tests {
                     assert_eq!((u[i], v[i]), p.sample_pair_fixed(&q, xs[i], ys[i]), "{w}x{h} pair {i}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn absurd_positions_are_clamped_not_out_of_bounds() {
+        let mut n = Noise(7);
+        let p = plane(&mut n, 37, 11);
+        for extreme in [i32::MAX, i32::MIN, i32::MAX - 5, 1 << 30] {
+            let xa = vec![extreme; 16];
+            let d = vec![extreme; 8];
+            let run = LumaRun { xa: &xa, dx: &d, dy: &d, gain: &[256; 8], ya: (extreme, extreme.wrapping_neg()) };
+            let (mut r0, mut r1) = (vec![0u8; 16], vec![0u8; 16]);
+            luma_run(&p, &run, &mut r0, &mut r1);
+            assert!(r0.iter().chain(&r1).all(|&v| (16..=235).contains(&v)));
+            let (mut u, mut v) = (vec![0; 16], vec![0; 16]);
+            pair_run(&p, &p, &xa, &xa, &mut u, &mut v);
+            assert!(u.iter().all(|&s| s <= 255 * 256));
         }
     }
 
