@@ -14,7 +14,7 @@ use super::scene::Scene;
 use super::steam::Steam;
 use vivify_codec::Frame;
 use vivify_media::error::Result;
-use vivify_picture::image::{resize, Plane, Rect, Rgb, Yuv};
+use vivify_picture::image::{resize, Field, Plane, Rect, Rgb, Yuv};
 use vivify_picture::rows::{luma_run, pair_run, LumaRun};
 
 mod blocks;
@@ -45,6 +45,9 @@ pub struct Stage {
     water: Plane,
     near: Plane,
     subject: Plane,
+    /// Whether each row of `subject` and of `sway` holds anything.
+    subject_rows: Vec<bool>,
+    sway_rows: Vec<bool>,
     /// How far each place sways in the wind (0..=255), at chroma size.
     sway: Plane,
     flickers: Vec<Flicker>,
@@ -179,36 +182,43 @@ impl Stage {
         let src = resize_yuv_parallel(photo, win, sw, sh)?;
         let (cw, ch) = (src.u.width, src.u.height);
         let frac = (win.x / pw, win.y / ph, win.w / pw, win.h / ph);
-        let sky = scene.sky.to_plane_window(frac, cw, ch);
-        let grade_sky = if plan.grade.is_some() {
-            scene.sky.dilated(1).blurred(1).to_plane_window(frac, cw, ch)
-        } else {
-            Plane::filled(1, 1, 0)
-        };
-        let water =
-            if plan.water.is_some() { scene.water.to_plane_window(frac, cw, ch) } else { Plane::filled(1, 1, 0) };
-        let near = scene.nearness.to_plane_window(frac, cw, ch);
-        let subject = if plan.breathe > 0.0 || plan.light_sweep > 0.0 {
-            scene.subject.to_plane_window(frac, cw, ch)
-        } else {
-            Plane::filled(1, 1, 0)
-        };
-        let sway = if plan.sway > 0.0 { scene.foliage.to_plane_window(frac, cw, ch) } else { Plane::filled(1, 1, 0) };
-        let plate = |mask: &vivify_picture::image::Field| -> Yuv {
+        // The masks at the source's chroma size, on the two cores.
+        let window = |f: &Field| f.to_plane_window(frac, cw, ch);
+        let unused = || Plane::filled(1, 1, 0);
+        let ((sky, grade_sky, water), (near, subject, sway)) = std::thread::scope(|scope| {
+            let masks = scope.spawn(|| {
+                let sky = window(&scene.sky);
+                let grade_sky = if plan.grade.is_some() { window(&scene.sky.dilated(1).blurred(1)) } else { unused() };
+                let water = if plan.water.is_some() { window(&scene.water) } else { unused() };
+                (sky, grade_sky, water)
+            });
+            let near = window(&scene.nearness);
+            let moves = plan.breathe > 0.0 || plan.light_sweep > 0.0;
+            let subject = if moves { window(&scene.subject) } else { unused() };
+            let sway = if plan.sway > 0.0 { window(&scene.foliage) } else { unused() };
+            masks
+                .join()
+                .map(|m| (m, (near, subject, sway)))
+                .map_err(|_| vivify_media::error::Error::Internal("a mask thread panicked".into()))
+        })?;
+        // Rows of the subject and sway planes with anything in them: the
+        // per-block work for breathing and wind skips the rest.
+        let any_in_rows = |p: &Plane| p.data.chunks(p.width.max(1)).map(|r| r.iter().any(|&v| v > 0)).collect();
+        let (subject_rows, sway_rows) = (any_in_rows(&subject), any_in_rows(&sway));
+        let plate = |keep_chroma: &Plane| -> Yuv {
             // One keep mask at chroma size serves the luma too (the masks
             // come from a 384-pixel analysis: finer would add nothing).
-            let keep_chroma = mask.to_plane_window(frac, cw, ch);
             // Luma and chroma on the two cores.
             std::thread::scope(|scope| {
-                let y = scope.spawn(|| push_pull(&src.y, &keep_chroma));
-                let u = push_pull(&src.u, &keep_chroma);
-                let v = push_pull(&src.v, &keep_chroma);
+                let y = scope.spawn(|| push_pull(&src.y, keep_chroma));
+                let u = push_pull(&src.u, keep_chroma);
+                let v = push_pull(&src.v, keep_chroma);
                 let y = y.join().unwrap_or_else(|_| src.y.clone());
                 Yuv { y, u, v }
             })
         };
-        let sky_plate = plan.clouds.is_some().then(|| plate(&scene.sky));
-        let water_plate = plan.water.is_some().then(|| plate(&scene.water));
+        let sky_plate = plan.clouds.is_some().then(|| plate(&sky));
+        let water_plate = plan.water.is_some().then(|| plate(&water));
         // Photo fractions → source pixels of the window.
         let to_src = |fx: f64, fy: f64| (((fx * pw - win.x) * k) as f32, ((fy * ph - win.y) * k) as f32);
         let rest =
@@ -282,7 +292,9 @@ impl Stage {
             water,
             near,
             subject,
+            subject_rows,
             sway,
+            sway_rows,
             flickers,
             steam,
             sky_plate,

@@ -122,7 +122,8 @@ impl BlockRow {
         let pose = &map.pose;
         let off_y = cy as f32 * 2.0 + 1.0 - map.half_h;
         let base_y = pose.cy + off_y * pose.spread;
-        let near_row = ((base_y * 0.5) as i32).clamp(0, st.near.height as i32 - 1) as usize * st.near.width;
+        let mask_row = ((base_y * 0.5) as i32).clamp(0, st.near.height as i32 - 1) as usize;
+        let near_row = mask_row * st.near.width;
         // Nearness, and the depth displacement it brings. The subject and
         // sway planes have the near plane's size whenever they are used
         // (see `Stage::new`).
@@ -138,7 +139,7 @@ impl BlockRow {
             ox[i] = map.near_ox[usize::from(ni)];
             oy[i] = map.near_oy[usize::from(ni)];
         }
-        if f.breathe != 0.0 {
+        if f.breathe != 0.0 && st.subject_rows[mask_row] {
             let (subject, base_x) = (&st.subject.data[near_row..], &map.base_x[..n]);
             let (cx, cy) = st.subject_centre;
             for i in 0..n {
@@ -147,7 +148,7 @@ impl BlockRow {
                 oy[i] += (base_y - cy) * f.breathe * s;
             }
         }
-        if f.sway_amp != 0.0 {
+        if f.sway_amp != 0.0 && st.sway_rows[mask_row] {
             let wind_row = f.wind_row(base_y);
             let (sway, cols) = (&st.sway.data[near_row..], &map.wind_cols[..n]);
             for i in 0..n {
