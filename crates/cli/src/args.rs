@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const AFTER_HELP: &str = "Exit codes: 0 ok, 1 failure, 2 usage error, 3 invalid or unsupported input (or bad signing \
-credentials, or not a regular file), 4 Content Credentials invalid or tampered (verify), 5 no Content Credentials (verify), \
+const AFTER_HELP: &str = "Exit codes: 0 ok, 1 failure, 2 usage error, 3 invalid, unsupported, missing or unreadable input \
+(or bad signing credentials, or not a regular file), 4 Content Credentials invalid or tampered (verify), 5 no Content Credentials (verify), \
 6 refused by the safety policy, 7 moderation conflict (decided or appealed by someone else first, not your case), \
 8 an output already exists (use --force), 130 cancelled (Ctrl-C), 143 terminated (SIGTERM).";
 

@@ -56,7 +56,7 @@ pub fn inspect(a: InspectArgs) -> Result<ExitCode> {
         match result {
             Ok(r) => reports.push(r),
             Err(e) => {
-                eprintln!("vivify: {e:#}");
+                eprintln!("vivify: {}", vivify::error::chain_text(e.as_ref()));
                 failed = Some(crate::exit_code(&e));
             }
         }

@@ -39,7 +39,7 @@ fn usage_error_exits_2() {
 fn help_documents_exit_codes() {
     let o = vivify(&["--help"]);
     let s = String::from_utf8_lossy(&o.stdout);
-    assert!(s.contains("3 invalid or unsupported input"), "{s}");
+    assert!(s.contains("3 invalid, unsupported, missing or unreadable input"), "{s}");
 }
 
 #[test]
@@ -73,10 +73,14 @@ fn truncated_movie_is_invalid_input_not_a_panic() {
 }
 
 #[test]
-fn missing_file_exits_1() {
-    let o = vivify(&["inspect", "/nonexistent/nothing.jpg"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/nothing.jpg"));
+fn a_missing_input_is_bad_input_named_once() {
+    for cmd in ["inspect", "alive", "live", "verify"] {
+        let o = vivify(&[cmd, "/nonexistent/nothing.jpg"]);
+        assert_eq!(o.status.code(), Some(3), "{cmd}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("/nonexistent/nothing.jpg: no such file"), "{cmd}: {err}");
+        assert_eq!(err.matches("no such file").count(), 1, "{cmd}: {err}");
+    }
 }
 
 #[test]

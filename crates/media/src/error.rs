@@ -18,6 +18,9 @@ pub enum Error {
     /// The bytes do not follow the format they claim to be.
     #[error("invalid {what}: {reason}")]
     Invalid { what: &'static str, reason: String },
+    /// An input that is not there, or that we may not read.
+    #[error("{0}")]
+    Unreadable(String),
     /// The input is well formed but uses something we do not handle.
     #[error("unsupported: {0}")]
     Unsupported(String),
@@ -151,9 +154,11 @@ impl Error {
     /// Which kind of fault this is.
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Invalid { .. } | Error::Unsupported(_) | Error::Limits(_) | Error::Credentials(_) => {
-                ErrorClass::BadInput
-            }
+            Error::Invalid { .. }
+            | Error::Unreadable(_)
+            | Error::Unsupported(_)
+            | Error::Limits(_)
+            | Error::Credentials(_) => ErrorClass::BadInput,
             Error::Param(_) => ErrorClass::Usage,
             Error::Refused(_) => ErrorClass::Refused,
             Error::Conflict(_) => ErrorClass::Conflict,

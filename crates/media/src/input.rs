@@ -42,11 +42,21 @@ fn not_regular(path: &Path, meta: &Metadata) -> Error {
 /// Checks that `path` (after following symlinks) is a regular file, without
 /// opening it; returns its length.
 pub fn regular_file(path: &Path) -> Result<u64> {
-    let meta = fs::metadata(path).map_err(|e| Error::from(e).in_file(path))?;
+    let meta = fs::metadata(path).map_err(|e| unreadable(e).in_file(path))?;
     if !meta.is_file() {
         return Err(not_regular(path, &meta));
     }
     Ok(meta.len())
+}
+
+/// A missing or forbidden input is the input's fault (exit 3), in plain
+/// words; any other failure to look at it stays an I/O failure.
+fn unreadable(e: io::Error) -> Error {
+    match e.kind() {
+        io::ErrorKind::NotFound => Error::Unreadable("no such file".into()),
+        io::ErrorKind::PermissionDenied => Error::Unreadable("not allowed to read it (permission denied)".into()),
+        _ => Error::from(e),
+    }
 }
 
 /// Opens a regular file for reading only; anything else is refused before
@@ -62,7 +72,7 @@ pub fn open(path: &Path) -> Result<(File, u64)> {
         // check from blocking the open.
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options.open(path).map_err(|e| Error::from(e).in_file(path))?;
+    let file = options.open(path).map_err(|e| unreadable(e).in_file(path))?;
     let meta = file.metadata().map_err(|e| Error::from(e).in_file(path))?;
     if !meta.is_file() {
         return Err(not_regular(path, &meta));
