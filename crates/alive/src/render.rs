@@ -645,11 +645,8 @@ impl Stage {
             }
         }
         if f.sweep > 0.0 && subj > 0.0 {
-            let pos = (bx + by) * f.sweep_scale - f.sweep_pos;
-            // Beyond this the band adds under a thousandth of a level.
-            if pos * pos * 40.0 < 12.0 {
-                light += f.sweep * subj * (-pos * pos * 40.0).exp();
-            }
+            let diagonal = (bx + by) as usize / 2 - 1;
+            light += f.sweep * subj * f.sweep_band.get(diagonal).copied().unwrap_or(0.0);
         }
         if light > 0.0 {
             for y in ys.iter_mut() {

@@ -51,33 +51,41 @@ impl Frame {
     pub fn to_rgb_reduced(&self, color: super::color::ColorInfo, step: usize) -> (usize, usize, Vec<u8>) {
         let step = step.next_power_of_two().max(2);
         let (ow, oh) = (self.width.div_ceil(step), self.height.div_ceil(step));
-        let cw = self.chroma_width();
-        let ch = self.height.div_ceil(2);
+        let (cw, ch) = (self.chroma_width(), self.height.div_ceil(2));
+        let cstep = step / 2;
         let mut out = vec![0u8; ow * oh * 3];
         let m = Matrix::new(color);
-        let (cstep, mut rows) = (step / 2, Vec::with_capacity(step));
+        // Sums per output column, gathered a source row at a time (one
+        // addition per sample), and how many samples each holds.
+        let (mut luma, mut u, mut v) = (vec![0u32; ow], vec![0u32; ow], vec![0u32; ow]);
+        let column_count = |x: usize, size: usize, step: usize| (size - x * step).min(step) as u32;
         for oy in 0..oh {
-            rows.clear();
-            rows.extend(
-                (oy * step..(oy * step + step).min(self.height)).map(|r| &self.y[r * self.width..][..self.width]),
-            );
-            let (c0, c1) = (oy * cstep, (oy * cstep + cstep).min(ch));
-            for ox in 0..ow {
-                let (x0, x1) = (ox * step, (ox * step + step).min(self.width));
-                let luma: u32 = rows.iter().map(|r| r[x0..x1].iter().map(|&v| u32::from(v)).sum::<u32>()).sum();
-                let (cx0, cx1) = (ox * cstep, (ox * cstep + cstep).min(cw));
-                let (mut u, mut v) = (0u32, 0u32);
-                for cr in c0..c1 {
-                    for ci in cr * cw + cx0..cr * cw + cx1 {
-                        u += u32::from(self.u[ci]);
-                        v += u32::from(self.v[ci]);
-                    }
+            luma.fill(0);
+            u.fill(0);
+            v.fill(0);
+            let rows = oy * step..(oy * step + step).min(self.height);
+            let n_rows = rows.len() as u32;
+            for r in rows {
+                for (x, &s) in self.y[r * self.width..(r + 1) * self.width].iter().enumerate() {
+                    luma[x / step] += u32::from(s);
                 }
-                let (n, nc) = ((rows.len() * (x1 - x0)) as f32, ((c1 - c0) * (cx1 - cx0)) as u32);
+            }
+            let crows = oy * cstep..(oy * cstep + cstep).min(ch);
+            let n_crows = crows.len() as u32;
+            for r in crows {
+                let line = r * cw..(r + 1) * cw;
+                for (x, (&a, &b)) in self.u[line.clone()].iter().zip(&self.v[line]).enumerate() {
+                    u[x / cstep] += u32::from(a);
+                    v[x / cstep] += u32::from(b);
+                }
+            }
+            for ox in 0..ow {
+                let n = n_rows * column_count(ox, self.width, step);
+                let nc = n_crows * column_count(ox, cw, cstep);
                 // Chroma means rounded to the nearest level.
-                let (u, v) = (((u + nc / 2) / nc) as u8, ((v + nc / 2) / nc) as u8);
+                let (cu, cv) = (((u[ox] + nc / 2) / nc) as u8, ((v[ox] + nc / 2) / nc) as u8);
                 let o = (oy * ow + ox) * 3;
-                out[o..o + 3].copy_from_slice(&m.rgb(luma as f32 / n, u, v));
+                out[o..o + 3].copy_from_slice(&m.rgb(luma[ox] as f32 / n as f32, cu, cv));
             }
         }
         (ow, oh, out)

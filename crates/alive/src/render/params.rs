@@ -37,8 +37,9 @@ pub(super) struct FrameParams {
     pub(super) grade: f32,
     pub(super) breathe: f32,
     pub(super) sweep: f32,
-    pub(super) sweep_pos: f32,
-    pub(super) sweep_scale: f32,
+    /// The light sweep's brightness along the frame's diagonals: entry `s`
+    /// is for the blocks with cx + cy = s (the band runs along them).
+    pub(super) sweep_band: Vec<f32>,
     pub(super) fog: f32,
     pub(super) haze: f32,
     pub(super) fog_scale: f32,
@@ -159,6 +160,24 @@ impl FrameParams {
             }
             None => (Vec::new(), 0, 0),
         };
+        let sweep_scale = 1.0 / (w + st.height as f32);
+        let sweep_band = if plan.light_sweep > 0.0 {
+            let diagonals = st.width.div_ceil(2) + st.height.div_ceil(2);
+            (0..diagonals)
+                .map(|s| {
+                    // Block centres on diagonal s: bx + by = 2s + 2.
+                    let pos = (2 * s + 2) as f32 * sweep_scale - sweep_pos;
+                    // Beyond this the band adds under a thousandth of a level.
+                    if pos * pos * 40.0 < 12.0 {
+                        (-pos * pos * 40.0).exp()
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         FrameParams {
             shade,
             shade_cols,
@@ -181,8 +200,7 @@ impl FrameParams {
             grade,
             breathe,
             sweep: plan.light_sweep * 0.25 * wake,
-            sweep_pos,
-            sweep_scale: 1.0 / (w + st.height as f32),
+            sweep_band,
             fog: plan.fog * 0.6 * if st.path.looped { 1.0 } else { 0.4 + 0.6 * wake },
             fog_scale: 64.0 / w * 0.6,
             // One tile of noise per clip, so looped fog lines up.
