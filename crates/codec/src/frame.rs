@@ -58,7 +58,11 @@ impl Frame {
         // Sums per output column, gathered a source row at a time (one
         // addition per sample), and how many samples each holds.
         let (mut luma, mut u, mut v) = (vec![0u32; ow], vec![0u32; ow], vec![0u32; ow]);
-        let column_count = |x: usize, size: usize, step: usize| (size - x * step).min(step) as u32;
+        let counts = |size: usize, step: usize| -> Vec<u32> {
+            (0..ow).map(|x| (size.saturating_sub(x * step)).min(step).max(1) as u32).collect()
+        };
+        let (columns, chroma_columns) = (counts(self.width, step), counts(cw, cstep));
+        let mut inv = vec![(0f32, 0f32); ow];
         for oy in 0..oh {
             luma.fill(0);
             u.fill(0);
@@ -66,26 +70,28 @@ impl Frame {
             let rows = oy * step..(oy * step + step).min(self.height);
             let n_rows = rows.len() as u32;
             for r in rows {
-                for (x, &s) in self.y[r * self.width..(r + 1) * self.width].iter().enumerate() {
-                    luma[x / step] += u32::from(s);
-                }
+                let line = &self.y[r * self.width..(r + 1) * self.width];
+                add_runs(&mut luma, line, step);
             }
             let crows = oy * cstep..(oy * cstep + cstep).min(ch);
             let n_crows = crows.len() as u32;
             for r in crows {
                 let line = r * cw..(r + 1) * cw;
-                for (x, (&a, &b)) in self.u[line.clone()].iter().zip(&self.v[line]).enumerate() {
-                    u[x / cstep] += u32::from(a);
-                    v[x / cstep] += u32::from(b);
-                }
+                add_runs(&mut u, &self.u[line.clone()], cstep);
+                add_runs(&mut v, &self.v[line], cstep);
             }
-            for ox in 0..ow {
-                let n = n_rows * column_count(ox, self.width, step);
-                let nc = n_crows * column_count(ox, cw, cstep);
+            // One over the samples in each output pixel (fewer at the edges).
+            for (ox, (il, ic)) in inv.iter_mut().enumerate() {
+                *il = 1.0 / (n_rows * columns[ox]) as f32;
+                *ic = 1.0 / (n_crows * chroma_columns[ox]) as f32;
+            }
+            let line = &mut out[oy * ow * 3..(oy + 1) * ow * 3];
+            for ((px, (&l, (&su, &sv))), &(il, ic)) in
+                line.chunks_exact_mut(3).zip(luma.iter().zip(u.iter().zip(&v))).zip(&inv)
+            {
                 // Chroma means rounded to the nearest level.
-                let (cu, cv) = (((u[ox] + nc / 2) / nc) as u8, ((v[ox] + nc / 2) / nc) as u8);
-                let o = (oy * ow + ox) * 3;
-                out[o..o + 3].copy_from_slice(&m.rgb(luma[ox] as f32 / n as f32, cu, cv));
+                let (cu, cv) = ((su as f32 * ic + 0.5) as u8, (sv as f32 * ic + 0.5) as u8);
+                px.copy_from_slice(&m.rgb(l as f32 * il, cu, cv));
             }
         }
         (ow, oh, out)
@@ -140,6 +146,31 @@ impl Frame {
             0.0
         } else {
             sum as f32 / n as f32
+        }
+    }
+}
+
+/// Adds each run of `step` samples of `line` to its entry of `sums` (the
+/// last run may be shorter); runs of one and two, the common cases, without
+/// a loop per run.
+fn add_runs(sums: &mut [u32], line: &[u8], step: usize) {
+    match step {
+        1 => sums.iter_mut().zip(line).for_each(|(s, &v)| *s += u32::from(v)),
+        2 => {
+            let pairs = line.chunks_exact(2);
+            let last = pairs.remainder().first().copied();
+            let n = pairs.len();
+            for (s, p) in sums.iter_mut().zip(pairs) {
+                *s += u32::from(p[0]) + u32::from(p[1]);
+            }
+            if let (Some(v), Some(s)) = (last, sums.get_mut(n)) {
+                *s += u32::from(v);
+            }
+        }
+        _ => {
+            for (s, run) in sums.iter_mut().zip(line.chunks(step)) {
+                *s += run.iter().map(|&v| u32::from(v)).sum::<u32>();
+            }
         }
     }
 }
