@@ -2,8 +2,8 @@
 //! output rows, where it looks in the source, which masks cover it there,
 //! and how it will be drawn. Worked out in passes over the row: table
 //! lookups first, then the arithmetic in one loop the compiler vectorises,
-//! then the masks and the choice of path. The numbers are the same, to the
-//! bit, as working each block out on its own.
+//! then the masks and the choice of path. Positions come out in 1/256
+//! pixel, rounded to the nearest.
 
 use super::params::FrameParams;
 use super::{BlockGrade, Stage, SHADE_STEP};
@@ -126,9 +126,8 @@ impl BlockRow {
         let near_row = mask_row * st.near.width;
         // Nearness, and the depth displacement it brings. The subject and
         // sway planes have the near plane's size whenever they are used
-        // (see `Stage::new`).
-        // Every row slice is cut to `n` first, so indexing them needs no
-        // bounds checks in the loops.
+        // (see `Stage::new`). Every row slice is cut to `n` first, so
+        // indexing them needs no bounds checks in the loops.
         let at_rest = &map.mask_x[..n];
         let (near, k, ox, oy) = (&mut self.near[..n], &mut self.k[..n], &mut self.ox[..n], &mut self.oy[..n]);
         let near_line = &st.near.data[near_row..];
