@@ -388,7 +388,7 @@ impl Stage {
                 if kinds[cx] == 2 {
                     self.full_block(
                         (cx, cy),
-                        ((row.dxs[cx], row.dys[cx]), row.masks[cx], row.near[cx], row.shades[cx]),
+                        ((row.dxs[cx], row.dys[cx]), row.masks[cx], (row.near[cx], row.fog[cx]), row.shades[cx]),
                         (xa, ya),
                         &pose,
                         &f,
@@ -415,7 +415,7 @@ impl Stage {
                         row.rows[cx],
                         row.masks[cx],
                         row.subjects[cx],
-                        row.near[cx],
+                        (row.near[cx], row.fog[cx]),
                         &f,
                         out,
                     );
@@ -452,7 +452,7 @@ impl Stage {
     fn full_block(
         &self,
         (cx, cy): (usize, usize),
-        ((dxf, dyf), (ms8, mw8, gs8), ni, shade): ((i32, i32), (u8, u8, u8), u8, i32),
+        ((dxf, dyf), (ms8, mw8, gs8), (ni, fog), shade): ((i32, i32), (u8, u8, u8), (u8, f32), i32),
         (xa, ya): (&[i32], &[i32]),
         pose: &Pose,
         f: &FrameParams,
@@ -480,7 +480,7 @@ impl Stage {
         let (mut u, mut v) = self.layered_uv(qx, qy, sx, sy, ms, mw, f);
         if f.any_finish {
             let gs = f32::from(gs8) / 255.0;
-            self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), f32::from(ni) / 255.0, subj, f);
+            self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), (f32::from(ni) / 255.0, fog), subj, f);
         }
         store(out, &pos, &ys, cy * w.div_ceil(2) + cx, (u, v));
     }
@@ -514,7 +514,7 @@ impl Stage {
         sy: f32,
         (ms8, mw8, gs8): (u8, u8, u8),
         subj8: u8,
-        ni: u8,
+        (ni, fog): (u8, f32),
         f: &FrameParams,
         out: &mut Frame,
     ) {
@@ -527,7 +527,7 @@ impl Stage {
         let (bx, by) = (cx as f32 * 2.0 + 1.0, cy as f32 * 2.0 + 1.0);
         let subj = f32::from(subj8) / 255.0;
         let gs = f32::from(gs8) / 255.0;
-        self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), f32::from(ni) / 255.0, subj, f);
+        self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), (f32::from(ni) / 255.0, fog), subj, f);
         store(out, &pos, &ys, ci, (u, v));
     }
 
@@ -602,7 +602,7 @@ impl Stage {
         (bx, by): (f32, f32),
         sy: f32,
         (ms, mw, gs): (f32, f32, f32),
-        n: f32,
+        (n, fog_noise): (f32, f32),
         subj: f32,
         f: &FrameParams,
     ) {
@@ -663,9 +663,7 @@ impl Stage {
             *v += (128.0 - *v) * 0.3 * f.haze;
         }
         if f.fog > 0.0 {
-            let (nx, ny) = (bx * f.fog_scale + f.fog_drift, by * f.fog_scale);
-            let noise =
-                0.65 * noise_at(&self.fog_noise, nx, ny) + 0.35 * noise_at(&self.fog_noise, nx * 2.3 + 17.0, ny * 2.3);
+            let noise = fog_noise;
             // (1 - n)^1.2 without a powf per block: close enough for fog.
             // Fog lies low: over the sky it only veils.
             let far = 1.0 - n;

@@ -6,8 +6,11 @@
 //! pixel, rounded to the nearest.
 
 use super::params::FrameParams;
-use super::{BlockGrade, Stage, SHADE_STEP};
+use super::{noise_at, BlockGrade, Stage, SHADE_STEP};
 use crate::camera::Pose;
+
+/// Blocks along a row between exact evaluations of the fog's noise.
+const FOG_STEP: usize = 4;
 
 /// What stays the same for every block row of one frame.
 pub(super) struct FrameMap {
@@ -77,6 +80,8 @@ pub(super) struct BlockRow {
     /// Light and shadow drifting over the scene: a luma gain per block
     /// (8.8 fixed point), 256 where none falls.
     pub shades: Vec<i32>,
+    /// The fog's drifting noise at each block (0..1; only with fog).
+    pub fog: Vec<f32>,
     /// Nearness and sky weight (0..=255), for the particles.
     pub near: Vec<u8>,
     pub sky: Vec<u8>,
@@ -104,6 +109,7 @@ impl BlockRow {
             subjects: vec![0; blocks],
             grades: vec![BlockGrade::IDENTITY; blocks],
             shades: vec![256; blocks],
+            fog: vec![0.0; blocks],
             near: vec![0; blocks],
             sky: vec![0; blocks],
             k: vec![0.0; blocks],
@@ -162,6 +168,28 @@ impl BlockRow {
         }
         self.displace(map, n, off_y, base_y, (st.sky.width, st.sky.height));
         self.choose(st, map, f, n, base_y);
+        if f.fog > 0.0 {
+            self.fog_noise(st, f, n, cy);
+        }
+    }
+
+    /// The fog's noise along the row: two octaves, worked out every
+    /// [`FOG_STEP`] blocks and blended between (its finer octave changes
+    /// over about six blocks at any output size).
+    fn fog_noise(&mut self, st: &Stage, f: &FrameParams, n: usize, cy: usize) {
+        let ny = (cy as f32 * 2.0 + 1.0) * f.fog_scale;
+        let at = |cx: usize| {
+            let nx = (cx as f32 * 2.0 + 1.0) * f.fog_scale + f.fog_drift;
+            0.65 * noise_at(&st.fog_noise, nx, ny) + 0.35 * noise_at(&st.fog_noise, nx * 2.3 + 17.0, ny * 2.3)
+        };
+        let mut from = at(0);
+        for (j, run) in self.fog[..n].chunks_mut(FOG_STEP).enumerate() {
+            let to = at((j + 1) * FOG_STEP);
+            for (t, v) in run.iter_mut().enumerate() {
+                *v = from + (to - from) * (t as f32 * (1.0 / FOG_STEP as f32));
+            }
+            from = to;
+        }
     }
 
     /// Each block's displacement, chroma position and place in the mask
