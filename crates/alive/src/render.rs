@@ -452,7 +452,7 @@ impl Stage {
     fn full_block(
         &self,
         (cx, cy): (usize, usize),
-        ((dxf, dyf), (ms8, mw8, gs8), (ni, fog), shade): ((i32, i32), (u8, u8, u8), (u8, f32), i32),
+        ((dxf, dyf), (ms8, mw8, gs8), (ni, fog), shade): FullBlockInputs,
         (xa, ya): (&[i32], &[i32]),
         pose: &Pose,
         f: &FrameParams,
@@ -676,6 +676,10 @@ impl Stage {
         }
     }
 }
+
+/// What the full path takes of a block from its row: displacement (1/256
+/// pixel), sky, water and grade-sky weights, nearness and fog noise, shade.
+type FullBlockInputs = ((i32, i32), (u8, u8, u8), (u8, f32), i32);
 
 /// A colour grade on one block as an affine map.
 #[derive(Clone, Copy, Debug, PartialEq)]
