@@ -1,8 +1,10 @@
 //! The frame compositor. Everything is prepared once in a [`Stage`]; each
 //! frame is then one pass over the output in 2×2 blocks (one chroma sample
-//! and four luma samples): the camera maps the block into the source, the
-//! masks there say which layers apply, and the layers are mixed in
-//! Y'CbCr. Particles and stars are drawn afterwards (see `particles.rs`).
+//! and four luma samples), a pair of rows at a time: the camera maps each
+//! block into the source and the masks there say which layers apply
+//! (`render/blocks.rs`); blocks only the camera moves are sampled in runs
+//! (`vivify_picture::rows`), the rest mix their layers in Y'CbCr here.
+//! Particles and stars are drawn afterwards (see `particles.rs`).
 
 use super::camera::{ease, Path, Pose};
 use super::fill::push_pull;
