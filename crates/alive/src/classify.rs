@@ -221,7 +221,7 @@ pub fn combine_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32]) -> Vec<bool>
 
 /// The classifier's sky, kept only when the picture as a whole looks like
 /// it has one: the hand-made finder agrees there is sky (`finder` share of
-/// at least [`FINDER_SKY`]), or the classifier's sky is large (`share`),
+/// at least `FINDER_SKY`), or the classifier's sky is large (`share`),
 /// sure (`confidence`, its area-weighted mean probability) and spans most
 /// of the top edge (`top`). Otherwise no sky at all.
 pub fn gated_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32], gate: SkyGate) -> Vec<bool> {

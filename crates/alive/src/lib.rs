@@ -2,7 +2,7 @@
 //! seconds of video out in which the sky drifts and changes colour, water
 //! ripples, particles fall and the camera breathes, with ambient sound.
 //!
-//! The pipeline is: [`photo`] (decode, orientation) → [`scene`] (sky, water,
+//! The pipeline is: `vivify_picture::photo` (decode, orientation) → [`scene`] (sky, water,
 //! subject, depth; no model) → [`prompt`] + [`plan`] (what moves and why) →
 //! [`render::Stage`] (per-frame compositor) → [`output`] (H.264 on both
 //! cores, AAC ambience from [`sound`]) → MP4, Live Photo pair or Motion

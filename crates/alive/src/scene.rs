@@ -106,8 +106,7 @@ impl Scene {
     }
 }
 
-/// The analysis picture, its sky and water, and the saliency subject.
-/// The small picture every analysis works on (long side [`ANALYSIS_SIDE`]).
+/// The small picture every analysis works on (long side `ANALYSIS_SIDE`).
 pub fn analysis_picture(photo: &Rgb) -> Result<Analysis> {
     let scale = (ANALYSIS_SIDE as f64 / photo.width.max(photo.height) as f64).min(1.0);
     let (w, h) = (
