@@ -85,6 +85,33 @@ fn neighbours(r: &Regions) -> Vec<Vec<u32>> {
     n
 }
 
+/// The connected areas of regions that are `member`s (`n`: each region's
+/// neighbours), each as its region indexes.
+fn components(n: &[Vec<u32>], member: impl Fn(usize) -> bool) -> Vec<Vec<usize>> {
+    let mut seen = vec![false; n.len()];
+    let mut out = Vec::new();
+    for start in 0..n.len() {
+        if seen[start] || !member(start) {
+            continue;
+        }
+        let mut stack = vec![start];
+        seen[start] = true;
+        let mut comp = Vec::new();
+        while let Some(k) = stack.pop() {
+            comp.push(k);
+            for &m in &n[k] {
+                let m = m as usize;
+                if !seen[m] && member(m) {
+                    seen[m] = true;
+                    stack.push(m);
+                }
+            }
+        }
+        out.push(comp);
+    }
+    out
+}
+
 /// Final sky and water regions from their probabilities: connected areas
 /// of likely regions, each big enough to matter; sky areas must reach the
 /// top of the picture (sky seen through leaves joins that area through the
@@ -102,32 +129,9 @@ pub fn decide(r: &Regions, probs: &[[f32; 2]]) -> (Vec<bool>, Vec<bool>) {
         }
     }
     let total = (r.width * r.height) as f32;
-    let components = |class: usize| -> Vec<Vec<usize>> {
-        let mut seen = vec![false; r.count];
-        let mut out = Vec::new();
-        for start in 0..r.count {
-            if seen[start] || probs[start][class] <= 0.5 {
-                continue;
-            }
-            let mut stack = vec![start];
-            seen[start] = true;
-            let mut comp = Vec::new();
-            while let Some(k) = stack.pop() {
-                comp.push(k);
-                for &m in &n[k] {
-                    let m = m as usize;
-                    if !seen[m] && probs[m][class] > 0.5 {
-                        seen[m] = true;
-                        stack.push(m);
-                    }
-                }
-            }
-            out.push(comp);
-        }
-        out
-    };
+    let likely = |class: usize| move |k: usize| probs[k][class] > 0.5;
     let mut sky = vec![false; r.count];
-    for comp in components(0) {
+    for comp in components(&n, likely(0)) {
         let share = comp.iter().map(|&k| area[k]).sum::<f32>() / total;
         if share >= MIN_SHARE && comp.iter().any(|&k| top[k]) {
             comp.iter().for_each(|&k| sky[k] = true);
@@ -137,7 +141,7 @@ pub fn decide(r: &Regions, probs: &[[f32; 2]]) -> (Vec<bool>, Vec<bool>) {
     let sky_y =
         if sky_area > 0.0 { (0..r.count).filter(|&k| sky[k]).map(|k| y_sum[k]).sum::<f32>() / sky_area } else { -1.0 };
     let mut water = vec![false; r.count];
-    for comp in components(1) {
+    for comp in components(&n, likely(1)) {
         let a: f32 = comp.iter().map(|&k| area[k]).sum();
         let mean_y = comp.iter().map(|&k| y_sum[k]).sum::<f32>() / a;
         if a / total >= MIN_SHARE && mean_y > sky_y {
@@ -165,12 +169,10 @@ fn finder_share(area: &[f32], finder: &[f32], total: f32) -> f32 {
 /// Share of each region the hand-made sky finder calls sky.
 pub fn region_shares(r: &Regions, sky: &Field) -> Vec<f32> {
     let mut sum = vec![0f32; r.count];
-    let mut n = vec![0f32; r.count];
-    for (i, &l) in r.label.iter().enumerate() {
-        sum[l as usize] += sky.data[i];
-        n[l as usize] += 1.0;
+    for (&l, &v) in r.label.iter().zip(&sky.data) {
+        sum[l as usize] += v;
     }
-    sum.iter().zip(&n).map(|(s, c)| if *c > 0.0 { s / c } else { 0.0 }).collect()
+    sum.iter().zip(region_areas(r)).map(|(s, c)| if c > 0.0 { s / c } else { 0.0 }).collect()
 }
 
 /// The classifier and the hand-made finder together, for the sky: where
@@ -187,24 +189,7 @@ pub fn combine_sky(r: &Regions, probs: &[[f32; 2]], finder: &[f32]) -> Vec<bool>
     let found: Vec<bool> = finder.iter().map(|&v| v > 0.5).collect();
     let found_share = finder_share(&area, finder, total);
     let mut out = if found_share >= FINDER_SKY { found.clone() } else { vec![false; r.count] };
-    let mut seen = vec![false; r.count];
-    for start in 0..r.count {
-        if seen[start] || !model[start] {
-            continue;
-        }
-        let mut comp = vec![start];
-        seen[start] = true;
-        let mut k = 0;
-        while k < comp.len() {
-            for &m in &n[comp[k]] {
-                let m = m as usize;
-                if !seen[m] && model[m] {
-                    seen[m] = true;
-                    comp.push(m);
-                }
-            }
-            k += 1;
-        }
+    for comp in components(&n, |k| model[k]) {
         let a: f32 = comp.iter().map(|&k| area[k]).sum();
         let keep = if found_share >= FINDER_SKY {
             comp.iter().any(|&k| found[k] || n[k].iter().any(|&m| found[m as usize]))

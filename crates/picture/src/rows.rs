@@ -40,7 +40,7 @@ pub fn luma_run(plane: &Plane, run: &LumaRun<'_>, row0: &mut [u8], row1: &mut [u
     debug_assert!(run.xa.len() <= blocks * 2 && row0.len() >= run.xa.len() && row1.len() >= run.xa.len());
     let mut done = 0;
     #[cfg(target_arch = "x86_64")]
-    if avx2::usable(plane) && row0.len() >= run.xa.len() && row1.len() >= run.xa.len() {
+    if avx2::usable(plane) {
         done = avx2::luma(plane, run, row0, row1);
     }
     for b in done..blocks {
