@@ -8,7 +8,8 @@ use super::scene::Scene;
 use vivify_codec::Frame;
 use vivify_media::error::{Error, Result};
 use vivify_media::outfile;
-use vivify_picture::image::{resize, Rect, Rgb};
+use super::fill::push_pull;
+use vivify_picture::image::{resize, Field, Plane, Rect, Rgb};
 
 /// Encodes packed RGB as PNG.
 pub fn png_bytes(img: &Rgb) -> Result<Vec<u8>> {
@@ -60,8 +61,12 @@ pub fn contact_sheet(stage: &Stage, frames: usize, fps: u32, path: &Path, force:
 /// Photo with the sky (blue), water (cyan) and subject (orange) outlined
 /// and tinted, next to the depth map (white = near) and the sky mask; below,
 /// the water mask, how far each place sways in the wind, and the lights
-/// that flicker (yellow marks on the darkened photo). The horizon is a red
-/// line.
+/// that flicker (yellow marks on the darkened photo); last, the layers the
+/// camera moves: the subject cut out (on a checkerboard), the background
+/// plate that shows where the subject uncovers it, and the depth of both
+/// together (the background's depth with the cut-out at its own nearness).
+/// Without a cut-out the last row shows the photo, the photo and the depth.
+/// The horizon is a red line.
 pub fn mask_sheet(photo: &Rgb, scene: &Scene, path: &Path, force: bool) -> Result<()> {
     let (w, h) = (scene.sky.width, scene.sky.height);
     let small = resize(photo, Rect { x: 0.0, y: 0.0, w: photo.width as f64, h: photo.height as f64 }, w, h)?;
@@ -114,8 +119,9 @@ pub fn mask_sheet(photo: &Rgb, scene: &Scene, path: &Path, force: bool) -> Resul
             }
         }
     }
+    let (cut_out, plate, layered_depth) = layer_pictures(&small, scene);
     let gap = 4;
-    let mut sheet = Rgb::new(3 * w + 4 * gap, 2 * h + 3 * gap)?;
+    let mut sheet = Rgb::new(3 * w + 4 * gap, 3 * h + 4 * gap)?;
     sheet.data.iter_mut().for_each(|v| *v = 24);
     paste(&mut sheet, &overlay, gap, gap);
     paste(&mut sheet, &grey(&scene.nearness), 2 * gap + w, gap);
@@ -123,5 +129,41 @@ pub fn mask_sheet(photo: &Rgb, scene: &Scene, path: &Path, force: bool) -> Resul
     paste(&mut sheet, &grey(&scene.water), gap, 2 * gap + h);
     paste(&mut sheet, &grey(&scene.foliage), 2 * gap + w, 2 * gap + h);
     paste(&mut sheet, &lights, 3 * gap + 2 * w, 2 * gap + h);
+    paste(&mut sheet, &cut_out, gap, 3 * gap + 2 * h);
+    paste(&mut sheet, &plate, 2 * gap + w, 3 * gap + 2 * h);
+    paste(&mut sheet, &grey(&layered_depth), 3 * gap + 2 * w, 3 * gap + 2 * h);
     outfile::write_bytes(path, force, &png_bytes(&sheet)?)
+}
+
+/// The foreground cut out over a checkerboard, the background plate (the
+/// photo with the cut-out filled in from around it, as the renderer builds
+/// it at output size), and the depth of the two layers together.
+fn layer_pictures(small: &Rgb, scene: &Scene) -> (Rgb, Rgb, Field) {
+    let Some(fg) = &scene.foreground else {
+        return (small.clone(), small.clone(), scene.nearness.clone());
+    };
+    let (w, h) = (small.width, small.height);
+    let mut cut = small.clone();
+    for (i, px) in cut.data.chunks_exact_mut(3).enumerate() {
+        let (x, y) = (i % w, i / w);
+        let check = if (x / 8 + y / 8) % 2 == 0 { 90.0 } else { 150.0 };
+        let a = fg.matte.data[i];
+        for c in px.iter_mut() {
+            *c = (f32::from(*c) * a + check * (1.0 - a) + 0.5) as u8;
+        }
+    }
+    let keep = fg.plate_keep().to_plane_window((0.0, 0.0, 1.0, 1.0), w, h);
+    let channel = |c: usize| Plane { width: w, height: h, data: small.data.iter().skip(c).step_by(3).copied().collect() };
+    let filled = [push_pull(&channel(0), &keep), push_pull(&channel(1), &keep), push_pull(&channel(2), &keep)];
+    let plate = Rgb {
+        width: w,
+        height: h,
+        data: (0..w * h).flat_map(|i| [filled[0].data[i], filled[1].data[i], filled[2].data[i]]).collect(),
+    };
+    let depth = Field {
+        width: w,
+        height: h,
+        data: scene.nearness.data.iter().zip(&fg.matte.data).map(|(n, a)| n + (fg.nearness - n) * a).collect(),
+    };
+    (cut, plate, depth)
 }

@@ -18,6 +18,7 @@ pub mod foliage;
 pub mod grade;
 pub mod guided;
 pub mod label;
+pub mod layers;
 pub mod life;
 pub mod lights;
 pub mod output;

@@ -5,6 +5,7 @@
 //! default `faces` feature, come from a small cascade shipped in a crate).
 
 use super::classify::{self, SkyVerdict};
+use super::layers::{Foreground, LayerVerdict};
 use super::lights::Light;
 use super::regions;
 use super::sky::{self, Analysis, SkyKind};
@@ -23,6 +24,9 @@ pub struct Scene {
     pub nearness: Field,
     /// Soft mask of the main subject.
     pub subject: Field,
+    /// The subject cut out as a layer of its own, when its outline follows
+    /// edges in the photo (`nearness` is then the background's depth).
+    pub foreground: Option<Foreground>,
     /// How far each place may sway in the wind (foliage, 0..=1).
     pub foliage: Field,
     /// Lights of a dim photo (they flicker).
@@ -51,6 +55,8 @@ pub struct SceneSummary {
     pub brightness: f32,
     /// Frontal faces found (fractions of the photo).
     pub faces: Vec<vivify_picture::faces::Face>,
+    /// Whether the subject moves as a layer of its own, and why.
+    pub layers: LayerVerdict,
 }
 
 impl Scene {
@@ -76,8 +82,11 @@ impl Scene {
             add_people(&mut subject, &faces);
             people_box(&faces)
         };
-        let nearness = depth(&a, &found.sky, &found.water, &subject, found.horizon);
         let people = (!faces.is_empty()).then_some(&subject);
+        let (horizon, h) = (found.horizon, a.height as f32);
+        let (foreground, layers) =
+            super::layers::find(&a, people, &found.sky, &found.water, &|fy| ground_nearness(fy * h, horizon * h, h));
+        let nearness = depth(&a, &found.sky, &found.water, &subject, found.horizon, foreground.is_some());
         let foliage = super::foliage::find(&a, &found.sky, &found.water, people);
         let lights = super::lights::find(&a);
         let share = |f: &Field| f.data.iter().sum::<f32>() / f.data.len() as f32;
@@ -93,8 +102,9 @@ impl Scene {
             subject: subject_box,
             brightness: a.luma.iter().sum::<f32>() / a.luma.len() as f32,
             faces,
+            layers,
         };
-        Ok(Scene { sky: found.sky, water: found.water, nearness, subject, foliage, lights, summary })
+        Ok(Scene { sky: found.sky, water: found.water, nearness, subject, foreground, foliage, lights, summary })
     }
 
     pub fn has_sky(&self) -> bool {
@@ -258,25 +268,39 @@ fn weighted_box(f: &Field) -> Rect {
     Rect { x: x0, y: y0, w: (x1 - x0).max(0.05), h: (y1 - y0).max(0.05) }
 }
 
+/// Nearness of open ground at row `fy` of a picture `h` rows high whose
+/// horizon is at row `hz`: far at the horizon, nearest at the bottom edge.
+pub fn ground_nearness(fy: f32, hz: f32, h: f32) -> f32 {
+    if fy > hz {
+        0.15 + 0.85 * ((fy - hz) / (h - hz).max(1.0)).powf(0.8)
+    } else {
+        0.15
+    }
+}
+
 /// Layered depth from priors: sky far, ground coming nearer towards the
 /// bottom edge, things standing above the horizon at the distance of the
 /// horizon, the subject near; then smoothed and dilated so near silhouettes
-/// keep their outline when the camera moves.
-fn depth(a: &Analysis, sky: &Field, water: &Field, subject: &Field, horizon: f32) -> Field {
+/// keep their outline when the camera moves. With a foreground layer
+/// (`layered`) the subject is not in it: this is the depth of what lies
+/// behind it, smooth, so the background never tears or stretches.
+fn depth(a: &Analysis, sky: &Field, water: &Field, subject: &Field, horizon: f32, layered: bool) -> Field {
     let (w, h) = (a.width, a.height);
-    let hz = horizon * h as f32;
     let mut n = Field::new(w, h, 0.0);
     for y in 0..h {
-        let fy = y as f32 + 0.5;
-        let ground = if fy > hz { 0.15 + 0.85 * ((fy - hz) / (h as f32 - hz).max(1.0)).powf(0.8) } else { 0.15 };
+        let ground = ground_nearness(y as f32 + 0.5, horizon * h as f32, h as f32);
         for x in 0..w {
             let i = y * w + x;
             let s = sky.data[i];
             // Water lies flat: it follows the ground ramp but never pops out.
             let base = ground * (1.0 - 0.2 * water.data[i]);
-            let near = base.max(0.85 * subject.data[i] * (1.0 - water.data[i]));
-            n.data[i] = near * (1.0 - s);
+            let pop = if layered { 0.0 } else { 0.85 * subject.data[i] * (1.0 - water.data[i]) };
+            n.data[i] = base.max(pop) * (1.0 - s);
         }
     }
-    n.blurred(2).dilated(2)
+    if layered {
+        n.blurred(2)
+    } else {
+        n.blurred(2).dilated(2)
+    }
 }
