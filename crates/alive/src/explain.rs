@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
+use super::fill::push_pull;
 use super::render::{Cover, Stage};
 use super::scene::Scene;
 use vivify_codec::Frame;
 use vivify_media::error::{Error, Result};
 use vivify_media::outfile;
-use super::fill::push_pull;
 use vivify_picture::image::{resize, Field, Plane, Rect, Rgb};
 
 /// Encodes packed RGB as PNG.
@@ -153,7 +153,8 @@ fn layer_pictures(small: &Rgb, scene: &Scene) -> (Rgb, Rgb, Field) {
         }
     }
     let keep = fg.plate_keep().to_plane_window((0.0, 0.0, 1.0, 1.0), w, h);
-    let channel = |c: usize| Plane { width: w, height: h, data: small.data.iter().skip(c).step_by(3).copied().collect() };
+    let channel =
+        |c: usize| Plane { width: w, height: h, data: small.data.iter().skip(c).step_by(3).copied().collect() };
     let filled = [push_pull(&channel(0), &keep), push_pull(&channel(1), &keep), push_pull(&channel(2), &keep)];
     let plate = Rgb {
         width: w,

@@ -34,6 +34,9 @@ const MIN_SHARE: f32 = 0.02;
 /// rest for it to count as a subject in focus against a blurred background.
 const MIN_FOCUS_RATIO: f32 = 4.0;
 const MAX_SHARE: f32 = 0.55;
+/// Largest hole inside the layer that is filled as part of it (share of the
+/// picture); larger ones are background seen through the subject.
+const MAX_HOLE: f32 = 0.01;
 
 /// The subject as a layer of its own.
 #[derive(Clone, Debug)]
@@ -98,7 +101,8 @@ pub fn find(
             }
         }
         let seed_share = seed.data.iter().sum::<f32>() / n;
-        let verdict = |split, share, edge_fit, reason: String| LayerVerdict { split, share, edge_fit, raggedness: 0.0, reason };
+        let verdict =
+            |split, share, edge_fit, reason: String| LayerVerdict { split, share, edge_fit, raggedness: 0.0, reason };
         let v = if seed_share < MIN_SHARE {
             verdict(false, seed_share, 0.0, format!("no clear subject to cut out ({what})"))
         } else if seed_share > MAX_SHARE {
@@ -108,7 +112,8 @@ pub fn find(
             // Twice: the first pass's cut-out is a better seed than the
             // rough mask (whose "sure" inside may still hold background).
             let (first, _, _) = local_colour_matte(&seed, &a.rgb, r);
-            let reseeded = Field { width: w, height: h, data: first.iter().map(|&q| if q >= 0.5 { 1.0 } else { 0.0 }).collect() };
+            let reseeded =
+                Field { width: w, height: h, data: first.iter().map(|&q| if q >= 0.5 { 1.0 } else { 0.0 }).collect() };
             let (refined, band, decided) = local_colour_matte(&reseeded, &a.rgb, r);
             let edge_fit = if band == 0 { 0.0 } else { decided as f32 / band as f32 };
             // Sharpened: where the colours said "mostly subject" the layer
@@ -118,11 +123,18 @@ pub fn find(
                 .zip(sky.data.iter().zip(&water.data))
                 .map(|(&q, (&k, &wa))| smoothstep(0.3, 0.7, q) * (1.0 - k) * (1.0 - wa))
                 .collect();
+            let matte = fill_holes(matte, w, h, (n * MAX_HOLE) as usize);
             let share = matte.iter().sum::<f32>() / n;
             let raggedness = raggedness(&matte, w, h);
-            let verdict = |split, share, edge_fit, reason| LayerVerdict { raggedness, ..verdict(split, share, edge_fit, reason) };
+            let verdict =
+                |split, share, edge_fit, reason| LayerVerdict { raggedness, ..verdict(split, share, edge_fit, reason) };
             if edge_fit < MIN_EDGE_FIT {
-                verdict(false, share, edge_fit, format!("the outline of what is {what} does not follow edges in the photo"))
+                verdict(
+                    false,
+                    share,
+                    edge_fit,
+                    format!("the outline of what is {what} does not follow edges in the photo"),
+                )
             } else if raggedness > MAX_RAGGEDNESS {
                 verdict(false, share, edge_fit, format!("the cut-out of what is {what} is ragged or in pieces"))
             } else if !(MIN_SHARE..=MAX_SHARE).contains(&share) {
@@ -130,7 +142,7 @@ pub fn find(
             } else {
                 // Its foot: the lowest row the layer stands on.
                 let foot = (0..h).rev().find(|&y| matte[y * w..(y + 1) * w].iter().any(|&m| m > 0.5)).unwrap_or(h - 1);
-                let nearness = ground((foot as f32 + 0.5) / h as f32).max(0.85).min(1.0);
+                let nearness = ground((foot as f32 + 0.5) / h as f32).clamp(0.85, 1.0);
                 let fg = Foreground { matte: Field { width: w, height: h, data: matte }, nearness };
                 let why = format!("what is {what} moves as a layer in front of the background");
                 return (Some(fg), verdict(true, share, edge_fit, why));
@@ -143,6 +155,56 @@ pub fn find(
     let reason = no_focus.unwrap_or_else(|| "no subject to cut out".into());
     let fallback = LayerVerdict { split: false, share: 0.0, edge_fit: 0.0, raggedness: 0.0, reason };
     (None, best.unwrap_or(fallback))
+}
+
+/// `matte` with its small holes (areas under 0.5 enclosed by the layer and
+/// not touching the picture's border, of at most `max_area` pixels) filled:
+/// an eye, a nose or the inside of an ear that the colours left out would
+/// otherwise let the background plate's smooth fill show through the
+/// subject.
+fn fill_holes(mut matte: Vec<f32>, w: usize, h: usize, max_area: usize) -> Vec<f32> {
+    let mut seen = vec![false; w * h];
+    let mut stack = Vec::new();
+    let mut region = Vec::new();
+    for start in 0..w * h {
+        if seen[start] || matte[start] >= 0.5 {
+            continue;
+        }
+        // One 4-connected area of "not layer".
+        region.clear();
+        stack.push(start);
+        seen[start] = true;
+        let mut border = false;
+        while let Some(i) = stack.pop() {
+            region.push(i);
+            let (x, y) = (i % w, i / w);
+            border |= x == 0 || y == 0 || x + 1 == w || y + 1 == h;
+            let mut visit = |j: usize| {
+                if !seen[j] && matte[j] < 0.5 {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
+            }
+            if x + 1 < w {
+                visit(i + 1);
+            }
+            if y > 0 {
+                visit(i - w);
+            }
+            if y + 1 < h {
+                visit(i + w);
+            }
+        }
+        if !border && region.len() <= max_area {
+            for &i in &region {
+                matte[i] = 1.0;
+            }
+        }
+    }
+    matte
 }
 
 /// Outline length of `matte > 0.5` (pixels with a 4-neighbour outside it,
@@ -287,16 +349,18 @@ fn local_colour_matte(seed: &Field, rgb: &[[f32; 3]], r: usize) -> (Vec<f32>, us
 
 impl Foreground {
     /// Where the background plate keeps the photo (1) and where it is
-    /// filled from around (0): everything the layer touches, grown by one
-    /// analysis pixel so the subject's soft rim (part subject colour) is
-    /// not left behind as a ghost outline.
+    /// filled from around (0): where the layer is mostly subject, grown by
+    /// two analysis pixels so its soft rim (part subject colour) is not
+    /// left behind as a ghost outline. Fainter parts of the rim (stray
+    /// hairs, fur against a pale ground) stay in the plate as they are:
+    /// filled, they would show as a smooth smear through the layer.
     pub fn plate_keep(&self) -> Field {
         let touched = Field {
             width: self.matte.width,
             height: self.matte.height,
-            data: self.matte.data.iter().map(|&m| if m > 0.02 { 1.0 } else { 0.0 }).collect(),
+            data: self.matte.data.iter().map(|&m| if m > 0.5 { 1.0 } else { 0.0 }).collect(),
         };
-        let grown = touched.dilated(1);
+        let grown = touched.dilated(2);
         Field { width: grown.width, height: grown.height, data: grown.data.iter().map(|v| 1.0 - v).collect() }
     }
 }
@@ -471,7 +535,11 @@ mod tests {
             for x in 0..w {
                 let inside = (x as f32 - 80.0).hypot(y as f32 - 60.0) < r;
                 let c = if inside {
-                    if (x / 3 + y / 3) % 2 == 0 { [230, 200, 40] } else { [120, 60, 20] }
+                    if (x / 3 + y / 3) % 2 == 0 {
+                        [230, 200, 40]
+                    } else {
+                        [120, 60, 20]
+                    }
                 } else {
                     [40 + (x / 4) as u8, 90 + (y / 4) as u8, 160]
                 };

@@ -57,6 +57,8 @@ pub struct Stage {
     steam: Option<(Steam, (f32, f32))>,
     sky_plate: Option<Yuv>,
     water_plate: Option<Yuv>,
+    /// The subject as a layer of its own (see `layers.rs`).
+    fg: Option<FgLayer>,
     pub path: Path,
     horizon: f32,
     subject_centre: (f32, f32),
@@ -67,6 +69,19 @@ pub struct Stage {
     fog_noise: Vec<f32>,
     /// Mean luma of the sky (for keeping its relief when grading).
     sky_luma: f32,
+}
+
+/// The foreground layer at the source's size: it moves as one flat piece at
+/// its own nearness; where it uncovers the background, the background plate
+/// (the photo with the subject filled in from around it) shows.
+struct FgLayer {
+    /// How much of each place belongs to the layer (0..=255, chroma size).
+    matte: Plane,
+    /// Whether each row of `matte` holds anything.
+    rows: Vec<bool>,
+    /// The layer's nearness (0..=255).
+    near: u8,
+    plate: Yuv,
 }
 
 /// Per-frame scratch: what each 2×2 block of the output shows.
@@ -221,16 +236,27 @@ impl Stage {
         };
         let sky_plate = plan.clouds.is_some().then(|| plate(&sky));
         let water_plate = plan.water.is_some().then(|| plate(&water));
+        let fg = scene.foreground.as_ref().filter(|_| plan.camera.parallax > 0.0 || plan.breathe > 0.0).map(|l| {
+            let matte = window(&l.matte);
+            let rows = any_in_rows(&matte);
+            let plate = plate(&window(&l.plate_keep()));
+            FgLayer { matte, rows, near: (l.nearness * 255.0).round().clamp(0.0, 255.0) as u8, plate }
+        });
         // Photo fractions → source pixels of the window.
         let to_src = |fx: f64, fy: f64| (((fx * pw - win.x) * k) as f32, ((fy * ph - win.y) * k) as f32);
         let rest =
             (((crop.x - win.x) * k) as f32 + width as f32 * 0.5, ((crop.y - win.y) * k) as f32 + height as f32 * 0.5);
         let sb = scene.summary.subject;
         let subject_centre = to_src(sb.x + sb.w * 0.5, sb.y + sb.h * 0.5);
-        let focus = scene.nearness.sample(
-            (sb.x + sb.w * 0.5) as f32 * scene.nearness.width as f32,
-            (sb.y + sb.h * 0.5) as f32 * scene.nearness.height as f32,
-        );
+        // The camera pivots on the subject's depth: a cut-out subject holds
+        // still while what lies behind it glides.
+        let focus = match &fg {
+            Some(l) => f32::from(l.near) / 255.0,
+            None => scene.nearness.sample(
+                (sb.x + sb.w * 0.5) as f32 * scene.nearness.width as f32,
+                (sb.y + sb.h * 0.5) as f32 * scene.nearness.height as f32,
+            ),
+        };
         let path = Path {
             motion: plan.camera.motion,
             amount: plan.camera.amount,
@@ -301,6 +327,7 @@ impl Stage {
             steam,
             sky_plate,
             water_plate,
+            fg,
             path,
             horizon,
             subject_centre,
@@ -311,6 +338,12 @@ impl Stage {
             fog_noise: noise_texture(seed),
             sky_luma,
         })
+    }
+
+    /// What the camera shows behind the foreground layer: the background
+    /// plate when the subject is a layer of its own, else the photo.
+    fn behind(&self) -> &Yuv {
+        self.fg.as_ref().map_or(&self.src, |fg| &fg.plate)
     }
 
     /// How awake the scene is at `t` (0 at the still, 1 once moving).
@@ -342,6 +375,7 @@ impl Stage {
         cover.near.resize(cw * h.div_ceil(2), 0);
         cover.sky.resize(cw * h.div_ceil(2), 0);
         let sky_src = self.sky_plate.as_ref().unwrap_or(&self.src);
+        let behind = self.behind();
         let mut row = BlockRow::new(cw, !f.shade.is_empty());
         // Fast-path chroma samples (×256) per block.
         let (mut fast_u, mut fast_v) = (vec![0u32; cw], vec![0u32; cw]);
@@ -363,8 +397,12 @@ impl Stage {
             while b < cw {
                 let kind = kinds[b];
                 let end = kinds[b..].iter().position(|&k| k != kind).map_or(cw, |n| b + n);
-                if kind < 2 {
-                    let planes = if kind == 1 { sky_src } else { &self.src };
+                if kind != 2 {
+                    let planes = match kind {
+                        0 => behind,
+                        1 => sky_src,
+                        _ => &self.src,
+                    };
                     let (x0, x1) = (b * 2, (end * 2).min(w));
                     let run = LumaRun {
                         xa: &xa[x0..x1],
@@ -391,6 +429,7 @@ impl Stage {
                     self.full_block(
                         (cx, cy),
                         ((row.dxs[cx], row.dys[cx]), row.masks[cx], (row.near[cx], row.fog[cx]), row.shades[cx]),
+                        (row.layer[cx], (row.fg_dxs[cx], row.fg_dys[cx])),
                         (xa, ya),
                         &pose,
                         &f,
@@ -440,7 +479,11 @@ impl Stage {
     /// Where a source point appears in the output under `pose`, with the
     /// parallax of its depth (the inverse of the block mapping).
     fn to_out(&self, pose: &Pose, (x, y): (f32, f32)) -> (f32, f32) {
-        let n = f32::from(self.near.at(x * 0.5 - 0.5, y * 0.5 - 0.5)) / 255.0;
+        let (qx, qy) = (x * 0.5 - 0.5, y * 0.5 - 0.5);
+        let n = match &self.fg {
+            Some(fg) if fg.matte.at(qx, qy) >= 128 => f32::from(fg.near) / 255.0,
+            _ => f32::from(self.near.at(qx, qy)) / 255.0,
+        };
         let dn = n - pose.focus;
         let k = pose.spread / (1.0 + pose.dolly * dn).max(0.2);
         (
@@ -455,6 +498,7 @@ impl Stage {
         &self,
         (cx, cy): (usize, usize),
         ((dxf, dyf), (ms8, mw8, gs8), (ni, fog), shade): FullBlockInputs,
+        (layer, (fg_dx, fg_dy)): (u8, (i32, i32)),
         (xa, ya): (&[i32], &[i32]),
         pose: &Pose,
         f: &FrameParams,
@@ -468,10 +512,13 @@ impl Stage {
         let (ms, mw) = (f32::from(ms8) / 255.0, f32::from(mw8) / 255.0);
         let subj = if f.sweep > 0.0 { f32::from(self.subject.at(qx, qy)) / 255.0 } else { 0.0 };
         let pos = block_pixels(cx, cy, w, h);
+        // What lies under this block: the photo itself where the foreground
+        // layer covers it, the background plate elsewhere.
+        let base = if layer == 2 { &self.src } else { self.behind() };
         let mut ys = [0f32; 4];
         for (j, &(x, y)) in pos.iter().enumerate() {
             let (px, py) = ((xa[x] + dxf) as f32 / 256.0, (ya[y] + dyf) as f32 / 256.0);
-            ys[j] = self.layered_y(px, py, sy, ms, mw, f);
+            ys[j] = self.layered_y(base, px, py, sy, ms, mw, f);
         }
         if shade != 256 {
             let g = shade as f32 / 256.0;
@@ -479,7 +526,22 @@ impl Stage {
                 *y = 16.0 + (*y - 16.0) * g;
             }
         }
-        let (mut u, mut v) = self.layered_uv(qx, qy, sx, sy, ms, mw, f);
+        let (mut u, mut v) = self.layered_uv(base, qx, qy, sx, sy, ms, mw, f);
+        if let (1, Some(fg)) = (layer, &self.fg) {
+            // The layer's edge over the background: each pixel takes the
+            // layer as much as the matte says there, where the layer is.
+            for (j, &(x, y)) in pos.iter().enumerate() {
+                let (px, py) = ((xa[x] + fg_dx) as f32 / 256.0, (ya[y] + fg_dy) as f32 / 256.0);
+                let a = fg.matte.sample(px * 0.5 - 0.5, py * 0.5 - 0.5) / 255.0;
+                ys[j] += (self.src.y.sample(px, py) - ys[j]) * a;
+            }
+            let fx = pose.cx + (bx - w as f32 * 0.5) * pose.spread + fg_dx as f32 / 256.0;
+            let fy = pose.cy + (by - h as f32 * 0.5) * pose.spread + fg_dy as f32 / 256.0;
+            let (qx, qy) = (fx * 0.5 - 0.5, fy * 0.5 - 0.5);
+            let a = fg.matte.sample(qx, qy) / 255.0;
+            u += (self.src.u.sample(qx, qy) - u) * a;
+            v += (self.src.v.sample(qx, qy) - v) * a;
+        }
         if f.any_finish {
             let gs = f32::from(gs8) / 255.0;
             self.finish(&mut ys, &mut u, &mut v, (bx, by), sy, (ms, mw, gs), (f32::from(ni) / 255.0, fog), subj, f);
@@ -537,9 +599,9 @@ impl Stage {
     /// `sy` is the block's source row (for the sky's perspective).
     #[inline]
     #[allow(clippy::too_many_arguments)]
-    fn layered_y(&self, px: f32, py: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> f32 {
+    fn layered_y(&self, base: &Yuv, px: f32, py: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> f32 {
         let sky = self.sky_plate.as_ref().filter(|_| ms > 0.0);
-        let mut y = if ms >= 0.999 && sky.is_some() { 0.0 } else { self.src.y.sample(px, py) };
+        let mut y = if ms >= 0.999 && sky.is_some() { 0.0 } else { base.y.sample(px, py) };
         if let Some(plate) = sky {
             let (ax, ay, bx, by, wa) = f.sky_offsets(sy);
             let mut s = plate.y.sample(px - ax, py - ay);
@@ -564,13 +626,20 @@ impl Stage {
     /// Chroma with the sky and water layers at chroma position (`qx`, `qy`).
     #[inline]
     #[allow(clippy::too_many_arguments)]
-    fn layered_uv(&self, qx: f32, qy: f32, sx: f32, sy: f32, ms: f32, mw: f32, f: &FrameParams) -> (f32, f32) {
+    fn layered_uv(
+        &self,
+        base: &Yuv,
+        qx: f32,
+        qy: f32,
+        sx: f32,
+        sy: f32,
+        ms: f32,
+        mw: f32,
+        f: &FrameParams,
+    ) -> (f32, f32) {
         let sky = self.sky_plate.as_ref().filter(|_| ms > 0.0);
-        let (mut u, mut v) = if ms >= 0.999 && sky.is_some() {
-            (0.0, 0.0)
-        } else {
-            (self.src.u.sample(qx, qy), self.src.v.sample(qx, qy))
-        };
+        let (mut u, mut v) =
+            if ms >= 0.999 && sky.is_some() { (0.0, 0.0) } else { (base.u.sample(qx, qy), base.v.sample(qx, qy)) };
         if let Some(plate) = sky {
             let (ax, ay, bx, by, wa) = f.sky_offsets(sy);
             let (x, y) = (qx - ax * 0.5, qy - ay * 0.5);

@@ -58,9 +58,11 @@ impl FrameMap {
 
 /// What each block of one block row does; reused from row to row.
 pub(super) struct BlockRow {
-    /// How each block is drawn: 0 camera only, 1 camera over the sky plate
+    /// How each block is drawn: 0 camera only (over the background plate
+    /// when the subject is a layer of its own), 1 camera over the sky plate
     /// (a whole-sky block of a one-phase drift, read at an offset), 2 the
-    /// full path through every layer.
+    /// full path through every layer, 3 camera only over the photo itself
+    /// (a block wholly inside the foreground layer).
     pub kinds: Vec<u8>,
     /// Displacement from the affine map and chroma position (1/256 pixel),
     /// with the sky's drift already in for kind 1.
@@ -85,6 +87,14 @@ pub(super) struct BlockRow {
     /// Nearness and sky weight (0..=255), for the particles.
     pub near: Vec<u8>,
     pub sky: Vec<u8>,
+    /// With a foreground layer: which layer each block shows (0 the
+    /// background, 1 the layer's edge over the background, 2 the layer
+    /// alone), the layer's weight there (0..=255) and, for edge blocks, the
+    /// layer's own displacement (1/256 pixel).
+    pub layer: Vec<u8>,
+    pub fg_alpha: Vec<u8>,
+    pub fg_dxs: Vec<i32>,
+    pub fg_dys: Vec<i32>,
     // Working rows.
     k: Vec<f32>,
     ox: Vec<f32>,
@@ -112,6 +122,10 @@ impl BlockRow {
             fog: vec![0.0; blocks],
             near: vec![0; blocks],
             sky: vec![0; blocks],
+            layer: vec![0; blocks],
+            fg_alpha: vec![0; blocks],
+            fg_dxs: vec![0; blocks],
+            fg_dys: vec![0; blocks],
             k: vec![0.0; blocks],
             ox: vec![0.0; blocks],
             oy: vec![0.0; blocks],
@@ -144,7 +158,8 @@ impl BlockRow {
             ox[i] = map.near_ox[usize::from(ni)];
             oy[i] = map.near_oy[usize::from(ni)];
         }
-        if f.breathe != 0.0 && st.subject_rows[mask_row] {
+        // A subject cut out as a layer breathes with its layer instead.
+        if f.breathe != 0.0 && st.fg.is_none() && st.subject_rows[mask_row] {
             let (subject, base_x) = (&st.subject.data[near_row..], &map.base_x[..n]);
             let (cx, cy) = st.subject_centre;
             for i in 0..n {
@@ -167,6 +182,9 @@ impl BlockRow {
             }
         }
         self.displace(map, n, off_y, base_y, (st.sky.width, st.sky.height));
+        if st.fg.is_some() {
+            self.foreground(st, map, f, n, off_y, base_y);
+        }
         self.choose(st, map, f, n, base_y);
         if f.fog > 0.0 {
             self.fog_noise(st, f, n, cy);
@@ -217,6 +235,58 @@ impl BlockRow {
         }
     }
 
+    /// Where each block finds the foreground layer: the layer moves as one
+    /// piece (the camera at the layer's nearness, and breathing), so it is
+    /// an affine map of the block's position. Blocks the layer covers
+    /// wholly take its displacement (and its place in the mask planes);
+    /// blocks on its edge are mixed in the full path.
+    fn foreground(&mut self, st: &Stage, map: &FrameMap, f: &FrameParams, n: usize, off_y: f32, base_y: f32) {
+        let Some(fg) = &st.fg else { return };
+        self.layer[..n].fill(0);
+        let ni = usize::from(fg.near);
+        let (k, ox, oy) = (map.near_k[ni], map.near_ox[ni], map.near_oy[ni]);
+        let (scx, scy) = st.subject_centre;
+        let y = off_y * k + oy + (base_y - scy) * f.breathe;
+        let qy = (base_y + y) * 0.5 - 0.5;
+        let (mw, mh) = (fg.matte.width as i32, fg.matte.height as i32);
+        let my = nearest(qy);
+        // Rows of the matte this block row can read (the nearest and, for
+        // the edge's bilinear samples, the next).
+        let rows = |r: i32| fg.rows.get(r.clamp(0, mh - 1) as usize).copied().unwrap_or(false);
+        if !(rows(my - 1) || rows(my) || rows(my + 1)) {
+            return;
+        }
+        let line = &fg.matte.data[(my.clamp(0, mh - 1) * mw) as usize..][..mw as usize];
+        let (off_x, base_x) = (&map.off_x[..n], &map.base_x[..n]);
+        for i in 0..n {
+            let x = off_x[i] * k + ox + (base_x[i] - scx) * f.breathe;
+            let qx = (base_x[i] + x) * 0.5 - 0.5;
+            let alpha = line[nearest(qx).clamp(0, mw - 1) as usize];
+            self.fg_alpha[i] = alpha;
+            if alpha == 0 {
+                continue;
+            }
+            if alpha < 255 {
+                self.layer[i] = 1;
+                self.fg_dxs[i] = nearest(x * 256.0);
+                self.fg_dys[i] = nearest(y * 256.0);
+                continue;
+            }
+            // Wholly the layer: it takes the layer's displacement.
+            self.layer[i] = 2;
+            self.near[i] = fg.near;
+            self.dx[i] = x;
+            self.dy[i] = y;
+            self.rows[i] = base_y + y;
+            let (mx, my) = (nearest(qx).clamp(0, mw - 1), my.clamp(0, mh - 1));
+            self.at[i] = (my * mw + mx) as u32;
+            self.dxs[i] = nearest(x * 256.0);
+            self.dys[i] = nearest(y * 256.0);
+            self.chroma_x[i] = nearest(qx * 256.0);
+            self.chroma_y[i] = nearest(qy * 256.0);
+        }
+    }
+
     /// The masks under each block, the path it takes, and its shade and
     /// grade.
     fn choose(&mut self, st: &Stage, map: &FrameMap, f: &FrameParams, n: usize, base_y: f32) {
@@ -239,6 +309,7 @@ impl BlockRow {
         let (dx, dy, base_x) = (&self.dx[..n], &self.dy[..n], &map.base_x[..n]);
         let (dxs, dys) = (&mut self.dxs[..n], &mut self.dys[..n]);
         let (chroma_x, chroma_y) = (&mut self.chroma_x[..n], &mut self.chroma_y[..n]);
+        let layer = &self.layer[..n];
         for i in 0..n {
             let at = at[i] as usize;
             let sky8 = st.sky.data[at];
@@ -270,8 +341,13 @@ impl BlockRow {
             } else {
                 0
             };
+            let kind = match (layer[i], kind) {
+                (1, _) => 2,
+                (2, 0) => 3,
+                _ => kind,
+            };
             kinds[i] = kind;
-            if f.grade_only && kind < 2 {
+            if f.grade_only && kind != 2 {
                 // Most blocks are all scene or all sky: their grade is the
                 // same along the row.
                 grades[i] = match gs8 {
