@@ -299,9 +299,11 @@ fn focus_seed(a: &Analysis) -> Result<Field, String> {
 /// a subject the colour of its surroundings does not.
 fn local_colour_matte(seed: &Field, rgb: &[[f32; 3]], r: usize) -> (Vec<f32>, usize, usize) {
     let (w, h) = (seed.width, seed.height);
-    let not = |f: &Field| Field { width: w, height: h, data: f.data.iter().map(|v| 1.0 - v).collect() };
-    let sure_fg: Vec<f32> = not(&not(seed).dilated(r)).data;
-    let sure_bg: Vec<f32> = not(&seed.dilated(r)).data;
+    // Sure subject: the whole (2r+1)² window round it is seed; sure
+    // background: none of it is (a summed-area table makes both O(1)).
+    let cover = box_mean(&seed.data, w, h, r);
+    let sure_fg: Vec<f32> = cover.iter().map(|&c| if c > 0.999 { 1.0 } else { 0.0 }).collect();
+    let sure_bg: Vec<f32> = cover.iter().map(|&c| if c < 0.001 { 1.0 } else { 0.0 }).collect();
     let big = 2 * r;
     let local_mean = |weight: &[f32]| -> ([Vec<f32>; 3], Vec<f32>) {
         let wsum = box_mean(weight, w, h, big);
