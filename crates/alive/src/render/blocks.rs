@@ -89,10 +89,9 @@ pub(super) struct BlockRow {
     pub sky: Vec<u8>,
     /// With a foreground layer: which layer each block shows (0 the
     /// background, 1 the layer's edge over the background, 2 the layer
-    /// alone), the layer's weight there (0..=255) and, for edge blocks, the
-    /// layer's own displacement (1/256 pixel).
+    /// alone) and, for edge blocks, the layer's own displacement (1/256
+    /// pixel).
     pub layer: Vec<u8>,
-    pub fg_alpha: Vec<u8>,
     pub fg_dxs: Vec<i32>,
     pub fg_dys: Vec<i32>,
     // Working rows.
@@ -123,7 +122,6 @@ impl BlockRow {
             near: vec![0; blocks],
             sky: vec![0; blocks],
             layer: vec![0; blocks],
-            fg_alpha: vec![0; blocks],
             fg_dxs: vec![0; blocks],
             fg_dys: vec![0; blocks],
             k: vec![0.0; blocks],
@@ -262,7 +260,6 @@ impl BlockRow {
             let x = off_x[i] * k + ox + (base_x[i] - scx) * f.breathe;
             let qx = (base_x[i] + x) * 0.5 - 0.5;
             let alpha = line[nearest(qx).clamp(0, mw - 1) as usize];
-            self.fg_alpha[i] = alpha;
             if alpha == 0 {
                 continue;
             }
