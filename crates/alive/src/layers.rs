@@ -1,16 +1,17 @@
 //! The foreground layer: the subject cut out along the photo's own edges,
 //! so the camera can move it as one flat piece in front of the rest.
 //!
-//! The saliency mask (or the head-and-shoulders shapes of people) says
-//! roughly where the subject is; it is blurred and knows nothing of edges.
-//! A guided filter with the photo's colour as the guide carries it onto the
-//! edges nearby. Where such edges exist the filtered matte becomes decisive
-//! (near 0 or 1) across the band where the rough mask was unsure; where they
-//! do not (a subject that fades into its surroundings, a landscape whose
-//! "subject" is just the busiest part) it stays a ramp. The share of the
-//! band that became decisive is the layer's edge fit: only a matte that fits
-//! edges is used as a layer. Without a layer `alive` keeps the older way
-//! (one depth map, dilated round near things so their outline holds).
+//! A rough guess (the head-and-shoulders shapes round found faces, or what
+//! is in focus against a blurred background) says where the subject is; it
+//! knows nothing of edges. Local colour models and a colour guided filter
+//! carry it onto the edges nearby (`local_colour_matte`). Where such edges
+//! exist the matte becomes decisive (near 0 or 1) across the band where the
+//! guess was unsure; where they do not (a subject that fades into its
+//! surroundings) it stays a ramp. The share of the band that became
+//! decisive is the layer's edge fit; with the outline's raggedness and its
+//! size it decides whether the cut-out is used. Without a layer `alive`
+//! keeps the older way (one depth map, dilated round near things so their
+//! outline holds).
 //!
 //! With a layer, the renderer moves the subject rigidly at one nearness and
 //! the background at its own smooth depth; what the subject uncovers comes
@@ -20,20 +21,21 @@
 use super::sky::Analysis;
 use vivify_picture::image::Field;
 
-/// Share of the rough mask's unsure band that the colour-guided matte must
-/// turn decisive for the cut-out to be used. Chosen by looking at the
-/// tuning half's `--explain` sheets: clear subjects (a cat, a cup, a
-/// flower, people against a plain wall) score 0.55–0.8, busy scenes whose
-/// saliency is no object 0.2–0.45.
+/// Share of the rough guess's unsure band that the matte must turn decisive
+/// for the cut-out to be used, and the most ragged outline it may have (see
+/// `raggedness`). Chosen by looking at the tuning half's sheets
+/// (`examples/layer_sheets`): the clean cut-outs there scored edge fit
+/// 0.29–0.39 with raggedness 0.7–3.1; the wrong ones (road markings, a
+/// lamp, scattered petals, a crowd) edge fit under 0.23 or raggedness over
+/// 3.8.
 const MIN_EDGE_FIT: f32 = 0.25;
-/// Most ragged outline a cut-out may have (see `raggedness`).
 const MAX_RAGGEDNESS: f32 = 3.5;
 /// Smallest and largest share of the picture a foreground may cover.
 const MIN_SHARE: f32 = 0.02;
+const MAX_SHARE: f32 = 0.55;
 /// How much more detail the sharp part of a picture must hold than the
 /// rest for it to count as a subject in focus against a blurred background.
 const MIN_FOCUS_RATIO: f32 = 4.0;
-const MAX_SHARE: f32 = 0.55;
 /// Largest hole inside the layer that is filled as part of it (share of the
 /// picture); larger ones are background seen through the subject.
 const MAX_HOLE: f32 = 0.01;
