@@ -26,7 +26,7 @@ use vivify_picture::image::Field;
 /// `raggedness`). Chosen by looking at the tuning half's sheets
 /// (`examples/layer_sheets`): the clean cut-outs there scored edge fit
 /// 0.29–0.39 with raggedness 0.7–3.1; the wrong ones (road markings, a
-/// lamp, scattered petals, a crowd) edge fit under 0.23 or raggedness over
+/// lamp, scattered petals, a crowd) edge fit under 0.23 or raggedness of at least
 /// 3.8.
 const MIN_EDGE_FIT: f32 = 0.25;
 const MAX_RAGGEDNESS: f32 = 3.5;
