@@ -80,8 +80,6 @@ pub fn find(
     water: &Field,
     ground: &dyn Fn(f32) -> f32,
 ) -> (Option<Foreground>, LayerVerdict) {
-    let (w, h) = (a.width, a.height);
-    let n = (w * h).max(1) as f32;
     let open = |i: usize| sky.data[i] < 0.5 && water.data[i] < 0.5;
     // Guesses at the subject, best first: people, then what is in focus
     // where the rest is blurred (close-ups, pets, portraits).
@@ -92,8 +90,8 @@ pub fn find(
         Err(why) => no_focus = Some(why),
     }
     if let Some(people) = people {
-        let shapes = (0..w * h).map(|i| if people.data[i] >= 0.5 && open(i) { 1.0 } else { 0.0 }).collect();
-        tries.insert(0, ("a person", Field { width: w, height: h, data: shapes }));
+        let shapes = people.data.iter().map(|&p| if p >= 0.5 { 1.0 } else { 0.0 }).collect();
+        tries.insert(0, ("a person", Field { width: people.width, height: people.height, data: shapes }));
     }
     let mut best: Option<LayerVerdict> = None;
     for (what, mut seed) in tries {
@@ -102,54 +100,10 @@ pub fn find(
                 *v = 0.0;
             }
         }
-        let seed_share = seed.data.iter().sum::<f32>() / n;
-        let verdict =
-            |split, share, edge_fit, reason: String| LayerVerdict { split, share, edge_fit, raggedness: 0.0, reason };
-        let v = if seed_share < MIN_SHARE {
-            verdict(false, seed_share, 0.0, format!("no clear subject to cut out ({what})"))
-        } else if seed_share > MAX_SHARE {
-            verdict(false, seed_share, 0.0, format!("the subject fills most of the picture ({what})"))
-        } else {
-            let r = (w.min(h) / 24).max(4);
-            // Twice: the first pass's cut-out is a better seed than the
-            // rough mask (whose "sure" inside may still hold background).
-            let (first, _, _) = local_colour_matte(&seed, &a.rgb, r);
-            let reseeded =
-                Field { width: w, height: h, data: first.iter().map(|&q| if q >= 0.5 { 1.0 } else { 0.0 }).collect() };
-            let (refined, band, decided) = local_colour_matte(&reseeded, &a.rgb, r);
-            let edge_fit = if band == 0 { 0.0 } else { decided as f32 / band as f32 };
-            // Sharpened: where the colours said "mostly subject" the layer
-            // takes the pixel whole.
-            let matte: Vec<f32> = refined
-                .iter()
-                .zip(sky.data.iter().zip(&water.data))
-                .map(|(&q, (&k, &wa))| smoothstep(0.3, 0.7, q) * (1.0 - k) * (1.0 - wa))
-                .collect();
-            let matte = fill_holes(matte, w, h, (n * MAX_HOLE) as usize);
-            let share = matte.iter().sum::<f32>() / n;
-            let raggedness = raggedness(&matte, w, h);
-            let verdict =
-                |split, share, edge_fit, reason| LayerVerdict { raggedness, ..verdict(split, share, edge_fit, reason) };
-            if edge_fit < MIN_EDGE_FIT {
-                verdict(
-                    false,
-                    share,
-                    edge_fit,
-                    format!("the outline of what is {what} does not follow edges in the photo"),
-                )
-            } else if raggedness > MAX_RAGGEDNESS {
-                verdict(false, share, edge_fit, format!("the cut-out of what is {what} is ragged or in pieces"))
-            } else if !(MIN_SHARE..=MAX_SHARE).contains(&share) {
-                verdict(false, share, edge_fit, format!("the cut-out of what is {what} is too small or too large"))
-            } else {
-                // Its foot: the lowest row the layer stands on.
-                let foot = (0..h).rev().find(|&y| matte[y * w..(y + 1) * w].iter().any(|&m| m > 0.5)).unwrap_or(h - 1);
-                let nearness = ground((foot as f32 + 0.5) / h as f32).clamp(0.85, 1.0);
-                let fg = Foreground { matte: Field { width: w, height: h, data: matte }, nearness };
-                let why = format!("what is {what} moves as a layer in front of the background");
-                return (Some(fg), verdict(true, share, edge_fit, why));
-            }
-        };
+        let (fg, v) = cut_out(a, &seed, what, sky, water, ground);
+        if fg.is_some() {
+            return (fg, v);
+        }
         if best.as_ref().is_none_or(|b| v.edge_fit > b.edge_fit) {
             best = Some(v);
         }
@@ -288,6 +242,68 @@ fn focus_seed(a: &Analysis) -> Result<Field, String> {
     // (a nose, an eye) and drops specks of sharp background.
     let filled = box_mean(&sharp, w, h, 2 * r);
     Ok(Field { width: w, height: h, data: filled.iter().map(|&v| if v > 0.5 { 1.0 } else { 0.0 }).collect() })
+}
+
+/// One guess (`seed`, 0 or 1, already clear of sky and water; `what` names
+/// it in the verdict) carried onto the photo's edges and judged.
+fn cut_out(
+    a: &Analysis,
+    seed: &Field,
+    what: &str,
+    sky: &Field,
+    water: &Field,
+    ground: &dyn Fn(f32) -> f32,
+) -> (Option<Foreground>, LayerVerdict) {
+    let (w, h) = (a.width, a.height);
+    let n = (w * h).max(1) as f32;
+    let no = |share, edge_fit, raggedness, reason| {
+        (None, LayerVerdict { split: false, share, edge_fit, raggedness, reason })
+    };
+    let seed_share = seed.data.iter().sum::<f32>() / n;
+    if seed_share < MIN_SHARE {
+        return no(seed_share, 0.0, 0.0, format!("no clear subject to cut out ({what})"));
+    }
+    if seed_share > MAX_SHARE {
+        return no(seed_share, 0.0, 0.0, format!("the subject fills most of the picture ({what})"));
+    }
+    let r = (w.min(h) / 24).max(4);
+    // Twice: the first pass's cut-out is a better seed than the rough mask
+    // (whose "sure" inside may still hold background).
+    let (first, _, _) = local_colour_matte(seed, &a.rgb, r);
+    let reseeded =
+        Field { width: w, height: h, data: first.iter().map(|&q| if q >= 0.5 { 1.0 } else { 0.0 }).collect() };
+    let (refined, band, decided) = local_colour_matte(&reseeded, &a.rgb, r);
+    let edge_fit = if band == 0 { 0.0 } else { decided as f32 / band as f32 };
+    // Sharpened: where the colours said "mostly subject" the layer takes the
+    // pixel whole.
+    let matte: Vec<f32> = refined
+        .iter()
+        .zip(sky.data.iter().zip(&water.data))
+        .map(|(&q, (&k, &wa))| smoothstep(0.3, 0.7, q) * (1.0 - k) * (1.0 - wa))
+        .collect();
+    let matte = fill_holes(matte, w, h, (n * MAX_HOLE) as usize);
+    let share = matte.iter().sum::<f32>() / n;
+    let ragged = raggedness(&matte, w, h);
+    if edge_fit < MIN_EDGE_FIT {
+        return no(
+            share,
+            edge_fit,
+            ragged,
+            format!("the outline of what is {what} does not follow edges in the photo"),
+        );
+    }
+    if ragged > MAX_RAGGEDNESS {
+        return no(share, edge_fit, ragged, format!("the cut-out of what is {what} is ragged or in pieces"));
+    }
+    if !(MIN_SHARE..=MAX_SHARE).contains(&share) {
+        return no(share, edge_fit, ragged, format!("the cut-out of what is {what} is too small or too large"));
+    }
+    // Its foot: the lowest row the layer stands on.
+    let foot = (0..h).rev().find(|&y| matte[y * w..(y + 1) * w].iter().any(|&m| m > 0.5)).unwrap_or(h - 1);
+    let nearness = ground((foot as f32 + 0.5) / h as f32).clamp(0.85, 1.0);
+    let reason = format!("what is {what} moves as a layer in front of the background");
+    let verdict = LayerVerdict { split: true, share, edge_fit, raggedness: ragged, reason };
+    (Some(Foreground { matte: Field { width: w, height: h, data: matte }, nearness }), verdict)
 }
 
 /// The rough mask `seed` (0 or 1) carried onto the photo's edges. Within
