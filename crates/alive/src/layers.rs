@@ -65,9 +65,25 @@ pub struct LayerVerdict {
     pub reason: String,
 }
 
+/// One guess at the subject, cut out and judged: the layer if it passed,
+/// and the verdict either way.
+pub type Attempt = (Option<Foreground>, LayerVerdict);
+
+/// The in-focus guess: what is sharp against a blurred background, cut out
+/// and judged. It needs no faces, so `Scene::analyse` runs it while the
+/// faces are still being looked for on the other core.
+pub fn in_focus(a: &Analysis, sky: &Field, water: &Field, ground: &dyn Fn(f32) -> f32) -> Attempt {
+    match focus_seed(a) {
+        Ok(seed) => cut_out(a, &clear_of(seed, sky, water), "in focus", sky, water, ground),
+        Err(reason) => (None, LayerVerdict { split: false, share: 0.0, edge_fit: 0.0, raggedness: 0.0, reason }),
+    }
+}
+
 /// Cuts the subject out of the analysis picture `a`: people (`people`, the
-/// head-and-shoulders shapes round found faces) or else what is in focus
-/// against a blurred background. Sky and water never belong to the layer.
+/// head-and-shoulders shapes round found faces) first, or else the
+/// in-focus guess (`focus`, from [`in_focus`] with the same sky and
+/// water). Sky and water never belong to the layer. When neither passes,
+/// the verdict is the one whose outline followed the photo's edges best.
 /// (The saliency mask was tried as a third guess and dropped: on the
 /// tuning half its cut-outs that passed the checks included a patch of
 /// sky and a lamp's glare.)
@@ -79,38 +95,27 @@ pub fn find(
     sky: &Field,
     water: &Field,
     ground: &dyn Fn(f32) -> f32,
-) -> (Option<Foreground>, LayerVerdict) {
-    let open = |i: usize| sky.data[i] < 0.5 && water.data[i] < 0.5;
-    // Guesses at the subject, best first: people, then what is in focus
-    // where the rest is blurred (close-ups, pets, portraits).
-    let mut tries = Vec::new();
-    let mut no_focus = None;
-    match focus_seed(a) {
-        Ok(seed) => tries.push(("in focus", seed)),
-        Err(why) => no_focus = Some(why),
+    focus: Attempt,
+) -> Attempt {
+    let Some(people) = people else { return focus };
+    let shapes = people.data.iter().map(|&p| if p >= 0.5 { 1.0 } else { 0.0 }).collect();
+    let seed = clear_of(Field { width: people.width, height: people.height, data: shapes }, sky, water);
+    let (fg, verdict) = cut_out(a, &seed, "a person", sky, water, ground);
+    if fg.is_some() || focus.0.is_none() && focus.1.edge_fit <= verdict.edge_fit {
+        (fg, verdict)
+    } else {
+        focus
     }
-    if let Some(people) = people {
-        let shapes = people.data.iter().map(|&p| if p >= 0.5 { 1.0 } else { 0.0 }).collect();
-        tries.insert(0, ("a person", Field { width: people.width, height: people.height, data: shapes }));
-    }
-    let mut best: Option<LayerVerdict> = None;
-    for (what, mut seed) in tries {
-        for (i, v) in seed.data.iter_mut().enumerate() {
-            if !open(i) {
-                *v = 0.0;
-            }
-        }
-        let (fg, v) = cut_out(a, &seed, what, sky, water, ground);
-        if fg.is_some() {
-            return (fg, v);
-        }
-        if best.as_ref().is_none_or(|b| v.edge_fit > b.edge_fit) {
-            best = Some(v);
+}
+
+/// `seed` with the sky and water taken out of it.
+fn clear_of(mut seed: Field, sky: &Field, water: &Field) -> Field {
+    for (i, v) in seed.data.iter_mut().enumerate() {
+        if sky.data[i] >= 0.5 || water.data[i] >= 0.5 {
+            *v = 0.0;
         }
     }
-    let reason = no_focus.unwrap_or_else(|| "no subject to cut out".into());
-    let fallback = LayerVerdict { split: false, share: 0.0, edge_fit: 0.0, raggedness: 0.0, reason };
-    (None, best.unwrap_or(fallback))
+    seed
 }
 
 /// `matte` with its small holes (areas under 0.5 enclosed by the layer and
@@ -468,6 +473,17 @@ pub fn colour_guided(p: &Field, rgb: &[[f32; 3]], r: usize, eps: f32) -> Vec<f32
 mod tests {
     use super::*;
 
+    /// Both guesses, as `Scene::analyse` makes them.
+    fn find_all(
+        a: &Analysis,
+        people: Option<&Field>,
+        sky: &Field,
+        water: &Field,
+        ground: &dyn Fn(f32) -> f32,
+    ) -> Attempt {
+        find(a, people, sky, water, ground, in_focus(a, sky, water, ground))
+    }
+
     /// An analysis picture of a disc of one colour on a background of
     /// another with the same luma (red on a grey-green), plus noise.
     fn disc_picture(w: usize, h: usize, r: f32) -> Analysis {
@@ -501,7 +517,7 @@ mod tests {
         }
         let rough = rough.blurred(3);
         let none = Field::new(w, h, 0.0);
-        let (fg, verdict) = find(&a, Some(&rough), &none, &none, &|_| 0.5);
+        let (fg, verdict) = find_all(&a, Some(&rough), &none, &none, &|_| 0.5);
         let fg = fg.unwrap_or_else(|| panic!("no layer: {verdict:?}"));
         assert!(verdict.split && verdict.edge_fit > 0.7, "{verdict:?}");
         // The matte's edge lies on the disc's: a box corner (outside the
@@ -529,7 +545,7 @@ mod tests {
             }
         }
         let none = Field::new(w, h, 0.0);
-        let (fg, verdict) = find(&a, Some(&rough.blurred(3)), &none, &none, &|_| 0.5);
+        let (fg, verdict) = find_all(&a, Some(&rough.blurred(3)), &none, &none, &|_| 0.5);
         assert!(fg.is_none() && !verdict.split, "{verdict:?}");
         assert!(verdict.edge_fit < MIN_EDGE_FIT);
     }
@@ -541,7 +557,7 @@ mod tests {
         let all = Field::new(w, h, 1.0);
         let none = Field::new(w, h, 0.0);
         // Everything is subject but also sky: nothing may be cut out.
-        let (fg, verdict) = find(&a, Some(&all), &all, &none, &|_| 0.5);
+        let (fg, verdict) = find_all(&a, Some(&all), &all, &none, &|_| 0.5);
         assert!(fg.is_none() && verdict.share < MIN_SHARE, "{verdict:?}");
     }
 
@@ -568,7 +584,7 @@ mod tests {
         }
         let a = Analysis::new(w, h, &rgb8);
         let none = Field::new(w, h, 0.0);
-        let (fg, verdict) = find(&a, None, &none, &none, &|fy| fy);
+        let (fg, verdict) = find_all(&a, None, &none, &none, &|fy| fy);
         let fg = fg.unwrap_or_else(|| panic!("no layer: {verdict:?}"));
         assert!(verdict.reason.contains("in focus"), "{verdict:?}");
         assert!(fg.matte.get(80, 60) > 0.9 && fg.matte.get(80, 60 + 26) > 0.5);

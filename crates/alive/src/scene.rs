@@ -63,18 +63,28 @@ impl Scene {
     /// Analyses an upright photo. `want_water` relaxes the water test.
     pub fn analyse(photo: &Rgb, want_water: bool) -> Result<Scene> {
         // Faces (the slowest part) are looked for on one core while the
-        // sky, water and saliency are worked out on the other.
+        // sky, water and saliency are worked out on the other, and then the
+        // in-focus subject, which needs no faces, is cut out there too.
         let (faces, analysed) = std::thread::scope(|scope| {
             let faces = scope.spawn(|| vivify_picture::faces::detect(photo));
-            let analysed = analyse_small(photo, want_water);
+            let analysed = analyse_small(photo, want_water).map(|(a, found, subject, verdict)| {
+                let focus = super::layers::in_focus(&a, &found.sky, &found.water, &ground_of(&found, &a));
+                (a, found, subject, verdict, focus)
+            });
             (faces.join().unwrap_or_default(), analysed)
         });
-        let (a, mut found, mut subject, sky_verdict) = analysed?;
+        let (a, mut found, mut subject, sky_verdict, mut focus) = analysed?;
         // A face is never sky or water, however blue or smooth the finder
         // found it (a pale face against a pale sky can join it).
         for f in &faces {
             clear_box(&mut found.sky, f.rect, 0.2);
             clear_box(&mut found.water, f.rect, 0.2);
+        }
+        if !faces.is_empty() {
+            // That changed the sky and water the in-focus guess was kept
+            // clear of: it is redone, so the layer is the same as if it had
+            // waited for the faces (only photos with faces pay for it).
+            focus = super::layers::in_focus(&a, &found.sky, &found.water, &ground_of(&found, &a));
         }
         let subject_box = if faces.is_empty() {
             weighted_box(&subject)
@@ -83,9 +93,8 @@ impl Scene {
             people_box(&faces)
         };
         let people = (!faces.is_empty()).then_some(&subject);
-        let (horizon, h) = (found.horizon, a.height as f32);
         let (foreground, layers) =
-            super::layers::find(&a, people, &found.sky, &found.water, &|fy| ground_nearness(fy * h, horizon * h, h));
+            super::layers::find(&a, people, &found.sky, &found.water, &ground_of(&found, &a), focus);
         let nearness = depth(&a, &found.sky, &found.water, &subject, found.horizon, foreground.is_some());
         let foliage = super::foliage::find(&a, &found.sky, &found.water, people);
         let lights = super::lights::find(&a);
@@ -114,6 +123,13 @@ impl Scene {
     pub fn has_water(&self) -> bool {
         self.summary.water_share > 0.01
     }
+}
+
+/// The nearness of the ground at a row (0..1 of the height) of the
+/// analysis picture `a`, below the horizon `found`.
+fn ground_of(found: &sky::SkyWater, a: &Analysis) -> impl Fn(f32) -> f32 {
+    let (horizon, h) = (found.horizon, a.height as f32);
+    move |fy| ground_nearness(fy * h, horizon * h, h)
 }
 
 /// The small picture every analysis works on (long side `ANALYSIS_SIDE`).
