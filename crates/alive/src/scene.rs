@@ -76,14 +76,15 @@ impl Scene {
         let (a, mut found, mut subject, sky_verdict, mut focus) = analysed?;
         // A face is never sky or water, however blue or smooth the finder
         // found it (a pale face against a pale sky can join it).
+        let mut cleared = false;
         for f in &faces {
-            clear_box(&mut found.sky, f.rect, 0.2);
-            clear_box(&mut found.water, f.rect, 0.2);
+            cleared |= clear_box(&mut found.sky, f.rect, 0.2);
+            cleared |= clear_box(&mut found.water, f.rect, 0.2);
         }
-        if !faces.is_empty() {
+        if cleared {
             // That changed the sky and water the in-focus guess was kept
             // clear of: it is redone, so the layer is the same as if it had
-            // waited for the faces (only photos with faces pay for it).
+            // waited for the faces (only a face in the sky or water costs it).
             focus = super::layers::in_focus(&a, &found.sky, &found.water, &ground_of(&found, &a));
         }
         let subject_box = if faces.is_empty() {
@@ -202,16 +203,21 @@ fn saliency(a: &Analysis, sky: &Field, water: &Field) -> Field {
 }
 
 /// Sets `f` to zero inside `r` (fractions of the photo) grown by `grow`
-/// of its size on every side.
-fn clear_box(f: &mut Field, r: Rect, grow: f64) {
+/// of its size on every side. True when that changed anything.
+fn clear_box(f: &mut Field, r: Rect, grow: f64) -> bool {
     let (w, h) = (f.width as f64, f.height as f64);
     let x0 = ((r.x - r.w * grow) * w).floor().max(0.0) as usize;
     let y0 = ((r.y - r.h * grow) * h).floor().max(0.0) as usize;
     let x1 = (((r.x + r.w * (1.0 + grow)) * w).ceil() as usize).min(f.width);
     let y1 = (((r.y + r.h * (1.0 + grow)) * h).ceil() as usize).min(f.height);
+    let mut changed = false;
     for y in y0..y1 {
-        f.data[y * f.width + x0.min(x1)..y * f.width + x1].iter_mut().for_each(|v| *v = 0.0);
+        for v in &mut f.data[y * f.width + x0.min(x1)..y * f.width + x1] {
+            changed |= *v != 0.0;
+            *v = 0.0;
+        }
     }
+    changed
 }
 
 /// Marks each face's head and shoulders in the subject mask, so people

@@ -317,8 +317,58 @@ fn taps(len_in: usize, from: f64, span: f64, len_out: usize) -> Vec<Taps> {
 }
 
 /// Resamples the `crop` of `src` to `w`×`h` with a tent filter.
+///
+/// The two passes can go in either order. Rows first (each output pixel a
+/// gather along its source row) is the older order and stays for small
+/// shrinks, so their results do not change. A shrink by 8× or more goes
+/// columns first: each output row is a weighted sum of whole source rows,
+/// a loop the compiler vectorises, and the gather along the rows then
+/// works on few rows. On a 12 MP photo shrunk for analysis that is several
+/// times faster; the result differs from the other order only by float
+/// rounding (at most one level here and there).
 pub fn resize(src: &Rgb, crop: Rect, w: usize, h: usize) -> Result<Rgb> {
     check_size(w, h)?;
+    if (crop.w / w as f64).min(crop.h / h as f64) >= 8.0 {
+        return resize_columns_first(src, crop, w, h);
+    }
+    resize_tent(src, crop, w, h)
+}
+
+/// [`resize`] for large shrinks: the vertical pass over whole rows first.
+fn resize_columns_first(src: &Rgb, crop: Rect, w: usize, h: usize) -> Result<Rgb> {
+    let hx = taps(src.width, crop.x, crop.w, w);
+    let hy = taps(src.height, crop.y, crop.h, h);
+    let x_lo = hx.iter().map(|t| t.start).min().unwrap_or(0);
+    let x_hi = hx.iter().map(|t| t.start + t.weights.len()).max().unwrap_or(0).min(src.width);
+    let span = (x_hi - x_lo) * 3;
+    let mut out = vec![0u8; w * h * 3];
+    let mut acc = vec![0f32; span];
+    for (t, out) in hy.iter().zip(out.chunks_exact_mut(w * 3)) {
+        acc.fill(0.0);
+        for (k, &wgt) in t.weights.iter().enumerate() {
+            let row = (t.start + k) * src.width * 3;
+            for (a, &v) in acc.iter_mut().zip(&src.data[row + x_lo * 3..row + x_hi * 3]) {
+                *a += f32::from(v) * wgt;
+            }
+        }
+        for (t, o) in hx.iter().zip(out.chunks_exact_mut(3)) {
+            let mut sum = [0f32; 3];
+            for (k, &wgt) in t.weights.iter().enumerate() {
+                let i = (t.start + k - x_lo) * 3;
+                sum[0] += acc[i] * wgt;
+                sum[1] += acc[i + 1] * wgt;
+                sum[2] += acc[i + 2] * wgt;
+            }
+            for (o, v) in o.iter_mut().zip(sum) {
+                *o = (v + 0.5).clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
+    Ok(Rgb { width: w, height: h, data: out })
+}
+
+/// [`resize`] with the tent filter alone.
+fn resize_tent(src: &Rgb, crop: Rect, w: usize, h: usize) -> Result<Rgb> {
     let hx = taps(src.width, crop.x, crop.w, w);
     let hy = taps(src.height, crop.y, crop.h, h);
     // Rows first: only the source rows the crop touches.
@@ -459,6 +509,25 @@ mod tests {
         let flat = Rgb { width: 7, height: 5, data: [9u8, 99, 199].repeat(35) };
         let r = resize(&flat, Rect { x: 0.5, y: 0.25, w: 6.0, h: 4.5 }, 3, 11).expect("resize");
         assert!(r.data.chunks(3).all(|p| p == [9, 99, 199]));
+    }
+
+    #[test]
+    fn large_shrinks_columns_first_match_the_rows_first_tent() {
+        // A busy 400×300 picture shrunk 10× (whole and a crop): the fast
+        // order differs from the older one by float rounding at most.
+        let mut p = Rgb::new(400, 300).expect("size");
+        for (i, px) in p.data.chunks_mut(3).enumerate() {
+            let (x, y) = (i % 400, i / 400);
+            px.copy_from_slice(&[((x * 7 + y * 3) % 256) as u8, ((x * y) % 251) as u8, ((x ^ y) % 256) as u8]);
+        }
+        let whole = Rect { x: 0.0, y: 0.0, w: 400.0, h: 300.0 };
+        let crop = Rect { x: 37.5, y: 20.25, w: 320.0, h: 240.0 };
+        for (crop, w, h) in [(whole, 40, 30), (crop, 32, 24), (whole, 21, 13)] {
+            let fast = resize(&p, crop, w, h).expect("resize");
+            let slow = resize_tent(&p, crop, w, h).expect("resize");
+            let worst = fast.data.iter().zip(&slow.data).map(|(a, b)| a.abs_diff(*b)).max();
+            assert!(worst.is_some_and(|d| d <= 1), "{w}x{h}: off by {worst:?}");
+        }
     }
 
     #[test]
