@@ -60,6 +60,19 @@ pub enum Command {
     /// Bring the bundled example photo to life (MP4, Live Photo, Motion Photo, contact sheet), and turn a rendered clip into a Live Photo.
     #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
+    /// List the optional model packs: which are installed, what each adds, how to install the others.
+    #[command(after_help = AFTER_HELP)]
+    Models(ModelsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ModelsArgs {
+    /// Also check every pack file's SHA-256 against its manifest (exit 3 when one is damaged).
+    #[arg(long)]
+    pub verify: bool,
+    /// Print the packs as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

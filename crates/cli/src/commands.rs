@@ -10,7 +10,7 @@ use vivify::inspect::{inspect_path, Report, Severity};
 use vivify::livevideo::{make_live, LiveOptions};
 
 use crate::args::{
-    AliveArgs, AliveAs, ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat,
+    AliveArgs, AliveAs, ConvertArgs, ConvertTo, DemoArgs, ExtractArgs, InspectArgs, LiveArgs, LiveFormat, ModelsArgs,
 };
 use crate::progress;
 
@@ -433,4 +433,40 @@ fn explain_text(r: &vivify::alive::AliveReport) -> String {
     let times: Vec<String> = r.timings.iter().map(|(k, v)| format!("{k} {v:.2} s")).collect();
     t += &format!("time: {}\n", times.join(", "));
     t
+}
+
+/// `vivify models`: every model pack, installed or not, and what it adds.
+pub fn models(a: ModelsArgs) -> Result<ExitCode> {
+    use vivify::models::packs::{self, Status};
+    let root = packs::packs_dir();
+    let list = packs::status(root.as_deref(), a.verify);
+    let damaged = list.iter().any(|s| matches!(s, Status::Damaged { .. }));
+    if a.json {
+        let v = serde_json::json!({ "packs_dir": root, "packs": list });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        match &root {
+            Some(dir) => println!("model packs in {}", dir.display()),
+            None => println!("no data folder (set VIVIFY_DATA_DIR or HOME): no model pack can be found"),
+        }
+        for s in &list {
+            match s {
+                Status::Installed { name, package, version, licence, adds, used_by, verified, .. } => {
+                    let check = if *verified { ", every file's SHA-256 checked" } else { "" };
+                    let used = if used_by.is_empty() { "no command uses it yet" } else { used_by.as_str() };
+                    println!(
+                        "  {name:<5} installed: {package} {version} ({licence}){check}\n        holds: {adds}; {used}"
+                    );
+                }
+                Status::Missing { name, adds, install } => {
+                    println!("  {name:<5} not installed; it holds {adds}\n        install: {install}");
+                }
+                Status::Damaged { name, problem, install } => {
+                    println!("  {name:<5} DAMAGED: {problem}\n        reinstall: {install}");
+                }
+            }
+        }
+        println!("Every command works without the packs; nothing is ever downloaded while vivify runs.");
+    }
+    Ok(if damaged { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }

@@ -76,6 +76,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reports(a) => reports::reports(a),
         Command::Appeal(a) => reports::appeal(a),
         Command::Blocklist(a) => reports::blocklist(a),
+        Command::Models(a) => commands::models(a),
     }
 }
 

@@ -359,3 +359,43 @@ fn moderate_exposes_the_prompt_check() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("policy.toml"));
 }
+
+#[test]
+fn models_lists_missing_packs_and_names_a_damaged_one() {
+    let packs = temp("packs");
+    let o = bin().env("VIVIFY_PACKS_DIR", &packs).args(["models", "--json"]).output().expect("run");
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let states: Vec<&str> =
+        v["packs"].as_array().expect("packs").iter().map(|p| p["state"].as_str().expect("state")).collect();
+    assert_eq!(states, ["missing", "missing"]);
+    assert_eq!(v["packs"][0]["install"], "scripts/install-model-packs face");
+    // A face pack whose one file has other bytes than its manifest says:
+    // listed as installed, damaged under --verify (exit 3).
+    let dir = packs.join("face");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let mut files = Vec::new();
+    for name in [
+        "face_detection_short_range.tflite",
+        "face_landmark.tflite",
+        "iris_landmark.tflite",
+        "selfie_segmentation.tflite",
+    ] {
+        std::fs::write(dir.join(name), b"abc").expect("write");
+        // SHA-256 of "abd", not of "abc".
+        let sha = "a52d159f262b2c6ddb724a61840befc36eb30c88877a4030b65cbe86298449c9";
+        files.push(serde_json::json!({"name": name, "sha256": sha, "bytes": 3}));
+    }
+    let manifest = serde_json::json!({"pack": "face", "package": "mediapipe", "version": "0.10.14",
+        "wheel": "w.whl", "wheel_sha256": "00", "licence": "Apache-2.0", "files": files});
+    std::fs::write(dir.join("manifest.json"), manifest.to_string()).expect("write");
+    let o = bin().env("VIVIFY_PACKS_DIR", &packs).args(["models"]).output().expect("run");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("face  installed: mediapipe 0.10.14") && text.contains("text  not installed"), "{text}");
+    let o = bin().env("VIVIFY_PACKS_DIR", &packs).args(["models", "--verify"]).output().expect("run");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(3), "{text}");
+    assert!(text.contains("DAMAGED") && text.contains("face_detection_short_range.tflite has SHA-256"), "{text}");
+    let _ = std::fs::remove_dir_all(&packs);
+}

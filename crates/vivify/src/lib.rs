@@ -20,6 +20,8 @@ pub use vivify_alive as alive;
 pub use vivify_codec as codec;
 /// Video → Live Photo and Motion Photo (vivify-live).
 pub use vivify_live as livevideo;
+/// The optional model packs and their runtime (vivify-models).
+pub use vivify_models as models;
 /// Pixels, photo decoding, faces (vivify-picture).
 pub use vivify_picture as picture;
 /// Signing and verifying Content Credentials (vivify-provenance).

@@ -367,3 +367,31 @@ fn safety_policy_parser_survives_mutations() {
         }
     });
 }
+
+#[test]
+fn tflite_model_reader_survives_mutations() {
+    // The smallest model of the face pack (installed by
+    // scripts/install-model-packs; required in CI).
+    let Ok(pack) = vivify::models::packs::open(&vivify::models::packs::FACE) else {
+        assert!(std::env::var("VIVIFY_REQUIRE_TOOLS").ok().as_deref() != Some("1"), "the face pack is required");
+        common::skipped("face pack not installed; the TFLite reader was not fed mutants");
+        return;
+    };
+    let base = std::fs::read(pack.file("face_detection_short_range.tflite").expect("file")).expect("read");
+    let parsed = std::cell::Cell::new(0usize);
+    run("tflite", &base, (0, base.len()), 0x7F1E_7F1E_0015_0015, |d| {
+        let Ok(m) = vivify::models::tflite::Model::from_bytes("mutant", d) else { return false };
+        parsed.set(parsed.get() + 1);
+        // Every 50th mutant that still reads is also run (a run costs what
+        // a thousand reads do): it must fail cleanly or finish.
+        if parsed.get().is_multiple_of(50) && m.work() < 200_000_000 {
+            if let Some(shape) = m.input_shape(0) {
+                let n: usize = shape.iter().product();
+                if n <= 1 << 20 {
+                    let _ = m.run(&[&vec![0.25f32; n]]);
+                }
+            }
+        }
+        true
+    });
+}

@@ -1,0 +1,101 @@
+//! Golden comparisons: every model of the face pack, run by vivify's TFLite
+//! runner and by Google's interpreter (the `ai-edge-litert` wheel, through
+//! `scripts/litert_reference.py`) on the same input, must agree.
+//!
+//! Needs the face pack (`scripts/install-model-packs face`; found through
+//! `VIVIFY_PACKS_DIR` or the data folder) and a Python with ai-edge-litert
+//! and numpy (`VIVIFY_LITERT_PYTHON`, the litert venv of `.ci/run`). Without them the test says so loudly and passes, unless
+//! `VIVIFY_REQUIRE_TOOLS=1` (CI), where it fails.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use vivify::models::packs;
+use vivify::models::tflite::Model;
+use vivify::picture::image::{resize, Rect};
+use vivify::picture::photo::Photo;
+
+fn litert_python() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("VIVIFY_LITERT_PYTHON").map(PathBuf::from),
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/vivify-tools/litert-venv/bin/python")),
+    ];
+    candidates.into_iter().flatten().find(|p| {
+        Command::new(p).args(["-c", "import ai_edge_litert, numpy"]).output().is_ok_and(|o| o.status.success())
+    })
+}
+
+fn skip(what: &str) {
+    assert!(std::env::var("VIVIFY_REQUIRE_TOOLS").ok().as_deref() != Some("1"), "{what} (VIVIFY_REQUIRE_TOOLS=1)");
+    common::skipped(what);
+}
+
+/// The group photo of the fixtures (people fill it, so the person matte
+/// and the face models see what they were made for), resized to the
+/// model's input and scaled as MediaPipe feeds it: [-1, 1] for the face
+/// detector, [0, 1] for the others.
+fn photo_input(photo: &Photo, shape: &[usize], signed: bool) -> Vec<f32> {
+    let (h, w) = (shape[1], shape[2]);
+    let all = Rect { x: 0.0, y: 0.0, w: photo.rgb.width as f64, h: photo.rgb.height as f64 };
+    let small = resize(&photo.rgb, all, w, h).expect("resize");
+    small.data.iter().map(|&v| if signed { f32::from(v) / 127.5 - 1.0 } else { f32::from(v) / 255.0 }).collect()
+}
+
+fn read_f32(path: &Path) -> Vec<f32> {
+    std::fs::read(path)
+        .expect("reference output")
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+#[test]
+fn face_pack_models_match_google_s_interpreter() {
+    let pack = match packs::open(&packs::FACE) {
+        Ok(p) => p,
+        Err(e) => return skip(&format!("face pack not installed ({e}); the TFLite runner was not checked")),
+    };
+    let Some(python) = litert_python() else {
+        return skip("ai-edge-litert not found; the TFLite runner was not checked against it");
+    };
+    let photo = Photo::open(&common::fixtures().join("photos/solvay1927_crop.jpg")).expect("fixture photo");
+    let work = std::env::temp_dir().join(format!("vivify-tflite-{}", std::process::id()));
+    std::fs::create_dir_all(&work).expect("work folder");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/litert_reference.py");
+    for name in packs::FACE.files {
+        let path = pack.file(name).expect("pack file");
+        let model = Model::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let shape = model.input_shape(0).expect("an input").to_vec();
+        let data = photo_input(&photo, &shape, name.starts_with("face_detection"));
+        let started = std::time::Instant::now();
+        let ours = model.run(&[&data]).unwrap_or_else(|e| panic!("{e}"));
+        let took = started.elapsed();
+        let source = work.join("input.f32");
+        std::fs::write(&source, data.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>()).expect("write input");
+        let targets: Vec<PathBuf> = (0..ours.len()).map(|i| work.join(format!("out{i}.f32"))).collect();
+        let status =
+            Command::new(&python).arg(&script).arg(&path).arg(&source).args(&targets).status().expect("run litert");
+        assert!(status.success(), "{name}: the reference run failed");
+        for (k, (mine, target)) in ours.iter().zip(&targets).enumerate() {
+            let theirs = read_f32(target);
+            assert_eq!(mine.len(), theirs.len(), "{name} output {k}: length");
+            let scale = theirs.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let (lo, hi) = theirs.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+            let worst = mine.iter().zip(&theirs).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+            eprintln!(
+                "{name} output {k}: {} values up to {scale:.3}, worst difference {worst:.2e}; ours {took:?}",
+                mine.len()
+            );
+            // The outputs must say something (a matte of zeros would
+            // agree with anything), and agree to a part in a thousand.
+            assert!(
+                scale > 0.05 && (theirs.len() == 1 || hi - lo > 0.05),
+                "{name} output {k}: flat output ({lo}..{hi}), nothing compared"
+            );
+            assert!(worst <= 1e-3 * scale.max(1.0), "{name} output {k}: off by {worst} (largest value {scale})");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
