@@ -7,6 +7,9 @@
 //! ```text
 //! cargo run --release -p vivify-alive --example layer_sheets -- OUT_DIR PHOTO...
 //! ```
+//!
+//! With the face pack installed, people are cut out along its person matte
+//! (as `vivify alive` does); `--no-packs` leaves it out.
 
 use std::path::Path;
 
@@ -15,7 +18,19 @@ use vivify_alive::scene::Scene;
 use vivify_picture::photo::Photo;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let no_packs = args.iter().any(|a| a == "--no-packs");
+    args.retain(|a| a != "--no-packs");
+    let person = if no_packs { None } else { vivify_alive::people::PersonMatte::installed() };
+    let person = match person {
+        Some(Ok(m)) => Some(m),
+        Some(Err(e)) => {
+            eprintln!("face pack: {e}");
+            std::process::exit(1);
+        }
+        None => None,
+    };
+    eprintln!("person matte: {}", if person.is_some() { "the face pack's" } else { "none" });
     let Some((out, photos)) = args.split_first() else {
         eprintln!("usage: layer_sheets OUT_DIR PHOTO...");
         std::process::exit(2);
@@ -30,7 +45,7 @@ fn main() {
                 continue;
             }
         };
-        let scene = match Scene::analyse(&photo.rgb, false) {
+        let scene = match Scene::analyse_with(&photo.rgb, false, person.as_ref()) {
             Ok(scene) => scene,
             Err(e) => {
                 eprintln!("{p}: {e}");

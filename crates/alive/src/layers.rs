@@ -91,21 +91,83 @@ pub fn in_focus(a: &Analysis, sky: &Field, water: &Field, ground: &dyn Fn(f32) -
 /// so a subject standing on it is at least as near as its foot.
 pub fn find(
     a: &Analysis,
-    people: Option<&Field>,
+    people: Option<People<'_>>,
     sky: &Field,
     water: &Field,
     ground: &dyn Fn(f32) -> f32,
     focus: Attempt,
 ) -> Attempt {
-    let Some(people) = people else { return focus };
-    let shapes = people.data.iter().map(|&p| if p >= 0.5 { 1.0 } else { 0.0 }).collect();
-    let seed = clear_of(Field { width: people.width, height: people.height, data: shapes }, sky, water);
-    let (fg, verdict) = cut_out(a, &seed, "a person", sky, water, ground);
+    let (fg, verdict) = match people {
+        None => return focus,
+        Some(People::Shapes(shapes)) => {
+            let shapes = shapes.data.iter().map(|&p| if p >= 0.5 { 1.0 } else { 0.0 }).collect();
+            let seed = clear_of(Field { width: a.width, height: a.height, data: shapes }, sky, water);
+            cut_out(a, &seed, "a person", sky, water, ground)
+        }
+        Some(People::Matte(matte)) => from_matte(a, matte, sky, water, ground),
+    };
     if fg.is_some() || focus.0.is_none() && focus.1.edge_fit <= verdict.edge_fit {
         (fg, verdict)
     } else {
         focus
     }
+}
+
+/// What is known of the people in a photo.
+#[derive(Clone, Copy)]
+pub enum People<'a> {
+    /// Rough head-and-shoulders shapes round found faces (0 or 1).
+    Shapes(&'a Field),
+    /// A person matte from a model (0..=1), already following outlines.
+    Matte(&'a Field),
+}
+
+/// Largest share of the picture a person matte may cover: a portrait's
+/// person fills much of it, and a model's outline is trusted further than a
+/// guess's ([`MAX_SHARE`]).
+const MAX_MATTE_SHARE: f32 = 0.8;
+
+/// People cut out along a model's person matte: its edges are only
+/// tightened onto the photo's (a colour guided filter, then the same
+/// sharpening as a guess's cut-out), never re-decided by colour, since a
+/// face may share its colour with the wall behind it. Edge fit here is the
+/// share of the matte's soft band that came out decided.
+fn from_matte(a: &Analysis, matte: &Field, sky: &Field, water: &Field, ground: &dyn Fn(f32) -> f32) -> Attempt {
+    let (w, h) = (a.width, a.height);
+    let n = (w * h).max(1) as f32;
+    let refined = colour_guided(matte, &a.rgb, 2, 1e-3);
+    let mut band = 0usize;
+    let mut decided = 0usize;
+    let sharp: Vec<f32> = refined
+        .iter()
+        .zip(&matte.data)
+        .zip(sky.data.iter().zip(&water.data))
+        .map(|((&q, &raw), (&k, &wa))| {
+            let v = smoothstep(0.3, 0.7, q) * (1.0 - k) * (1.0 - wa);
+            if raw > 0.1 && raw < 0.9 {
+                band += 1;
+                decided += usize::from(!(0.1..=0.9).contains(&v));
+            }
+            v
+        })
+        .collect();
+    let sharp = fill_holes(sharp, w, h, (n * MAX_HOLE) as usize);
+    let share = sharp.iter().sum::<f32>() / n;
+    let ragged = raggedness(&sharp, w, h);
+    let edge_fit = if band == 0 { 1.0 } else { decided as f32 / band as f32 };
+    let no = |reason: String| (None, LayerVerdict { split: false, share, edge_fit, raggedness: ragged, reason });
+    if ragged > MAX_RAGGEDNESS {
+        return no("the person matte's people are ragged or in pieces".into());
+    }
+    if !(MIN_SHARE..=MAX_MATTE_SHARE).contains(&share) {
+        return no("the person matte's people are too small or too large to move as a layer".into());
+    }
+    let foot = (0..h).rev().find(|&y| sharp[y * w..(y + 1) * w].iter().any(|&m| m > 0.5)).unwrap_or(h - 1);
+    let nearness = ground((foot as f32 + 0.5) / h as f32).clamp(0.85, 1.0);
+    let reason =
+        "people, cut out along the face pack's person matte, move as a layer in front of the background".into();
+    let verdict = LayerVerdict { split: true, share, edge_fit, raggedness: ragged, reason };
+    (Some(Foreground { matte: Field { width: w, height: h, data: sharp }, nearness }), verdict)
 }
 
 /// `seed` with the sky and water taken out of it.
@@ -481,7 +543,7 @@ mod tests {
         water: &Field,
         ground: &dyn Fn(f32) -> f32,
     ) -> Attempt {
-        find(a, people, sky, water, ground, in_focus(a, sky, water, ground))
+        find(a, people.map(People::Shapes), sky, water, ground, in_focus(a, sky, water, ground))
     }
 
     /// An analysis picture of a disc of one colour on a background of

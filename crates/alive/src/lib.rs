@@ -23,6 +23,7 @@ pub mod life;
 pub mod lights;
 pub mod output;
 pub mod particles;
+pub mod people;
 pub mod plan;
 pub mod prompt;
 pub mod regions;
@@ -407,12 +408,20 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     let prompt_text = opts.prompt.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| DEFAULT_PROMPT.into());
     let intent = prompt::parse(&prompt_text);
     let want_water = intent.water.is_some_and(|w| w.on);
-    let scene = Scene::analyse(&photo.rgb, want_water)?;
+    // The face pack's person matte, when installed; a damaged pack is
+    // said in the notes and the clip made without it.
+    let (person, pack_note) = match people::PersonMatte::installed() {
+        None => (None, None),
+        Some(Ok(m)) => (Some(m), None),
+        Some(Err(e)) => (None, Some(format!("people: the person matte was not used: {e}"))),
+    };
+    let scene = Scene::analyse_with(&photo.rgb, want_water, person.as_ref())?;
     let faces = scene.summary.faces.len();
     let prompt_verdict = safety::check_prompt_with_faces(opts.prompt.as_deref(), faces, &opts.checks)?;
     let mut intent = intent;
     intent.looped |= opts.looped;
-    let plan = plan::build(&prompt_text, &intent, &scene, opts.seed, opts.mute);
+    let mut plan = plan::build(&prompt_text, &intent, &scene, opts.seed, opts.mute);
+    plan.notes.extend(pack_note);
     lap("analyse", &mut timings);
     let (w, h, crop, size_note) = frame_size(photo.rgb.width, photo.rgb.height, opts.size, scene.summary.subject)?;
     progress.phase("preparing the layers", 0);

@@ -7,6 +7,7 @@
 use super::classify::{self, SkyVerdict};
 use super::layers::{Foreground, LayerVerdict};
 use super::lights::Light;
+use super::people::PersonMatte;
 use super::regions;
 use super::sky::{self, Analysis, SkyKind};
 use vivify_media::error::Result;
@@ -62,6 +63,13 @@ pub struct SceneSummary {
 impl Scene {
     /// Analyses an upright photo. `want_water` relaxes the water test.
     pub fn analyse(photo: &Rgb, want_water: bool) -> Result<Scene> {
+        Scene::analyse_with(photo, want_water, None)
+    }
+
+    /// [`Scene::analyse`], with the face pack's person matte when given:
+    /// then people whose faces are found are cut out along the matte
+    /// instead of as head-and-shoulders shapes.
+    pub fn analyse_with(photo: &Rgb, want_water: bool, person: Option<&PersonMatte>) -> Result<Scene> {
         // Faces (the slowest part) are looked for on one core while the
         // sky, water and saliency are worked out on the other, and then the
         // in-focus subject, which needs no faces, is cut out there too.
@@ -93,11 +101,27 @@ impl Scene {
             add_people(&mut subject, &faces);
             people_box(&faces)
         };
-        let people = (!faces.is_empty()).then_some(&subject);
-        let (foreground, layers) =
+        // The person matte, for the people whose faces were found.
+        let matte = match person {
+            Some(m) if !faces.is_empty() => m
+                .matte(&a)
+                .ok()
+                .and_then(|f| super::people::found_people(&f, &faces.iter().map(|f| f.rect).collect::<Vec<_>>())),
+            _ => None,
+        };
+        let people = match &matte {
+            Some(m) => Some(super::layers::People::Matte(m)),
+            None => (!faces.is_empty()).then_some(super::layers::People::Shapes(&subject)),
+        };
+        let (foreground, mut layers) =
             super::layers::find(&a, people, &found.sky, &found.water, &ground_of(&found, &a), focus);
+        if !faces.is_empty() && person.is_none() && !layers.split {
+            layers.reason.push_str(
+                "; with the face pack, people are cut out along a person matte instead (scripts/install-model-packs face)",
+            );
+        }
         let nearness = depth(&a, &found.sky, &found.water, &subject, found.horizon, foreground.is_some());
-        let foliage = super::foliage::find(&a, &found.sky, &found.water, people);
+        let foliage = super::foliage::find(&a, &found.sky, &found.water, (!faces.is_empty()).then_some(&subject));
         let lights = super::lights::find(&a);
         let share = |f: &Field| f.data.iter().sum::<f32>() / f.data.len() as f32;
         let summary = SceneSummary {

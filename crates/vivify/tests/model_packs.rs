@@ -99,3 +99,36 @@ fn face_pack_models_match_google_s_interpreter() {
     }
     let _ = std::fs::remove_dir_all(&work);
 }
+
+#[test]
+fn a_portrait_s_person_is_cut_out_along_the_matte_only_with_the_face_pack() {
+    let matte = match vivify::alive::people::PersonMatte::installed() {
+        Some(Ok(m)) => m,
+        Some(Err(e)) => panic!("the face pack is damaged: {e}"),
+        None => return skip("face pack not installed; people were not cut out along its matte"),
+    };
+    let photo = Photo::open(&common::fixtures().join("photos/astronaut.jpg")).expect("fixture photo");
+    let without = vivify::alive::scene::Scene::analyse(&photo.rgb, false).expect("analyse");
+    let with = vivify::alive::scene::Scene::analyse_with(&photo.rgb, false, Some(&matte)).expect("analyse");
+    if without.summary.faces.is_empty() {
+        return skip("built without the face detector (`faces`); no person to cut out");
+    }
+    // Without the pack: the head-and-shoulders guess is refused, and the
+    // verdict says what the pack would do.
+    assert!(!without.summary.layers.split && without.summary.layers.reason.contains("install-model-packs face"));
+    // With it: one clean layer, the person in it and the backdrop out.
+    let l = &with.summary.layers;
+    assert!(l.split && l.reason.contains("person matte"), "{l:?}");
+    assert!((0.3..0.75).contains(&l.share) && l.raggedness < 2.0, "{l:?}");
+    let fg = with.foreground.as_ref().expect("a layer");
+    let (w, h) = (fg.matte.width, fg.matte.height);
+    let face = with.summary.faces[0].rect;
+    let at =
+        |fx: f64, fy: f64| fg.matte.get(((fx * w as f64) as usize).min(w - 1), ((fy * h as f64) as usize).min(h - 1));
+    assert!(at(face.x + face.w / 2.0, face.y + face.h / 2.0) > 0.9, "the face is in the layer");
+    assert!(at(0.5, 0.6) > 0.9, "the suit is in the layer");
+    // The grey backdrop between her head and the shuttle, and the top corners.
+    for (x, y) in [(0.62, 0.1), (0.3, 0.02), (0.98, 0.02)] {
+        assert!(at(x, y) < 0.1, "backdrop at ({x}, {y}): {}", at(x, y));
+    }
+}
