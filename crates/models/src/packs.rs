@@ -31,7 +31,7 @@ pub struct Known {
 pub const FACE: Known = Known {
     name: "face",
     adds: "MediaPipe's face detector, 468-point face mesh, iris landmarks and person matte",
-    used_by: "",
+    used_by: "vivify alive cuts people out along its person matte",
     files: &[
         "face_detection_short_range.tflite",
         "face_landmark.tflite",
