@@ -399,3 +399,39 @@ fn models_lists_missing_packs_and_names_a_damaged_one() {
     assert!(text.contains("DAMAGED") && text.contains("face_detection_short_range.tflite has SHA-256"), "{text}");
     let _ = std::fs::remove_dir_all(&packs);
 }
+
+#[test]
+fn alive_cuts_a_person_out_only_with_the_face_pack() {
+    // Without packs (an empty packs folder): no layer, and the JSON says
+    // what the face pack would do.
+    let d = temp("alive-packs");
+    let empty = temp("alive-no-packs");
+    let run = |packs: &Path| {
+        let out = d.join("p.mp4");
+        let o = bin()
+            .env("VIVIFY_PACKS_DIR", packs)
+            .args(["alive", photo("astronaut.jpg").to_str().expect("utf8"), "--size", "256x256", "--duration", "1"])
+            .args(["-o", out.to_str().expect("utf8"), "--force", "--json"])
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        j["scene"].clone()
+    };
+    let scene = run(&empty);
+    if scene["faces"].as_array().is_none_or(|f| f.is_empty()) {
+        return; // built without the face detector: no person to cut out
+    }
+    let without = &scene["layers"];
+    assert_eq!(without["split"], false, "{without}");
+    assert!(without["reason"].as_str().expect("reason").contains("install-model-packs face"), "{without}");
+    // With the face pack, where scripts/test and CI put it.
+    let Some(packs) = std::env::var_os("VIVIFY_PACKS_DIR").map(PathBuf::from) else {
+        eprintln!("\n!!! SKIPPED: no VIVIFY_PACKS_DIR; alive was not run with the face pack !!!\n");
+        assert!(std::env::var("VIVIFY_REQUIRE_TOOLS").ok().as_deref() != Some("1"), "the face pack is required");
+        return;
+    };
+    let with = &run(&packs)["layers"];
+    assert_eq!(with["split"], true, "{with}");
+    assert!(with["reason"].as_str().expect("reason").contains("person matte"), "{with}");
+}
