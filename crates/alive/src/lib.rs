@@ -13,6 +13,7 @@
 pub mod camera;
 pub mod classify;
 pub mod explain;
+pub mod face_mesh;
 pub mod fill;
 pub mod foliage;
 pub mod grade;

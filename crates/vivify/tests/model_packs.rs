@@ -132,3 +132,40 @@ fn a_portrait_s_person_is_cut_out_along_the_matte_only_with_the_face_pack() {
         assert!(at(x, y) < 0.1, "backdrop at ({x}, {y}): {}", at(x, y));
     }
 }
+
+#[test]
+fn the_face_mesh_finds_a_portrait_s_eyes_nose_and_mouth() {
+    use vivify::alive::face_mesh::{FaceMesh, EYES, MOUTH};
+    let mesh = match FaceMesh::installed() {
+        Some(Ok(m)) => m,
+        Some(Err(e)) => panic!("the face pack is damaged: {e}"),
+        None => return skip("face pack not installed; the face mesh was not checked"),
+    };
+    let photo = Photo::open(&common::fixtures().join("photos/astronaut.jpg")).expect("fixture photo");
+    let faces = vivify::picture::faces::detect(&photo.rgb);
+    let Some(face) = faces.first() else {
+        return skip("built without the face detector (`faces`); the face mesh was not checked");
+    };
+    let started = std::time::Instant::now();
+    let l = mesh.landmarks(&photo.rgb, face.rect).expect("landmarks");
+    eprintln!("face mesh: {:?}, presence {:.3}", started.elapsed(), l.presence);
+    assert_eq!(l.points.len(), 468);
+    assert!(l.presence > 0.9, "presence {}", l.presence);
+    let r = face.rect;
+    let inside = |p: [f32; 3]| {
+        (r.x..r.x + r.w).contains(&f64::from(p[0])) && (r.y - 0.2 * r.h..r.y + 1.2 * r.h).contains(&f64::from(p[1]))
+    };
+    assert!(l.points.iter().filter(|&&p| inside(p)).count() > 400, "the mesh lies on the face box");
+    // Her eyes are open; the eye on the picture's left is left of the other.
+    let open = l.eye_openness(photo.rgb.width as f32 / photo.rgb.height as f32);
+    assert!(open.iter().all(|o| (0.15..0.6).contains(o)), "eye openness {open:?}");
+    assert!(l.points[EYES[0][0]][0] < l.points[EYES[1][0]][0]);
+    // The nose tip (point 1) lies between the eyes in x and below them;
+    // the mouth below the nose, its left corner left of its right one, the
+    // upper lip above the lower.
+    let eye_y = (l.points[EYES[0][0]][1] + l.points[EYES[1][0]][1]) / 2.0;
+    let nose = l.points[1];
+    assert!(nose[0] > l.points[EYES[0][2]][0] && nose[0] < l.points[EYES[1][2]][0] && nose[1] > eye_y);
+    let [left, right, upper, lower] = MOUTH.map(|i| l.points[i]);
+    assert!(left[1] > nose[1] && right[1] > nose[1] && left[0] < right[0] && upper[1] < lower[1]);
+}
