@@ -10,6 +10,7 @@
 //! and for tests.
 #![forbid(unsafe_code)]
 
+pub mod blink;
 pub mod camera;
 pub mod classify;
 pub mod explain;
@@ -416,7 +417,12 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
         Some(Ok(m)) => (Some(m), None),
         Some(Err(e)) => (None, Some(format!("people: the person matte was not used: {e}"))),
     };
-    let scene = Scene::analyse_with(&photo.rgb, want_water, person.as_ref())?;
+    let mut scene = Scene::analyse_with(&photo.rgb, want_water, person.as_ref())?;
+    if !scene.summary.faces.is_empty() {
+        if let Some(Ok(mesh)) = face_mesh::FaceMesh::installed() {
+            scene.add_face_meshes(&photo.rgb, &mesh);
+        }
+    }
     let faces = scene.summary.faces.len();
     let prompt_verdict = safety::check_prompt_with_faces(opts.prompt.as_deref(), faces, &opts.checks)?;
     let mut intent = intent;

@@ -26,6 +26,8 @@ pub struct Plan {
     pub light_leak: f32,
     /// Breathing of the subject (relative scale amplitude).
     pub breathe: f32,
+    /// Faces blink (see `blink.rs`).
+    pub blink: bool,
     /// A soft light passing over the subject.
     pub light_sweep: f32,
     /// Soft haze: lifted shadows, lower contrast and colour (0..=1).
@@ -303,10 +305,16 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         } else {
             "subject: no sky, a clear subject: it breathes gently and a soft light passes over it".into()
         });
-        notes.push(
-            "faces: blinks and smiles would need a face-landmark model; none ships in a package we can use offline"
-                .into(),
-        );
+    }
+    // Blinks, where the face pack found each face's mesh (eyes open).
+    let blink = !ex && !scene.face_meshes.is_empty();
+    if blink {
+        notes.push(format!(
+            "faces: {} blink (the face pack's face mesh), not together; smiles are not drawn yet",
+            scene.face_meshes.len()
+        ));
+    } else if people && !ex {
+        notes.push("faces: blinks need the face pack's face mesh (scripts/install-model-packs face)".into());
     }
 
     // Wind in the leaves.
@@ -429,6 +437,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         glow,
         light_leak,
         breathe,
+        blink,
         light_sweep,
         haze,
         sway,

@@ -53,6 +53,8 @@ pub struct Stage {
     /// How far each place sways in the wind (0..=255), at chroma size.
     sway: Plane,
     flickers: Vec<Flicker>,
+    /// Blinks of the faces whose mesh was found.
+    blinks: Option<super::blink::Blinks>,
     /// Steam and where it rises from (source pixels).
     steam: Option<(Steam, (f32, f32))>,
     sky_plate: Option<Yuv>,
@@ -274,6 +276,11 @@ impl Stage {
             |(x, y)| to_src(f64::from(x), f64::from(y)),
         );
         let in_window = |(x, y): (f32, f32)| x >= 0.0 && y >= 0.0 && x < sw as f32 && y < sh as f32;
+        let blinks = if plan.blink {
+            super::blink::Blinks::new(&scene.face_meshes, |x, y| to_src(f64::from(x), f64::from(y)), duration)
+        } else {
+            None
+        };
         let flickers = if plan.flicker > 0.0 {
             let placed: Vec<_> = scene
                 .lights
@@ -324,6 +331,7 @@ impl Stage {
             sway,
             sway_rows,
             flickers,
+            blinks,
             steam,
             sky_plate,
             water_plate,
@@ -467,6 +475,9 @@ impl Stage {
             Some(g) if matches!(g.grade, super::prompt::Grade::Night | super::prompt::Grade::BlueHour) => f.grade,
             _ => 0.0,
         };
+        if let Some(b) = &self.blinks {
+            b.draw(t, out, |p| self.to_out(&pose, p));
+        }
         for fl in &self.flickers {
             fl.draw(t, wake, self.to_out(&pose, (fl.x, fl.y)), out);
         }

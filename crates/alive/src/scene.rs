@@ -32,6 +32,9 @@ pub struct Scene {
     pub foliage: Field,
     /// Lights of a dim photo (they flicker).
     pub lights: Vec<Light>,
+    /// The face mesh of each face that can blink (open eyes, the face
+    /// pack installed; see [`Scene::add_face_meshes`]).
+    pub face_meshes: Vec<super::face_mesh::Landmarks>,
     pub summary: SceneSummary,
 }
 
@@ -138,7 +141,33 @@ impl Scene {
             faces,
             layers,
         };
-        Ok(Scene { sky: found.sky, water: found.water, nearness, subject, foreground, foliage, lights, summary })
+        Ok(Scene {
+            sky: found.sky,
+            water: found.water,
+            nearness,
+            subject,
+            foreground,
+            foliage,
+            lights,
+            face_meshes: Vec::new(),
+            summary,
+        })
+    }
+
+    /// Finds the face mesh of up to [`MAX_MESHES`] of the largest faces,
+    /// keeping those the model is sure of and whose eyes are open (a
+    /// closed eye does not blink). Returns how many were kept.
+    pub fn add_face_meshes(&mut self, photo: &Rgb, mesh: &super::face_mesh::FaceMesh) -> usize {
+        let mut faces = self.summary.faces.clone();
+        faces.sort_by(|a, b| (b.rect.w * b.rect.h).total_cmp(&(a.rect.w * a.rect.h)));
+        let aspect = photo.width as f32 / photo.height.max(1) as f32;
+        self.face_meshes = faces
+            .iter()
+            .take(MAX_MESHES)
+            .filter_map(|f| mesh.landmarks(photo, f.rect).ok())
+            .filter(|l| l.presence >= 0.5 && l.eye_openness(aspect).iter().all(|&o| o >= MIN_OPEN_EYE))
+            .collect();
+        self.face_meshes.len()
     }
 
     pub fn has_sky(&self) -> bool {
@@ -156,6 +185,11 @@ fn ground_of(found: &sky::SkyWater, a: &Analysis) -> impl Fn(f32) -> f32 {
     let (horizon, h) = (found.horizon, a.height as f32);
     move |fy| ground_nearness(fy * h, horizon * h, h)
 }
+
+/// Most faces given a mesh (and blinks).
+pub const MAX_MESHES: usize = 6;
+/// Eye openness (lids over corners) under which an eye counts as closed.
+const MIN_OPEN_EYE: f32 = 0.15;
 
 /// The small picture every analysis works on (long side `ANALYSIS_SIDE`).
 pub fn analysis_picture(photo: &Rgb) -> Result<Analysis> {

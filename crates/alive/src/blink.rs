@@ -1,0 +1,242 @@
+//! Blinks: the upper eyelids close and open again, on faces whose mesh the
+//! face pack found (see `face_mesh.rs`).
+//!
+//! A blink is drawn on the finished frame, round each eye where the camera
+//! shows it: the eye's lid lines (from the mesh, carried into the frame by
+//! the same mapping the lights and steam use) say where the upper lid is
+//! and where the lower one; for a closure `c` the upper lid comes down
+//! `c` of the way, the skin above it stretched down after it, and what lies
+//! below the lid stays where it is. A lid closes in about 100 ms and opens
+//! in about 150 ms; people do not blink together.
+
+use vivify_codec::Frame;
+
+use super::face_mesh::Landmarks;
+
+/// Mesh points along each eye's upper lid and lower lid, corner to corner
+/// (the eye on the picture's left, then the one on its right).
+const UPPER: [[usize; 9]; 2] =
+    [[33, 246, 161, 160, 159, 158, 157, 173, 133], [263, 466, 388, 387, 386, 385, 384, 398, 362]];
+const LOWER: [[usize; 9]; 2] =
+    [[33, 7, 163, 144, 145, 153, 154, 155, 133], [263, 249, 390, 373, 374, 380, 381, 382, 362]];
+
+/// Seconds a lid takes to close, stays shut, and takes to open.
+const CLOSE_S: f32 = 0.10;
+const SHUT_S: f32 = 0.04;
+const OPEN_S: f32 = 0.15;
+/// Seconds between two blinks of one person (a relaxed rate, about 15 a
+/// minute, kept regular so a short clip shows one).
+const EVERY_S: f32 = 3.6;
+/// How far above the lid line the skin that slides down reaches, as a
+/// share of the eye's width.
+const SKIN: f32 = 0.3;
+/// Thickness of the lid's margin, as a share of the eye's opening.
+const LASH: f32 = 0.25;
+
+/// One eye: its lids as points in the stage's source pixels.
+#[derive(Clone, Debug)]
+struct Eye {
+    upper: Vec<(f32, f32)>,
+    lower: Vec<(f32, f32)>,
+}
+
+/// The blinks of a clip.
+#[derive(Clone, Debug)]
+pub struct Blinks {
+    /// Each face's eyes and when that face first blinks.
+    faces: Vec<(Vec<Eye>, f32)>,
+    duration: f32,
+}
+
+impl Blinks {
+    /// Blinks for `meshes`, whose points (fractions of the photo) become
+    /// source pixels through `to_source`, over a clip of `duration`
+    /// seconds. The first face blinks a little before the middle, each
+    /// next one a fraction of a second later; none blinks across the clip's
+    /// end (so a loop never cuts one).
+    pub fn new(meshes: &[Landmarks], to_source: impl Fn(f32, f32) -> (f32, f32), duration: f32) -> Option<Blinks> {
+        let length = CLOSE_S + SHUT_S + OPEN_S;
+        let faces: Vec<(Vec<Eye>, f32)> = meshes
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let eyes = (0..2)
+                    .map(|e| Eye {
+                        upper: UPPER[e].iter().map(|&k| to_source(m.points[k][0], m.points[k][1])).collect(),
+                        lower: LOWER[e].iter().map(|&k| to_source(m.points[k][0], m.points[k][1])).collect(),
+                    })
+                    .collect();
+                (eyes, duration * 0.4 + 0.37 * i as f32)
+            })
+            .filter(|(_, start)| start + length < duration - 0.2)
+            .collect();
+        (!faces.is_empty()).then_some(Blinks { faces, duration })
+    }
+
+    /// How shut the lids of face `i` are at `t` (0 open, 1 shut).
+    pub fn closure(&self, i: usize, t: f32) -> f32 {
+        let Some(&(_, first)) = self.faces.get(i) else { return 0.0 };
+        let length = CLOSE_S + SHUT_S + OPEN_S;
+        let mut start = first;
+        while start + length < self.duration - 0.2 {
+            let s = t - start;
+            if (0.0..length).contains(&s) {
+                let c = if s < CLOSE_S {
+                    s / CLOSE_S
+                } else if s < CLOSE_S + SHUT_S {
+                    1.0
+                } else {
+                    1.0 - (s - CLOSE_S - SHUT_S) / OPEN_S
+                };
+                // Eased: lids start and stop softly.
+                return c * c * (3.0 - 2.0 * c);
+            }
+            start += EVERY_S;
+        }
+        0.0
+    }
+
+    /// Faces blinking.
+    pub fn count(&self) -> usize {
+        self.faces.len()
+    }
+
+    /// Draws the frame at `t`'s blinks into `out`; `to_out` carries a
+    /// source point to where the frame shows it.
+    pub fn draw(&self, t: f32, out: &mut Frame, to_out: impl Fn((f32, f32)) -> (f32, f32)) {
+        for (i, (eyes, _)) in self.faces.iter().enumerate() {
+            let c = self.closure(i, t);
+            if c <= 0.01 {
+                continue;
+            }
+            for eye in eyes {
+                let upper: Vec<(f32, f32)> = eye.upper.iter().map(|&p| to_out(p)).collect();
+                let lower: Vec<(f32, f32)> = eye.lower.iter().map(|&p| to_out(p)).collect();
+                close_lid(out, &upper, &lower, c);
+            }
+        }
+    }
+}
+
+/// The height of a lid line at `x`, from its points (corner to corner,
+/// in either direction), None outside them.
+fn line_at(points: &[(f32, f32)], x: f32) -> Option<f32> {
+    points.windows(2).find_map(|p| {
+        let ((x0, y0), (x1, y1)) = (p[0], p[1]);
+        let (lo, hi) = (x0.min(x1), x0.max(x1));
+        if x < lo || x > hi || hi - lo < 1e-3 {
+            return None;
+        }
+        Some(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+    })
+}
+
+/// Closes one eye by `c` in the frame, column by column: the lid's margin
+/// (lashes and the eye's dark upper outline, just above the lid line)
+/// moves down whole to where the lid now ends, and the band of lid skin
+/// above it (as tall as a share of the eye's width) stretches after it;
+/// below the lowered lid nothing moves. Luma and
+/// chroma alike. (Covering the eye with skin taken from above and moving
+/// only the lashes was tried: the eye's dark outline, which lies just
+/// outside the mesh's lid line, then stayed and read as an empty eye.)
+fn close_lid(out: &mut Frame, upper: &[(f32, f32)], lower: &[(f32, f32)], c: f32) {
+    let (w, h) = (out.width, out.height);
+    let xs = upper.iter().chain(lower).map(|p| p.0);
+    let (x_min, x_max) = xs.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    if !(x_max - x_min).is_finite() || x_max - x_min < 2.0 {
+        return;
+    }
+    let skin = (x_max - x_min) * SKIN;
+    // One plane at a time: luma at full size, chroma at half.
+    let planes: [(&mut Vec<u8>, usize, usize, f32); 3] = [
+        (&mut out.y, w, h, 1.0),
+        (&mut out.u, w.div_ceil(2), h.div_ceil(2), 0.5),
+        (&mut out.v, w.div_ceil(2), h.div_ceil(2), 0.5),
+    ];
+    for (plane, pw, ph, scale) in planes {
+        let x0 = ((x_min * scale).floor().max(0.0) as usize).min(pw);
+        let x1 = ((x_max * scale).ceil().max(0.0) as usize + 1).min(pw);
+        for x in x0..x1 {
+            // The column's centre in frame pixels.
+            let fx = (x as f32 + 0.5) / scale - 0.5;
+            let (Some(yu), Some(yl)) = (line_at(upper, fx), line_at(lower, fx)) else { continue };
+            if yl - yu <= 0.2 {
+                continue;
+            }
+            let (yu, yl, top) = (yu * scale, yl * scale, (yu - skin) * scale);
+            let shut = yu + c * (yl - yu) * 0.95;
+            let y_from = (top.floor().max(0.0)) as usize;
+            let y_to = ((shut.ceil().max(0.0)) as usize).min(ph);
+            if y_from >= y_to {
+                continue;
+            }
+            let column: Vec<f32> = (0..ph).map(|y| f32::from(plane[y * pw + x])).collect();
+            let at = |y: f32| {
+                let y = y.clamp(0.0, (ph - 1) as f32);
+                let (i, f) = (y.floor() as usize, y - y.floor());
+                column[i] + (column[(i + 1).min(ph - 1)] - column[i]) * f
+            };
+            // The lid's margin (its lashes and the eye's dark upper
+            // outline) moves down whole; the skin above it stretches.
+            let lash = (LASH * (yl - yu)).max(1.5 * scale).min(yu - top);
+            for y in y_from..y_to {
+                let fy = y as f32 + 0.5;
+                if fy < top {
+                    continue;
+                }
+                let from = if fy >= shut - lash {
+                    fy - (shut - yu)
+                } else {
+                    top + (fy - top) * (yu - lash - top) / (shut - lash - top).max(1e-3)
+                };
+                plane[y * pw + x] = (at(from - 0.5) + 0.5) as u8;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blink_closes_fast_opens_slower_and_stays_inside_the_clip() {
+        let mesh = Landmarks { points: vec![[0.5, 0.5, 0.0]; 468], presence: 1.0 };
+        let b = Blinks::new(&[mesh.clone(), mesh], |x, y| (x * 100.0, y * 100.0), 3.0).expect("blinks");
+        let start = 1.2;
+        assert!(b.closure(0, start - 0.01) == 0.0 && b.closure(0, start + CLOSE_S + 0.01) > 0.99);
+        assert!(b.closure(0, start + CLOSE_S + SHUT_S + OPEN_S + 0.01) == 0.0);
+        // Half closed sooner on the way down than on the way up.
+        assert!(b.closure(0, start + 0.05) > 0.4 && b.closure(0, start + CLOSE_S + SHUT_S + 0.05) > 0.6);
+        // The second face later.
+        assert!(b.closure(1, start + 0.12) == 0.0 && b.closure(1, start + 0.37 + 0.12) > 0.99);
+        // Too short a clip: no blink at all.
+        let m = Landmarks { points: vec![[0.5, 0.5, 0.0]; 468], presence: 1.0 };
+        assert!(Blinks::new(&[m], |x, y| (x, y), 0.3).is_none());
+    }
+
+    #[test]
+    fn a_shut_lid_covers_the_eye_with_the_skin_above_it() {
+        // A dark eye (rows 20–29) under light skin, columns 10–49.
+        let (w, h) = (60, 50);
+        let mut f = Frame::new(w, h).expect("frame");
+        for y in 0..h {
+            for x in 0..w {
+                f.y[y * w + x] = if (20..30).contains(&y) && (12..48).contains(&x) { 30 } else { 200 };
+            }
+        }
+        let upper = vec![(10.0, 25.0), (20.0, 20.0), (40.0, 20.0), (50.0, 25.0)];
+        let lower = vec![(10.0, 25.0), (20.0, 30.0), (40.0, 30.0), (50.0, 25.0)];
+        let before = f.y.clone();
+        close_lid(&mut f, &upper, &lower, 1.0);
+        // The middle of the eye is skin now; outside the eye nothing moved.
+        assert!(f.y[25 * w + 30] > 150, "{}", f.y[25 * w + 30]);
+        assert_eq!(f.y[45 * w + 30], before[45 * w + 30]);
+        assert_eq!(f.y[25 * w + 5], before[25 * w + 5]);
+        // Half shut: the top half of the eye is covered, the bottom is not.
+        let mut g = Frame::new(w, h).expect("frame");
+        g.y.copy_from_slice(&before);
+        close_lid(&mut g, &upper, &lower, 0.5);
+        assert!(g.y[22 * w + 30] > 150 && g.y[28 * w + 30] < 60);
+    }
+}
