@@ -306,15 +306,20 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
             "subject: no sky, a clear subject: it breathes gently and a soft light passes over it".into()
         });
     }
-    // Blinks, where the face pack found each face's mesh (eyes open).
-    let blink = !ex && !scene.face_meshes.is_empty();
+    // Blinks, where the face pack found each face's mesh (eyes open):
+    // by default on a portrait, or when asked.
+    let asked = intent.blink.map(|a| a.on);
+    let wants_blink = wanted(intent.blink, ex, portrait).is_some();
+    let blink = wants_blink && !scene.face_meshes.is_empty();
     if blink {
         notes.push(format!(
             "faces: {} blink (the face pack's face mesh), not together; smiles are not drawn yet",
             scene.face_meshes.len()
         ));
-    } else if people && !ex {
+    } else if wants_blink && people {
         notes.push("faces: blinks need the face pack's face mesh (scripts/install-model-packs face)".into());
+    } else if asked == Some(true) {
+        notes.push("faces: blink: asked for, but no face with open eyes was found".into());
     }
 
     // Wind in the leaves.

@@ -102,6 +102,8 @@ pub struct Intent {
     pub camera: Option<(CameraMove, f32)>,
     pub parallax: Option<f32>,
     pub breathe: Option<Ask>,
+    /// Faces blinking (needs the face pack's face mesh).
+    pub blink: Option<Ask>,
     pub sounds: Vec<SoundKind>,
     pub mute: bool,
     pub looped: bool,
@@ -145,6 +147,7 @@ enum Word {
     Parallax,
     Cinematic,
     Breathe,
+    Blink,
     Sound(SoundKind),
     Quiet,
     Audio,
@@ -234,6 +237,7 @@ fn word(w: &str) -> Option<Word> {
         "parallax" | "3d" | "depth" => Parallax,
         "cinematic" | "epic" | "film" | "movie" => Cinematic,
         "breathe" | "breathing" | "breath" | "handheld" => Breathe,
+        "blink" | "blinks" | "blinking" => Blink,
         "sway" | "sways" | "swaying" | "rustle" | "rustles" | "rustling" | "grass" | "trees" | "tree" | "branches"
         | "bushes" | "plants" | "reeds" => Sway,
         "shadow" | "shadows" | "shade" | "dappled" => Shadows,
@@ -257,8 +261,8 @@ fn word(w: &str) -> Option<Word> {
         "no" | "not" | "without" | "dont" | "don't" | "never" | "stop" => Not,
         "only" | "just" => Only,
         "loop" | "looping" | "loops" | "seamless" | "seamlessly" | "forever" => Loop,
-        "smile" | "smiles" | "smiling" | "blink" | "blinks" | "blinking" | "wink" | "talk" | "talking" | "laugh"
-        | "nod" | "wave-hello" => Face,
+        "smile" | "smiles" | "smiling" | "wink" | "winks" | "winking" | "talk" | "talking" | "laugh" | "nod"
+        | "wave-hello" => Face,
         _ => return None,
     })
 }
@@ -438,6 +442,7 @@ pub fn parse(text: &str) -> Intent {
                 it.parallax = Some(1.5);
             }
             Some(Word::Breathe) => it.breathe = Some(ask(strength)),
+            Some(Word::Blink) => it.blink = Some(ask(strength)),
             Some(Word::Sound(k)) => {
                 if on {
                     push_unique(&mut it.sounds, k);
@@ -479,7 +484,7 @@ pub fn parse(text: &str) -> Intent {
             Some(Word::Only) => it.exclusive = true,
             Some(Word::Loop) => it.looped = true,
             Some(Word::Face) => it.unsupported.push(format!(
-                "'{}': facial motion needs a face-landmark model, and no package we can ship offline has one",
+                "'{}': only blinks are drawn on faces so far (with the face pack); smiles, winks, talking and nods are not",
                 toks[i]
             )),
         }
