@@ -35,6 +35,7 @@ pub mod scene;
 #[rustfmt::skip]
 mod scene_weights;
 pub mod sky;
+pub mod smile;
 pub mod sound;
 pub mod steam;
 mod write;

@@ -28,6 +28,8 @@ pub struct Plan {
     pub breathe: f32,
     /// Faces blink (see `blink.rs`).
     pub blink: bool,
+    /// How much faces smile (see `smile.rs`; 0 = not).
+    pub smile: f32,
     /// A soft light passing over the subject.
     pub light_sweep: f32,
     /// Soft haze: lifted shadows, lower contrast and colour (0..=1).
@@ -312,15 +314,28 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
     let wants_blink = wanted(intent.blink, ex, portrait).is_some();
     let blink = wants_blink && !scene.face_meshes.is_empty();
     if blink {
-        notes.push(format!(
-            "faces: {} blink (the face pack's face mesh), not together; smiles are not drawn yet",
-            scene.face_meshes.len()
-        ));
+        notes.push(format!("faces: {} blink (the face pack's face mesh), not together", scene.face_meshes.len()));
     } else if wants_blink && people {
         notes.push("faces: blinks need the face pack's face mesh (scripts/install-model-packs face)".into());
     } else if asked == Some(true) {
         notes.push("faces: blink: asked for, but no face with open eyes was found".into());
     }
+    // A soft smile: gentle by default on a portrait, fuller when asked.
+    let smile = match wanted(intent.smile, ex, portrait) {
+        Some(a) if !scene.face_meshes.is_empty() => {
+            let amount = if intent.smile.is_some() { a.strength.clamp(0.3, 1.5) } else { 0.6 };
+            notes.push(format!(
+                "faces: {} smile softly (mouth corners and cheeks lifted; lips never part)",
+                scene.face_meshes.len()
+            ));
+            amount
+        }
+        Some(_) if intent.smile.is_some() => {
+            notes.push("faces: smile needs the face pack's face mesh and a face it can read (scripts/install-model-packs face)".into());
+            0.0
+        }
+        _ => 0.0,
+    };
 
     // Wind in the leaves.
     let sway = match wanted(intent.sway, ex, true) {
@@ -443,6 +458,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         light_leak,
         breathe,
         blink,
+        smile,
         light_sweep,
         haze,
         sway,

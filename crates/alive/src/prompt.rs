@@ -104,6 +104,8 @@ pub struct Intent {
     pub breathe: Option<Ask>,
     /// Faces blinking (needs the face pack's face mesh).
     pub blink: Option<Ask>,
+    /// Faces smiling (needs the face pack's face mesh).
+    pub smile: Option<Ask>,
     pub sounds: Vec<SoundKind>,
     pub mute: bool,
     pub looped: bool,
@@ -148,6 +150,7 @@ enum Word {
     Cinematic,
     Breathe,
     Blink,
+    Smile,
     Sound(SoundKind),
     Quiet,
     Audio,
@@ -238,6 +241,7 @@ fn word(w: &str) -> Option<Word> {
         "cinematic" | "epic" | "film" | "movie" => Cinematic,
         "breathe" | "breathing" | "breath" | "handheld" => Breathe,
         "blink" | "blinks" | "blinking" => Blink,
+        "smile" | "smiles" | "smiling" => Smile,
         "sway" | "sways" | "swaying" | "rustle" | "rustles" | "rustling" | "grass" | "trees" | "tree" | "branches"
         | "bushes" | "plants" | "reeds" => Sway,
         "shadow" | "shadows" | "shade" | "dappled" => Shadows,
@@ -261,8 +265,7 @@ fn word(w: &str) -> Option<Word> {
         "no" | "not" | "without" | "dont" | "don't" | "never" | "stop" => Not,
         "only" | "just" => Only,
         "loop" | "looping" | "loops" | "seamless" | "seamlessly" | "forever" => Loop,
-        "smile" | "smiles" | "smiling" | "wink" | "winks" | "winking" | "talk" | "talking" | "laugh" | "nod"
-        | "wave-hello" => Face,
+        "wink" | "winks" | "winking" | "talk" | "talking" | "laugh" | "nod" | "wave-hello" => Face,
         _ => return None,
     })
 }
@@ -443,6 +446,7 @@ pub fn parse(text: &str) -> Intent {
             }
             Some(Word::Breathe) => it.breathe = Some(ask(strength)),
             Some(Word::Blink) => it.blink = Some(ask(strength)),
+            Some(Word::Smile) => it.smile = Some(ask(strength)),
             Some(Word::Sound(k)) => {
                 if on {
                     push_unique(&mut it.sounds, k);
@@ -484,7 +488,7 @@ pub fn parse(text: &str) -> Intent {
             Some(Word::Only) => it.exclusive = true,
             Some(Word::Loop) => it.looped = true,
             Some(Word::Face) => it.unsupported.push(format!(
-                "'{}': only blinks are drawn on faces so far (with the face pack); smiles, winks, talking and nods are not",
+                "'{}': only blinks and smiles are drawn on faces so far (with the face pack); winks, talking, laughing and nods are not",
                 toks[i]
             )),
         }

@@ -53,8 +53,9 @@ pub struct Stage {
     /// How far each place sways in the wind (0..=255), at chroma size.
     sway: Plane,
     flickers: Vec<Flicker>,
-    /// Blinks of the faces whose mesh was found.
+    /// Blinks and smiles of the faces whose mesh was found.
     blinks: Option<super::blink::Blinks>,
+    smiles: Option<super::smile::Smiles>,
     /// Steam and where it rises from (source pixels).
     steam: Option<(Steam, (f32, f32))>,
     sky_plate: Option<Yuv>,
@@ -281,6 +282,13 @@ impl Stage {
         } else {
             None
         };
+        let smiles = super::smile::Smiles::new(
+            &scene.face_meshes,
+            |x, y| to_src(f64::from(x), f64::from(y)),
+            duration,
+            plan.looped,
+            plan.smile,
+        );
         let flickers = if plan.flicker > 0.0 {
             let placed: Vec<_> = scene
                 .lights
@@ -332,6 +340,7 @@ impl Stage {
             sway_rows,
             flickers,
             blinks,
+            smiles,
             steam,
             sky_plate,
             water_plate,
@@ -477,6 +486,9 @@ impl Stage {
         };
         if let Some(b) = &self.blinks {
             b.draw(t, out, |p| self.to_out(&pose, p));
+        }
+        if let Some(s) = &self.smiles {
+            s.draw(t, out, |p| self.to_out(&pose, p));
         }
         for fl in &self.flickers {
             fl.draw(t, wake, self.to_out(&pose, (fl.x, fl.y)), out);

@@ -246,3 +246,56 @@ fn a_blink_closes_and_reopens_the_eyes_and_touches_nothing_else() {
         assert!(not > 0.85 * open, "without the blink they stay open: {series:?}");
     }
 }
+
+#[test]
+fn a_smile_lifts_the_mouth_corners_and_touches_nothing_else() {
+    use vivify::alive::face_mesh::{FaceMesh, MOUTH};
+    use vivify::alive::render::{Cover, Stage};
+    use vivify::alive::scene::Scene;
+    use vivify::alive::{frame_size, plan, prompt, SizeSpec};
+    use vivify::codec::color::ColorInfo;
+    use vivify::codec::Frame;
+    let mesh = match FaceMesh::installed() {
+        Some(Ok(m)) => m,
+        Some(Err(e)) => panic!("the face pack is damaged: {e}"),
+        None => return skip("face pack not installed; smiles were not checked"),
+    };
+    let photo = Photo::open(&common::fixtures().join("photos/astronaut.jpg")).expect("fixture photo");
+    let mut scene = Scene::analyse(&photo.rgb, false).expect("analyse");
+    if scene.summary.faces.is_empty() {
+        return skip("built without the face detector (`faces`); smiles were not checked");
+    }
+    scene.add_face_meshes(&photo.rgb, &mesh);
+    let text = "smile, still camera";
+    let smiling = plan::build(text, &prompt::parse(text), &scene, 1, false);
+    assert!(smiling.smile >= 0.99 && smiling.notes.iter().any(|n| n.contains("smile")), "{:?}", smiling.notes);
+    let mut plain = smiling.clone();
+    plain.smile = 0.0;
+    let (w, h, crop, _) =
+        frame_size(photo.rgb.width, photo.rgb.height, SizeSpec::Exact(512, 512), scene.summary.subject).expect("size");
+    let render = |p: &plan::Plan| {
+        let stage = Stage::new(&photo.rgb, &scene, p, crop, w, h, 3.0, 1).expect("stage");
+        let mut f = Frame::new(w, h).expect("frame");
+        stage.render(2.9, &mut f, &mut Cover { width: 0, near: Vec::new(), sky: Vec::new() });
+        f
+    };
+    let (a, b) = (render(&smiling), render(&plain));
+    let face = scene.summary.faces[0].rect;
+    let (x0, x1) = (((face.x - face.w / 3.0) * w as f64) as usize, ((face.x + face.w * 4.0 / 3.0) * w as f64) as usize);
+    let (y0, y1) = (((face.y - face.h / 3.0) * h as f64) as usize, ((face.y + face.h * 4.0 / 3.0) * h as f64) as usize);
+    let outside = (0..w * h).filter(|i| !((x0..x1).contains(&(i % w)) && (y0..y1).contains(&(i / w))));
+    assert!(outside.clone().all(|i| a.y[i] == b.y[i]), "the smile changed a pixel outside the face");
+    // The mouth corners, as the face mesh finds them in each frame, rise
+    // against the lips' middle.
+    let corners = |f: &Frame| {
+        let rgb = vivify::picture::image::Rgb { width: w, height: h, data: f.to_rgb(ColorInfo::DEFAULT) };
+        let found = vivify::picture::faces::detect(&rgb);
+        let l = mesh.landmarks(&rgb, found.first().expect("the face is still found").rect).expect("landmarks");
+        let y = |i: usize| l.points[i][1] * h as f32;
+        let middle = (y(MOUTH[2]) + y(MOUTH[3])) / 2.0;
+        ((middle - y(MOUTH[0])) + (middle - y(MOUTH[1]))) / 2.0
+    };
+    let (with, without) = (corners(&a), corners(&b));
+    eprintln!("mouth corners above the lips' middle: {with:.2} px smiling, {without:.2} px not");
+    assert!(with > without + 1.0, "the corners rise: {with} against {without}");
+}
