@@ -1,6 +1,8 @@
 //! Where the scene analysis of one photo spends its time, on one thread:
 //! the analysis picture (downscale), the finder, the superpixels and the
-//! classifier, and the whole `Scene::analyse` (faces on the other core).
+//! classifier, and the whole `Scene::analyse` (faces on the other core);
+//! with the face pack installed, also loading its models, the person matte
+//! and the face mesh of each face.
 //!
 //! ```text
 //! cargo run --release -p vivify-alive --example analysis_time -- PHOTO [RUNS]
@@ -45,4 +47,25 @@ fn main() {
         "  whole analyse      {:7.1} ms (faces on the other core)",
         time(&|| drop(Scene::analyse(&photo.rgb, false)))
     );
+    let (Some(Ok(matte)), Some(Ok(mesh))) =
+        (vivify_alive::people::PersonMatte::installed(), vivify_alive::face_mesh::FaceMesh::installed())
+    else {
+        println!("  (face pack not installed: scripts/install-model-packs face)");
+        return;
+    };
+    let load = time(&|| {
+        drop(vivify_alive::people::PersonMatte::installed());
+        drop(vivify_alive::face_mesh::FaceMesh::installed());
+    });
+    println!("  face pack: load    {load:7.1} ms (person matte and face mesh, hashes not checked)");
+    println!("  person matte       {:7.1} ms", time(&|| drop(matte.matte(&a))));
+    let faces = vivify_picture::faces::detect(&photo.rgb);
+    if let Some(f) = faces.first() {
+        println!(
+            "  face mesh, 1 face  {:7.1} ms ({} faces found)",
+            time(&|| drop(mesh.landmarks(&photo.rgb, f.rect))),
+            faces.len()
+        );
+    }
+    println!("  analyse with matte {:7.1} ms", time(&|| drop(Scene::analyse_with(&photo.rgb, false, Some(&matte)))));
 }

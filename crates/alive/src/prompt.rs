@@ -585,6 +585,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn blinks_and_smiles_are_asked_for_or_stopped() {
+        assert!(parse("she blinks").blink.is_some_and(|a| a.on));
+        assert!(parse("no blink").blink.is_some_and(|a| !a.on));
+        assert!(parse("smiling softly").smile.is_some_and(|a| a.on));
+        let wink = parse("wink");
+        assert!(wink.blink.is_none() && wink.unsupported.iter().any(|u| u.contains("wink")));
+    }
+
+    #[test]
     fn clouds_left_slowly() {
         let it = parse("Clouds drift left, slowly");
         let c = it.clouds.expect("clouds");
