@@ -626,7 +626,7 @@ mod tests {
         assert!(it.ignored.is_empty(), "{:?}", it.ignored);
         let it = parse("pan left");
         assert_eq!(it.camera.map(|c| c.0), Some(CameraMove::PanLeft));
-        let it = parse("make her smile");
+        let it = parse("make her nod");
         assert_eq!(it.unsupported.len(), 1);
         assert_eq!(it.ignored, vec!["her".to_string()]);
     }
