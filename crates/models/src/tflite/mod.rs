@@ -27,6 +27,9 @@ pub const MAX_WORK: u64 = 4_000_000_000;
 pub struct Model {
     name: String,
     graph: Graph,
+    /// For each operator, a convolution's constant filter laid out
+    /// [kh][kw][ci][co] (see [`ops::conv_packed`]), made once at load.
+    packed: Vec<Option<Vec<f32>>>,
 }
 
 impl Model {
@@ -48,8 +51,10 @@ impl Model {
     /// one run would take more than [`MAX_WORK`] multiply-adds is refused:
     /// the shapes come from the file.
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Model> {
-        let graph = model::parse(bytes).map_err(|e| Error::Model { model: name.into(), problem: e.0 })?;
-        let model = Model { name: name.into(), graph };
+        let mut graph = model::parse(bytes).map_err(|e| Error::Model { model: name.into(), problem: e.0 })?;
+        fold_constants(&mut graph);
+        let packed = graph.ops.iter().map(|op| pack(&graph, op)).collect();
+        let model = Model { name: name.into(), graph, packed };
         let work = model.work();
         if work > MAX_WORK {
             return Err(model.fail(format!("{work} multiply-adds per run, more than any model vivify uses")));
@@ -114,7 +119,7 @@ impl Model {
             values[t] = Some(data.to_vec());
         }
         for (i, op) in g.ops.iter().enumerate() {
-            let (output, value) = self.step(op, &values).map_err(|p| self.fail(format!("operator {i}: {p}")))?;
+            let (output, value) = self.step(i, op, &values).map_err(|p| self.fail(format!("operator {i}: {p}")))?;
             if value.len() != g.tensors[output].len() {
                 return Err(self.fail(format!(
                     "operator {i} made {} values for {} of shape {:?}",
@@ -132,7 +137,12 @@ impl Model {
     }
 
     /// One operator: its output tensor and values.
-    fn step(&self, op: &Op, values: &[Option<Vec<f32>>]) -> std::result::Result<(usize, Vec<f32>), String> {
+    fn step(
+        &self,
+        index: usize,
+        op: &Op,
+        values: &[Option<Vec<f32>>],
+    ) -> std::result::Result<(usize, Vec<f32>), String> {
         let g = &self.graph;
         let get = |t: usize| -> std::result::Result<&[f32], String> {
             values[t]
@@ -166,7 +176,11 @@ impl Model {
                 if hwc(output)?.2 != f.0 {
                     return Err(format!("{} filters for {} output channels", f.0, hwc(output)?.2));
                 }
-                (output, ops::conv(get(input)?, i, get(filter)?, f, b, win, act, out_hw(output)?))
+                let o = out_hw(output)?;
+                match self.packed.get(index).and_then(Option::as_ref) {
+                    Some(wt) => (output, ops::conv_packed(get(input)?, i, wt, f, b, win, act, o)),
+                    None => (output, ops::conv(get(input)?, i, get(filter)?, f, b, win, act, o)),
+                }
             }
             &Op::Depthwise { input, filter, bias, output, ref win, act } => {
                 let i = hwc(input)?;
@@ -269,4 +283,43 @@ impl Model {
         ops::broadcast(get(a)?, sa, get(b)?, sb, so, f)
             .ok_or_else(|| format!("shapes {sa:?} and {sb:?} do not broadcast to {so:?}"))
     }
+}
+
+/// Turns `DEQUANTIZE` ops of constants into constants (MediaPipe stores
+/// its weights as float16 behind one): their output tensors take the
+/// widened values once, and the ops are dropped.
+fn fold_constants(g: &mut Graph) {
+    let mut kept = Vec::with_capacity(g.ops.len());
+    for op in std::mem::take(&mut g.ops) {
+        if let Op::Dequantize { input, output } = op {
+            if let Some(data) = g.tensors[input].data.clone() {
+                if data.len() == g.tensors[output].len() {
+                    g.tensors[output].data = Some(data);
+                    continue;
+                }
+            }
+        }
+        kept.push(op);
+    }
+    g.ops = kept;
+}
+
+/// A convolution's constant filter [co][kh][kw][ci] laid out [kh][kw][ci][co].
+fn pack(g: &Graph, op: &Op) -> Option<Vec<f32>> {
+    let Op::Conv { filter, .. } = *op else { return None };
+    let t = &g.tensors[filter];
+    let data = t.data.as_ref()?;
+    let [co, kh, kw, ci] = *t.shape.as_slice() else { return None };
+    if data.len() != co * kh * kw * ci {
+        return None;
+    }
+    let mut out = vec![0f32; data.len()];
+    for c in 0..co {
+        for k in 0..kh * kw {
+            for i in 0..ci {
+                out[(k * ci + i) * co + c] = data[(c * kh * kw + k) * ci + i];
+            }
+        }
+    }
+    Some(out)
 }

@@ -85,6 +85,55 @@ pub fn conv(
     out
 }
 
+/// [`conv`] with the filter laid out [kh][kw][ci][co]: each input value is
+/// spread over all output channels at once (a loop the compiler
+/// vectorises), which beats a dot product per channel when the channels
+/// are few, as in the face models.
+#[allow(clippy::too_many_arguments)]
+pub fn conv_packed(
+    input: &[f32],
+    (h, w, ci): (usize, usize, usize),
+    filter: &[f32],
+    (co, kh, kw): (usize, usize, usize),
+    bias: Option<&[f32]>,
+    win: &Window,
+    act: Activation,
+    (oh, ow): (usize, usize),
+) -> Vec<f32> {
+    let (_, pt) = out_and_pad(h, kh, win.stride.1, win.dilation.1, win.padding);
+    let (_, pl) = out_and_pad(w, kw, win.stride.0, win.dilation.0, win.padding);
+    let mut out = vec![0f32; oh * ow * co];
+    for oy in 0..oh {
+        for ox in 0..ow {
+            let acc = &mut out[(oy * ow + ox) * co..(oy * ow + ox + 1) * co];
+            if let Some(b) = bias {
+                acc.copy_from_slice(b);
+            }
+            for ky in 0..kh {
+                let iy = (oy * win.stride.1 + ky * win.dilation.1) as isize - pt as isize;
+                if iy < 0 || iy >= h as isize {
+                    continue;
+                }
+                for kx in 0..kw {
+                    let ix = (ox * win.stride.0 + kx * win.dilation.0) as isize - pl as isize;
+                    if ix < 0 || ix >= w as isize {
+                        continue;
+                    }
+                    let px = &input[(iy as usize * w + ix as usize) * ci..][..ci];
+                    let taps = &filter[(ky * kw + kx) * ci * co..][..ci * co];
+                    for (&x, row) in px.iter().zip(taps.chunks_exact(co)) {
+                        for (a, &k) in acc.iter_mut().zip(row) {
+                            *a += x * k;
+                        }
+                    }
+                }
+            }
+            acc.iter_mut().for_each(|a| *a = act.apply(*a));
+        }
+    }
+    out
+}
+
 /// Depthwise convolution. `filter` is [1][kh][kw][c·mult]; output channel
 /// `c·mult + m` reads input channel `c`.
 #[allow(clippy::too_many_arguments)]
@@ -341,6 +390,28 @@ mod tests {
         let win = Window { padding: Padding::Same, stride: (1, 1), dilation: (1, 1), size: (0, 0) };
         let out = conv(&[1.0; 9], (3, 3, 1), &[1.0; 9], (1, 3, 3), Some(&[0.5]), &win, Activation::None, (3, 3));
         assert_eq!(out, vec![4.5, 6.5, 4.5, 6.5, 9.5, 6.5, 4.5, 6.5, 4.5]);
+    }
+
+    #[test]
+    fn the_packed_convolution_matches_the_plain_one() {
+        // 5×4 picture, 3 channels in, 4 out, 3×3 window, stride 2, same padding.
+        let (h, w, ci, co, k) = (5, 4, 3, 4, 3);
+        let input: Vec<f32> = (0..h * w * ci).map(|i| ((i * 37 % 11) as f32 - 5.0) / 7.0).collect();
+        let filter: Vec<f32> = (0..co * k * k * ci).map(|i| ((i * 53 % 13) as f32 - 6.0) / 9.0).collect();
+        let mut packed = vec![0f32; filter.len()];
+        for c in 0..co {
+            for t in 0..k * k {
+                for i in 0..ci {
+                    packed[(t * ci + i) * co + c] = filter[(c * k * k + t) * ci + i];
+                }
+            }
+        }
+        let bias = [0.1, -0.2, 0.3, 0.0];
+        let win = Window { padding: Padding::Same, stride: (2, 2), dilation: (1, 1), size: (0, 0) };
+        let (oh, ow) = (out_and_pad(h, k, 2, 1, Padding::Same).0, out_and_pad(w, k, 2, 1, Padding::Same).0);
+        let plain = conv(&input, (h, w, ci), &filter, (co, k, k), Some(&bias), &win, Activation::Relu6, (oh, ow));
+        let fast = conv_packed(&input, (h, w, ci), &packed, (co, k, k), Some(&bias), &win, Activation::Relu6, (oh, ow));
+        assert!(plain.iter().zip(&fast).all(|(a, b)| (a - b).abs() < 1e-5), "{plain:?} {fast:?}");
     }
 
     #[test]
