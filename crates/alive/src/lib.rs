@@ -17,6 +17,7 @@ pub mod explain;
 pub mod face_mesh;
 pub mod fill;
 pub mod foliage;
+pub mod glance;
 pub mod grade;
 pub mod guided;
 pub mod label;

@@ -30,6 +30,8 @@ pub struct Plan {
     pub blink: bool,
     /// How much faces smile (see `smile.rs`; 0 = not).
     pub smile: f32,
+    /// The eyes glance aside once (see `glance.rs`).
+    pub glance: bool,
     /// A soft light passing over the subject.
     pub light_sweep: f32,
     /// Soft haze: lifted shadows, lower contrast and colour (0..=1).
@@ -336,6 +338,12 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         }
         _ => 0.0,
     };
+    let glance = wanted(intent.glance, ex, portrait).is_some() && !scene.face_meshes.is_empty();
+    if glance {
+        notes.push("faces: the eyes glance aside once and come back".into());
+    } else if intent.glance.is_some_and(|a| a.on) {
+        notes.push("faces: glance needs the face pack's face mesh and a face it can read".into());
+    }
 
     // Wind in the leaves.
     let sway = match wanted(intent.sway, ex, true) {
@@ -459,6 +467,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         breathe,
         blink,
         smile,
+        glance,
         light_sweep,
         haze,
         sway,

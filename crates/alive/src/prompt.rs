@@ -106,6 +106,8 @@ pub struct Intent {
     pub blink: Option<Ask>,
     /// Faces smiling (needs the face pack's face mesh).
     pub smile: Option<Ask>,
+    /// Eyes glancing aside (needs the face pack's face mesh).
+    pub glance: Option<Ask>,
     pub sounds: Vec<SoundKind>,
     pub mute: bool,
     pub looped: bool,
@@ -151,6 +153,7 @@ enum Word {
     Breathe,
     Blink,
     Smile,
+    Glance,
     Sound(SoundKind),
     Quiet,
     Audio,
@@ -242,6 +245,7 @@ fn word(w: &str) -> Option<Word> {
         "breathe" | "breathing" | "breath" | "handheld" => Breathe,
         "blink" | "blinks" | "blinking" => Blink,
         "smile" | "smiles" | "smiling" => Smile,
+        "glance" | "glances" | "glancing" => Glance,
         "sway" | "sways" | "swaying" | "rustle" | "rustles" | "rustling" | "grass" | "trees" | "tree" | "branches"
         | "bushes" | "plants" | "reeds" => Sway,
         "shadow" | "shadows" | "shade" | "dappled" => Shadows,
@@ -447,6 +451,7 @@ pub fn parse(text: &str) -> Intent {
             Some(Word::Breathe) => it.breathe = Some(ask(strength)),
             Some(Word::Blink) => it.blink = Some(ask(strength)),
             Some(Word::Smile) => it.smile = Some(ask(strength)),
+            Some(Word::Glance) => it.glance = Some(ask(strength)),
             Some(Word::Sound(k)) => {
                 if on {
                     push_unique(&mut it.sounds, k);
@@ -488,7 +493,7 @@ pub fn parse(text: &str) -> Intent {
             Some(Word::Only) => it.exclusive = true,
             Some(Word::Loop) => it.looped = true,
             Some(Word::Face) => it.unsupported.push(format!(
-                "'{}': only blinks and smiles are drawn on faces so far (with the face pack); winks, talking, laughing and nods are not",
+                "'{}': only blinks, smiles and glances are drawn on faces so far (with the face pack); winks, talking, laughing and nods are not",
                 toks[i]
             )),
         }

@@ -56,6 +56,7 @@ pub struct Stage {
     /// Blinks and smiles of the faces whose mesh was found.
     blinks: Option<super::blink::Blinks>,
     smiles: Option<super::smile::Smiles>,
+    glances: Option<super::glance::Glances>,
     /// Steam and where it rises from (source pixels).
     steam: Option<(Steam, (f32, f32))>,
     sky_plate: Option<Yuv>,
@@ -289,6 +290,11 @@ impl Stage {
             plan.looped,
             plan.smile,
         );
+        let glances = if plan.glance {
+            super::glance::Glances::new(&scene.face_meshes, |x, y| to_src(f64::from(x), f64::from(y)), duration, seed)
+        } else {
+            None
+        };
         let flickers = if plan.flicker > 0.0 {
             let placed: Vec<_> = scene
                 .lights
@@ -341,6 +347,7 @@ impl Stage {
             flickers,
             blinks,
             smiles,
+            glances,
             steam,
             sky_plate,
             water_plate,
@@ -489,6 +496,9 @@ impl Stage {
         }
         if let Some(s) = &self.smiles {
             s.draw(t, out, |p| self.to_out(&pose, p));
+        }
+        if let Some(g) = &self.glances {
+            g.draw(t, out, |p| self.to_out(&pose, p));
         }
         for fl in &self.flickers {
             fl.draw(t, wake, self.to_out(&pose, (fl.x, fl.y)), out);

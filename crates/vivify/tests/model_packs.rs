@@ -299,3 +299,73 @@ fn a_smile_lifts_the_mouth_corners_and_touches_nothing_else() {
     eprintln!("mouth corners above the lips' middle: {with:.2} px smiling, {without:.2} px not");
     assert!(with > without + 1.0, "the corners rise: {with} against {without}");
 }
+
+#[test]
+fn a_glance_moves_the_irises_and_touches_nothing_else() {
+    use vivify::alive::face_mesh::{FaceMesh, EYES};
+    use vivify::alive::render::{Cover, Stage};
+    use vivify::alive::scene::Scene;
+    use vivify::alive::{frame_size, plan, prompt, SizeSpec};
+    use vivify::codec::color::ColorInfo;
+    use vivify::codec::Frame;
+    let (mesh, iris) = match (FaceMesh::installed(), packs::open(&packs::FACE)) {
+        (Some(Ok(m)), Ok(pack)) => {
+            (m, Model::load(&pack.file("iris_landmark.tflite").expect("iris")).expect("iris model"))
+        }
+        (Some(Err(e)), _) => panic!("the face pack is damaged: {e}"),
+        _ => return skip("face pack not installed; glances were not checked"),
+    };
+    let photo = Photo::open(&common::fixtures().join("photos/astronaut.jpg")).expect("fixture photo");
+    let mut scene = Scene::analyse(&photo.rgb, false).expect("analyse");
+    if scene.summary.faces.is_empty() {
+        return skip("built without the face detector (`faces`); glances were not checked");
+    }
+    scene.add_face_meshes(&photo.rgb, &mesh);
+    let text = "glance, still camera";
+    let glancing = plan::build(text, &prompt::parse(text), &scene, 1, false);
+    assert!(glancing.glance, "{:?}", glancing.notes);
+    let mut plain = glancing.clone();
+    plain.glance = false;
+    let (w, h, crop, _) =
+        frame_size(photo.rgb.width, photo.rgb.height, SizeSpec::Exact(512, 512), scene.summary.subject).expect("size");
+    // Seed 1 looks to the picture's right; 2.3 s is the glance's height.
+    let render = |p: &plan::Plan| {
+        let stage = Stage::new(&photo.rgb, &scene, p, crop, w, h, 3.0, 1).expect("stage");
+        let mut f = Frame::new(w, h).expect("frame");
+        stage.render(2.3, &mut f, &mut Cover { width: 0, near: Vec::new(), sky: Vec::new() });
+        f
+    };
+    let (a, b) = (render(&glancing), render(&plain));
+    let face = scene.summary.faces[0].rect;
+    let (x0, x1) = (((face.x - face.w / 3.0) * w as f64) as usize, ((face.x + face.w * 4.0 / 3.0) * w as f64) as usize);
+    let (y0, y1) = (((face.y - face.h / 3.0) * h as f64) as usize, ((face.y + face.h * 4.0 / 3.0) * h as f64) as usize);
+    assert!(
+        (0..w * h).filter(|i| !((x0..x1).contains(&(i % w)) && (y0..y1).contains(&(i / w)))).all(|i| a.y[i] == b.y[i]),
+        "the glance changed a pixel outside the face"
+    );
+    // The iris centre of each eye, found by the iris model on a square
+    // round the eye's corners (as the mesh places them in the plain frame).
+    let rgb_of = |f: &Frame| vivify::picture::image::Rgb { width: w, height: h, data: f.to_rgb(ColorInfo::DEFAULT) };
+    let (ra, rb) = (rgb_of(&a), rgb_of(&b));
+    let found = vivify::picture::faces::detect(&rb);
+    let l = mesh.landmarks(&rb, found.first().expect("the face").rect).expect("landmarks");
+    let centre_x = |rgb: &vivify::picture::image::Rgb, outer: usize, inner: usize| {
+        let (p, q) = (l.points[outer], l.points[inner]);
+        let (cx, cy) = ((p[0] + q[0]) / 2.0 * w as f32, (p[1] + q[1]) / 2.0 * h as f32);
+        let side = ((p[0] - q[0]) * w as f32).abs() * 2.3;
+        let step = side / 64.0;
+        let mut input = Vec::with_capacity(64 * 64 * 3);
+        for oy in 0..64 {
+            for ox in 0..64 {
+                let x = ((cx - side / 2.0 + (ox as f32 + 0.5) * step) as usize).min(w - 1);
+                let y = ((cy - side / 2.0 + (oy as f32 + 0.5) * step) as usize).min(h - 1);
+                input.extend((0..3).map(|k| f32::from(rgb.data[(y * w + x) * 3 + k]) / 255.0));
+            }
+        }
+        let out = iris.run(&[&input]).expect("iris");
+        cx - side / 2.0 + out[1][0] * step
+    };
+    let shifts: Vec<f32> = EYES.iter().map(|e| centre_x(&ra, e[2], e[3]) - centre_x(&rb, e[2], e[3])).collect();
+    eprintln!("iris centres moved {shifts:?} px (the glance looks to the picture's right)");
+    assert!(shifts.iter().sum::<f32>() / 2.0 > 1.0, "the irises move right: {shifts:?}");
+}
