@@ -60,7 +60,7 @@ impl Glances {
                 lower: LOWER[e].iter().map(|&k| to_source(m.points[k][0], m.points[k][1])).collect(),
             })
             .collect();
-        Some(Glances { eyes, start, side: if seed % 2 == 0 { -1.0 } else { 1.0 } })
+        Some(Glances { eyes, start, side: if seed.is_multiple_of(2) { -1.0 } else { 1.0 } })
     }
 
     /// How far aside the eyes look at `t` (0..=1).
