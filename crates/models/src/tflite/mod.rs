@@ -72,8 +72,9 @@ impl Model {
             .iter()
             .map(|op| match *op {
                 Op::Conv { filter, output, .. } => len(output).saturating_mul(window(filter) * depth(filter)),
+                // Each input value meets kh·kw·co weights.
                 Op::TransposeConv { input, filter, .. } => {
-                    len(input).saturating_mul(window(filter) * len(filter) / window(filter).max(1))
+                    len(input).saturating_mul(len(filter) / depth(filter).max(1))
                 }
                 Op::Depthwise { filter, output, .. } => len(output).saturating_mul(window(filter)),
                 Op::MaxPool { output, win, .. } | Op::AvgPool { output, win, .. } => {
@@ -132,7 +133,13 @@ impl Model {
         }
         g.outputs
             .iter()
-            .map(|&t| values[t].take().ok_or_else(|| self.fail(format!("output {} was never made", g.tensors[t].name))))
+            .map(|&t| {
+                // An output may be a constant (a folded DEQUANTIZE, say).
+                values[t]
+                    .take()
+                    .or_else(|| g.tensors[t].data.clone())
+                    .ok_or_else(|| self.fail(format!("output {} was never made", g.tensors[t].name)))
+            })
             .collect()
     }
 
