@@ -11,4 +11,5 @@ pub mod error;
 pub mod packs;
 
 pub use error::{Error, Result};
+pub mod text;
 pub mod tflite;

@@ -369,3 +369,52 @@ fn a_glance_moves_the_irises_and_touches_nothing_else() {
     eprintln!("iris centres moved {shifts:?} px (the glance looks to the picture's right)");
     assert!(shifts.iter().sum::<f32>() / 2.0 > 1.0, "the irises move right: {shifts:?}");
 }
+
+#[test]
+fn the_text_pack_s_tokenizer_matches_hugging_face_s() {
+    use vivify::models::text::wordpiece::WordPiece;
+    let pack = match packs::open(&packs::TEXT) {
+        Ok(p) => p,
+        Err(e) => return skip(&format!("text pack not installed ({e}); the tokenizer was not checked")),
+    };
+    let Some(python) = litert_python()
+        .filter(|p| Command::new(p).args(["-c", "import tokenizers"]).output().is_ok_and(|o| o.status.success()))
+    else {
+        return skip("the tokenizers wheel not found; the tokenizer was not checked against it");
+    };
+    let path = pack.file("tokenizer.json").expect("tokenizer.json");
+    let ours = WordPiece::from_json(&std::fs::read(&path).expect("read")).expect("tokenizer");
+    let lines = [
+        "make it feel like a cozy winter evening",
+        "Clouds drift slowly, the sky turns to SUNSET!",
+        "Café crème brûlée — naïve façade, Ångström, Zürich",
+        "the tide is coming in… (slowly); don't stop",
+        "我爱北京天安门 and 東京タワー at night",
+        "sunset 🌅 over the sea, 42 boats, 3.5 km, #nofilter @friend",
+        "a floccinaucinihilipilification of antidisestablishmentarianism",
+        "tabs\tand\nnew lines   and    spaces",
+        "“quoted” ‘words’ «guillemets» ¿qué? ¡sí!",
+        &"word ".repeat(200),
+    ];
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/tokenizer_reference.py");
+    let mut child = Command::new(&python)
+        .arg(&script)
+        .arg(&path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the reference");
+    {
+        use std::io::Write;
+        let text = lines.iter().map(|l| l.replace('\n', " ")).collect::<Vec<_>>().join("\n");
+        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write");
+    }
+    let out = child.wait_with_output().expect("reference output");
+    assert!(out.status.success(), "the reference failed");
+    let theirs: Vec<Vec<u32>> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("ids")).collect();
+    assert_eq!(theirs.len(), lines.len());
+    for (line, want) in lines.iter().zip(&theirs) {
+        assert_eq!(&ours.encode(&line.replace('\n', " ")), want, "{line}");
+    }
+}

@@ -395,3 +395,41 @@ fn tflite_model_reader_survives_mutations() {
         true
     });
 }
+
+#[test]
+fn tokenizer_reader_survives_mutations() {
+    // The text pack's tokenizer.json with its vocabulary cut to its first
+    // 300 entries (so each round stays cheap), else a small one of ours.
+    let base = match vivify::models::packs::open(&vivify::models::packs::TEXT) {
+        Ok(pack) => {
+            let text = std::fs::read(pack.file("tokenizer.json").expect("file")).expect("read");
+            let mut j: serde_json::Value = serde_json::from_slice(&text).expect("json");
+            let vocab = j["model"]["vocab"].as_object().expect("vocab").clone();
+            let kept: serde_json::Map<String, serde_json::Value> = vocab.into_iter().take(300).collect();
+            j["model"]["vocab"] = serde_json::Value::Object(kept);
+            serde_json::to_vec(&j).expect("json")
+        }
+        Err(_) => {
+            // Without the pack: the same shape, a vocabulary of our own.
+            let mut vocab = serde_json::Map::new();
+            for (i, w) in ["[PAD]", "[UNK]", "[CLS]", "[SEP]"].iter().enumerate() {
+                vocab.insert((*w).into(), i.into());
+            }
+            for i in 0..300 {
+                vocab.insert(if i % 3 == 0 { format!("##p{i}") } else { format!("word{i}") }, (i + 4).into());
+            }
+            let j = serde_json::json!({"model": {"type": "WordPiece", "continuing_subword_prefix": "##",
+                "unk_token": "[UNK]", "max_input_chars_per_word": 100, "vocab": vocab},
+                "truncation": {"max_length": 16}});
+            serde_json::to_vec(&j).expect("json")
+        }
+    };
+    // Most mutations land in the vocabulary (where a file's content is);
+    // the rest anywhere.
+    let vocab_at = base.windows(7).position(|w| w == b"\"vocab\"").unwrap_or(0);
+    run("tokenizer", &base, (vocab_at, base.len() - vocab_at), 0x70CE_0000_0015_0015, |d| {
+        let Ok(t) = vivify::models::text::wordpiece::WordPiece::from_json(d) else { return false };
+        let ids = t.encode("Clouds drift over the café at dusk — ¡sí! 北京");
+        ids.len() >= 2
+    });
+}
