@@ -418,3 +418,62 @@ fn the_text_pack_s_tokenizer_matches_hugging_face_s() {
         assert_eq!(&ours.encode(&line.replace('\n', " ")), want, "{line}");
     }
 }
+
+#[test]
+fn the_sentence_model_matches_hugging_face_s_flax_bert() {
+    use vivify::models::text::minilm::SentenceModel;
+    let model = match SentenceModel::installed() {
+        Some(Ok(m)) => m,
+        Some(Err(e)) => panic!("the text pack is damaged: {e}"),
+        None => return skip("text pack not installed; the sentence model was not checked"),
+    };
+    let python = [
+        std::env::var_os("VIVIFY_FLAX_PYTHON").map(PathBuf::from),
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/vivify-tools/flax-venv/bin/python")),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| Command::new(p).args(["-c", "import transformers, flax"]).output().is_ok_and(|o| o.status.success()));
+    let Some(python) = python else {
+        return skip("transformers + flax not found; the sentence model was not checked against them");
+    };
+    let lines = [
+        "make it feel like a cozy winter evening",
+        "the tide is coming in",
+        "like a dream at dawn",
+        "Clouds drift slowly, the sky turns to SUNSET!",
+        "Café crème — 北京 at night 🌅",
+    ];
+    let pack = packs::open(&packs::TEXT).expect("text pack");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/minilm_reference.py");
+    let mut child = Command::new(&python)
+        .arg(&script)
+        .arg(&pack.dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the reference");
+    {
+        use std::io::Write;
+        child.stdin.take().expect("stdin").write_all(lines.join("\n").as_bytes()).expect("write");
+    }
+    let out = child.wait_with_output().expect("reference output");
+    assert!(out.status.success(), "the reference failed");
+    let theirs: Vec<Vec<f32>> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("vector")).collect();
+    assert_eq!(theirs.len(), lines.len());
+    let started = std::time::Instant::now();
+    let ours: Vec<Vec<f32>> = lines.iter().map(|l| model.embed(l)).collect();
+    eprintln!("{} sentences embedded in {:?}", lines.len(), started.elapsed());
+    for ((line, a), b) in lines.iter().zip(&ours).zip(&theirs) {
+        assert_eq!(a.len(), 384);
+        let worst = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+        let cos: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        eprintln!("{line}: cosine {cos:.6}, worst difference {worst:.2e}");
+        assert!(cos > 0.9999 && worst < 1e-3, "{line}: cosine {cos}, worst {worst}");
+    }
+    // And the vectors mean something: paraphrases sit closer than strangers.
+    let near: f32 = model.embed("a cozy winter night").iter().zip(&ours[0]).map(|(x, y)| x * y).sum();
+    let far: f32 = model.embed("the tide is coming in").iter().zip(&ours[0]).map(|(x, y)| x * y).sum();
+    assert!(near > far + 0.2, "near {near}, far {far}");
+}

@@ -433,3 +433,22 @@ fn tokenizer_reader_survives_mutations() {
         ids.len() >= 2
     });
 }
+
+#[test]
+fn safetensors_reader_survives_mutations() {
+    // A small weights file of the sentence model's kind: three tensors.
+    let header = serde_json::json!({
+        "__metadata__": {"format": "pt"},
+        "embeddings.LayerNorm.bias": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]},
+        "embeddings.LayerNorm.weight": {"dtype": "F32", "shape": [4], "data_offsets": [16, 32]},
+        "encoder.layer.0.attention.self.query.weight": {"dtype": "F32", "shape": [2, 4], "data_offsets": [32, 64]},
+    })
+    .to_string();
+    let mut base = (header.len() as u64).to_le_bytes().to_vec();
+    base.extend_from_slice(header.as_bytes());
+    base.extend((0..16).flat_map(|i| (i as f32 * 0.25).to_le_bytes()));
+    run("safetensors", &base, (0, base.len()), 0x5AFE_7E45_0000_0015, |d| {
+        let Ok(t) = vivify::models::text::minilm::tensors(d) else { return false };
+        t.values().all(|v| v.len() * 4 <= d.len())
+    });
+}
