@@ -94,8 +94,10 @@ impl SentenceModel {
                 None => Err(bad(weights, format!("no tensor {name}"))),
             }
         };
-        let vocab = num("vocab_size")?;
-        let ffn = num("intermediate_size")?;
+        let (vocab, ffn) = (num("vocab_size")?, num("intermediate_size")?);
+        if !(1..=1_000_000).contains(&vocab) || !(1..=65_536).contains(&ffn) || !(2..=8192).contains(&positions) {
+            return Err(bad(config, format!("{vocab} words, {ffn} hidden units, {positions} positions")));
+        }
         let word = take("embeddings.word_embeddings.weight", vocab * hidden)?;
         let position = take("embeddings.position_embeddings.weight", positions * hidden)?;
         let token_type = take("embeddings.token_type_embeddings.weight", 2 * hidden)?;
