@@ -12,13 +12,7 @@
 use vivify_codec::Frame;
 
 use super::face_mesh::Landmarks;
-
-/// Mesh points along each eye's upper lid and lower lid, corner to corner
-/// (the eye on the picture's left, then the one on its right).
-const UPPER: [[usize; 9]; 2] =
-    [[33, 246, 161, 160, 159, 158, 157, 173, 133], [263, 466, 388, 387, 386, 385, 384, 398, 362]];
-const LOWER: [[usize; 9]; 2] =
-    [[33, 7, 163, 144, 145, 153, 154, 155, 133], [263, 249, 390, 373, 374, 380, 381, 382, 362]];
+use super::face_warp::{line_at, planes, EyeLids};
 
 /// Seconds a lid takes to close, stays shut, and takes to open.
 const CLOSE_S: f32 = 0.10;
@@ -33,18 +27,11 @@ const SKIN: f32 = 0.3;
 /// Thickness of the lid's margin, as a share of the eye's opening.
 const LASH: f32 = 0.25;
 
-/// One eye: its lids as points in the stage's source pixels.
-#[derive(Clone, Debug)]
-struct Eye {
-    upper: Vec<(f32, f32)>,
-    lower: Vec<(f32, f32)>,
-}
-
 /// The blinks of a clip.
 #[derive(Clone, Debug)]
 pub struct Blinks {
-    /// Each face's eyes and when that face first blinks.
-    faces: Vec<(Vec<Eye>, f32)>,
+    /// Each face's eyes (lids in source pixels) and when it first blinks.
+    faces: Vec<([EyeLids; 2], f32)>,
     duration: f32,
 }
 
@@ -56,18 +43,10 @@ impl Blinks {
     /// end (so a loop never cuts one).
     pub fn new(meshes: &[Landmarks], to_source: impl Fn(f32, f32) -> (f32, f32), duration: f32) -> Option<Blinks> {
         let length = CLOSE_S + SHUT_S + OPEN_S;
-        let faces: Vec<(Vec<Eye>, f32)> = meshes
+        let faces: Vec<([EyeLids; 2], f32)> = meshes
             .iter()
             .enumerate()
-            .map(|(i, m)| {
-                let eyes = (0..2)
-                    .map(|e| Eye {
-                        upper: UPPER[e].iter().map(|&k| to_source(m.points[k][0], m.points[k][1])).collect(),
-                        lower: LOWER[e].iter().map(|&k| to_source(m.points[k][0], m.points[k][1])).collect(),
-                    })
-                    .collect();
-                (eyes, duration * 0.4 + 0.37 * i as f32)
-            })
+            .map(|(i, m)| (EyeLids::of(m, &to_source), duration * 0.4 + 0.37 * i as f32))
             .filter(|(_, start)| start + length < duration - 0.2)
             .collect();
         (!faces.is_empty()).then_some(Blinks { faces, duration })
@@ -96,11 +75,6 @@ impl Blinks {
         0.0
     }
 
-    /// Faces blinking.
-    pub fn count(&self) -> usize {
-        self.faces.len()
-    }
-
     /// Draws the frame at `t`'s blinks into `out`; `to_out` carries a
     /// source point to where the frame shows it.
     pub fn draw(&self, t: f32, out: &mut Frame, to_out: impl Fn((f32, f32)) -> (f32, f32)) {
@@ -110,25 +84,11 @@ impl Blinks {
                 continue;
             }
             for eye in eyes {
-                let upper: Vec<(f32, f32)> = eye.upper.iter().map(|&p| to_out(p)).collect();
-                let lower: Vec<(f32, f32)> = eye.lower.iter().map(|&p| to_out(p)).collect();
-                close_lid(out, &upper, &lower, c);
+                let lids = eye.moved(&to_out);
+                close_lid(out, &lids.upper, &lids.lower, c);
             }
         }
     }
-}
-
-/// The height of a lid line at `x`, from its points (corner to corner,
-/// in either direction), None outside them.
-fn line_at(points: &[(f32, f32)], x: f32) -> Option<f32> {
-    points.windows(2).find_map(|p| {
-        let ((x0, y0), (x1, y1)) = (p[0], p[1]);
-        let (lo, hi) = (x0.min(x1), x0.max(x1));
-        if x < lo || x > hi || hi - lo < 1e-3 {
-            return None;
-        }
-        Some(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
-    })
 }
 
 /// Closes one eye by `c` in the frame, column by column: the lid's margin
@@ -140,20 +100,13 @@ fn line_at(points: &[(f32, f32)], x: f32) -> Option<f32> {
 /// only the lashes was tried: the eye's dark outline, which lies just
 /// outside the mesh's lid line, then stayed and read as an empty eye.)
 fn close_lid(out: &mut Frame, upper: &[(f32, f32)], lower: &[(f32, f32)], c: f32) {
-    let (w, h) = (out.width, out.height);
     let xs = upper.iter().chain(lower).map(|p| p.0);
     let (x_min, x_max) = xs.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
     if !(x_max - x_min).is_finite() || x_max - x_min < 2.0 {
         return;
     }
     let skin = (x_max - x_min) * SKIN;
-    // One plane at a time: luma at full size, chroma at half.
-    let planes: [(&mut Vec<u8>, usize, usize, f32); 3] = [
-        (&mut out.y, w, h, 1.0),
-        (&mut out.u, w.div_ceil(2), h.div_ceil(2), 0.5),
-        (&mut out.v, w.div_ceil(2), h.div_ceil(2), 0.5),
-    ];
-    for (plane, pw, ph, scale) in planes {
+    for (plane, pw, ph, scale) in planes(out) {
         let x0 = ((x_min * scale).floor().max(0.0) as usize).min(pw);
         let x1 = ((x_max * scale).ceil().max(0.0) as usize + 1).min(pw);
         for x in x0..x1 {

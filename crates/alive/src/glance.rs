@@ -9,12 +9,7 @@
 use vivify_codec::Frame;
 
 use super::face_mesh::Landmarks;
-
-/// Lid points, corner to corner (as in `blink.rs`).
-const UPPER: [[usize; 9]; 2] =
-    [[33, 246, 161, 160, 159, 158, 157, 173, 133], [263, 466, 388, 387, 386, 385, 384, 398, 362]];
-const LOWER: [[usize; 9]; 2] =
-    [[33, 7, 163, 144, 145, 153, 154, 155, 133], [263, 249, 390, 373, 374, 380, 381, 382, 362]];
+use super::face_warp::{line_at, planes, EyeLids};
 
 /// How far the iris moves at the glance's height, as a share of the eye's
 /// width, and when (share of the clip) and how long the glance lasts.
@@ -24,16 +19,11 @@ const GO_S: f32 = 0.18;
 const HOLD_S: f32 = 0.55;
 const BACK_S: f32 = 0.25;
 
-#[derive(Clone, Debug)]
-struct Eye {
-    upper: Vec<(f32, f32)>,
-    lower: Vec<(f32, f32)>,
-}
-
 /// The glance of a clip.
 #[derive(Clone, Debug)]
 pub struct Glances {
-    eyes: Vec<Eye>,
+    /// Every eye's lids, in source pixels.
+    eyes: Vec<EyeLids>,
     start: f32,
     /// -1 looks to the picture's left, 1 to its right.
     side: f32,
@@ -52,14 +42,7 @@ impl Glances {
         if meshes.is_empty() || start + GO_S + HOLD_S + BACK_S > duration - 0.1 {
             return None;
         }
-        let eyes = meshes
-            .iter()
-            .flat_map(|m| (0..2).map(move |e| (m, e)))
-            .map(|(m, e)| Eye {
-                upper: UPPER[e].iter().map(|&k| to_source(m.points[k][0], m.points[k][1])).collect(),
-                lower: LOWER[e].iter().map(|&k| to_source(m.points[k][0], m.points[k][1])).collect(),
-            })
-            .collect();
+        let eyes = meshes.iter().flat_map(|m| EyeLids::of(m, &to_source)).collect();
         Some(Glances { eyes, start, side: if seed.is_multiple_of(2) { -1.0 } else { 1.0 } })
     }
 
@@ -91,29 +74,15 @@ impl Glances {
             return;
         }
         for eye in &self.eyes {
-            let upper: Vec<(f32, f32)> = eye.upper.iter().map(|&p| to_out(p)).collect();
-            let lower: Vec<(f32, f32)> = eye.lower.iter().map(|&p| to_out(p)).collect();
-            shift_eyeball(out, &upper, &lower, a * self.side);
+            let lids = eye.moved(&to_out);
+            shift_eyeball(out, &lids.upper, &lids.lower, a * self.side);
         }
     }
-}
-
-/// The height of a lid line at `x` (as in `blink.rs`).
-fn line_at(points: &[(f32, f32)], x: f32) -> Option<f32> {
-    points.windows(2).find_map(|p| {
-        let ((x0, y0), (x1, y1)) = (p[0], p[1]);
-        let (lo, hi) = (x0.min(x1), x0.max(x1));
-        if x < lo || x > hi || hi - lo < 1e-3 {
-            return None;
-        }
-        Some(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
-    })
 }
 
 /// Shifts what lies between the lids sideways by `side` × [`SHIFT`] of the
 /// eye's width at most (negative: to the left), row by row.
 fn shift_eyeball(out: &mut Frame, upper: &[(f32, f32)], lower: &[(f32, f32)], side: f32) {
-    let (w, h) = (out.width, out.height);
     let xs = upper.iter().chain(lower).map(|p| p.0);
     let (x_min, x_max) = xs.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
     let ys = upper.iter().chain(lower).map(|p| p.1);
@@ -123,12 +92,7 @@ fn shift_eyeball(out: &mut Frame, upper: &[(f32, f32)], lower: &[(f32, f32)], si
         return;
     }
     let shift = side * SHIFT * width;
-    let planes: [(&mut Vec<u8>, usize, usize, f32); 3] = [
-        (&mut out.y, w, h, 1.0),
-        (&mut out.u, w.div_ceil(2), h.div_ceil(2), 0.5),
-        (&mut out.v, w.div_ceil(2), h.div_ceil(2), 0.5),
-    ];
-    for (plane, pw, ph, scale) in planes {
+    for (plane, pw, ph, scale) in planes(out) {
         let x0 = ((x_min * scale).floor().max(0.0) as usize).min(pw);
         let x1 = ((x_max * scale).ceil().max(0.0) as usize + 1).min(pw);
         let y0 = ((y_min * scale).floor().max(0.0) as usize).min(ph);

@@ -187,40 +187,16 @@ fn clear_of(mut seed: Field, sky: &Field, water: &Field) -> Field {
 /// subject.
 fn fill_holes(mut matte: Vec<f32>, w: usize, h: usize, max_area: usize) -> Vec<f32> {
     let mut seen = vec![false; w * h];
-    let mut stack = Vec::new();
-    let mut region = Vec::new();
     for start in 0..w * h {
         if seen[start] || matte[start] >= 0.5 {
             continue;
         }
         // One 4-connected area of "not layer".
-        region.clear();
-        stack.push(start);
-        seen[start] = true;
-        let mut border = false;
-        while let Some(i) = stack.pop() {
-            region.push(i);
+        let region = flood(w, h, start, &mut seen, |j| matte[j] < 0.5);
+        let border = region.iter().any(|&i| {
             let (x, y) = (i % w, i / w);
-            border |= x == 0 || y == 0 || x + 1 == w || y + 1 == h;
-            let mut visit = |j: usize| {
-                if !seen[j] && matte[j] < 0.5 {
-                    seen[j] = true;
-                    stack.push(j);
-                }
-            };
-            if x > 0 {
-                visit(i - 1);
-            }
-            if x + 1 < w {
-                visit(i + 1);
-            }
-            if y > 0 {
-                visit(i - w);
-            }
-            if y + 1 < h {
-                visit(i + w);
-            }
-        }
+            x == 0 || y == 0 || x + 1 == w || y + 1 == h
+        });
         if !border && region.len() <= max_area {
             for &i in &region {
                 matte[i] = 1.0;
@@ -228,6 +204,27 @@ fn fill_holes(mut matte: Vec<f32>, w: usize, h: usize, max_area: usize) -> Vec<f
         }
     }
     matte
+}
+
+/// The 4-connected area of `inside` pixels round `start` in a `w`×`h`
+/// picture, marking each in `seen` (`start` must be inside and unseen).
+pub(crate) fn flood(w: usize, h: usize, start: usize, seen: &mut [bool], inside: impl Fn(usize) -> bool) -> Vec<usize> {
+    let mut region = Vec::new();
+    let mut stack = vec![start];
+    seen[start] = true;
+    while let Some(i) = stack.pop() {
+        region.push(i);
+        let (x, y) = (i % w, i / w);
+        let neighbours =
+            [(x > 0, i.wrapping_sub(1)), (x + 1 < w, i + 1), (y > 0, i.wrapping_sub(w)), (y + 1 < h, i + w)];
+        for (ok, j) in neighbours {
+            if ok && !seen[j] && inside(j) {
+                seen[j] = true;
+                stack.push(j);
+            }
+        }
+    }
+    region
 }
 
 /// Outline length of `matte > 0.5` (pixels with a 4-neighbour outside it,

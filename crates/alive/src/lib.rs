@@ -15,6 +15,7 @@ pub mod camera;
 pub mod classify;
 pub mod explain;
 pub mod face_mesh;
+pub mod face_warp;
 pub mod fill;
 pub mod foliage;
 pub mod glance;

@@ -52,7 +52,9 @@ impl PersonMatte {
     pub fn matte(&self, a: &Analysis) -> vivify_models::Result<Field> {
         let input = sample(&a.rgb, a.width, a.height, SIDE, SIDE);
         let out = self.model.run(&[&input])?;
-        let small = out.into_iter().next().unwrap_or_default();
+        let small = out.into_iter().next().filter(|m| m.len() == SIDE * SIDE).ok_or_else(|| {
+            vivify_models::Error::Model { model: MODEL_FILE.into(), problem: "no 256×256 matte came out".into() }
+        })?;
         Ok(Field { width: a.width, height: a.height, data: sample_plane(&small, SIDE, SIDE, a.width, a.height) })
     }
 }
@@ -75,20 +77,15 @@ fn sample(rgb: &[[f32; 3]], w: usize, h: usize, ow: usize, oh: usize) -> Vec<f32
     out
 }
 
-/// Bilinear resample of one plane to `ow`×`oh`.
+/// Bilinear resample of one plane (`w`×`h`, not empty) to `ow`×`oh`,
+/// pixel centres aligned.
 fn sample_plane(v: &[f32], w: usize, h: usize, ow: usize, oh: usize) -> Vec<f32> {
-    let mut out = Vec::with_capacity(ow * oh);
-    for oy in 0..oh {
-        let (y0, y1, fy) = source(oy, oh, h);
-        for ox in 0..ow {
-            let (x0, x1, fx) = source(ox, ow, w);
-            let at = |x: usize, y: usize| v.get(y * w + x).copied().unwrap_or(0.0);
-            let top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * fx;
-            let bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * fx;
-            out.push(top + (bottom - top) * fy);
-        }
-    }
-    out
+    let plane = Field { width: w, height: h, data: v.to_vec() };
+    let at = |o: usize, out: usize, len: usize| (o as f32 + 0.5) * len as f32 / out as f32 - 0.5;
+    (0..oh)
+        .flat_map(|oy| (0..ow).map(move |ox| (ox, oy)))
+        .map(|(ox, oy)| plane.sample(at(ox, ow, w), at(oy, oh, h)))
+        .collect()
 }
 
 /// The two source samples round output sample `o` of `out` (pixel
@@ -116,29 +113,8 @@ pub fn found_people(matte: &Field, faces: &[vivify_picture::image::Rect]) -> Opt
             continue;
         }
         any = true;
-        let mut stack = vec![start];
-        seen[start] = true;
-        while let Some(i) = stack.pop() {
+        for i in super::layers::flood(w, h, start, &mut seen, on) {
             seed[i] = matte.data[i];
-            let (x, y) = (i % w, i / w);
-            let mut visit = |j: usize| {
-                if !seen[j] && on(j) {
-                    seen[j] = true;
-                    stack.push(j);
-                }
-            };
-            if x > 0 {
-                visit(i - 1);
-            }
-            if x + 1 < w {
-                visit(i + 1);
-            }
-            if y > 0 {
-                visit(i - w);
-            }
-            if y + 1 < h {
-                visit(i + w);
-            }
         }
     }
     any.then_some(Field { width: w, height: h, data: seed })

@@ -112,14 +112,8 @@ fn lift_corners(out: &mut Frame, l: (f32, f32), r: (f32, f32), s: f32) {
         let (up, apart) = (lift * along * along * across, widen * along * across * u.signum());
         (nx * up + ax * apart, ny * up + ay * apart)
     };
-    let (w, h) = (out.width, out.height);
-    let planes: [(&mut Vec<u8>, usize, usize, f32); 3] = [
-        (&mut out.y, w, h, 1.0),
-        (&mut out.u, w.div_ceil(2), h.div_ceil(2), 0.5),
-        (&mut out.v, w.div_ceil(2), h.div_ceil(2), 0.5),
-    ];
     let reach = half * (1.0 + 3.0 * REACH);
-    for (plane, pw, ph, scale) in planes {
+    for (plane, pw, ph, scale) in super::face_warp::planes(out) {
         let x0 = ((centre.0 - reach) * scale).floor().max(0.0) as usize;
         let x1 = (((centre.0 + reach) * scale).ceil().max(0.0) as usize).min(pw);
         let y0 = ((centre.1 - reach) * scale).floor().max(0.0) as usize;

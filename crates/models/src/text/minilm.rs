@@ -14,6 +14,7 @@ use std::path::Path;
 use super::wordpiece::WordPiece;
 use crate::error::{Error, Result};
 use crate::packs::{self, TEXT};
+use crate::tflite::ops::dot;
 
 /// Largest weights file read.
 const MAX_WEIGHTS: u64 = 256 << 20;
@@ -198,19 +199,6 @@ fn linear(x: &[f32], width: usize, (w, b): &(Vec<f32>, Vec<f32>)) -> Vec<f32> {
         }
     }
     y
-}
-
-/// Dot product with eight running sums (so it vectorises).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut s = [0f32; 8];
-    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ac.remainder().iter().zip(bc.remainder()).map(|(x, y)| x * y).sum();
-    for (x, y) in ac.zip(bc) {
-        for k in 0..8 {
-            s[k] += x[k] * y[k];
-        }
-    }
-    s.iter().sum::<f32>() + tail
 }
 
 /// Layer normalisation of each row of `width` (BERT's ε, 1e-12).

@@ -354,27 +354,25 @@ fn operator(
             output,
             act: act_at(1)?,
         },
-        3 => {
+        // Conv2DOptions and DepthwiseConv2DOptions share padding and
+        // strides; the depthwise one has its depth multiplier before the
+        // activation, so that and the dilations sit one field later.
+        3 | 4 => {
             let o = opts.ok_or_else(no_opts)?;
+            let later = usize::from(code == 4);
             let win = Window {
                 padding: padding(o.u8(0, 0)?)?,
                 stride: (stride(o.i32(1, 1)?)?, stride(o.i32(2, 1)?)?),
-                dilation: (stride(o.i32(4, 1)?)?, stride(o.i32(5, 1)?)?),
+                dilation: (stride(o.i32(4 + later, 1)?)?, stride(o.i32(5 + later, 1)?)?),
                 size: (0, 0),
             };
-            let bias = ins.get(2).copied().flatten();
-            Op::Conv { input: need(ins, 0, i)?, filter: need(ins, 1, i)?, bias, output, win, act: act_at(3)? }
-        }
-        4 => {
-            let o = opts.ok_or_else(no_opts)?;
-            let win = Window {
-                padding: padding(o.u8(0, 0)?)?,
-                stride: (stride(o.i32(1, 1)?)?, stride(o.i32(2, 1)?)?),
-                dilation: (stride(o.i32(5, 1)?)?, stride(o.i32(6, 1)?)?),
-                size: (0, 0),
-            };
-            let bias = ins.get(2).copied().flatten();
-            Op::Depthwise { input: need(ins, 0, i)?, filter: need(ins, 1, i)?, bias, output, win, act: act_at(4)? }
+            let (input, filter, bias, act) =
+                (need(ins, 0, i)?, need(ins, 1, i)?, ins.get(2).copied().flatten(), act_at(3 + later)?);
+            if code == 3 {
+                Op::Conv { input, filter, bias, output, win, act }
+            } else {
+                Op::Depthwise { input, filter, bias, output, win, act }
+            }
         }
         6 => Op::Dequantize { input: need(ins, 0, i)?, output },
         14 => Op::Logistic { input: need(ins, 0, i)?, output },

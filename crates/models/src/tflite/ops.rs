@@ -18,7 +18,7 @@ pub fn out_and_pad(len: usize, window: usize, stride: usize, dilation: usize, pa
 
 /// Dot product with eight running sums (so it vectorises).
 #[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut s = [0f32; 8];
     let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ar, br) = (ac.remainder(), bc.remainder());
@@ -32,6 +32,37 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
         t += x * y;
     }
     t
+}
+
+/// The taps of `win` (`kh`×`kw`, its strides and dilations, padding
+/// `pt`, `pl` before) at output pixel (`oy`, `ox`) that fall inside an
+/// `h`×`w` picture: each as the tap's index (`ky·kw + kx`) and the input
+/// pixel's.
+#[inline]
+fn taps(
+    (oy, ox): (usize, usize),
+    (h, w): (usize, usize),
+    (kh, kw): (usize, usize),
+    win: &Window,
+    (pt, pl): (usize, usize),
+) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let row = move |ky: usize| {
+        let iy = (oy * win.stride.1 + ky * win.dilation.1) as isize - pt as isize;
+        (0..h as isize).contains(&iy).then_some((ky, iy as usize))
+    };
+    (0..kh).filter_map(row).flat_map(move |(ky, iy)| {
+        (0..kw).filter_map(move |kx| {
+            let ix = (ox * win.stride.0 + kx * win.dilation.0) as isize - pl as isize;
+            (0..w as isize).contains(&ix).then(|| (ky * kw + kx, iy * w + ix as usize))
+        })
+    })
+}
+
+/// The padding before a window of `kh`×`kw` over an `h`×`w` picture.
+fn padding_of((h, w): (usize, usize), (kh, kw): (usize, usize), win: &Window) -> (usize, usize) {
+    let (_, pt) = out_and_pad(h, kh, win.stride.1, win.dilation.1, win.padding);
+    let (_, pl) = out_and_pad(w, kw, win.stride.0, win.dilation.0, win.padding);
+    (pt, pl)
 }
 
 /// Shape of a 4-D NHWC tensor as (h, w, c), batch 1.
@@ -54,8 +85,7 @@ pub fn conv(
     act: Activation,
     (oh, ow): (usize, usize),
 ) -> Vec<f32> {
-    let (_, pt) = out_and_pad(h, kh, win.stride.1, win.dilation.1, win.padding);
-    let (_, pl) = out_and_pad(w, kw, win.stride.0, win.dilation.0, win.padding);
+    let pad = padding_of((h, w), (kh, kw), win);
     let mut out = vec![0f32; oh * ow * co];
     for oy in 0..oh {
         for ox in 0..ow {
@@ -63,20 +93,10 @@ pub fn conv(
             if let Some(b) = bias {
                 acc.copy_from_slice(b);
             }
-            for ky in 0..kh {
-                let iy = (oy * win.stride.1 + ky * win.dilation.1) as isize - pt as isize;
-                if iy < 0 || iy >= h as isize {
-                    continue;
-                }
-                for kx in 0..kw {
-                    let ix = (ox * win.stride.0 + kx * win.dilation.0) as isize - pl as isize;
-                    if ix < 0 || ix >= w as isize {
-                        continue;
-                    }
-                    let px = &input[(iy as usize * w + ix as usize) * ci..][..ci];
-                    for (c, a) in acc.iter_mut().enumerate() {
-                        *a += dot(px, &filter[((c * kh + ky) * kw + kx) * ci..][..ci]);
-                    }
+            for (tap, pixel) in taps((oy, ox), (h, w), (kh, kw), win, pad) {
+                let px = &input[pixel * ci..][..ci];
+                for (c, a) in acc.iter_mut().enumerate() {
+                    *a += dot(px, &filter[(c * kh * kw + tap) * ci..][..ci]);
                 }
             }
             acc.iter_mut().for_each(|a| *a = act.apply(*a));
@@ -100,8 +120,7 @@ pub fn conv_packed(
     act: Activation,
     (oh, ow): (usize, usize),
 ) -> Vec<f32> {
-    let (_, pt) = out_and_pad(h, kh, win.stride.1, win.dilation.1, win.padding);
-    let (_, pl) = out_and_pad(w, kw, win.stride.0, win.dilation.0, win.padding);
+    let pad = padding_of((h, w), (kh, kw), win);
     let mut out = vec![0f32; oh * ow * co];
     for oy in 0..oh {
         for ox in 0..ow {
@@ -109,22 +128,12 @@ pub fn conv_packed(
             if let Some(b) = bias {
                 acc.copy_from_slice(b);
             }
-            for ky in 0..kh {
-                let iy = (oy * win.stride.1 + ky * win.dilation.1) as isize - pt as isize;
-                if iy < 0 || iy >= h as isize {
-                    continue;
-                }
-                for kx in 0..kw {
-                    let ix = (ox * win.stride.0 + kx * win.dilation.0) as isize - pl as isize;
-                    if ix < 0 || ix >= w as isize {
-                        continue;
-                    }
-                    let px = &input[(iy as usize * w + ix as usize) * ci..][..ci];
-                    let taps = &filter[(ky * kw + kx) * ci * co..][..ci * co];
-                    for (&x, row) in px.iter().zip(taps.chunks_exact(co)) {
-                        for (a, &k) in acc.iter_mut().zip(row) {
-                            *a += x * k;
-                        }
+            for (tap, pixel) in taps((oy, ox), (h, w), (kh, kw), win, pad) {
+                let px = &input[pixel * ci..][..ci];
+                let weights = &filter[tap * ci * co..][..ci * co];
+                for (&x, row) in px.iter().zip(weights.chunks_exact(co)) {
+                    for (a, &k) in acc.iter_mut().zip(row) {
+                        *a += x * k;
                     }
                 }
             }
@@ -148,8 +157,7 @@ pub fn depthwise(
     (oh, ow): (usize, usize),
 ) -> Vec<f32> {
     let mult = co / ci.max(1);
-    let (_, pt) = out_and_pad(h, kh, win.stride.1, win.dilation.1, win.padding);
-    let (_, pl) = out_and_pad(w, kw, win.stride.0, win.dilation.0, win.padding);
+    let pad = padding_of((h, w), (kh, kw), win);
     let mut out = vec![0f32; oh * ow * co];
     for oy in 0..oh {
         for ox in 0..ow {
@@ -157,26 +165,16 @@ pub fn depthwise(
             if let Some(b) = bias {
                 acc.copy_from_slice(b);
             }
-            for ky in 0..kh {
-                let iy = (oy * win.stride.1 + ky * win.dilation.1) as isize - pt as isize;
-                if iy < 0 || iy >= h as isize {
-                    continue;
-                }
-                for kx in 0..kw {
-                    let ix = (ox * win.stride.0 + kx * win.dilation.0) as isize - pl as isize;
-                    if ix < 0 || ix >= w as isize {
-                        continue;
+            for (tap, pixel) in taps((oy, ox), (h, w), (kh, kw), win, pad) {
+                let px = &input[pixel * ci..][..ci];
+                let f = &filter[tap * co..][..co];
+                if mult == 1 {
+                    for ((a, &x), &k) in acc.iter_mut().zip(px).zip(f) {
+                        *a += x * k;
                     }
-                    let px = &input[(iy as usize * w + ix as usize) * ci..][..ci];
-                    let f = &filter[(ky * kw + kx) * co..][..co];
-                    if mult == 1 {
-                        for ((a, &x), &k) in acc.iter_mut().zip(px).zip(f) {
-                            *a += x * k;
-                        }
-                    } else {
-                        for (o, (a, &k)) in acc.iter_mut().zip(f).enumerate() {
-                            *a += px[o / mult] * k;
-                        }
+                } else {
+                    for (o, (a, &k)) in acc.iter_mut().zip(f).enumerate() {
+                        *a += px[o / mult] * k;
                     }
                 }
             }
@@ -244,31 +242,20 @@ pub fn pool(
     max: bool,
 ) -> Vec<f32> {
     let (fw, fh) = win.size;
-    let (_, pt) = out_and_pad(h, fh, win.stride.1, 1, win.padding);
-    let (_, pl) = out_and_pad(w, fw, win.stride.0, 1, win.padding);
+    let pad = padding_of((h, w), (fh, fw), win);
     let mut out = vec![0f32; oh * ow * c];
     for oy in 0..oh {
         for ox in 0..ow {
             let acc = &mut out[(oy * ow + ox) * c..][..c];
             acc.fill(if max { f32::NEG_INFINITY } else { 0.0 });
             let mut n = 0usize;
-            for ky in 0..fh {
-                let iy = (oy * win.stride.1 + ky) as isize - pt as isize;
-                if iy < 0 || iy >= h as isize {
-                    continue;
-                }
-                for kx in 0..fw {
-                    let ix = (ox * win.stride.0 + kx) as isize - pl as isize;
-                    if ix < 0 || ix >= w as isize {
-                        continue;
-                    }
-                    n += 1;
-                    let px = &input[(iy as usize * w + ix as usize) * c..][..c];
-                    if max {
-                        acc.iter_mut().zip(px).for_each(|(a, &v)| *a = a.max(v));
-                    } else {
-                        acc.iter_mut().zip(px).for_each(|(a, &v)| *a += v);
-                    }
+            for (_, pixel) in taps((oy, ox), (h, w), (fh, fw), win, pad) {
+                n += 1;
+                let px = &input[pixel * c..][..c];
+                if max {
+                    acc.iter_mut().zip(px).for_each(|(a, &v)| *a = a.max(v));
+                } else {
+                    acc.iter_mut().zip(px).for_each(|(a, &v)| *a += v);
                 }
             }
             let scale = if max || n == 0 { 1.0 } else { 1.0 / n as f32 };
