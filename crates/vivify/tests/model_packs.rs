@@ -170,40 +170,81 @@ fn the_face_mesh_finds_a_portrait_s_eyes_nose_and_mouth() {
     assert!(left[1] > nose[1] && right[1] > nose[1] && left[0] < right[0] && upper[1] < lower[1]);
 }
 
-#[test]
-fn a_blink_closes_and_reopens_the_eyes_and_touches_nothing_else() {
-    use vivify::alive::face_mesh::FaceMesh;
-    use vivify::alive::render::{Cover, Stage};
-    use vivify::alive::scene::Scene;
-    use vivify::alive::{frame_size, plan, prompt, SizeSpec};
-    use vivify::codec::color::ColorInfo;
-    use vivify::codec::Frame;
-    let mesh = match FaceMesh::installed() {
+/// The portrait fixture analysed, with the face pack's meshes added, the
+/// mesh model, and how many faces got a mesh; None (said loudly) without
+/// the pack or the face detector. `what` names what was not checked.
+fn portrait(what: &str) -> Option<(vivify::alive::face_mesh::FaceMesh, Photo, vivify::alive::scene::Scene, usize)> {
+    let mesh = match vivify::alive::face_mesh::FaceMesh::installed() {
         Some(Ok(m)) => m,
         Some(Err(e)) => panic!("the face pack is damaged: {e}"),
-        None => return skip("face pack not installed; blinks were not checked"),
+        None => {
+            skip(&format!("face pack not installed; {what} were not checked"));
+            return None;
+        }
     };
     let photo = Photo::open(&common::fixtures().join("photos/astronaut.jpg")).expect("fixture photo");
-    let mut scene = Scene::analyse(&photo.rgb, false).expect("analyse");
+    let mut scene = vivify::alive::scene::Scene::analyse(&photo.rgb, false).expect("analyse");
     if scene.summary.faces.is_empty() {
-        return skip("built without the face detector (`faces`); blinks were not checked");
+        skip(&format!("built without the face detector (`faces`); {what} were not checked"));
+        return None;
     }
-    assert_eq!(scene.add_face_meshes(&photo.rgb, &mesh), 1);
+    let meshes = scene.add_face_meshes(&photo.rgb, &mesh);
+    Some((mesh, photo, scene, meshes))
+}
+
+/// The frame at `t` of a 3 s, 512×512 clip of `photo` under `plan`.
+fn render_at(
+    photo: &Photo,
+    scene: &vivify::alive::scene::Scene,
+    plan: &vivify::alive::plan::Plan,
+    t: f32,
+) -> vivify::codec::Frame {
+    use vivify::alive::render::{Cover, Stage};
+    let (w, h, crop, _) = vivify::alive::frame_size(
+        photo.rgb.width,
+        photo.rgb.height,
+        vivify::alive::SizeSpec::Exact(512, 512),
+        scene.summary.subject,
+    )
+    .expect("size");
+    let stage = Stage::new(&photo.rgb, scene, plan, crop, w, h, 3.0, 1).expect("stage");
+    let mut f = vivify::codec::Frame::new(w, h).expect("frame");
+    stage.render(t, &mut f, &mut Cover { width: 0, near: Vec::new(), sky: Vec::new() });
+    f
+}
+
+/// Whether two frames have the same luma everywhere outside `face` (a box
+/// in fractions of the frame, grown by a third for the camera's move).
+fn same_outside(a: &vivify::codec::Frame, b: &vivify::codec::Frame, face: vivify::picture::image::Rect) -> bool {
+    let (w, h) = (a.width, a.height);
+    let (x0, x1) = (((face.x - face.w / 3.0) * w as f64) as usize, ((face.x + face.w * 4.0 / 3.0) * w as f64) as usize);
+    let (y0, y1) = (((face.y - face.h / 3.0) * h as f64) as usize, ((face.y + face.h * 4.0 / 3.0) * h as f64) as usize);
+    (0..w * h).filter(|i| !((x0..x1).contains(&(i % w)) && (y0..y1).contains(&(i / w)))).all(|i| a.y[i] == b.y[i])
+}
+
+/// A frame as RGB, for the models to read.
+fn rgb_of(f: &vivify::codec::Frame) -> vivify::picture::image::Rgb {
+    vivify::picture::image::Rgb {
+        width: f.width,
+        height: f.height,
+        data: f.to_rgb(vivify::codec::color::ColorInfo::DEFAULT),
+    }
+}
+
+#[test]
+fn a_blink_closes_and_reopens_the_eyes_and_touches_nothing_else() {
+    use vivify::alive::{plan, prompt};
+    let Some((mesh, photo, scene, meshes)) = portrait("blinks") else { return };
+    assert_eq!(meshes, 1);
     let text = vivify::alive::DEFAULT_PROMPT;
     let blinking = plan::build(text, &prompt::parse(text), &scene, 1, false);
     assert!(blinking.blink && blinking.notes.iter().any(|n| n.contains("blink")), "{:?}", blinking.notes);
     let mut still = blinking.clone();
     still.blink = false;
-    let (w, h, crop, _) =
-        frame_size(photo.rgb.width, photo.rgb.height, SizeSpec::Exact(512, 512), scene.summary.subject).expect("size");
-    let duration = 3.0;
-    let with = Stage::new(&photo.rgb, &scene, &blinking, crop, w, h, duration, 1).expect("stage");
-    let without = Stage::new(&photo.rgb, &scene, &still, crop, w, h, duration, 1).expect("stage");
-    let mut cover = Cover { width: 0, near: Vec::new(), sky: Vec::new() };
     let face = scene.summary.faces[0].rect;
     // How open the eyes are in a rendered frame, by the face mesh itself.
-    let openness = |frame: &Frame| {
-        let rgb = vivify::picture::image::Rgb { width: w, height: h, data: frame.to_rgb(ColorInfo::DEFAULT) };
+    let openness = |frame: &vivify::codec::Frame| {
+        let rgb = rgb_of(frame);
         let found = vivify::picture::faces::detect(&rgb);
         let f = found.first().expect("the face is still found");
         let l = mesh.landmarks(&rgb, f.rect).expect("landmarks");
@@ -212,22 +253,9 @@ fn a_blink_closes_and_reopens_the_eyes_and_touches_nothing_else() {
     };
     let mut series = Vec::new();
     for t in [0.9f32, 1.2, 1.3, 1.34, 1.7, 2.2] {
-        let (mut a, mut b) = (Frame::new(w, h).expect("frame"), Frame::new(w, h).expect("frame"));
-        with.render(t, &mut a, &mut cover);
-        without.render(t, &mut b, &mut cover);
-        // Only the eyes change: every luma sample outside the face box (in
-        // the frame, grown by a third for the camera's move) is the same.
-        let (x0, x1) =
-            (((face.x - face.w / 3.0) * w as f64) as usize, ((face.x + face.w * 4.0 / 3.0) * w as f64) as usize);
-        let (y0, y1) =
-            (((face.y - face.h / 3.0) * h as f64) as usize, ((face.y + face.h * 4.0 / 3.0) * h as f64) as usize);
-        for y in 0..h {
-            for x in 0..w {
-                if !((x0..x1).contains(&x) && (y0..y1).contains(&y)) {
-                    assert_eq!(a.y[y * w + x], b.y[y * w + x], "t {t}: ({x}, {y}) changed outside the face");
-                }
-            }
-        }
+        let (a, b) = (render_at(&photo, &scene, &blinking, t), render_at(&photo, &scene, &still, t));
+        // Only the eyes change: every luma sample outside the face box is the same.
+        assert!(same_outside(&a, &b, face), "t {t}: a pixel changed outside the face");
         series.push((t, openness(&a), openness(&b)));
     }
     eprintln!("eye openness (t, blinking, not blinking): {series:?}");
@@ -249,49 +277,23 @@ fn a_blink_closes_and_reopens_the_eyes_and_touches_nothing_else() {
 
 #[test]
 fn a_smile_lifts_the_mouth_corners_and_touches_nothing_else() {
-    use vivify::alive::face_mesh::{FaceMesh, MOUTH};
-    use vivify::alive::render::{Cover, Stage};
-    use vivify::alive::scene::Scene;
-    use vivify::alive::{frame_size, plan, prompt, SizeSpec};
-    use vivify::codec::color::ColorInfo;
-    use vivify::codec::Frame;
-    let mesh = match FaceMesh::installed() {
-        Some(Ok(m)) => m,
-        Some(Err(e)) => panic!("the face pack is damaged: {e}"),
-        None => return skip("face pack not installed; smiles were not checked"),
-    };
-    let photo = Photo::open(&common::fixtures().join("photos/astronaut.jpg")).expect("fixture photo");
-    let mut scene = Scene::analyse(&photo.rgb, false).expect("analyse");
-    if scene.summary.faces.is_empty() {
-        return skip("built without the face detector (`faces`); smiles were not checked");
-    }
-    scene.add_face_meshes(&photo.rgb, &mesh);
+    use vivify::alive::face_mesh::MOUTH;
+    use vivify::alive::{plan, prompt};
+    let Some((mesh, photo, scene, _)) = portrait("smiles") else { return };
     let text = "smile, still camera";
     let smiling = plan::build(text, &prompt::parse(text), &scene, 1, false);
     assert!(smiling.smile >= 0.99 && smiling.notes.iter().any(|n| n.contains("smile")), "{:?}", smiling.notes);
     let mut plain = smiling.clone();
     plain.smile = 0.0;
-    let (w, h, crop, _) =
-        frame_size(photo.rgb.width, photo.rgb.height, SizeSpec::Exact(512, 512), scene.summary.subject).expect("size");
-    let render = |p: &plan::Plan| {
-        let stage = Stage::new(&photo.rgb, &scene, p, crop, w, h, 3.0, 1).expect("stage");
-        let mut f = Frame::new(w, h).expect("frame");
-        stage.render(2.9, &mut f, &mut Cover { width: 0, near: Vec::new(), sky: Vec::new() });
-        f
-    };
-    let (a, b) = (render(&smiling), render(&plain));
-    let face = scene.summary.faces[0].rect;
-    let (x0, x1) = (((face.x - face.w / 3.0) * w as f64) as usize, ((face.x + face.w * 4.0 / 3.0) * w as f64) as usize);
-    let (y0, y1) = (((face.y - face.h / 3.0) * h as f64) as usize, ((face.y + face.h * 4.0 / 3.0) * h as f64) as usize);
-    let outside = (0..w * h).filter(|i| !((x0..x1).contains(&(i % w)) && (y0..y1).contains(&(i / w))));
-    assert!(outside.clone().all(|i| a.y[i] == b.y[i]), "the smile changed a pixel outside the face");
+    let (a, b) = (render_at(&photo, &scene, &smiling, 2.9), render_at(&photo, &scene, &plain, 2.9));
+    assert!(same_outside(&a, &b, scene.summary.faces[0].rect), "the smile changed a pixel outside the face");
     // The mouth corners, as the face mesh finds them in each frame, rise
     // against the lips' middle.
-    let corners = |f: &Frame| {
-        let rgb = vivify::picture::image::Rgb { width: w, height: h, data: f.to_rgb(ColorInfo::DEFAULT) };
+    let corners = |f: &vivify::codec::Frame| {
+        let rgb = rgb_of(f);
         let found = vivify::picture::faces::detect(&rgb);
         let l = mesh.landmarks(&rgb, found.first().expect("the face is still found").rect).expect("landmarks");
-        let y = |i: usize| l.points[i][1] * h as f32;
+        let y = |i: usize| l.points[i][1] * f.height as f32;
         let middle = (y(MOUTH[2]) + y(MOUTH[3])) / 2.0;
         ((middle - y(MOUTH[0])) + (middle - y(MOUTH[1]))) / 2.0
     };
@@ -302,50 +304,22 @@ fn a_smile_lifts_the_mouth_corners_and_touches_nothing_else() {
 
 #[test]
 fn a_glance_moves_the_irises_and_touches_nothing_else() {
-    use vivify::alive::face_mesh::{FaceMesh, EYES};
-    use vivify::alive::render::{Cover, Stage};
-    use vivify::alive::scene::Scene;
-    use vivify::alive::{frame_size, plan, prompt, SizeSpec};
-    use vivify::codec::color::ColorInfo;
-    use vivify::codec::Frame;
-    let (mesh, iris) = match (FaceMesh::installed(), packs::open(&packs::FACE)) {
-        (Some(Ok(m)), Ok(pack)) => {
-            (m, Model::load(&pack.file("iris_landmark.tflite").expect("iris")).expect("iris model"))
-        }
-        (Some(Err(e)), _) => panic!("the face pack is damaged: {e}"),
-        _ => return skip("face pack not installed; glances were not checked"),
-    };
-    let photo = Photo::open(&common::fixtures().join("photos/astronaut.jpg")).expect("fixture photo");
-    let mut scene = Scene::analyse(&photo.rgb, false).expect("analyse");
-    if scene.summary.faces.is_empty() {
-        return skip("built without the face detector (`faces`); glances were not checked");
-    }
-    scene.add_face_meshes(&photo.rgb, &mesh);
+    use vivify::alive::face_mesh::EYES;
+    use vivify::alive::{plan, prompt};
+    let Some((mesh, photo, scene, _)) = portrait("glances") else { return };
+    let pack = packs::open(&packs::FACE).expect("the face pack");
+    let iris = Model::load(&pack.file("iris_landmark.tflite").expect("iris")).expect("iris model");
     let text = "glance, still camera";
     let glancing = plan::build(text, &prompt::parse(text), &scene, 1, false);
     assert!(glancing.glance, "{:?}", glancing.notes);
     let mut plain = glancing.clone();
     plain.glance = false;
-    let (w, h, crop, _) =
-        frame_size(photo.rgb.width, photo.rgb.height, SizeSpec::Exact(512, 512), scene.summary.subject).expect("size");
     // Seed 1 looks to the picture's right; 2.3 s is the glance's height.
-    let render = |p: &plan::Plan| {
-        let stage = Stage::new(&photo.rgb, &scene, p, crop, w, h, 3.0, 1).expect("stage");
-        let mut f = Frame::new(w, h).expect("frame");
-        stage.render(2.3, &mut f, &mut Cover { width: 0, near: Vec::new(), sky: Vec::new() });
-        f
-    };
-    let (a, b) = (render(&glancing), render(&plain));
-    let face = scene.summary.faces[0].rect;
-    let (x0, x1) = (((face.x - face.w / 3.0) * w as f64) as usize, ((face.x + face.w * 4.0 / 3.0) * w as f64) as usize);
-    let (y0, y1) = (((face.y - face.h / 3.0) * h as f64) as usize, ((face.y + face.h * 4.0 / 3.0) * h as f64) as usize);
-    assert!(
-        (0..w * h).filter(|i| !((x0..x1).contains(&(i % w)) && (y0..y1).contains(&(i / w)))).all(|i| a.y[i] == b.y[i]),
-        "the glance changed a pixel outside the face"
-    );
+    let (a, b) = (render_at(&photo, &scene, &glancing, 2.3), render_at(&photo, &scene, &plain, 2.3));
+    assert!(same_outside(&a, &b, scene.summary.faces[0].rect), "the glance changed a pixel outside the face");
+    let (w, h) = (a.width, a.height);
     // The iris centre of each eye, found by the iris model on a square
     // round the eye's corners (as the mesh places them in the plain frame).
-    let rgb_of = |f: &Frame| vivify::picture::image::Rgb { width: w, height: h, data: f.to_rgb(ColorInfo::DEFAULT) };
     let (ra, rb) = (rgb_of(&a), rgb_of(&b));
     let found = vivify::picture::faces::detect(&rb);
     let l = mesh.landmarks(&rb, found.first().expect("the face").rect).expect("landmarks");
