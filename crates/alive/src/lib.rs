@@ -25,6 +25,7 @@ pub mod label;
 pub mod layers;
 pub mod life;
 pub mod lights;
+pub mod meaning;
 pub mod output;
 pub mod particles;
 pub mod people;
@@ -361,6 +362,25 @@ pub fn make(input: &Path, opts: &AliveOptions, progress: &dyn Progress) -> Resul
     run().map_err(|e| e.in_file(input))
 }
 
+/// With the text pack, reads the clauses the grammar could not use by
+/// meaning (see [`meaning`]). Returns a note when that could not be done.
+fn read_by_meaning(text: &str, intent: &mut prompt::Intent) -> Option<String> {
+    if intent.ignored.is_empty() {
+        return None;
+    }
+    match meaning::Meaning::installed() {
+        Some(Ok(m)) => {
+            intent.readings = m.read(text, intent);
+            None
+        }
+        Some(Err(e)) => Some(format!("prompt: not read by meaning: {e}")),
+        None => Some(format!(
+            "prompt: words the grammar does not know ({}) could be read by meaning with the text pack (scripts/install-model-packs text)",
+            intent.ignored.join(", ")
+        )),
+    }
+}
+
 /// Runs the job on photo bytes already read (stdin); `name` names the input.
 pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dyn Progress) -> Result<AliveReport> {
     check_options(opts)?;
@@ -411,7 +431,8 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     lap("photo check", &mut timings);
     progress.phase("looking at the scene", 0);
     let prompt_text = opts.prompt.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| DEFAULT_PROMPT.into());
-    let intent = prompt::parse(&prompt_text);
+    let mut intent = prompt::parse(&prompt_text);
+    let meaning_note = read_by_meaning(&prompt_text, &mut intent);
     let want_water = intent.water.is_some_and(|w| w.on);
     // The face pack's person matte, when installed; a damaged pack is
     // said in the notes and the clip made without it.
@@ -428,10 +449,10 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
     }
     let faces = scene.summary.faces.len();
     let prompt_verdict = safety::check_prompt_with_faces(opts.prompt.as_deref(), faces, &opts.checks)?;
-    let mut intent = intent;
     intent.looped |= opts.looped;
     let mut plan = plan::build(&prompt_text, &intent, &scene, opts.seed, opts.mute);
     plan.notes.extend(pack_note);
+    plan.notes.extend(meaning_note);
     lap("analyse", &mut timings);
     let (w, h, crop, size_note) = frame_size(photo.rgb.width, photo.rgb.height, opts.size, scene.summary.subject)?;
     progress.phase("preparing the layers", 0);

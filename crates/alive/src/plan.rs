@@ -450,6 +450,9 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         let names: Vec<String> = sound.iter().map(|s| format!("{:?}", s.kind).to_lowercase()).collect();
         notes.push(format!("sound: {} (matched to the scene and the prompt)", names.join(" + ")));
     }
+    for r in &intent.readings {
+        notes.push(format!("prompt: '{}' read as {} ({:.2}) → {}", r.phrase, r.concept, r.similarity, r.applied));
+    }
     let mut ignored = intent.ignored.clone();
     ignored.extend(intent.unsupported.iter().cloned());
     Plan {

@@ -115,6 +115,77 @@ pub struct Intent {
     pub ignored: Vec<String>,
     /// Understood but not possible (with why).
     pub unsupported: Vec<String>,
+    /// Clauses read by meaning (with the text pack; see `meaning.rs`).
+    pub readings: Vec<super::meaning::Reading>,
+}
+
+impl Intent {
+    /// What the prompt turns on, one name per layer, camera move, grade and
+    /// sound ("snow", "grade:sunset", "camera:pan-left", "sound:rain"),
+    /// sorted: what the labelled prompt sets are scored on.
+    pub fn layers(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut on = |name: &str, a: Option<Ask>| {
+            if a.is_some_and(|a| a.on) {
+                out.push(name.into());
+            }
+        };
+        on("clouds", self.clouds);
+        on("water", self.water);
+        on("fog", self.fog);
+        on("glow", self.glow);
+        on("light-leak", self.light_leak);
+        on("haze", self.haze);
+        on("wind", self.wind);
+        on("sway", self.sway);
+        on("steam", self.steam);
+        on("flicker", self.flicker);
+        on("shadows", self.shadows);
+        on("breathe", self.breathe);
+        on("blink", self.blink);
+        on("smile", self.smile);
+        on("glance", self.glance);
+        for (k, a) in &self.particles {
+            if a.on {
+                out.push(format!("{k:?}").to_lowercase());
+            }
+        }
+        if let Some(g) = self.grade {
+            out.push(format!("grade:{}", kebab(&format!("{g:?}"))));
+        }
+        if self.stars == Some(true) {
+            out.push("stars".into());
+        }
+        if let Some((m, _)) = self.camera {
+            out.push(format!("camera:{}", kebab(&format!("{m:?}"))));
+        }
+        if self.parallax.is_some_and(|p| p > 0.0) {
+            out.push("parallax".into());
+        }
+        for s in &self.sounds {
+            out.push(format!("sound:{s:?}").to_lowercase());
+        }
+        if self.mute {
+            out.push("quiet".into());
+        }
+        if self.looped {
+            out.push("loop".into());
+        }
+        out.sort();
+        out
+    }
+}
+
+/// "PanLeft" → "pan-left".
+fn kebab(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
 /// One request: wanted or refused, with a strength and maybe a direction.

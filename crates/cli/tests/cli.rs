@@ -437,3 +437,36 @@ fn alive_cuts_a_person_out_only_with_the_face_pack() {
     assert_eq!(with["split"], true, "{with}");
     assert!(with["reason"].as_str().expect("reason").contains("person matte"), "{with}");
 }
+
+#[test]
+fn alive_reads_a_prompt_by_meaning_only_with_the_text_pack() {
+    let d = temp("alive-meaning");
+    let empty = temp("alive-meaning-no-packs");
+    let run = |packs: &Path| {
+        let out = d.join("m.mp4");
+        let o = bin()
+            .env("VIVIFY_PACKS_DIR", packs)
+            .args(["alive", photo("astronaut.jpg").to_str().expect("utf8"), "--size", "128x128", "--duration", "1"])
+            .args(["--prompt", "a blizzard sweeps the pass", "-o", out.to_str().expect("utf8"), "--force", "--json"])
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        j["plan"].clone()
+    };
+    // Without the pack the words are ignored, and the notes say what the pack would do.
+    let plan = run(&empty);
+    assert!(plan["particles"].as_array().is_some_and(|p| p.is_empty()), "{plan}");
+    assert!(plan["ignored"].to_string().contains("blizzard"), "{plan}");
+    assert!(plan["notes"].to_string().contains("install-model-packs text"), "{plan}");
+    let packs = std::env::var_os("VIVIFY_PACKS_DIR").map(PathBuf::from);
+    let Some(packs) = packs.filter(|p| p.join("text/manifest.json").is_file()) else {
+        eprintln!("\n!!! SKIPPED: no text pack in VIVIFY_PACKS_DIR; alive did not read a prompt by meaning !!!\n");
+        assert!(std::env::var("VIVIFY_REQUIRE_TOOLS").ok().as_deref() != Some("1"), "the text pack is required");
+        return;
+    };
+    let plan = run(&packs);
+    assert!(plan["particles"].to_string().contains("snow"), "{plan}");
+    assert!(plan["notes"].to_string().contains("read as blizzard"), "{plan}");
+    assert!(!plan["ignored"].to_string().contains("blizzard"), "{plan}");
+}

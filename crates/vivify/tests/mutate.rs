@@ -452,3 +452,14 @@ fn safetensors_reader_survives_mutations() {
         t.values().all(|v| v.len() * 4 <= d.len())
     });
 }
+
+#[test]
+fn vector_bank_reader_survives_mutations() {
+    // The concept bank alive ships (prompts by meaning).
+    let bank = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../alive/data/concepts.bank");
+    let base = std::fs::read(bank).expect("bank");
+    run("vector bank", &base, (0, 400), 0xBA4C_0000_0000_0015, |d| {
+        let Ok(b) = vivify::models::text::bank::Bank::from_bytes(d) else { return false };
+        b.labels.len() * (6 + b.dims) <= d.len()
+    });
+}

@@ -44,6 +44,10 @@ pub struct SentenceModel {
     hidden: usize,
     heads: usize,
     positions: usize,
+    /// SHA-256 of the weights as the pack's manifest records it (empty
+    /// when loaded from loose files): banks made with other weights are
+    /// refused against it.
+    pub weights_sha256: String,
 }
 
 impl SentenceModel {
@@ -51,11 +55,14 @@ impl SentenceModel {
     pub fn installed() -> Option<Result<SentenceModel>> {
         match packs::open(&TEXT) {
             Ok(pack) => Some((|| {
-                SentenceModel::load(
+                let mut model = SentenceModel::load(
                     &pack.file("model.safetensors")?,
                     &pack.file("tokenizer.json")?,
                     &pack.file("config.json")?,
-                )
+                )?;
+                let weights = pack.manifest.files.iter().find(|f| f.name == "model.safetensors");
+                model.weights_sha256 = weights.map(|f| f.sha256.clone()).unwrap_or_default();
+                Ok(model)
             })()),
             Err(Error::Missing { .. }) => None,
             Err(e) => Some(Err(e)),
@@ -120,7 +127,29 @@ impl SentenceModel {
                 out_norm: pair("output.LayerNorm", hidden, 1)?,
             });
         }
-        Ok(SentenceModel { tokenizer, word, position, token_type, embed_norm, layers, hidden, heads, positions })
+        Ok(SentenceModel {
+            tokenizer,
+            word,
+            position,
+            token_type,
+            embed_norm,
+            layers,
+            hidden,
+            heads,
+            positions,
+            weights_sha256: String::new(),
+        })
+    }
+
+    /// How many values a sentence vector has.
+    pub fn dims(&self) -> usize {
+        self.hidden
+    }
+
+    /// Embeds labelled texts into a bank tied to these weights.
+    pub fn bank(&self, items: &[(String, String)]) -> std::result::Result<super::bank::Bank, String> {
+        let entries = items.iter().map(|(label, text)| (label.clone(), self.embed(text))).collect();
+        super::bank::Bank::new(&self.weights_sha256, self.hidden, entries)
     }
 
     /// The sentence's unit vector.
