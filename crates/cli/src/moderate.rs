@@ -45,7 +45,14 @@ fn say_verdict(out: &mut dyn Write, v: &Verdict, refusal: Option<&Refusal>) -> s
             v.reference
         ),
         _ => writeln!(out, "allowed"),
+    }?;
+    // For moderators: which part of the check decided (the refusal the
+    // user sees never names it).
+    if let (Some(part), Some(rule)) = (v.part, v.rule.as_deref()) {
+        let score = v.score.map(|s| format!(", score {s:.3}")).unwrap_or_default();
+        writeln!(out, "decided by the {part} ({rule}{score})")?;
     }
+    Ok(())
 }
 
 pub fn moderate(a: ModerateArgs) -> Result<ExitCode> {

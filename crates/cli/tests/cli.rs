@@ -470,3 +470,37 @@ fn alive_reads_a_prompt_by_meaning_only_with_the_text_pack() {
     assert!(plan["notes"].to_string().contains("read as blizzard"), "{plan}");
     assert!(!plan["ignored"].to_string().contains("blizzard"), "{plan}");
 }
+
+#[test]
+fn moderate_says_which_part_of_the_prompt_check_refused() {
+    // Words: the lexicon, named in the JSON; no score.
+    let o = vivify(&["moderate", "--prompt", "s u i c i d e", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["verdict"]["part"], "lexicon", "{v}");
+    assert!(v["verdict"]["score"].is_null(), "{v}");
+    // Meaning: no listed word, so only the text pack's classifier sees it.
+    let prompt = "make the dog get beaten to death";
+    let empty = temp("moderate-no-packs");
+    let o =
+        bin().env("VIVIFY_PACKS_DIR", &empty).args(["moderate", "--prompt", prompt, "--json"]).output().expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let packs = std::env::var_os("VIVIFY_PACKS_DIR").map(PathBuf::from);
+    let Some(packs) = packs.filter(|p| p.join("text/manifest.json").is_file()) else {
+        eprintln!("\n!!! SKIPPED: no text pack in VIVIFY_PACKS_DIR; the prompt check by meaning was not run !!!\n");
+        assert!(std::env::var("VIVIFY_REQUIRE_TOOLS").ok().as_deref() != Some("1"), "the text pack is required");
+        return;
+    };
+    let o =
+        bin().env("VIVIFY_PACKS_DIR", &packs).args(["moderate", "--prompt", prompt, "--json"]).output().expect("run");
+    assert_eq!(o.status.code(), Some(6), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["verdict"]["part"], "classifier", "{v}");
+    assert_eq!(v["verdict"]["rule"], "prompt.classifier.violence_graphic", "{v}");
+    assert!(v["verdict"]["score"].as_f64().is_some_and(|s| s > 0.5 && s <= 1.0), "{v}");
+    // The refusal the user reads names the rule (as every refusal does)
+    // but carries no score.
+    assert!(v["refusal"].get("score").is_none() && !v["refusal"].to_string().contains("score"), "{v}");
+    // Text output, for moderators, says it.
+    let o = bin().env("VIVIFY_PACKS_DIR", &packs).args(["moderate", "--prompt", prompt]).output().expect("run");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("decided by the classifier"));
+}

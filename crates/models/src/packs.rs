@@ -45,7 +45,7 @@ pub const FACE: Known = Known {
 pub const TEXT: Known = Known {
     name: "text",
     adds: "all-MiniLM-L6-v2 sentence embeddings (for prompts and the prompt check by meaning)",
-    used_by: "vivify alive reads prompt words its grammar does not know by meaning",
+    used_by: "vivify alive reads prompt words its grammar does not know by meaning; the prompt check (alive, moderate --prompt, share captions) reads prompts by meaning",
     files: &["model.safetensors", "tokenizer.json", "config.json"],
 };
 

@@ -10,6 +10,7 @@ pub mod classifier;
 pub mod image;
 mod inflect;
 pub mod lexicon;
+pub mod meaning;
 pub mod normalize;
 #[cfg(feature = "nsfw")]
 pub mod nudenet;
@@ -112,6 +113,13 @@ pub struct Verdict {
     /// What matched, for moderators and the audit log; never shown in refusals.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// Which part of the check decided (prompts: "rule", "lexicon",
+    /// "word list" or "classifier").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<&'static str>,
+    /// The classifier's probability for the category, when it decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
 }
 
 pub(crate) fn reference(stage: Stage) -> String {
@@ -131,6 +139,8 @@ impl Verdict {
             detector: concat!("vivify-safety ", env!("CARGO_PKG_VERSION")).into(),
             automated: true,
             evidence: Vec::new(),
+            part: None,
+            score: None,
         }
     }
 

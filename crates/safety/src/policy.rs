@@ -16,6 +16,17 @@ pub const DEFAULT_POLICY: &str = include_str!("default-policy.toml");
 #[serde(deny_unknown_fields)]
 pub struct PromptPolicy {
     pub max_chars: usize,
+    /// Run the prompt check by meaning when the text pack is installed.
+    #[serde(default = "yes")]
+    pub meaning: bool,
+    /// Category code → the classifier probability from which a prompt is
+    /// refused, overriding the trained thresholds (see `meaning.rs`).
+    #[serde(default)]
+    pub thresholds: BTreeMap<String, f32>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Picture checks: the perceptual-hash quality floor and the image
@@ -74,7 +85,7 @@ impl Default for Policy {
         // The shipped file is checked by a unit test.
         Policy::parse(DEFAULT_POLICY, Path::new("default-policy.toml")).unwrap_or(Policy {
             version: 1,
-            prompt: PromptPolicy { max_chars: 500 },
+            prompt: PromptPolicy { max_chars: 500, meaning: true, thresholds: BTreeMap::new() },
             image: ImagePolicy::default(),
             share: SharePolicy::default(),
             categories: BTreeMap::new(),
@@ -93,6 +104,14 @@ impl Policy {
         for code in p.categories.keys() {
             if Category::from_code(code).is_none() {
                 return Err(Error::Param(format!("{}: unknown category '{code}'", path.display())));
+            }
+        }
+        for (code, t) in &p.prompt.thresholds {
+            if Category::from_code(code).is_none() || !(0.0..=1.0).contains(t) {
+                return Err(Error::Param(format!(
+                    "{}: prompt.thresholds.{code} = {t}: a category code and a probability from 0 to 1 are needed",
+                    path.display()
+                )));
             }
         }
         if p.prompt.max_chars == 0 || p.prompt.max_chars > 10_000 {

@@ -152,8 +152,22 @@ impl SentenceModel {
         super::bank::Bank::new(&self.weights_sha256, self.hidden, entries)
     }
 
-    /// The sentence's unit vector.
+    /// The sentence's unit vector: the mean of the token states, at unit length.
     pub fn embed(&self, text: &str) -> Vec<f32> {
+        let h = self.hidden;
+        let x = self.token_states(text);
+        let mut e = vec![0f32; h];
+        for row in x.chunks_exact(h) {
+            e.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+        }
+        let norm = e.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+        e.iter_mut().for_each(|v| *v /= norm);
+        e
+    }
+
+    /// The last layer's state of every token (`[CLS]` and `[SEP]`
+    /// included), one row of [`dims`](Self::dims) values each.
+    fn token_states(&self, text: &str) -> Vec<f32> {
         let ids = self.tokenizer.encode(text);
         let n = ids.len().min(self.positions);
         let h = self.hidden;
@@ -205,14 +219,7 @@ impl SentenceModel {
             x.iter_mut().zip(&down).for_each(|(a, b)| *a += b);
             layer_norm(&mut x, h, &l.out_norm);
         }
-        // Mean over the tokens, then unit length.
-        let mut e = vec![0f32; h];
-        for t in 0..n {
-            e.iter_mut().zip(&x[t * h..(t + 1) * h]).for_each(|(a, b)| *a += b);
-        }
-        let norm = e.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
-        e.iter_mut().for_each(|v| *v /= norm);
-        e
+        x
     }
 }
 
