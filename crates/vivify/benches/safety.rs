@@ -4,7 +4,8 @@
 //! (≤ 150 ms for 1600×1200), a blocklist lookup among 100,000 PDQ hashes
 //! (≤ 50 ms; the first in a process reads the list, ≤ 250 ms), the image classifier per picture when installed (≤ 300 ms),
 //! and `alive` with every checkpoint and the record against `alive` without
-//! a safety database (≤ 1.10×). Prints ratios; never fails on speed.
+//! a safety database (≤ 1.10×), and with the text pack the prompt check by
+//! meaning per prompt (≤ 20 ms). Prints ratios; never fails on speed.
 //!
 //! `cargo bench --bench safety` (add `--features nsfw` and the safety pack
 //! for the classifier line).
@@ -32,7 +33,9 @@ fn main() {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let policy = Policy::default();
+    // The words and rules; the check by meaning has its own line below.
+    let mut policy = Policy::default();
+    policy.prompt.meaning = false;
     let prompts: Vec<String> = std::fs::read_to_string(root.join("tests/data/prompts.tsv"))
         .expect("prompts")
         .lines()
@@ -57,6 +60,23 @@ fn main() {
             let _ = check_prompt(text, Some(1), &policy);
         });
         line(what, took, 5.0);
+    }
+
+    // With the text pack: the check by meaning on prompts the words let
+    // through (one sentence embedding and the classifier each; issue 15's
+    // budget for the embedding is 20 ms).
+    if let Ok(Some(_)) = vivify::safety::meaning::installed() {
+        let with_meaning = Policy::default();
+        let allowed: Vec<&String> =
+            prompts.iter().filter(|p| check_prompt(p, None, &policy).is_ok_and(|v| v.category.is_none())).collect();
+        let took = best(3, || {
+            for p in &allowed {
+                let _ = check_prompt(p, None, &with_meaning);
+            }
+        });
+        line("prompt check by meaning (per allowed prompt)", took / allowed.len().max(1) as u32, 20.0);
+    } else {
+        println!("prompt check by meaning: text pack not installed, not measured");
     }
 
     let photo_path = root.join("../../tests/fixtures/photos/temple.jpg");
