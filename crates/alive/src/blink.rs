@@ -7,7 +7,9 @@
 //! and where the lower one; for a closure `c` the upper lid comes down
 //! `c` of the way, the skin above it stretched down after it, and what lies
 //! below the lid stays where it is. A lid closes in about 100 ms and opens
-//! in about 150 ms; people do not blink together.
+//! in about 150 ms; people do not blink together. A wink ("wink" in the
+//! prompt) is the same lid on one eye only (the one on the picture's left),
+//! held shut for about a third of a second, once.
 
 use vivify_codec::Frame;
 
@@ -27,12 +29,33 @@ const SKIN: f32 = 0.3;
 /// Thickness of the lid's margin, as a share of the eye's opening.
 const LASH: f32 = 0.25;
 
-/// The blinks of a clip.
+/// Seconds a winking lid takes to close, stays shut, and takes to open.
+const WINK_S: (f32, f32, f32) = (0.12, 0.30, 0.20);
+
+/// Both eyes now and then, or one eye once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Blink,
+    Wink,
+}
+
+impl Style {
+    /// Seconds to close, to stay shut and to open.
+    fn timing(self) -> (f32, f32, f32) {
+        match self {
+            Style::Blink => (CLOSE_S, SHUT_S, OPEN_S),
+            Style::Wink => WINK_S,
+        }
+    }
+}
+
+/// The blinks (or winks) of a clip.
 #[derive(Clone, Debug)]
 pub struct Blinks {
     /// Each face's eyes (lids in source pixels) and when it first blinks.
     faces: Vec<([EyeLids; 2], f32)>,
     duration: f32,
+    style: Style,
 }
 
 impl Blinks {
@@ -41,34 +64,44 @@ impl Blinks {
     /// seconds. The first face blinks a little before the middle, each
     /// next one a fraction of a second later; none blinks across the clip's
     /// end (so a loop never cuts one).
-    pub fn new(meshes: &[Landmarks], to_source: impl Fn(f32, f32) -> (f32, f32), duration: f32) -> Option<Blinks> {
-        let length = CLOSE_S + SHUT_S + OPEN_S;
+    pub fn new(
+        meshes: &[Landmarks],
+        to_source: impl Fn(f32, f32) -> (f32, f32),
+        duration: f32,
+        style: Style,
+    ) -> Option<Blinks> {
+        let (close, shut, open) = style.timing();
+        let length = close + shut + open;
         let faces: Vec<([EyeLids; 2], f32)> = meshes
             .iter()
             .enumerate()
             .map(|(i, m)| (EyeLids::of(m, &to_source), duration * 0.4 + 0.37 * i as f32))
             .filter(|(_, start)| start + length < duration - 0.2)
             .collect();
-        (!faces.is_empty()).then_some(Blinks { faces, duration })
+        (!faces.is_empty()).then_some(Blinks { faces, duration, style })
     }
 
     /// How shut the lids of face `i` are at `t` (0 open, 1 shut).
     pub fn closure(&self, i: usize, t: f32) -> f32 {
         let Some(&(_, first)) = self.faces.get(i) else { return 0.0 };
-        let length = CLOSE_S + SHUT_S + OPEN_S;
+        let (close, shut, open) = self.style.timing();
+        let length = close + shut + open;
         let mut start = first;
         while start + length < self.duration - 0.2 {
             let s = t - start;
             if (0.0..length).contains(&s) {
-                let c = if s < CLOSE_S {
-                    s / CLOSE_S
-                } else if s < CLOSE_S + SHUT_S {
+                let c = if s < close {
+                    s / close
+                } else if s < close + shut {
                     1.0
                 } else {
-                    1.0 - (s - CLOSE_S - SHUT_S) / OPEN_S
+                    1.0 - (s - close - shut) / open
                 };
                 // Eased: lids start and stop softly.
                 return c * c * (3.0 - 2.0 * c);
+            }
+            if self.style == Style::Wink {
+                break; // a wink is not repeated
             }
             start += EVERY_S;
         }
@@ -83,7 +116,8 @@ impl Blinks {
             if c <= 0.01 {
                 continue;
             }
-            for eye in eyes {
+            let winking = if self.style == Style::Wink { 1 } else { 2 };
+            for eye in eyes.iter().take(winking) {
                 let lids = eye.moved(&to_out);
                 close_lid(out, &lids.upper, &lids.lower, c);
             }
@@ -155,7 +189,8 @@ mod tests {
     #[test]
     fn a_blink_closes_fast_opens_slower_and_stays_inside_the_clip() {
         let mesh = Landmarks { points: vec![[0.5, 0.5, 0.0]; 468], presence: 1.0 };
-        let b = Blinks::new(&[mesh.clone(), mesh], |x, y| (x * 100.0, y * 100.0), 3.0).expect("blinks");
+        let b = Blinks::new(&[mesh.clone(), mesh.clone()], |x, y| (x * 100.0, y * 100.0), 3.0, Style::Blink)
+            .expect("blinks");
         let start = 1.2;
         assert!(b.closure(0, start - 0.01) == 0.0 && b.closure(0, start + CLOSE_S + 0.01) > 0.99);
         assert!(b.closure(0, start + CLOSE_S + SHUT_S + OPEN_S + 0.01) == 0.0);
@@ -165,7 +200,12 @@ mod tests {
         assert!(b.closure(1, start + 0.12) == 0.0 && b.closure(1, start + 0.37 + 0.12) > 0.99);
         // Too short a clip: no blink at all.
         let m = Landmarks { points: vec![[0.5, 0.5, 0.0]; 468], presence: 1.0 };
-        assert!(Blinks::new(&[m], |x, y| (x, y), 0.3).is_none());
+        assert!(Blinks::new(&[m], |x, y| (x, y), 0.3, Style::Blink).is_none());
+        // A wink stays shut longer, and comes once.
+        let w = Blinks::new(&[mesh], |x, y| (x, y), 6.0, Style::Wink).expect("wink");
+        let start = 2.4;
+        assert!(w.closure(0, start + WINK_S.0 + 0.25) > 0.99 && b.closure(0, 1.2 + CLOSE_S + 0.25) == 0.0);
+        assert!(w.closure(0, start + 0.05 + EVERY_S) == 0.0);
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub struct Reading {
 
 /// The sentence model and the concepts' phrases.
 pub struct Meaning {
-    model: SentenceModel,
+    model: &'static SentenceModel,
     bank: Bank,
     /// Per bank entry: its concept's index in `concepts`.
     owner: Vec<usize>,
@@ -66,13 +66,14 @@ pub struct Meaning {
 }
 
 impl Meaning {
-    /// The installed text pack's model with the stored bank; None without the pack.
+    /// The installed text pack's model (shared, see
+    /// `SentenceModel::shared`) with the stored bank; None without the pack.
     pub fn installed() -> Option<vivify_models::Result<Meaning>> {
-        SentenceModel::installed().map(|m| m.and_then(Meaning::with_model))
+        SentenceModel::shared().map(|m| m.and_then(Meaning::with_model))
     }
 
     /// The stored bank, checked to have been made with `model`'s weights.
-    pub fn with_model(model: SentenceModel) -> vivify_models::Result<Meaning> {
+    pub fn with_model(model: &'static SentenceModel) -> vivify_models::Result<Meaning> {
         let bad = |problem: String| vivify_models::Error::Model { model: "alive/data/concepts.bank".into(), problem };
         let bank = Bank::from_bytes(BANK).map_err(bad)?;
         if !model.weights_sha256.is_empty() && bank.model_sha256 != model.weights_sha256 {
@@ -109,7 +110,7 @@ impl Meaning {
     }
 
     pub fn model(&self) -> &SentenceModel {
-        &self.model
+        self.model
     }
 
     /// Every concept with its best cosine to `text`, closest first.
@@ -229,6 +230,7 @@ fn absorb(into: &mut Intent, extra: Intent) {
     fill(&mut into.parallax, extra.parallax);
     fill(&mut into.breathe, extra.breathe);
     fill(&mut into.blink, extra.blink);
+    fill(&mut into.wink, extra.wink);
     fill(&mut into.smile, extra.smile);
     fill(&mut into.glance, extra.glance);
     for (k, a) in extra.particles {

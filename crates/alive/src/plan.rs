@@ -28,6 +28,8 @@ pub struct Plan {
     pub breathe: f32,
     /// Faces blink (see `blink.rs`).
     pub blink: bool,
+    /// One eye winks once instead (see `blink.rs`).
+    pub wink: bool,
     /// How much faces smile (see `smile.rs`; 0 = not).
     pub smile: f32,
     /// The eyes glance aside once (see `glance.rs`).
@@ -313,7 +315,16 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
     // Blinks, where the face pack found each face's mesh (eyes open):
     // by default on a portrait, or when asked.
     let asked = intent.blink.map(|a| a.on);
-    let wants_blink = wanted(intent.blink, ex, portrait).is_some();
+    let wink = intent.wink.is_some_and(|a| a.on) && !scene.face_meshes.is_empty();
+    if wink {
+        notes.push(format!(
+            "faces: {} wink (one eye held shut a moment, once; no blink in the same clip)",
+            scene.face_meshes.len()
+        ));
+    } else if intent.wink.is_some_and(|a| a.on) {
+        notes.push("faces: wink needs the face pack's face mesh and a face with open eyes".into());
+    }
+    let wants_blink = wanted(intent.blink, ex, portrait).is_some() && !wink;
     let blink = wants_blink && !scene.face_meshes.is_empty();
     if blink {
         notes.push(format!("faces: {} blink (the face pack's face mesh), not together", scene.face_meshes.len()));
@@ -469,6 +480,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         light_leak,
         breathe,
         blink,
+        wink,
         smile,
         glance,
         light_sweep,

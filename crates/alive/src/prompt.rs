@@ -104,6 +104,8 @@ pub struct Intent {
     pub breathe: Option<Ask>,
     /// Faces blinking (needs the face pack's face mesh).
     pub blink: Option<Ask>,
+    /// One eye winking once (needs the face pack's face mesh).
+    pub wink: Option<Ask>,
     /// Faces smiling (needs the face pack's face mesh).
     pub smile: Option<Ask>,
     /// Eyes glancing aside (needs the face pack's face mesh).
@@ -143,6 +145,7 @@ impl Intent {
         on("shadows", self.shadows);
         on("breathe", self.breathe);
         on("blink", self.blink);
+        on("wink", self.wink);
         on("smile", self.smile);
         on("glance", self.glance);
         for (k, a) in &self.particles {
@@ -223,6 +226,7 @@ enum Word {
     Cinematic,
     Breathe,
     Blink,
+    Wink,
     Smile,
     Glance,
     Sound(SoundKind),
@@ -315,6 +319,7 @@ fn word(w: &str) -> Option<Word> {
         "cinematic" | "epic" | "film" | "movie" => Cinematic,
         "breathe" | "breathing" | "breath" | "handheld" => Breathe,
         "blink" | "blinks" | "blinking" => Blink,
+        "wink" | "winks" | "winking" => Wink,
         "smile" | "smiles" | "smiling" => Smile,
         "glance" | "glances" | "glancing" => Glance,
         "sway" | "sways" | "swaying" | "rustle" | "rustles" | "rustling" | "grass" | "trees" | "tree" | "branches"
@@ -340,7 +345,7 @@ fn word(w: &str) -> Option<Word> {
         "no" | "not" | "without" | "dont" | "don't" | "never" | "stop" => Not,
         "only" | "just" => Only,
         "loop" | "looping" | "loops" | "seamless" | "seamlessly" | "forever" => Loop,
-        "wink" | "winks" | "winking" | "talk" | "talking" | "laugh" | "nod" | "wave-hello" => Face,
+        "talk" | "talking" | "laugh" | "laughs" | "laughing" | "nod" | "nods" | "nodding" => Face,
         _ => return None,
     })
 }
@@ -521,6 +526,7 @@ pub fn parse(text: &str) -> Intent {
             }
             Some(Word::Breathe) => it.breathe = Some(ask(strength)),
             Some(Word::Blink) => it.blink = Some(ask(strength)),
+            Some(Word::Wink) => it.wink = Some(ask(strength)),
             Some(Word::Smile) => it.smile = Some(ask(strength)),
             Some(Word::Glance) => it.glance = Some(ask(strength)),
             Some(Word::Sound(k)) => {
@@ -564,7 +570,7 @@ pub fn parse(text: &str) -> Intent {
             Some(Word::Only) => it.exclusive = true,
             Some(Word::Loop) => it.looped = true,
             Some(Word::Face) => it.unsupported.push(format!(
-                "'{}': only blinks, smiles and glances are drawn on faces so far (with the face pack); winks, talking, laughing and nods are not",
+                "'{}': only blinks, winks, smiles and glances are drawn on faces so far (with the face pack); talking, laughing and nods are not",
                 toks[i]
             )),
         }
@@ -665,8 +671,9 @@ mod tests {
         assert!(parse("she blinks").blink.is_some_and(|a| a.on));
         assert!(parse("no blink").blink.is_some_and(|a| !a.on));
         assert!(parse("smiling softly").smile.is_some_and(|a| a.on));
-        let wink = parse("wink");
-        assert!(wink.blink.is_none() && wink.unsupported.iter().any(|u| u.contains("wink")));
+        let wink = parse("she winks");
+        assert!(wink.blink.is_none() && wink.wink.is_some_and(|a| a.on) && wink.unsupported.is_empty());
+        assert!(parse("he nods").unsupported.iter().any(|u| u.contains("nods")));
     }
 
     #[test]

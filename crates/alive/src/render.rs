@@ -278,11 +278,11 @@ impl Stage {
             |(x, y)| to_src(f64::from(x), f64::from(y)),
         );
         let in_window = |(x, y): (f32, f32)| x >= 0.0 && y >= 0.0 && x < sw as f32 && y < sh as f32;
-        let blinks = if plan.blink {
-            super::blink::Blinks::new(&scene.face_meshes, |x, y| to_src(f64::from(x), f64::from(y)), duration)
-        } else {
-            None
-        };
+        let style =
+            if plan.wink { Some(super::blink::Style::Wink) } else { plan.blink.then_some(super::blink::Style::Blink) };
+        let blinks = style.and_then(|style| {
+            super::blink::Blinks::new(&scene.face_meshes, |x, y| to_src(f64::from(x), f64::from(y)), duration, style)
+        });
         let smiles = super::smile::Smiles::new(
             &scene.face_meshes,
             |x, y| to_src(f64::from(x), f64::from(y)),

@@ -43,7 +43,7 @@ pub struct Weights {
 
 /// The sentence model and the classifier on its vectors.
 pub struct PromptModel {
-    model: SentenceModel,
+    model: &'static SentenceModel,
     weights: Weights,
     /// Per class: its category (None for "allow").
     categories: Vec<Option<Category>>,
@@ -51,7 +51,7 @@ pub struct PromptModel {
 
 impl PromptModel {
     /// Checks that the weights fit the model.
-    pub fn new(model: SentenceModel, weights: Weights) -> std::result::Result<PromptModel, String> {
+    pub fn new(model: &'static SentenceModel, weights: Weights) -> std::result::Result<PromptModel, String> {
         if !model.weights_sha256.is_empty() && weights.model_sha256 != model.weights_sha256 {
             return Err(format!(
                 "the prompt classifier was trained on vectors of weights {}, but the text pack holds {}; retrain it with scripts/train-prompt-check",
@@ -145,7 +145,7 @@ pub fn fnv1a(text: &str) -> u64 {
 pub fn installed() -> Result<Option<&'static PromptModel>> {
     static MODEL: OnceLock<std::result::Result<Option<PromptModel>, String>> = OnceLock::new();
     let loaded = MODEL.get_or_init(|| {
-        let Some(model) = SentenceModel::installed() else { return Ok(None) };
+        let Some(model) = SentenceModel::shared() else { return Ok(None) };
         let model = model.map_err(|e| e.to_string())?;
         let weights: Weights =
             serde_json::from_str(WEIGHTS).map_err(|e| format!("data/prompt-classifier.json: {e}"))?;

@@ -69,6 +69,21 @@ impl SentenceModel {
         }
     }
 
+    /// The installed text pack's model, loaded once per process and shared
+    /// by everything that reads prompts (alive's reading by meaning and the
+    /// prompt check), so the 90 MB of weights are read once.
+    pub fn shared() -> Option<Result<&'static SentenceModel>> {
+        static SHARED: std::sync::OnceLock<Option<std::result::Result<SentenceModel, String>>> =
+            std::sync::OnceLock::new();
+        let loaded = SHARED.get_or_init(|| SentenceModel::installed().map(|r| r.map_err(|e| e.to_string())));
+        loaded.as_ref().map(|r| {
+            r.as_ref().map_err(|problem| Error::Model {
+                model: "the text pack's sentence model".into(),
+                problem: problem.clone(),
+            })
+        })
+    }
+
     /// Loads the weights, the tokenizer and the model's configuration.
     pub fn load(weights: &Path, tokenizer: &Path, config: &Path) -> Result<SentenceModel> {
         let bad = |path: &Path, problem: String| Error::Model { model: path.display().to_string(), problem };
