@@ -26,6 +26,7 @@ pub mod layers;
 pub mod life;
 pub mod lights;
 pub mod meaning;
+pub mod nod;
 pub mod output;
 pub mod particles;
 pub mod people;

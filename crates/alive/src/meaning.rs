@@ -233,6 +233,7 @@ fn absorb(into: &mut Intent, extra: Intent) {
     fill(&mut into.wink, extra.wink);
     fill(&mut into.smile, extra.smile);
     fill(&mut into.glance, extra.glance);
+    fill(&mut into.nod, extra.nod);
     for (k, a) in extra.particles {
         if !into.particles.iter().any(|(p, _)| *p == k) {
             into.particles.push((k, a));

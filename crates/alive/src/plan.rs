@@ -34,6 +34,8 @@ pub struct Plan {
     pub smile: f32,
     /// The eyes glance aside once (see `glance.rs`).
     pub glance: bool,
+    /// The head nods once (see `nod.rs`).
+    pub nod: bool,
     /// A soft light passing over the subject.
     pub light_sweep: f32,
     /// Soft haze: lifted shadows, lower contrast and colour (0..=1).
@@ -349,6 +351,15 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         }
         _ => 0.0,
     };
+    let nod = intent.nod.is_some_and(|a| a.on) && !scene.face_meshes.is_empty();
+    if nod {
+        notes.push(format!(
+            "faces: {} nod once (the head dips 5 % of the face's height and comes back)",
+            scene.face_meshes.len()
+        ));
+    } else if intent.nod.is_some_and(|a| a.on) {
+        notes.push("faces: nod needs the face pack's face mesh and a face it can read".into());
+    }
     let glance = wanted(intent.glance, ex, portrait).is_some() && !scene.face_meshes.is_empty();
     if glance {
         notes.push("faces: the eyes glance aside once and come back".into());
@@ -483,6 +494,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         wink,
         smile,
         glance,
+        nod,
         light_sweep,
         haze,
         sway,

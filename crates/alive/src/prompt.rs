@@ -110,6 +110,8 @@ pub struct Intent {
     pub smile: Option<Ask>,
     /// Eyes glancing aside (needs the face pack's face mesh).
     pub glance: Option<Ask>,
+    /// The head nodding once (needs the face pack's face mesh).
+    pub nod: Option<Ask>,
     pub sounds: Vec<SoundKind>,
     pub mute: bool,
     pub looped: bool,
@@ -148,6 +150,7 @@ impl Intent {
         on("wink", self.wink);
         on("smile", self.smile);
         on("glance", self.glance);
+        on("nod", self.nod);
         for (k, a) in &self.particles {
             if a.on {
                 out.push(format!("{k:?}").to_lowercase());
@@ -229,6 +232,7 @@ enum Word {
     Wink,
     Smile,
     Glance,
+    Nod,
     Sound(SoundKind),
     Quiet,
     Audio,
@@ -345,7 +349,8 @@ fn word(w: &str) -> Option<Word> {
         "no" | "not" | "without" | "dont" | "don't" | "never" | "stop" => Not,
         "only" | "just" => Only,
         "loop" | "looping" | "loops" | "seamless" | "seamlessly" | "forever" => Loop,
-        "talk" | "talking" | "laugh" | "laughs" | "laughing" | "nod" | "nods" | "nodding" => Face,
+        "nod" | "nods" | "nodding" => Nod,
+        "talk" | "talking" | "laugh" | "laughs" | "laughing" => Face,
         _ => return None,
     })
 }
@@ -529,6 +534,7 @@ pub fn parse(text: &str) -> Intent {
             Some(Word::Wink) => it.wink = Some(ask(strength)),
             Some(Word::Smile) => it.smile = Some(ask(strength)),
             Some(Word::Glance) => it.glance = Some(ask(strength)),
+            Some(Word::Nod) => it.nod = Some(ask(strength)),
             Some(Word::Sound(k)) => {
                 if on {
                     push_unique(&mut it.sounds, k);
@@ -570,7 +576,7 @@ pub fn parse(text: &str) -> Intent {
             Some(Word::Only) => it.exclusive = true,
             Some(Word::Loop) => it.looped = true,
             Some(Word::Face) => it.unsupported.push(format!(
-                "'{}': only blinks, winks, smiles and glances are drawn on faces so far (with the face pack); talking, laughing and nods are not",
+                "'{}': only blinks, winks, smiles, glances and nods are drawn on faces so far (with the face pack); talking and laughing are not",
                 toks[i]
             )),
         }
@@ -673,7 +679,8 @@ mod tests {
         assert!(parse("smiling softly").smile.is_some_and(|a| a.on));
         let wink = parse("she winks");
         assert!(wink.blink.is_none() && wink.wink.is_some_and(|a| a.on) && wink.unsupported.is_empty());
-        assert!(parse("he nods").unsupported.iter().any(|u| u.contains("nods")));
+        assert!(parse("he nods").nod.is_some_and(|a| a.on));
+        assert!(parse("she laughs").unsupported.iter().any(|u| u.contains("laughs")));
     }
 
     #[test]
@@ -709,7 +716,7 @@ mod tests {
         assert!(it.ignored.is_empty(), "{:?}", it.ignored);
         let it = parse("pan left");
         assert_eq!(it.camera.map(|c| c.0), Some(CameraMove::PanLeft));
-        let it = parse("make her nod");
+        let it = parse("make her laugh");
         assert_eq!(it.unsupported.len(), 1);
         assert_eq!(it.ignored, vec!["her".to_string()]);
     }

@@ -57,6 +57,7 @@ pub struct Stage {
     blinks: Option<super::blink::Blinks>,
     smiles: Option<super::smile::Smiles>,
     glances: Option<super::glance::Glances>,
+    nods: Option<super::nod::Nods>,
     /// Steam and where it rises from (source pixels).
     steam: Option<(Steam, (f32, f32))>,
     sky_plate: Option<Yuv>,
@@ -295,6 +296,11 @@ impl Stage {
         } else {
             None
         };
+        let nods = if plan.nod {
+            super::nod::Nods::new(&scene.face_meshes, |x, y| to_src(f64::from(x), f64::from(y)), duration)
+        } else {
+            None
+        };
         let flickers = if plan.flicker > 0.0 {
             let placed: Vec<_> = scene
                 .lights
@@ -348,6 +354,7 @@ impl Stage {
             blinks,
             smiles,
             glances,
+            nods,
             steam,
             sky_plate,
             water_plate,
@@ -499,6 +506,11 @@ impl Stage {
         }
         if let Some(g) = &self.glances {
             g.draw(t, out, |p| self.to_out(&pose, p));
+        }
+        // Last of the face motions: the nod carries the eyes and mouth
+        // drawn above with the head.
+        if let Some(n) = &self.nods {
+            n.draw(t, out, |p| self.to_out(&pose, p));
         }
         for fl in &self.flickers {
             fl.draw(t, wake, self.to_out(&pose, (fl.x, fl.y)), out);

@@ -308,10 +308,14 @@ fn a_wink_shuts_one_eye_only_and_opens_it_again() {
         let pad = (x1 - x0) * 0.6;
         (((x0 - pad).max(0.0) as usize, (x1 + pad) as usize), ((y0 - pad).max(0.0) as usize, (y1 + pad) as usize))
     };
-    let changed = |a: &vivify::codec::Frame, b: &vivify::codec::Frame, ((x0, x1), (y0, y1)): ((usize, usize), (usize, usize))| {
-        let w = a.width;
-        (y0..y1.min(a.height)).flat_map(|y| (x0..x1.min(w)).map(move |x| y * w + x)).filter(|&i| a.y[i] != b.y[i]).count()
-    };
+    let changed =
+        |a: &vivify::codec::Frame, b: &vivify::codec::Frame, ((x0, x1), (y0, y1)): ((usize, usize), (usize, usize))| {
+            let w = a.width;
+            (y0..y1.min(a.height))
+                .flat_map(|y| (x0..x1.min(w)).map(move |x| y * w + x))
+                .filter(|&i| a.y[i] != b.y[i])
+                .count()
+        };
     let mut series = Vec::new();
     for t in [0.9f32, 1.4, 1.55, 2.2] {
         let (a, b) = (render_at(&photo, &scene, &winking, t), render_at(&photo, &scene, &still, t));
@@ -330,6 +334,41 @@ fn a_wink_shuts_one_eye_only_and_opens_it_again() {
         } else {
             assert_eq!(left, 0, "t {t}: open as without the wink: {series:?}");
         }
+    }
+}
+
+#[test]
+fn a_nod_dips_the_head_and_brings_it_back() {
+    use vivify::alive::{plan, prompt};
+    let Some((mesh, photo, scene, _)) = portrait("nods") else { return };
+    let text = "he nods";
+    let nodding = plan::build(text, &prompt::parse(text), &scene, 1, false);
+    assert!(nodding.nod && nodding.notes.iter().any(|n| n.contains("nod")), "{:?}", nodding.notes);
+    let mut still = nodding.clone();
+    still.nod = false;
+    let face = scene.summary.faces[0].rect;
+    // Where the mesh finds the nose tip and the chin in a rendered frame.
+    let found = |frame: &vivify::codec::Frame| {
+        let rgb = rgb_of(frame);
+        let f = vivify::picture::faces::detect(&rgb);
+        let l = mesh.landmarks(&rgb, f.first().expect("the face is still found").rect).expect("landmarks");
+        let y = |k: usize| l.points[k][1] * frame.height as f32;
+        (y(1), y(152))
+    };
+    // The nod starts at 0.6 s of 3 and is deepest at 0.95 s.
+    let mut series = Vec::new();
+    for t in [0.3f32, 0.95, 2.2] {
+        let (a, b) = (render_at(&photo, &scene, &nodding, t), render_at(&photo, &scene, &still, t));
+        assert!(same_outside(&a, &b, face), "t {t}: a pixel changed outside the face");
+        let moved = a.y.iter().zip(&b.y).filter(|(p, q)| p != q).count();
+        let ((nose, chin), (nose0, chin0)) = (found(&a), found(&b));
+        series.push((t, moved, nose - nose0, chin - chin0));
+    }
+    eprintln!("(t, changed luma samples, nose tip lower by px, chin lower by px): {series:?}");
+    let (_, moved, nose, chin) = series[1];
+    assert!(moved > 1000 && nose > 1.0 && chin > 1.0, "the head dips: {series:?}");
+    for &(t, moved, _, _) in [series[0], series[2]].iter() {
+        assert_eq!(moved, 0, "t {t}: before and after the nod the frame is the same: {series:?}");
     }
 }
 
