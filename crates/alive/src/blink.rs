@@ -32,11 +32,17 @@ const LASH: f32 = 0.25;
 /// Seconds a winking lid takes to close, stays shut, and takes to open.
 const WINK_S: (f32, f32, f32) = (0.12, 0.30, 0.20);
 
-/// Both eyes now and then, or one eye once.
+/// Seconds eyes narrowed by a laugh take to narrow, stay so, and open;
+/// and how far the lids come down (a share of the eye's opening).
+const SQUINT_S: (f32, f32, f32) = (0.2, 1.0, 0.3);
+const SQUINT: f32 = 0.35;
+
+/// Both eyes now and then, one eye once, or both narrowed once (a laugh).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
     Blink,
     Wink,
+    Squint,
 }
 
 impl Style {
@@ -45,6 +51,16 @@ impl Style {
         match self {
             Style::Blink => (CLOSE_S, SHUT_S, OPEN_S),
             Style::Wink => WINK_S,
+            Style::Squint => SQUINT_S,
+        }
+    }
+
+    /// When the first face's lids start to move, as a share of the clip.
+    fn starts_at(self) -> f32 {
+        if self == Style::Squint {
+            super::nod::LAUGH_FROM
+        } else {
+            0.4
         }
     }
 }
@@ -75,7 +91,7 @@ impl Blinks {
         let faces: Vec<([EyeLids; 2], f32)> = meshes
             .iter()
             .enumerate()
-            .map(|(i, m)| (EyeLids::of(m, &to_source), duration * 0.4 + 0.37 * i as f32))
+            .map(|(i, m)| (EyeLids::of(m, &to_source), duration * style.starts_at() + 0.37 * i as f32))
             .filter(|(_, start)| start + length < duration - 0.2)
             .collect();
         (!faces.is_empty()).then_some(Blinks { faces, duration, style })
@@ -98,10 +114,11 @@ impl Blinks {
                     1.0 - (s - close - shut) / open
                 };
                 // Eased: lids start and stop softly.
-                return c * c * (3.0 - 2.0 * c);
+                let eased = c * c * (3.0 - 2.0 * c);
+                return if self.style == Style::Squint { eased * SQUINT } else { eased };
             }
-            if self.style == Style::Wink {
-                break; // a wink is not repeated
+            if self.style != Style::Blink {
+                break; // a wink or a laugh is not repeated
             }
             start += EVERY_S;
         }

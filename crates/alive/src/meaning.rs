@@ -234,6 +234,7 @@ fn absorb(into: &mut Intent, extra: Intent) {
     fill(&mut into.smile, extra.smile);
     fill(&mut into.glance, extra.glance);
     fill(&mut into.nod, extra.nod);
+    fill(&mut into.laugh, extra.laugh);
     for (k, a) in extra.particles {
         if !into.particles.iter().any(|(p, _)| *p == k) {
             into.particles.push((k, a));

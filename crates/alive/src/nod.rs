@@ -22,6 +22,13 @@ const DIP: f32 = 0.05;
 /// Seconds to go down and to come back up.
 const DOWN_S: f32 = 0.35;
 const UP_S: f32 = 0.45;
+/// A laugh's bobs: how many, each one's dip (share of the face's height)
+/// and its seconds down and up; and when the laugh starts, as a share of
+/// the clip (the eyes narrow then too, see `blink.rs`).
+const BOBS: usize = 3;
+const BOB_DIP: f32 = 0.02;
+const BOB_S: (f32, f32) = (0.18, 0.24);
+pub const LAUGH_FROM: f32 = 0.25;
 /// The ellipse round the head, in face widths and heights from its middle.
 const REACH_X: f32 = 0.8;
 const REACH_Y: f32 = 0.8;
@@ -34,17 +41,43 @@ struct Head {
     height: f32,
 }
 
+/// One nod, or a laugh's few small bobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Nod,
+    Laugh,
+}
+
+impl Style {
+    /// The dip, seconds down and up, how many times, and when the first
+    /// starts (share of the clip).
+    fn shape(self) -> (f32, f32, f32, usize, f32) {
+        match self {
+            Style::Nod => (DIP, DOWN_S, UP_S, 1, 0.2),
+            Style::Laugh => (BOB_DIP, BOB_S.0, BOB_S.1, BOBS, LAUGH_FROM),
+        }
+    }
+}
+
 /// The nods of a clip.
 #[derive(Clone, Debug)]
 pub struct Nods {
     heads: Vec<(Head, f32)>,
+    style: Style,
 }
 
 impl Nods {
     /// Nods for `meshes` (points through `to_source` into source pixels):
     /// each head once, the first from a fifth of the clip, the next ones a
     /// little later; none that would not end before the clip does.
-    pub fn new(meshes: &[Landmarks], to_source: impl Fn(f32, f32) -> (f32, f32), duration: f32) -> Option<Nods> {
+    pub fn new(
+        meshes: &[Landmarks],
+        to_source: impl Fn(f32, f32) -> (f32, f32),
+        duration: f32,
+        style: Style,
+    ) -> Option<Nods> {
+        let (_, down, up, times, from) = style.shape();
+        let length = (down + up) * times as f32;
         let heads: Vec<(Head, f32)> = meshes
             .iter()
             .enumerate()
@@ -57,25 +90,23 @@ impl Nods {
                     width: (r.0 - l.0).hypot(r.1 - l.1),
                     height: (chin.0 - top.0).hypot(chin.1 - top.1),
                 };
-                let start = duration * 0.2 + 0.3 * i as f32;
-                (head.width > 4.0 && head.height > 4.0 && start + DOWN_S + UP_S < duration - 0.2)
-                    .then_some((head, start))
+                let start = duration * from + 0.3 * i as f32;
+                (head.width > 4.0 && head.height > 4.0 && start + length < duration - 0.2).then_some((head, start))
             })
             .collect();
-        (!heads.is_empty()).then_some(Nods { heads })
+        (!heads.is_empty()).then_some(Nods { heads, style })
     }
 
     /// How far down face `i` is at `t` (0 up, 1 the deepest dip).
     pub fn depth(&self, i: usize, t: f32) -> f32 {
         let Some(&(_, start)) = self.heads.get(i) else { return 0.0 };
+        let (_, down, up, times, _) = self.style.shape();
         let s = t - start;
-        let d = if !(0.0..DOWN_S + UP_S).contains(&s) {
-            0.0
-        } else if s < DOWN_S {
-            s / DOWN_S
-        } else {
-            1.0 - (s - DOWN_S) / UP_S
-        };
+        if !(0.0..(down + up) * times as f32).contains(&s) {
+            return 0.0;
+        }
+        let s = s % (down + up);
+        let d = if s < down { s / down } else { 1.0 - (s - down) / up };
         d * d * (3.0 - 2.0 * d)
     }
 
@@ -91,7 +122,7 @@ impl Nods {
             let c = to_out(head.centre);
             let edge = to_out((head.centre.0 + head.width, head.centre.1 + head.height));
             let (w, h) = ((edge.0 - c.0).abs(), (edge.1 - c.1).abs());
-            dip(out, c, w, h, d * DIP * h);
+            dip(out, c, w, h, d * self.style.shape().0 * h);
         }
     }
 }
@@ -174,12 +205,19 @@ mod tests {
         m.points[CHIN] = [0.5, 0.7, 0.0];
         m.points[CHEEKS[0]] = [0.35, 0.5, 0.0];
         m.points[CHEEKS[1]] = [0.65, 0.5, 0.0];
-        let n = Nods::new(&[m.clone()], |x, y| (x * 100.0, y * 100.0), 3.0).expect("nod");
+        let n = Nods::new(&[m.clone()], |x, y| (x * 100.0, y * 100.0), 3.0, Style::Nod).expect("nod");
         let start = 0.6;
         assert_eq!(n.depth(0, start - 0.01), 0.0);
         assert!(n.depth(0, start + DOWN_S) > 0.99);
         assert_eq!(n.depth(0, start + DOWN_S + UP_S + 0.01), 0.0);
         assert_eq!(n.depth(0, start + 2.0), 0.0);
-        assert!(Nods::new(&[m], |x, y| (x * 100.0, y * 100.0), 0.5).is_none());
+        assert!(Nods::new(&[m.clone()], |x, y| (x * 100.0, y * 100.0), 0.5, Style::Nod).is_none());
+        // A laugh bobs three times, then rests.
+        let l = Nods::new(&[m], |x, y| (x * 100.0, y * 100.0), 3.0, Style::Laugh).expect("laugh");
+        let (start, period) = (0.75, BOB_S.0 + BOB_S.1);
+        for k in 0..3 {
+            assert!(l.depth(0, start + k as f32 * period + BOB_S.0) > 0.99, "bob {k}");
+        }
+        assert_eq!(l.depth(0, start + 3.0 * period + 0.01), 0.0);
     }
 }

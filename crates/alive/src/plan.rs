@@ -36,6 +36,8 @@ pub struct Plan {
     pub glance: bool,
     /// The head nods once (see `nod.rs`).
     pub nod: bool,
+    /// A closed-mouth laugh: broad smile, narrowed eyes, the head bobbing.
+    pub laugh: bool,
     /// A soft light passing over the subject.
     pub light_sweep: f32,
     /// Soft haze: lifted shadows, lower contrast and colour (0..=1).
@@ -317,7 +319,16 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
     // Blinks, where the face pack found each face's mesh (eyes open):
     // by default on a portrait, or when asked.
     let asked = intent.blink.map(|a| a.on);
-    let wink = intent.wink.is_some_and(|a| a.on) && !scene.face_meshes.is_empty();
+    let laugh = intent.laugh.is_some_and(|a| a.on) && !scene.face_meshes.is_empty();
+    if laugh {
+        notes.push(format!(
+            "faces: {} laugh with the mouth closed (a broad smile, the eyes narrowed, the head bobbing; no teeth are invented; no blink, wink or nod in the same clip)",
+            scene.face_meshes.len()
+        ));
+    } else if intent.laugh.is_some_and(|a| a.on) {
+        notes.push("faces: laugh needs the face pack's face mesh and a face it can read".into());
+    }
+    let wink = !laugh && intent.wink.is_some_and(|a| a.on) && !scene.face_meshes.is_empty();
     if wink {
         notes.push(format!(
             "faces: {} wink (one eye held shut a moment, once; no blink in the same clip)",
@@ -326,7 +337,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
     } else if intent.wink.is_some_and(|a| a.on) {
         notes.push("faces: wink needs the face pack's face mesh and a face with open eyes".into());
     }
-    let wants_blink = wanted(intent.blink, ex, portrait).is_some() && !wink;
+    let wants_blink = wanted(intent.blink, ex, portrait).is_some() && !wink && !laugh;
     let blink = wants_blink && !scene.face_meshes.is_empty();
     if blink {
         notes.push(format!("faces: {} blink (the face pack's face mesh), not together", scene.face_meshes.len()));
@@ -351,7 +362,9 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         }
         _ => 0.0,
     };
-    let nod = intent.nod.is_some_and(|a| a.on) && !scene.face_meshes.is_empty();
+    // A laugh smiles broadly, whatever else was said of the smile.
+    let smile = if laugh { smile.max(1.5) } else { smile };
+    let nod = !laugh && intent.nod.is_some_and(|a| a.on) && !scene.face_meshes.is_empty();
     if nod {
         notes.push(format!(
             "faces: {} nod once (the head dips 5 % of the face's height and comes back)",
@@ -495,6 +508,7 @@ pub fn build(prompt: &str, intent: &Intent, scene: &Scene, seed: u64, mute: bool
         smile,
         glance,
         nod,
+        laugh,
         light_sweep,
         haze,
         sway,

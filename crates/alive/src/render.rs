@@ -279,8 +279,14 @@ impl Stage {
             |(x, y)| to_src(f64::from(x), f64::from(y)),
         );
         let in_window = |(x, y): (f32, f32)| x >= 0.0 && y >= 0.0 && x < sw as f32 && y < sh as f32;
-        let style =
-            if plan.wink { Some(super::blink::Style::Wink) } else { plan.blink.then_some(super::blink::Style::Blink) };
+        // One lid motion a clip: a laugh's narrowed eyes, else a wink, else blinks.
+        let style = if plan.laugh {
+            Some(super::blink::Style::Squint)
+        } else if plan.wink {
+            Some(super::blink::Style::Wink)
+        } else {
+            plan.blink.then_some(super::blink::Style::Blink)
+        };
         let blinks = style.and_then(|style| {
             super::blink::Blinks::new(&scene.face_meshes, |x, y| to_src(f64::from(x), f64::from(y)), duration, style)
         });
@@ -296,11 +302,10 @@ impl Stage {
         } else {
             None
         };
-        let nods = if plan.nod {
-            super::nod::Nods::new(&scene.face_meshes, |x, y| to_src(f64::from(x), f64::from(y)), duration)
-        } else {
-            None
-        };
+        let nod = if plan.laugh { Some(super::nod::Style::Laugh) } else { plan.nod.then_some(super::nod::Style::Nod) };
+        let nods = nod.and_then(|style| {
+            super::nod::Nods::new(&scene.face_meshes, |x, y| to_src(f64::from(x), f64::from(y)), duration, style)
+        });
         let flickers = if plan.flicker > 0.0 {
             let placed: Vec<_> = scene
                 .lights

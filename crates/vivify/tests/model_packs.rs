@@ -373,6 +373,43 @@ fn a_nod_dips_the_head_and_brings_it_back() {
 }
 
 #[test]
+fn a_laugh_smiles_broadly_narrows_the_eyes_and_bobs_the_head() {
+    use vivify::alive::{plan, prompt};
+    let Some((mesh, photo, scene, _)) = portrait("laughs") else { return };
+    let text = "she laughs";
+    let laughing = plan::build(text, &prompt::parse(text), &scene, 1, false);
+    assert!(laughing.laugh && laughing.smile >= 1.5 && !laughing.blink && !laughing.nod, "{:?}", laughing.notes);
+    // The same clip without the laugh's eyes and bobs (its smile kept).
+    let mut still = laughing.clone();
+    still.laugh = false;
+    let face = scene.summary.faces[0].rect;
+    let read = |frame: &vivify::codec::Frame| {
+        let rgb = rgb_of(frame);
+        let f = vivify::picture::faces::detect(&rgb);
+        let l = mesh.landmarks(&rgb, f.first().expect("the face is still found").rect).expect("landmarks");
+        let [a, b] = l.eye_openness(1.0);
+        ((a + b) / 2.0, l.points[1][1] * frame.height as f32)
+    };
+    // The laugh starts at 0.75 s of 3: the eyes are narrowed from 0.95 s
+    // to 1.95 s, the head down at 0.93, 1.35 and 1.77 s.
+    let mut series = Vec::new();
+    for t in [0.5f32, 0.93, 1.35, 2.6] {
+        let (a, b) = (render_at(&photo, &scene, &laughing, t), render_at(&photo, &scene, &still, t));
+        assert!(same_outside(&a, &b, face), "t {t}: a pixel changed outside the face");
+        let ((open, nose), (open0, nose0)) = (read(&a), read(&b));
+        series.push((t, open / open0, nose - nose0));
+    }
+    eprintln!("(t, eye openness against no laugh, nose tip lower by px): {series:?}");
+    for &(t, open, nose) in &series {
+        if (0.9..1.4).contains(&t) {
+            assert!(open < 0.97 && nose > 0.5, "t {t}: narrowed eyes, head down: {series:?}");
+        } else {
+            assert!((open - 1.0).abs() < 0.01 && nose.abs() < 0.01, "t {t}: as without the laugh: {series:?}");
+        }
+    }
+}
+
+#[test]
 fn a_smile_lifts_the_mouth_corners_and_touches_nothing_else() {
     use vivify::alive::face_mesh::MOUTH;
     use vivify::alive::{plan, prompt};
