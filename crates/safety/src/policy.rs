@@ -19,8 +19,9 @@ pub struct PromptPolicy {
     /// Run the prompt check by meaning when the text pack is installed.
     #[serde(default = "yes")]
     pub meaning: bool,
-    /// Category code → the classifier probability from which a prompt is
-    /// refused, overriding the trained thresholds (see `meaning.rs`).
+    /// Category code → the classifier's harm (1 - p(allow), 0 to 1) from
+    /// which a prompt of that category is refused, overriding the trained
+    /// thresholds (see `meaning.rs`).
     #[serde(default)]
     pub thresholds: BTreeMap<String, f32>,
 }
