@@ -239,14 +239,17 @@ impl SentenceModel {
 }
 
 /// `x` (rows of `width`) times the weight [out][width], plus the bias.
+/// Each weight row is read once for all the tokens (outputs outside,
+/// tokens inside): the weights, not the few tokens, are what does not fit
+/// in the cache.
 fn linear(x: &[f32], width: usize, (w, b): &(Vec<f32>, Vec<f32>)) -> Vec<f32> {
     let out = b.len();
     let rows = x.len() / width;
-    let mut y = Vec::with_capacity(rows * out);
-    for r in 0..rows {
-        let xr = &x[r * width..(r + 1) * width];
-        for (o, bias) in b.iter().enumerate() {
-            y.push(bias + dot(xr, &w[o * width..(o + 1) * width]));
+    let mut y = vec![0f32; rows * out];
+    for (o, bias) in b.iter().enumerate() {
+        let wo = &w[o * width..(o + 1) * width];
+        for r in 0..rows {
+            y[r * out + o] = bias + dot(&x[r * width..(r + 1) * width], wo);
         }
     }
     y
