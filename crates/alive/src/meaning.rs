@@ -30,6 +30,10 @@ const BANK: &[u8] = include_bytes!("../data/concepts.bank");
 /// is one concept.
 pub const THRESHOLD: f32 = 0.45;
 
+/// At most this many clauses are read by meaning (an embedding each, about
+/// 14 ms): the rest of a long prompt is reported as not read.
+pub const MAX_CLAUSES: usize = 12;
+
 /// Words that carry no request on their own: a clause whose only unknown
 /// words are these is not worth reading by meaning.
 const EMPTY_WORDS: &[&str] = &[
@@ -134,6 +138,7 @@ impl Meaning {
     /// same text). What the prompt said in grammar words stays as it was.
     pub fn read(&self, text: &str, intent: &mut Intent) -> Vec<Reading> {
         let mut readings = Vec::new();
+        let mut embedded = 0;
         for clause in clauses(text) {
             let unknown: Vec<String> = prompt::parse(&clause)
                 .ignored
@@ -143,6 +148,13 @@ impl Meaning {
             if unknown.is_empty() {
                 continue;
             }
+            if embedded == MAX_CLAUSES {
+                intent.unsupported.push(format!(
+                    "only the first {MAX_CLAUSES} clauses with unknown words are read by meaning; the rest are not"
+                ));
+                break;
+            }
+            embedded += 1;
             let Some((concept, similarity)) = self.scores(&clause).into_iter().next() else { continue };
             if similarity < self.threshold {
                 continue;

@@ -172,6 +172,12 @@ fn a_clause_is_read_as_a_concept_and_the_plan_says_so() {
     assert_eq!(it.readings[0].concept, "blizzard");
     assert!(it.ignored.is_empty(), "{:?}", it.ignored);
     assert_eq!(it.camera.map(|c| c.0), Some(prompt::CameraMove::PanLeft));
+    // A long prompt: only the first clauses are read, and it says so.
+    let long = vec!["a blizzard sweeps the pass"; meaning::MAX_CLAUSES + 3].join(", ");
+    let mut it = prompt::parse(&long);
+    it.readings = m.read(&long, &mut it);
+    assert_eq!(it.readings.len(), meaning::MAX_CLAUSES);
+    assert!(it.unsupported.iter().any(|u| u.contains("read by meaning")), "{:?}", it.unsupported);
     // Refused by meaning: nothing of it is added.
     let text = "no downpour please";
     let mut it = prompt::parse(text);
