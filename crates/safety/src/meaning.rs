@@ -3,7 +3,8 @@
 //! on labelled prompts (`examples/train_prompt_check.rs`, run by
 //! `scripts/train-prompt-check`; weights in `data/prompt-classifier.json`).
 //! The prompt's harm is 1 - p(allow), its category the likeliest harmful
-//! class; a harm that reaches that category's threshold refuses the prompt. It runs beside the lexicon and the rules, after them: what they
+//! class; a harm that reaches that category's threshold refuses the
+//! prompt. It runs beside the lexicon and the rules, after them: what they
 //! catch keeps their rule name; what only the meaning catches is named
 //! `prompt.classifier.CATEGORY` with its score.
 //!
