@@ -1,7 +1,8 @@
-//! What the face motions (`blink.rs`, `glance.rs`, `smile.rs`) share: the
-//! eyes' lid lines from the face mesh, carried from the photo into the
-//! source and then into each frame, and the frame's three planes with the
-//! scale of each, since every face motion is drawn on the finished frame.
+//! What the face motions (`blink.rs`, `glance.rs`, `smile.rs`, `nod.rs`)
+//! share: the eyes' lid lines from the face mesh, carried from the photo
+//! into the source and then into each frame; the frame's three planes with
+//! the scale of each, since every face motion is drawn on the finished
+//! frame; and `displace`, the warp by a pull that the smile and the nod use.
 
 use vivify_codec::Frame;
 
@@ -59,4 +60,46 @@ pub fn planes(out: &mut Frame) -> [(&mut Vec<u8>, usize, usize, f32); 3] {
     let (w, h) = (out.width, out.height);
     let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
     [(&mut out.y, w, h, 1.0), (&mut out.u, cw, ch, 0.5), (&mut out.v, cw, ch, 0.5)]
+}
+
+/// Warps the box `centre` ± `reach` (frame pixels) of every plane by
+/// `pull` (frame pixels in, the displacement there out): each pixel takes
+/// the colour from where the pull would have brought it from (a small pull
+/// is its own inverse to first order), sampled bilinearly from the box as
+/// it was. Pixels whose pull is under 0.02 pixel are left alone.
+pub fn displace(out: &mut Frame, centre: (f32, f32), reach: (f32, f32), pull: impl Fn(f32, f32) -> (f32, f32)) {
+    for (plane, pw, ph, scale) in planes(out) {
+        let x0 = ((centre.0 - reach.0) * scale).floor().max(0.0) as usize;
+        let x1 = (((centre.0 + reach.0) * scale).ceil().max(0.0) as usize).min(pw);
+        let y0 = ((centre.1 - reach.1) * scale).floor().max(0.0) as usize;
+        let y1 = (((centre.1 + reach.1) * scale).ceil().max(0.0) as usize).min(ph);
+        if x0 >= x1 || y0 >= y1 {
+            continue;
+        }
+        let copy: Vec<f32> =
+            (y0..y1).flat_map(|y| plane[y * pw + x0..y * pw + x1].iter().map(|&v| f32::from(v))).collect();
+        let (cw, chh) = (x1 - x0, y1 - y0);
+        let at = |x: f32, y: f32| {
+            let x = (x - x0 as f32).clamp(0.0, (cw - 1) as f32);
+            let y = (y - y0 as f32).clamp(0.0, (chh - 1) as f32);
+            let (xi, yi) = (x.floor() as usize, y.floor() as usize);
+            let (fx, fy) = (x - xi as f32, y - yi as f32);
+            let (xj, yj) = ((xi + 1).min(cw - 1), (yi + 1).min(chh - 1));
+            let p = |a: usize, b: usize| copy[b * cw + a];
+            let top = p(xi, yi) + (p(xj, yi) - p(xi, yi)) * fx;
+            let bottom = p(xi, yj) + (p(xj, yj) - p(xi, yj)) * fx;
+            top + (bottom - top) * fy
+        };
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let (fx, fy) = ((x as f32 + 0.5) / scale - 0.5, (y as f32 + 0.5) / scale - 0.5);
+                let (dx, dy) = pull(fx, fy);
+                if dx.abs() + dy.abs() < 0.02 {
+                    continue;
+                }
+                let (sx, sy) = ((fx - dx + 0.5) * scale - 0.5, (fy - dy + 0.5) * scale - 0.5);
+                plane[y * pw + x] = (at(sx, sy) + 0.5) as u8;
+            }
+        }
+    }
 }

@@ -144,34 +144,8 @@ fn dip(out: &mut Frame, c: (f32, f32), w: f32, h: f32, shift: f32) {
         let low = (0.6 + 0.4 * (v + 1.0) / 2.0).clamp(0.0, 1.0);
         shift * fade * low
     };
-    for (plane, pw, ph, scale) in super::face_warp::planes(out) {
-        let x0 = ((c.0 - rx) * scale).floor().max(0.0) as usize;
-        let x1 = (((c.0 + rx) * scale).ceil().max(0.0) as usize).min(pw);
-        let y0 = ((c.1 - ry) * scale).floor().max(0.0) as usize;
-        let y1 = (((c.1 + ry) * scale).ceil().max(0.0) as usize).min(ph);
-        if x0 >= x1 || y0 >= y1 {
-            continue;
-        }
-        for x in x0..x1 {
-            let column: Vec<f32> = (y0..y1).map(|y| f32::from(plane[y * pw + x])).collect();
-            let n = column.len();
-            let at = |y: f32| {
-                let y = (y - y0 as f32).clamp(0.0, (n - 1) as f32);
-                let (i, f) = (y.floor() as usize, y - y.floor());
-                column[i] + (column[(i + 1).min(n - 1)] - column[i]) * f
-            };
-            let fx = (x as f32 + 0.5) / scale - 0.5;
-            for y in y0..y1 {
-                let fy = (y as f32 + 0.5) / scale - 0.5;
-                let dy = pull(fx, fy);
-                if dy < 0.02 {
-                    continue;
-                }
-                // Taken from above: the content moves down.
-                plane[y * pw + x] = (at((fy - dy + 0.5) * scale - 0.5) + 0.5) as u8;
-            }
-        }
-    }
+    // Straight down: the content is taken from above.
+    super::face_warp::displace(out, c, (rx, ry), |fx, fy| (0.0, pull(fx, fy)));
 }
 
 #[cfg(test)]

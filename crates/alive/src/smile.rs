@@ -86,8 +86,7 @@ impl Smiles {
 }
 
 /// Moves the mouth corners `l` and `r` (frame pixels) up and apart by
-/// `s` of the full smile, with everything near them: each output pixel
-/// takes the colour from where the pull would have brought it from. The
+/// `s` of the full smile, with everything near them (a `displace` warp). The
 /// lift grows with the square of the distance from the mouth's middle
 /// along its line (none in the middle, all at the corners), fades beyond
 /// the corners and away from the line.
@@ -113,42 +112,7 @@ fn lift_corners(out: &mut Frame, l: (f32, f32), r: (f32, f32), s: f32) {
         (nx * up + ax * apart, ny * up + ay * apart)
     };
     let reach = half * (1.0 + 3.0 * REACH);
-    for (plane, pw, ph, scale) in super::face_warp::planes(out) {
-        let x0 = ((centre.0 - reach) * scale).floor().max(0.0) as usize;
-        let x1 = (((centre.0 + reach) * scale).ceil().max(0.0) as usize).min(pw);
-        let y0 = ((centre.1 - reach) * scale).floor().max(0.0) as usize;
-        let y1 = (((centre.1 + reach) * scale).ceil().max(0.0) as usize).min(ph);
-        if x0 >= x1 || y0 >= y1 {
-            continue;
-        }
-        let copy: Vec<f32> =
-            (y0..y1).flat_map(|y| plane[y * pw + x0..y * pw + x1].iter().map(|&v| f32::from(v))).collect();
-        let cw = x1 - x0;
-        let at = |x: f32, y: f32| {
-            let x = (x - x0 as f32).clamp(0.0, (cw - 1) as f32);
-            let y = (y - y0 as f32).clamp(0.0, (y1 - y0 - 1) as f32);
-            let (xi, yi) = (x.floor() as usize, y.floor() as usize);
-            let (fx, fy) = (x - xi as f32, y - yi as f32);
-            let (xj, yj) = ((xi + 1).min(cw - 1), (yi + 1).min(y1 - y0 - 1));
-            let p = |a: usize, b: usize| copy[b * cw + a];
-            let top = p(xi, yi) + (p(xj, yi) - p(xi, yi)) * fx;
-            let bottom = p(xi, yj) + (p(xj, yj) - p(xi, yj)) * fx;
-            top + (bottom - top) * fy
-        };
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let (fx, fy) = ((x as f32 + 0.5) / scale - 0.5, (y as f32 + 0.5) / scale - 0.5);
-                let (dx, dy) = pull(fx, fy);
-                if dx.abs() + dy.abs() < 0.02 {
-                    continue;
-                }
-                // Where this pixel's colour comes from (a small pull is
-                // its own inverse to first order).
-                let (sx, sy) = ((fx - dx + 0.5) * scale - 0.5, (fy - dy + 0.5) * scale - 0.5);
-                plane[y * pw + x] = (at(sx, sy) + 0.5) as u8;
-            }
-        }
-    }
+    super::face_warp::displace(out, centre, (reach, reach), pull);
 }
 
 #[cfg(test)]
