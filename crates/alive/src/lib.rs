@@ -371,7 +371,7 @@ fn read_by_meaning(text: &str, intent: &mut prompt::Intent) -> Option<String> {
     }
     match meaning::Meaning::installed() {
         Some(Ok(m)) => {
-            intent.readings = m.read(text, intent);
+            m.read(text, intent);
             None
         }
         Some(Err(e)) => Some(format!("prompt: not read by meaning: {e}")),

@@ -135,9 +135,9 @@ impl Meaning {
 
     /// Reads the clauses of `text` the grammar left unused and applies the
     /// concepts they mean to `intent` (which `prompt::parse` made from the
-    /// same text). What the prompt said in grammar words stays as it was.
-    pub fn read(&self, text: &str, intent: &mut Intent) -> Vec<Reading> {
-        let mut readings = Vec::new();
+    /// same text), recording each in `intent.readings`. What the prompt
+    /// said in grammar words stays as it was.
+    pub fn read(&self, text: &str, intent: &mut Intent) {
         let mut embedded = 0;
         for clause in clauses(text) {
             let unknown: Vec<String> = prompt::parse(&clause)
@@ -170,7 +170,7 @@ impl Meaning {
                 grammar.to_string()
             };
             absorb(intent, prompt::parse(&applied));
-            readings.push(Reading { phrase: clause.clone(), concept, similarity, applied });
+            intent.readings.push(Reading { phrase: clause.clone(), concept, similarity, applied });
             // Its words are no longer ignored: they were read.
             for w in &unknown {
                 if let Some(i) = intent.ignored.iter().position(|x| x == w) {
@@ -178,7 +178,6 @@ impl Meaning {
                 }
             }
         }
-        readings
     }
 }
 

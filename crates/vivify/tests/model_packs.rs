@@ -222,6 +222,16 @@ fn same_outside(a: &vivify::codec::Frame, b: &vivify::codec::Frame, face: vivify
     (0..w * h).filter(|i| !((x0..x1).contains(&(i % w)) && (y0..y1).contains(&(i / w)))).all(|i| a.y[i] == b.y[i])
 }
 
+/// The face mesh of the first face found in a rendered frame.
+fn mesh_of(
+    mesh: &vivify::alive::face_mesh::FaceMesh,
+    frame: &vivify::codec::Frame,
+) -> vivify::alive::face_mesh::Landmarks {
+    let rgb = rgb_of(frame);
+    let found = vivify::picture::faces::detect(&rgb);
+    mesh.landmarks(&rgb, found.first().expect("the face is still found").rect).expect("landmarks")
+}
+
 /// A frame as RGB, for the models to read.
 fn rgb_of(f: &vivify::codec::Frame) -> vivify::picture::image::Rgb {
     vivify::picture::image::Rgb {
@@ -244,11 +254,7 @@ fn a_blink_closes_and_reopens_the_eyes_and_touches_nothing_else() {
     let face = scene.summary.faces[0].rect;
     // How open the eyes are in a rendered frame, by the face mesh itself.
     let openness = |frame: &vivify::codec::Frame| {
-        let rgb = rgb_of(frame);
-        let found = vivify::picture::faces::detect(&rgb);
-        let f = found.first().expect("the face is still found");
-        let l = mesh.landmarks(&rgb, f.rect).expect("landmarks");
-        let [a, b] = l.eye_openness(1.0);
+        let [a, b] = mesh_of(&mesh, frame).eye_openness(1.0);
         (a + b) / 2.0
     };
     let mut series = Vec::new();
@@ -286,19 +292,12 @@ fn a_wink_shuts_one_eye_only_and_opens_it_again() {
     let mut still = winking.clone();
     still.wink = false;
     let face = scene.summary.faces[0].rect;
-    let openness = |frame: &vivify::codec::Frame| {
-        let rgb = rgb_of(frame);
-        let found = vivify::picture::faces::detect(&rgb);
-        let f = found.first().expect("the face is still found");
-        mesh.landmarks(&rgb, f.rect).expect("landmarks").eye_openness(1.0)
-    };
+    let openness = |frame: &vivify::codec::Frame| mesh_of(&mesh, frame).eye_openness(1.0);
     // The wink starts at 1.2 s of 3, is shut from 1.32 s to 1.62 s.
     // Which pixels change: round the winking eye (the mesh's first, on the
     // picture's left) and nowhere round the other.
     let eye_box = |frame: &vivify::codec::Frame, e: usize| {
-        let rgb = rgb_of(frame);
-        let found = vivify::picture::faces::detect(&rgb);
-        let l = mesh.landmarks(&rgb, found.first().expect("face").rect).expect("landmarks");
+        let l = mesh_of(&mesh, frame);
         let pts: Vec<(f32, f32)> = vivify::alive::face_mesh::EYES[e]
             .iter()
             .map(|&k| (l.points[k][0] * frame.width as f32, l.points[k][1] * frame.height as f32))
@@ -349,9 +348,7 @@ fn a_nod_dips_the_head_and_brings_it_back() {
     let face = scene.summary.faces[0].rect;
     // Where the mesh finds the nose tip and the chin in a rendered frame.
     let found = |frame: &vivify::codec::Frame| {
-        let rgb = rgb_of(frame);
-        let f = vivify::picture::faces::detect(&rgb);
-        let l = mesh.landmarks(&rgb, f.first().expect("the face is still found").rect).expect("landmarks");
+        let l = mesh_of(&mesh, frame);
         let y = |k: usize| l.points[k][1] * frame.height as f32;
         (y(1), y(152))
     };
@@ -384,9 +381,7 @@ fn a_laugh_smiles_broadly_narrows_the_eyes_and_bobs_the_head() {
     still.laugh = false;
     let face = scene.summary.faces[0].rect;
     let read = |frame: &vivify::codec::Frame| {
-        let rgb = rgb_of(frame);
-        let f = vivify::picture::faces::detect(&rgb);
-        let l = mesh.landmarks(&rgb, f.first().expect("the face is still found").rect).expect("landmarks");
+        let l = mesh_of(&mesh, frame);
         let [a, b] = l.eye_openness(1.0);
         ((a + b) / 2.0, l.points[1][1] * frame.height as f32)
     };
@@ -424,9 +419,7 @@ fn a_smile_lifts_the_mouth_corners_and_touches_nothing_else() {
     // The mouth corners, as the face mesh finds them in each frame, rise
     // against the lips' middle.
     let corners = |f: &vivify::codec::Frame| {
-        let rgb = rgb_of(f);
-        let found = vivify::picture::faces::detect(&rgb);
-        let l = mesh.landmarks(&rgb, found.first().expect("the face is still found").rect).expect("landmarks");
+        let l = mesh_of(&mesh, f);
         let y = |i: usize| l.points[i][1] * f.height as f32;
         let middle = (y(MOUTH[2]) + y(MOUTH[3])) / 2.0;
         ((middle - y(MOUTH[0])) + (middle - y(MOUTH[1]))) / 2.0

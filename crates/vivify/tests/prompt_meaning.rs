@@ -114,7 +114,7 @@ fn prompts_by_meaning_with_and_without_the_text_pack() {
     };
     let with_meaning = |m: &Meaning, p: &str| {
         let mut it = prompt::parse(p);
-        it.readings = m.read(p, &mut it);
+        m.read(p, &mut it);
         it.layers()
     };
     let with = [score(&all, false, &|p| with_meaning(&m, p)), score(&all, true, &|p| with_meaning(&m, p))];
@@ -167,7 +167,7 @@ fn a_clause_is_read_as_a_concept_and_the_plan_says_so() {
     };
     let text = "a blizzard sweeps the pass, pan left";
     let mut it = prompt::parse(text);
-    it.readings = m.read(text, &mut it);
+    m.read(text, &mut it);
     assert!(it.particles.iter().any(|(k, a)| *k == prompt::ParticleKind::Snow && a.on), "{:?}", it.readings);
     assert_eq!(it.readings[0].concept, "blizzard");
     assert!(it.ignored.is_empty(), "{:?}", it.ignored);
@@ -175,12 +175,12 @@ fn a_clause_is_read_as_a_concept_and_the_plan_says_so() {
     // A long prompt: only the first clauses are read, and it says so.
     let long = vec!["a blizzard sweeps the pass"; meaning::MAX_CLAUSES + 3].join(", ");
     let mut it = prompt::parse(&long);
-    it.readings = m.read(&long, &mut it);
+    m.read(&long, &mut it);
     assert_eq!(it.readings.len(), meaning::MAX_CLAUSES);
     assert!(it.unsupported.iter().any(|u| u.contains("read by meaning")), "{:?}", it.unsupported);
     // Refused by meaning: nothing of it is added.
     let text = "no downpour please";
     let mut it = prompt::parse(text);
-    it.readings = m.read(text, &mut it);
+    m.read(text, &mut it);
     assert!(!it.particles.iter().any(|(_, a)| a.on), "{:?}", it.readings);
 }
