@@ -24,22 +24,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use vivify_models::text::minilm::SentenceModel;
-use vivify_safety::meaning::{fnv1a, misspelled, Weights};
+use vivify_safety::meaning::{fnv1a, labelled, labelled_split, misspelled, Weights};
 use vivify_safety::taxonomy::{Category, Tier};
 
 const EPOCHS: usize = 600;
 const RATE: f32 = 0.05;
 const L2: f32 = 1e-4;
 const FOLDS: u64 = 5;
-
-fn read_labelled(text: &str, keep: impl Fn(&str) -> bool) -> Vec<(String, String)> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| l.split_once('\t'))
-        .filter(|(_, p)| keep(p))
-        .map(|(c, p)| (c.to_string(), p.to_string()))
-        .collect()
-}
 
 /// Class probabilities of one vector.
 fn softmax(w: &[Vec<f32>], b: &[f32], x: &[f32]) -> Vec<f32> {
@@ -97,20 +88,10 @@ fn main() {
         Some(Err(e)) => panic!("the text pack: {e}"),
         None => panic!("the text pack is not installed: scripts/install-model-packs text"),
     };
-    let mut prompts: Vec<(String, String)> = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(root.join("eval/prompt-check"))
-        .expect("eval/prompt-check")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
-        .collect();
-    files.sort();
-    for f in &files {
-        let text = std::fs::read_to_string(f).expect("read");
-        // The test split (odd hash) is never read for training.
-        prompts.extend(read_labelled(&text, |p| fnv1a(p).is_multiple_of(2)));
-    }
+    // The test split (odd hash) is never read for training.
+    let mut prompts = labelled_split(&root.join("eval/prompt-check"), false).expect("eval/prompt-check");
     let lexicon_set = std::fs::read_to_string(root.join("crates/vivify/tests/data/prompts.tsv")).expect("prompts.tsv");
-    prompts.extend(read_labelled(&lexicon_set, |_| true));
+    prompts.extend(labelled(&lexicon_set));
     let mut classes = vec!["allow".to_string()];
     for c in Category::ALL {
         if prompts.iter().any(|(l, _)| l == c.code()) {

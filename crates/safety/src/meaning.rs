@@ -140,6 +140,34 @@ pub fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
+/// Labelled prompts of a text (`label TAB prompt` lines; `#` lines and
+/// lines without a tab are skipped).
+pub fn labelled(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(c, p)| (c.to_string(), p.to_string()))
+        .collect()
+}
+
+/// One split of the labelled prompts in `dir/*.tsv` (files in name order):
+/// the test split (odd [`fnv1a`]) or the training one.
+pub fn labelled_split(dir: &std::path::Path, test: bool) -> std::io::Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "tsv") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(labelled(&std::fs::read_to_string(f)?).into_iter().filter(|(_, p)| (fnv1a(p) % 2 == 1) == test));
+    }
+    Ok(out)
+}
+
 /// The installed text pack's model with the committed weights: None
 /// without the pack; an error when the pack or the weights are unusable
 /// (the check fails closed rather than running without what is installed).

@@ -12,29 +12,13 @@
 
 mod common;
 
-use vivify::safety::meaning::{self, fnv1a, misspelled};
+use vivify::safety::meaning::{self, misspelled};
 use vivify::safety::prompt::check_prompt;
 use vivify::safety::{Category, Policy};
 
 fn test_split() -> Vec<(String, String)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../eval/prompt-check");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("eval/prompt-check")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
-        .collect();
-    files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        for line in std::fs::read_to_string(&f).expect("read").lines() {
-            if let Some((label, prompt)) = line.split_once('\t').filter(|_| !line.starts_with('#')) {
-                if fnv1a(prompt) % 2 == 1 {
-                    out.push((label.to_string(), prompt.to_string()));
-                }
-            }
-        }
-    }
-    out
+    meaning::labelled_split(&dir, true).expect("eval/prompt-check")
 }
 
 /// Per category: harmful prompts, caught; harmless prompts refused as it.
