@@ -63,6 +63,33 @@ pub enum Command {
     /// List the optional model packs: which are installed, what each adds, how to install the others.
     #[command(after_help = AFTER_HELP)]
     Models(ModelsArgs),
+    /// The studio: the web app and HTTP API on this machine (http://127.0.0.1:8080 by default).
+    #[command(after_help = AFTER_HELP)]
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on; anything but loopback needs --token.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// Folder for uploads, outputs, the job queue and the safety database; default: the vivify data folder.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Access token every request must carry (at least 16 letters, digits, - or _); also from VIVIFY_TOKEN.
+    #[arg(long, env = "VIVIFY_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Render threads; default: one per core. 0 runs the API alone.
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Jobs that may wait before new ones are answered 429.
+    #[arg(long, default_value_t = 32)]
+    pub queue: usize,
+    #[command(flatten)]
+    pub sign: SignArgs,
+    /// Safety policy (TOML); default: policy.toml in the config folder, else the built-in one.
+    #[arg(long, value_name = "TOML")]
+    pub policy: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

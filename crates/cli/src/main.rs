@@ -77,6 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Appeal(a) => reports::appeal(a),
         Command::Blocklist(a) => reports::blocklist(a),
         Command::Models(a) => commands::models(a),
+        Command::Serve(a) => serve::serve(a),
     }
 }
 
@@ -84,3 +85,4 @@ mod commands;
 mod credentials;
 mod moderate;
 mod reports;
+mod serve;

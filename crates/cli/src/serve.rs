@@ -1,0 +1,47 @@
+//! `vivify serve`: the studio on this machine. Arguments become the
+//! studio's settings (the same signing identity, policy and safety database
+//! the other commands use); the server runs until a signal ends the
+//! process, and jobs it cut off run again on the next start.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use vivify::safety::store::{data_dir, DB_FILE};
+use vivify_studio::{Server, Settings, StudioError};
+
+use crate::args::ServeArgs;
+
+pub fn serve(a: ServeArgs) -> Result<ExitCode> {
+    let data = match a.data.clone().or_else(data_dir) {
+        Some(d) => d,
+        None => anyhow::bail!(vivify::Error::Param("no data folder: give --data DIR (or set VIVIFY_DATA_DIR)".into())),
+    };
+    std::fs::create_dir_all(&data).with_context(|| format!("cannot create the data folder {}", data.display()))?;
+    let mut settings = Settings::new(&data);
+    settings.token = a.token.clone().filter(|t| !t.is_empty());
+    if let Some(n) = a.workers {
+        settings.workers = n;
+    }
+    settings.queue_limit = a.queue.max(1);
+    settings.signing = crate::credentials::signing(&a.sign)?;
+    let mut checks = crate::moderate::checks(a.policy.as_deref())?;
+    // The studio's items, reports and blocklist live with its data, so
+    // `VIVIFY_DATA_DIR=DIR vivify reports` sees what its users reported.
+    checks.db = Some(data.join(DB_FILE));
+    settings.checks = checks;
+    let workers = settings.workers;
+    let server = Server::start(settings, a.listen).map_err(|e| match e {
+        // A wrong flag is a usage error (exit 2); anything else a failure.
+        StudioError::Config(m) => anyhow::Error::from(vivify::Error::Param(m)),
+        other => anyhow::Error::from(other),
+    })?;
+    let link = match &a.token {
+        Some(t) if !t.is_empty() => format!("http://{}/?token={t}", server.addr),
+        _ => format!("http://{}/", server.addr),
+    };
+    eprintln!("vivify studio: {link}  (data in {}, {workers} worker(s); Ctrl-C stops)", data.display());
+    // The signal handlers end the process; until then the studio serves.
+    loop {
+        std::thread::park();
+    }
+}

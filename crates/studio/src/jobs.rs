@@ -1,0 +1,189 @@
+//! Workers and what they run. Each worker is a thread of its own (renders
+//! are CPU work; the async runtime only answers requests). A worker claims
+//! the next job from the store, runs it with a [`Progress`] that publishes
+//! to the job's watch channel (server-sent events read it) and polls the
+//! job's cancel flag, then records the outcome.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use utoipa::ToSchema;
+use vivify::Progress;
+
+use crate::error::{chain_text, refusal_of, ApiError};
+use crate::spec::JobSpec;
+use crate::store::{Job, JobError, Outcome, Store};
+use crate::Settings;
+
+/// Where a running job is, as the events stream and the job answer say it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ProgressSnapshot {
+    /// The phase under way ("rendering", "encoding", …).
+    pub phase: String,
+    pub done: u64,
+    /// Steps in the phase (0: not known).
+    pub total: u64,
+}
+
+/// The live side of running jobs: their progress and their cancel flags.
+#[derive(Default)]
+pub struct Hub {
+    running: Mutex<HashMap<String, Live>>,
+    /// Wakes idle workers when a job is queued (or the server stops).
+    wake: (Mutex<u64>, Condvar),
+    stopping: AtomicBool,
+}
+
+struct Live {
+    progress: watch::Sender<ProgressSnapshot>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Hub {
+    /// Progress of a running job, to follow (`None`: not running here).
+    pub fn follow(&self, id: &str) -> Option<watch::Receiver<ProgressSnapshot>> {
+        self.lock().get(id).map(|l| l.progress.subscribe())
+    }
+
+    /// Asks a running job to stop at its next step.
+    pub fn cancel(&self, id: &str) {
+        if let Some(l) = self.lock().get(id) {
+            l.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// A job was queued: one idle worker looks.
+    pub fn notify(&self) {
+        let (m, cv) = &self.wake;
+        *m.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        cv.notify_one();
+    }
+
+    /// Workers finish their current job and stop.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+        self.wake.1.notify_all();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Live>> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits for a notify, at most `limit` (a job queued by another process
+    /// sharing the store is found on the next look anyway).
+    fn idle(&self, limit: Duration) {
+        let (m, cv) = &self.wake;
+        let guard = m.lock().unwrap_or_else(|p| p.into_inner());
+        let seen = *guard;
+        let _ = cv.wait_timeout_while(guard, limit, |n| *n == seen && !self.stopping.load(Ordering::Relaxed));
+    }
+}
+
+/// The [`Progress`] a job runs with.
+struct JobProgress {
+    tx: watch::Sender<ProgressSnapshot>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Progress for JobProgress {
+    fn phase(&self, name: &str, total: u64) {
+        self.tx.send_replace(ProgressSnapshot { phase: name.to_string(), done: 0, total });
+    }
+    fn advance(&self, done: u64, total: u64) {
+        self.tx.send_modify(|s| {
+            s.done = done;
+            s.total = total;
+        });
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// Starts `n` worker threads.
+pub fn start_workers(
+    n: usize,
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+    settings: Arc<Settings>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    (0..n)
+        .map(|i| {
+            let (store, hub, settings) = (store.clone(), hub.clone(), settings.clone());
+            std::thread::Builder::new()
+                .name(format!("vivify-worker-{i}"))
+                .spawn(move || work(&*store, &hub, &settings))
+                .expect("the OS refused a worker thread")
+        })
+        .collect()
+}
+
+fn work(store: &dyn Store, hub: &Hub, settings: &Settings) {
+    while !hub.stopping.load(Ordering::Relaxed) {
+        let job = match store.claim() {
+            Ok(Some(job)) => job,
+            Ok(None) => {
+                hub.idle(Duration::from_secs(2));
+                continue;
+            }
+            Err(e) => {
+                eprintln!("vivify serve: a worker could not read the queue: {e}");
+                hub.idle(Duration::from_secs(2));
+                continue;
+            }
+        };
+        let (tx, _) = watch::channel(ProgressSnapshot { phase: "starting".into(), ..Default::default() });
+        let cancel = Arc::new(AtomicBool::new(job.cancel_requested));
+        hub.lock().insert(job.id.clone(), Live { progress: tx.clone(), cancel: cancel.clone() });
+        let progress = JobProgress { tx, cancel };
+        let outcome = run(&job, settings, &progress);
+        if let Err(e) = store.finish(&job.id, &outcome) {
+            eprintln!("vivify serve: job {} ended but could not be recorded: {e}", job.id);
+        }
+        hub.lock().remove(&job.id);
+    }
+}
+
+/// The folder a job writes into.
+pub fn job_dir(data: &Path, id: &str) -> PathBuf {
+    data.join("jobs").join(id)
+}
+
+fn run(job: &Job, settings: &Settings, progress: &JobProgress) -> Outcome {
+    let spec: JobSpec = match serde_json::from_value(job.spec.clone()) {
+        Ok(s) => s,
+        Err(e) => return failed("bad_request", format!("the job's request cannot be read: {e}"), None),
+    };
+    let dir = job_dir(&settings.data, &job.id);
+    // A job that ran before a restart starts from nothing.
+    if dir.exists() {
+        if let Err(e) = std::fs::remove_dir_all(&dir) {
+            return failed("internal", format!("{}: cannot clear: {e}", dir.display()), None);
+        }
+    }
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        return failed("internal", format!("{}: cannot create: {e}", dir.display()), None);
+    }
+    let result = spec.run(settings, &dir, progress);
+    match result {
+        Ok(v) => Outcome::Done(v),
+        Err(e) if matches!(e, vivify::Error::Cancelled) || progress.cancelled() => {
+            let _ = std::fs::remove_dir_all(&dir);
+            Outcome::Cancelled
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            let api = ApiError::from_library(&e);
+            failed(api.kind, chain_text(&e), refusal_of(&e))
+        }
+    }
+}
+
+fn failed(kind: &str, message: String, refusal: Option<serde_json::Value>) -> Outcome {
+    Outcome::Failed(JobError { kind: kind.into(), message, refusal })
+}

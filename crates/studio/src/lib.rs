@@ -1,0 +1,220 @@
+//! vivify studio: the web app and HTTP API over everything vivify does
+//! (`vivify serve`, issue 16).
+//!
+//! Like the command line, the studio only translates: requests become job
+//! specs, workers turn specs into the same library calls the CLI makes, and
+//! the library's reports and errors become JSON. What it adds is what a
+//! server needs: a persistent queue ([`store`]), workers and live progress
+//! ([`jobs`]), uploads held to limits ([`uploads`]), files served with byte
+//! ranges ([`files`]), and access rules ([`security`]).
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod error;
+pub mod files;
+pub mod jobs;
+mod page;
+pub mod security;
+pub mod spec;
+pub mod store;
+pub mod uploads;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use error::{ApiError, StudioError};
+use jobs::Hub;
+use store::{SqliteStore, Store};
+pub use uploads::UploadLimits;
+
+/// How the studio runs: where it keeps things, who may use it, how much
+/// work it takes on, and what every job is checked and signed with.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Uploads, job outputs and the job store live here.
+    pub data: PathBuf,
+    /// Required of every request when set (and needed off loopback).
+    pub token: Option<String>,
+    /// Render threads (0: the API only; jobs wait for another process).
+    pub workers: usize,
+    /// Jobs that may wait before new ones get 429.
+    pub queue_limit: usize,
+    pub limits: UploadLimits,
+    pub signing: vivify::provenance::Signing,
+    pub checks: vivify::safety::Checks,
+}
+
+impl Settings {
+    /// Defaults for a data folder: one worker per core, 32 waiting jobs.
+    pub fn new(data: impl Into<PathBuf>) -> Settings {
+        Settings {
+            data: data.into(),
+            token: None,
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            queue_limit: 32,
+            limits: UploadLimits::default(),
+            signing: vivify::provenance::Signing::unsigned(),
+            checks: vivify::safety::Checks::default(),
+        }
+    }
+
+    pub fn upload_path(&self, id: &str) -> PathBuf {
+        uploads::upload_path(&self.data, id)
+    }
+}
+
+/// What every handler sees.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<Hub>,
+}
+
+/// Every route: the page, the API, the OpenAPI document.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/health", get(api::health))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/uploads", post(api::create_upload))
+        .route("/api/uploads/{id}", get(api::get_upload))
+        .route("/api/uploads/{id}/file", get(api::upload_file))
+        .route("/api/jobs", post(api::create_job).get(api::list_jobs))
+        .route("/api/jobs/{id}", get(api::get_job))
+        .route("/api/jobs/{id}/cancel", post(api::cancel_job))
+        .route("/api/jobs/{id}/events", get(api::job_events))
+        .route("/api/jobs/{id}/files/{name}", get(api::job_file))
+        // Uploads stream to disk under their own cap; nothing else needs
+        // a large body.
+        .layer(axum::extract::DefaultBodyLimit::max(1 << 20));
+    Router::new()
+        .merge(page::routes())
+        .merge(api)
+        .fallback(|| async { ApiError::not_found("no such page or API call") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+fn loopback(addr: &SocketAddr) -> bool {
+    addr.ip().is_loopback()
+}
+
+/// A running studio: its address, and a way to stop it.
+pub struct Server {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    workers: Vec<std::thread::JoinHandle<()>>,
+    hub: Arc<Hub>,
+}
+
+impl Server {
+    /// Opens the data folder, puts interrupted jobs back in the queue,
+    /// starts the workers and listens on `listen`.
+    pub fn start(settings: Settings, listen: SocketAddr) -> Result<Server, StudioError> {
+        if !loopback(&listen) && settings.token.as_deref().is_none_or(str::is_empty) {
+            return Err(StudioError::Config(format!(
+                "listening on {listen} (not loopback) needs an access token: --token TOKEN, or listen on 127.0.0.1"
+            )));
+        }
+        if let Some(t) = &settings.token {
+            if t.len() < 16 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                return Err(StudioError::Config(
+                    "the access token must be at least 16 letters, digits, '-' or '_'".into(),
+                ));
+            }
+        }
+        for sub in ["uploads", "jobs"] {
+            let d = settings.data.join(sub);
+            std::fs::create_dir_all(&d).map_err(|e| StudioError::io(d.display().to_string(), e))?;
+        }
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.data.join("studio.db"))?);
+        let requeued = store.requeue_interrupted()?;
+        if requeued > 0 {
+            eprintln!("vivify serve: {requeued} job(s) interrupted by the last stop run again");
+        }
+        clear_partial_uploads(&settings.data.join("uploads"));
+        let settings = Arc::new(settings);
+        let hub = Arc::new(Hub::default());
+        let listener = std::net::TcpListener::bind(listen)
+            .map_err(|e| StudioError::io(format!("cannot listen on {listen}"), e))?;
+        listener.set_nonblocking(true).map_err(|e| StudioError::io("listener", e))?;
+        let addr = listener.local_addr().map_err(|e| StudioError::io("listener", e))?;
+        let workers = jobs::start_workers(settings.workers, store.clone(), hub.clone(), settings.clone());
+        let state = AppState { settings, store, hub: hub.clone() };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), StudioError>>();
+        let thread = std::thread::Builder::new()
+            .name("vivify-http".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(StudioError::io("the async runtime", e)));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    let listener = match tokio::net::TcpListener::from_std(listener) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(StudioError::io("listener", e)));
+                            return;
+                        }
+                    };
+                    let _ = ready_tx.send(Ok(()));
+                    let app = router(state);
+                    let _ = axum::serve(listener, app)
+                        .with_graceful_shutdown(async move {
+                            let _ = stopped.await;
+                        })
+                        .await;
+                });
+            })
+            .map_err(|e| StudioError::io("the HTTP thread", e))?;
+        ready_rx.recv().map_err(|_| StudioError::Internal("the HTTP thread ended before it listened".into()))??;
+        Ok(Server { addr, stop: Some(stop), thread: Some(thread), workers, hub })
+    }
+
+    /// Stops taking requests, lets each worker finish its job, and returns.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    /// Blocks until the HTTP side ends (it does not on its own: for the
+    /// CLI, which stops on a signal by calling [`Server::stop`] elsewhere).
+    fn shutdown(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        self.hub.stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Uploads cut off by a stop leave `.ID.part` files: nothing refers to them.
+fn clear_partial_uploads(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().ends_with(".part") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}

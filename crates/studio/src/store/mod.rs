@@ -1,0 +1,213 @@
+//! What the studio keeps between requests and across restarts: uploads and
+//! jobs. One trait, so a later backend (Postgres, issue 18) can stand in for
+//! the embedded SQLite one without the server noticing.
+
+mod sqlite;
+
+use serde::{Deserialize, Serialize};
+pub use sqlite::SqliteStore;
+use utoipa::ToSchema;
+
+use crate::error::StudioError;
+
+/// A job's place in its life. `Queued` → `Running` → one of the last three;
+/// a queued job can be cancelled straight away, a running one when its
+/// worker next polls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl JobState {
+    pub fn code(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobState> {
+        [JobState::Queued, JobState::Running, JobState::Done, JobState::Failed, JobState::Cancelled]
+            .into_iter()
+            .find(|st| st.code() == s)
+    }
+
+    /// Nothing more will happen to the job.
+    pub fn finished(self) -> bool {
+        matches!(self, JobState::Done | JobState::Failed | JobState::Cancelled)
+    }
+}
+
+/// An uploaded file, stored under the data folder by its id (never by the
+/// name the client gave, which is kept for display and download names).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Upload {
+    pub id: String,
+    /// The client's file name, reduced to its last component.
+    pub name: String,
+    /// What the bytes are (`photo` or `video`), sniffed from them.
+    pub kind: String,
+    /// The container the bytes hold: jpeg, png, heif, mp4, mov.
+    pub format: String,
+    /// What `inspect` found: `plain`, `live_still`, `live_movie`,
+    /// `motion_photo`.
+    pub role: String,
+    pub width: u32,
+    pub height: u32,
+    /// A video's length (a Motion Photo's embedded one too).
+    pub duration_s: Option<f64>,
+    pub bytes: u64,
+    pub created_at: String,
+}
+
+/// Why a job ended badly, in the words the API answers with.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct JobError {
+    /// Stable: see [`crate::error::ApiError`]'s kinds.
+    pub kind: String,
+    pub message: String,
+    /// For a safety refusal: the stage, rule and what to do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<serde_json::Value>,
+}
+
+/// A job as stored.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Job {
+    pub id: String,
+    /// What the job does (`alive`, …).
+    pub kind: String,
+    pub state: JobState,
+    /// The request that made it.
+    #[schema(value_type = Object)]
+    pub spec: serde_json::Value,
+    /// Lower runs first (interactive work before batches).
+    pub priority: i32,
+    /// How many times a worker started it (a restart mid-run starts it again).
+    pub attempts: u32,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// What the work reported (outputs, plan, checks) once done.
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<serde_json::Value>,
+    pub error: Option<JobError>,
+    /// A cancel was asked for while it ran.
+    pub cancel_requested: bool,
+}
+
+/// Where a job ended.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Done(serde_json::Value),
+    Failed(JobError),
+    Cancelled,
+}
+
+/// The studio's persistent state. Every method is short (no waiting on
+/// work): the server calls it from a blocking-task pool.
+pub trait Store: Send + Sync {
+    fn add_upload(&self, upload: &Upload) -> Result<(), StudioError>;
+    fn upload(&self, id: &str) -> Result<Option<Upload>, StudioError>;
+
+    /// Queues a job unless `queued_limit` jobs are already waiting; `None`
+    /// when the queue is full.
+    fn enqueue(
+        &self,
+        kind: &str,
+        spec: &serde_json::Value,
+        priority: i32,
+        queued_limit: usize,
+    ) -> Result<Option<Job>, StudioError>;
+    fn job(&self, id: &str) -> Result<Option<Job>, StudioError>;
+    /// The newest jobs first.
+    fn jobs(&self, limit: usize) -> Result<Vec<Job>, StudioError>;
+    /// Jobs waiting for a worker.
+    fn queued(&self) -> Result<usize, StudioError>;
+    /// Takes the next queued job (lowest priority number, then oldest) and
+    /// marks it running; `None` when nothing waits.
+    fn claim(&self) -> Result<Option<Job>, StudioError>;
+    /// Records how a running job ended; false when it was not running.
+    fn finish(&self, id: &str, outcome: &Outcome) -> Result<bool, StudioError>;
+    /// Cancels a queued job at once, or marks a running one to stop; the
+    /// job after the change (`None`: no such job).
+    fn cancel(&self, id: &str) -> Result<Option<Job>, StudioError>;
+    /// On start: jobs that were running when the last server stopped go
+    /// back to the queue. Returns how many.
+    fn requeue_interrupted(&self) -> Result<usize, StudioError>;
+}
+
+/// The time now as RFC 3339 UTC, to the millisecond.
+pub(crate) fn now() -> String {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = t.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem % 3600 / 60, rem % 60, t.subsec_millis())
+}
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian
+/// calendar (Howard Hinnant's civil-from-days algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// A fresh identifier: 16 random bytes as 32 hex digits (unguessable: the
+/// id is what lets a client see a job or an upload).
+pub(crate) fn new_id() -> Result<String, StudioError> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| StudioError::Internal(format!("no randomness: {e}")))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// Ids are what we made: 32 lowercase hex digits. Anything else is refused
+/// before it reaches a path or a query.
+pub fn valid_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_match_known_days() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_794), (2026, 12, 7));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn ids_are_32_hex_digits_and_differ() {
+        let (a, b) = (new_id().expect("an id"), new_id().expect("an id"));
+        assert!(valid_id(&a) && valid_id(&b));
+        assert_ne!(a, b);
+        assert!(!valid_id("../etc/passwd"));
+        assert!(!valid_id(&a.to_uppercase()));
+    }
+
+    #[test]
+    fn job_states_round_trip_their_codes() {
+        for s in [JobState::Queued, JobState::Running, JobState::Done, JobState::Failed, JobState::Cancelled] {
+            assert_eq!(JobState::parse(s.code()), Some(s));
+        }
+        assert!(JobState::parse("paused").is_none());
+    }
+}

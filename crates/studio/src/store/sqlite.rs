@@ -1,0 +1,340 @@
+//! The embedded store: one SQLite file in the data folder (WAL, so readers
+//! never wait on the writer). Claiming is one `UPDATE … RETURNING` on the
+//! oldest queued row, so two workers never take the same job.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::{new_id, now, Job, JobError, JobState, Outcome, Store, Upload};
+use crate::error::StudioError;
+
+/// Bumped with every change below; a database from a newer vivify is
+/// refused rather than misread.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS uploads (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    format TEXT NOT NULL,
+    role TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    duration_s REAL,
+    bytes INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    spec TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    result TEXT,
+    error TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (state, priority, seq);
+"#;
+
+const JOB_COLUMNS: &str =
+    "id, kind, state, spec, priority, attempts, created_at, started_at, finished_at, result, error, cancel_requested";
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn db(e: rusqlite::Error) -> StudioError {
+    StudioError::Store(e.to_string())
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(row: &Row, i: usize) -> rusqlite::Result<Option<T>> {
+    let text: Option<String> = row.get(i)?;
+    text.map(|t| {
+        serde_json::from_str(&t)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    })
+    .transpose()
+}
+
+fn job_from(row: &Row) -> rusqlite::Result<Job> {
+    let state: String = row.get(2)?;
+    Ok(Job {
+        id: row.get(0)?,
+        kind: row.get(1)?,
+        state: JobState::parse(&state).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, format!("state {state}").into())
+        })?,
+        spec: json_column(row, 3)?.unwrap_or(serde_json::Value::Null),
+        priority: row.get(4)?,
+        attempts: row.get(5)?,
+        created_at: row.get(6)?,
+        started_at: row.get(7)?,
+        finished_at: row.get(8)?,
+        result: json_column(row, 9)?,
+        error: json_column::<JobError>(row, 10)?,
+        cancel_requested: row.get::<_, i64>(11)? != 0,
+    })
+}
+
+impl SqliteStore {
+    /// Opens (creating) the store at `path`.
+    pub fn open(path: &Path) -> Result<SqliteStore, StudioError> {
+        let conn = Connection::open(path).map_err(|e| StudioError::Store(format!("{}: {e}", path.display())))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(db)?;
+        if version > SCHEMA_VERSION {
+            return Err(StudioError::Store(format!(
+                "{}: made by a newer vivify (schema {version}, this one knows {SCHEMA_VERSION})",
+                path.display()
+            )));
+        }
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(db)?;
+        Ok(SqliteStore { conn: Mutex::new(conn) })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T, StudioError> {
+        // A panic while the lock was held cannot leave SQLite half-written
+        // (every change is one statement or one transaction): carry on.
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut conn).map_err(db)
+    }
+}
+
+impl Store for SqliteStore {
+    fn add_upload(&self, u: &Upload) -> Result<(), StudioError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO uploads (id, name, kind, format, role, width, height, duration_s, bytes, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    u.id,
+                    u.name,
+                    u.kind,
+                    u.format,
+                    u.role,
+                    u.width,
+                    u.height,
+                    u.duration_s,
+                    u.bytes as i64,
+                    u.created_at
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn upload(&self, id: &str) -> Result<Option<Upload>, StudioError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT id, name, kind, format, role, width, height, duration_s, bytes, created_at FROM uploads WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Upload {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        kind: r.get(2)?,
+                        format: r.get(3)?,
+                        role: r.get(4)?,
+                        width: r.get(5)?,
+                        height: r.get(6)?,
+                        duration_s: r.get(7)?,
+                        bytes: r.get::<_, i64>(8)? as u64,
+                        created_at: r.get(9)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    fn enqueue(
+        &self,
+        kind: &str,
+        spec: &serde_json::Value,
+        priority: i32,
+        queued_limit: usize,
+    ) -> Result<Option<Job>, StudioError> {
+        let id = new_id()?;
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let waiting: i64 = tx.query_row("SELECT count(*) FROM jobs WHERE state = 'queued'", [], |r| r.get(0))?;
+            if waiting as usize >= queued_limit {
+                return Ok(None);
+            }
+            tx.execute(
+                "INSERT INTO jobs (id, kind, state, spec, priority, created_at) VALUES (?1, ?2, 'queued', ?3, ?4, ?5)",
+                params![id, kind, spec.to_string(), priority, now()],
+            )?;
+            let job = tx.query_row(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"), [&id], job_from)?;
+            tx.commit()?;
+            Ok(Some(job))
+        })
+    }
+
+    fn job(&self, id: &str) -> Result<Option<Job>, StudioError> {
+        self.with(|c| c.query_row(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"), [id], job_from).optional())
+    }
+
+    fn jobs(&self, limit: usize) -> Result<Vec<Job>, StudioError> {
+        self.with(|c| {
+            let mut st = c.prepare(&format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY seq DESC LIMIT ?1"))?;
+            let rows = st.query_map([limit as i64], job_from)?;
+            rows.collect()
+        })
+    }
+
+    fn queued(&self) -> Result<usize, StudioError> {
+        self.with(|c| c.query_row("SELECT count(*) FROM jobs WHERE state = 'queued'", [], |r| r.get::<_, i64>(0)))
+            .map(|n| n as usize)
+    }
+
+    fn claim(&self) -> Result<Option<Job>, StudioError> {
+        self.with(|c| {
+            c.query_row(
+                &format!(
+                    "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?1
+                     WHERE seq = (SELECT seq FROM jobs WHERE state = 'queued' ORDER BY priority, seq LIMIT 1)
+                     RETURNING {JOB_COLUMNS}"
+                ),
+                [now()],
+                job_from,
+            )
+            .optional()
+        })
+    }
+
+    fn finish(&self, id: &str, outcome: &Outcome) -> Result<bool, StudioError> {
+        let (state, result, error) = match outcome {
+            Outcome::Done(r) => ("done", Some(r.to_string()), None),
+            Outcome::Failed(e) => ("failed", None, Some(serde_json::to_string(e).unwrap_or_default())),
+            Outcome::Cancelled => ("cancelled", None, None),
+        };
+        self.with(|c| {
+            c.execute(
+                "UPDATE jobs SET state = ?2, result = ?3, error = ?4, finished_at = ?5 WHERE id = ?1 AND state = 'running'",
+                params![id, state, result, error, now()],
+            )
+            .map(|n| n == 1)
+        })
+    }
+
+    fn cancel(&self, id: &str) -> Result<Option<Job>, StudioError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE jobs SET state = 'cancelled', finished_at = ?2 WHERE id = ?1 AND state = 'queued'",
+                params![id, now()],
+            )?;
+            tx.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ?1 AND state = 'running'", [id])?;
+            let job =
+                tx.query_row(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"), [id], job_from).optional()?;
+            tx.commit()?;
+            Ok(job)
+        })
+    }
+
+    fn requeue_interrupted(&self) -> Result<usize, StudioError> {
+        self.with(|c| {
+            // A job whose cancel was asked for before the stop stays
+            // cancelled rather than running again.
+            c.execute(
+                "UPDATE jobs SET state = 'cancelled', finished_at = ?1 WHERE state = 'running' AND cancel_requested = 1",
+                [now()],
+            )?;
+            c.execute("UPDATE jobs SET state = 'queued', started_at = NULL WHERE state = 'running'", [])
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (SqliteStore, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("vivify-studio-store-{}", new_id().expect("store")));
+        std::fs::create_dir_all(&dir).expect("store");
+        (SqliteStore::open(&dir.join("studio.db")).expect("store"), dir)
+    }
+
+    #[test]
+    fn claims_go_by_priority_then_age_and_each_job_once() {
+        let (s, dir) = store();
+        let spec = serde_json::json!({"n": 1});
+        let a = s.enqueue("alive", &spec, 10, 10).expect("store").expect("a job");
+        let b = s.enqueue("alive", &spec, 0, 10).expect("store").expect("a job");
+        let c = s.enqueue("alive", &spec, 10, 10).expect("store").expect("a job");
+        let order: Vec<String> = std::iter::from_fn(|| s.claim().expect("store").map(|j| j.id)).collect();
+        assert_eq!(order, [b.id.clone(), a.id.clone(), c.id.clone()]);
+        assert!(s.claim().expect("store").is_none());
+        let j = s.job(&a.id).expect("store").expect("a job");
+        assert_eq!((j.state, j.attempts), (JobState::Running, 1));
+        std::fs::remove_dir_all(dir).expect("store");
+    }
+
+    #[test]
+    fn a_full_queue_takes_no_more() {
+        let (s, dir) = store();
+        let spec = serde_json::json!({});
+        assert!(s.enqueue("alive", &spec, 0, 2).expect("store").is_some());
+        assert!(s.enqueue("alive", &spec, 0, 2).expect("store").is_some());
+        assert!(s.enqueue("alive", &spec, 0, 2).expect("store").is_none());
+        assert_eq!(s.queued().expect("store"), 2);
+        // A claimed job no longer waits: room for one more.
+        s.claim().expect("store").expect("a job");
+        assert!(s.enqueue("alive", &spec, 0, 2).expect("store").is_some());
+        std::fs::remove_dir_all(dir).expect("store");
+    }
+
+    #[test]
+    fn interrupted_jobs_run_again_and_finished_ones_stay() {
+        let (s, dir) = store();
+        let spec = serde_json::json!({});
+        let a = s.enqueue("alive", &spec, 0, 9).expect("store").expect("a job");
+        let b = s.enqueue("alive", &spec, 0, 9).expect("store").expect("a job");
+        let c = s.enqueue("alive", &spec, 0, 9).expect("store").expect("a job");
+        for _ in 0..3 {
+            s.claim().expect("store").expect("a job");
+        }
+        assert!(s.finish(&a.id, &Outcome::Done(serde_json::json!({"ok": true}))).expect("store"));
+        assert!(!s.finish(&a.id, &Outcome::Cancelled).expect("store"), "a finished job is not finished twice");
+        s.cancel(&c.id).expect("store");
+        drop(s);
+        let s = SqliteStore::open(&dir.join("studio.db")).expect("store");
+        assert_eq!(s.requeue_interrupted().expect("store"), 1);
+        assert_eq!(s.job(&a.id).expect("store").expect("a job").state, JobState::Done);
+        assert_eq!(s.job(&a.id).expect("store").expect("a job").result, Some(serde_json::json!({"ok": true})));
+        assert_eq!(s.job(&b.id).expect("store").expect("a job").state, JobState::Queued);
+        assert_eq!(s.job(&c.id).expect("store").expect("a job").state, JobState::Cancelled);
+        let again = s.claim().expect("store").expect("a job");
+        assert_eq!((again.id, again.attempts), (b.id, 2));
+        std::fs::remove_dir_all(dir).expect("store");
+    }
+
+    #[test]
+    fn cancelling_a_queued_job_ends_it_and_a_running_one_marks_it() {
+        let (s, dir) = store();
+        let spec = serde_json::json!({});
+        let a = s.enqueue("alive", &spec, 0, 9).expect("store").expect("a job");
+        let b = s.enqueue("alive", &spec, 0, 9).expect("store").expect("a job");
+        s.claim().expect("store").expect("a job");
+        let ra = s.cancel(&a.id).expect("store").expect("a job");
+        assert_eq!((ra.state, ra.cancel_requested), (JobState::Running, true));
+        let rb = s.cancel(&b.id).expect("store").expect("a job");
+        assert_eq!(rb.state, JobState::Cancelled);
+        assert!(s.claim().expect("store").is_none());
+        assert!(s.cancel("0".repeat(32).as_str()).expect("store").is_none());
+        std::fs::remove_dir_all(dir).expect("store");
+    }
+}

@@ -1,0 +1,491 @@
+//! The studio over real HTTP: uploads, jobs, progress events, files with
+//! byte ranges, the queue's limits and restarts, cancelling, and the access
+//! rules. Every output that comes back is judged by ffmpeg/ffprobe and
+//! ExifTool like the command line's.
+
+#[path = "../../vivify/tests/common/mod.rs"]
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use vivify_studio::store::{SqliteStore, Store};
+use vivify_studio::{Server, Settings};
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into()
+}
+
+fn start(data: &Path, workers: usize, queue: usize) -> Server {
+    let mut s = Settings::new(data);
+    s.workers = workers;
+    s.queue_limit = queue;
+    Server::start(s, "127.0.0.1:0".parse().expect("addr")).expect("studio starts")
+}
+
+fn url(server: &Server, path: &str) -> String {
+    format!("http://{}{}", server.addr, path)
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+fn answer(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+    let mut r = r.expect("the request reaches the studio");
+    let status = r.status().as_u16();
+    let headers =
+        r.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string())).collect();
+    let body = r.body_mut().with_config().limit(1 << 30).read_to_vec().expect("read the body");
+    Answer { status, headers, body }
+}
+
+fn get(server: &Server, path: &str) -> Answer {
+    answer(agent().get(url(server, path)).call())
+}
+
+fn post_json(server: &Server, path: &str, body: &Value) -> Answer {
+    answer(
+        agent()
+            .post(url(server, path))
+            .header("X-Vivify-Request", "1")
+            .header("Content-Type", "application/json")
+            .send(body.to_string().as_bytes()),
+    )
+}
+
+fn upload(server: &Server, name: &str, bytes: &[u8]) -> Answer {
+    answer(
+        agent()
+            .post(url(server, &format!("/api/uploads?name={}", name.replace('/', "%2F"))))
+            .header("X-Vivify-Request", "1")
+            .header("Content-Type", "application/octet-stream")
+            .send(bytes),
+    )
+}
+
+fn photo() -> Vec<u8> {
+    std::fs::read(common::fixtures().join("photos/temple.jpg")).expect("fixture photo")
+}
+
+/// A job small enough to render in a second or two.
+fn small_job(upload: &str) -> Value {
+    json!({"kind": "alive", "upload": upload, "duration": 1.0, "size": "320x240", "fps": 15})
+}
+
+/// Polls a job until it has finished (a hang guard, not a timing claim).
+fn wait_done(server: &Server, id: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let j = get(server, &format!("/api/jobs/{id}")).json();
+        if ["done", "failed", "cancelled"].contains(&j["state"].as_str().unwrap_or("")) {
+            return j;
+        }
+        assert!(start.elapsed() < Duration::from_secs(600), "job {id} did not finish: {j}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Reads a job's server-sent events until the stream ends: (event, data).
+fn events(server: &Server, id: &str) -> Vec<(String, Value)> {
+    let mut r = agent().get(url(server, &format!("/api/jobs/{id}/events"))).call().expect("events");
+    assert_eq!(r.status().as_u16(), 200);
+    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(ct.starts_with("text/event-stream"), "{ct}");
+    let reader = BufReader::new(r.body_mut().as_reader());
+    let mut out = Vec::new();
+    let mut event = String::new();
+    for line in reader.lines() {
+        let line = line.expect("event line");
+        if let Some(e) = line.strip_prefix("event:") {
+            event = e.trim().to_string();
+        } else if let Some(d) = line.strip_prefix("data:") {
+            out.push((event.clone(), serde_json::from_str(d.trim()).expect("event data is JSON")));
+        }
+    }
+    out
+}
+
+fn save(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("save");
+    p
+}
+
+#[test]
+fn a_photo_comes_alive_over_http_with_progress_and_every_output() {
+    let dir = common::temp_dir("studio-alive");
+    let server = start(&dir.join("data"), 1, 8);
+    let up = upload(&server, "temple.jpg", &photo());
+    assert_eq!(up.status, 201, "{}", String::from_utf8_lossy(&up.body));
+    let up = up.json();
+    assert_eq!((up["kind"].as_str(), up["format"].as_str()), (Some("photo"), Some("jpeg")));
+    assert!(
+        up["width"].as_u64().expect("a number field") > 100 && up["height"].as_u64().expect("a number field") > 100
+    );
+    let id = up["id"].as_str().expect("a string field").to_string();
+    assert_eq!(get(&server, &format!("/api/uploads/{id}/file")).body, photo(), "the upload is kept byte for byte");
+
+    let job = post_json(&server, "/api/jobs", &small_job(&id));
+    assert_eq!(job.status, 202, "{}", String::from_utf8_lossy(&job.body));
+    let job_id = job.json()["id"].as_str().expect("an id").to_string();
+    let evs = events(&server, &job_id);
+    let progress: Vec<&Value> = evs.iter().filter(|(e, _)| e == "progress").map(|(_, d)| d).collect();
+    assert!(progress.iter().any(|p| p["phase"].as_str().is_some_and(|s| !s.is_empty())), "{evs:?}");
+    assert!(
+        progress.iter().any(|p| p["total"].as_u64().unwrap_or(0) > 0 && p["done"].as_u64().unwrap_or(0) > 0),
+        "some phase reported steps: {progress:?}"
+    );
+    let (last, done) = evs.last().expect("a last event");
+    assert_eq!((last.as_str(), done["state"].as_str()), ("state", Some("done")), "{done}");
+
+    let job = wait_done(&server, &job_id);
+    let files = job["files"].as_array().expect("an array field");
+    let role = |r: &str| files.iter().find(|f| f["role"] == r).unwrap_or_else(|| panic!("no {r} in {files:?}"));
+    let out = common::temp_dir("studio-alive-out");
+    for (r, ct) in [
+        ("video", "video/mp4"),
+        ("live_still", "image/jpeg"),
+        ("live_video", "video/quicktime"),
+        ("motion_photo", "image/jpeg"),
+        ("explain_contact", "image/png"),
+    ] {
+        let f = role(r);
+        let name = f["name"].as_str().expect("a string field");
+        let a = get(&server, &format!("/api/jobs/{job_id}/files/{name}?download=1"));
+        assert_eq!(a.status, 200);
+        assert_eq!(a.header("content-type"), Some(ct), "{name}");
+        assert_eq!(a.body.len() as u64, f["bytes"].as_u64().expect("a number field"));
+        let cd = a.header("content-disposition").unwrap_or("");
+        assert!(cd.starts_with("attachment") && cd.contains(&format!("temple.{name}")), "{cd}");
+        save(&out, name, &a.body);
+    }
+    common::assert_decodes(&out.join(role("video")["name"].as_str().expect("a string field")));
+    common::assert_decodes(&out.join(role("live_video")["name"].as_str().expect("a string field")));
+    // The Live pair shares one content identifier; the Motion Photo says
+    // where its video is; both as ExifTool reads them.
+    let still = out.join(role("live_still")["name"].as_str().expect("a string field"));
+    let mov = out.join(role("live_video")["name"].as_str().expect("a string field"));
+    if let (Some(a), Some(b)) =
+        (common::exif_tag(&still, &["-ContentIdentifier"]), common::exif_tag(&mov, &["-ContentIdentifier"]))
+    {
+        assert!(!a.is_empty() && a == b, "content identifiers {a:?} {b:?}");
+    }
+    let motion = out.join(role("motion_photo")["name"].as_str().expect("a string field"));
+    if let Some(v) = common::exif_tag(&motion, &["-MotionPhoto"]) {
+        assert_eq!(v, "1");
+    }
+
+    // Byte ranges, as a video player asks for them.
+    let name = role("video")["name"].as_str().expect("a string field");
+    let whole = std::fs::read(out.join(name)).expect("saved video");
+    let part = answer(
+        agent().get(url(&server, &format!("/api/jobs/{job_id}/files/{name}"))).header("Range", "bytes=100-199").call(),
+    );
+    assert_eq!(part.status, 206);
+    assert_eq!(part.header("content-range"), Some(format!("bytes 100-199/{}", whole.len()).as_str()));
+    assert_eq!(part.body, &whole[100..200]);
+    let outside = answer(
+        agent()
+            .get(url(&server, &format!("/api/jobs/{job_id}/files/{name}")))
+            .header("Range", format!("bytes={}-", whole.len() + 5))
+            .call(),
+    );
+    assert_eq!(outside.status, 416);
+    // Only the job's own files, never a path.
+    for bad in ["..%2F..%2Fstudio.db", "alive.mp4.part", "studio.db"] {
+        assert_eq!(get(&server, &format!("/api/jobs/{job_id}/files/{bad}")).status, 404, "{bad}");
+    }
+    server.stop();
+}
+
+#[test]
+fn hostile_uploads_get_clear_4xx_answers() {
+    let dir = common::temp_dir("studio-hostile");
+    let data = dir.join("data");
+    let server = start(&data, 0, 8);
+    let kind = |a: &Answer| a.json()["kind"].as_str().unwrap_or("").to_string();
+
+    let text = upload(&server, "notes.jpg", b"this is not a photo at all, whatever its name says");
+    assert_eq!((text.status, kind(&text).as_str()), (415, "unsupported_media"));
+    let empty = upload(&server, "x.jpg", b"");
+    assert_eq!((empty.status, kind(&empty).as_str()), (400, "bad_request"));
+
+    // A PNG whose header claims 50,000 × 50,000 pixels (a decompression bomb).
+    let mut bomb = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bomb.extend_from_slice(&50_000u32.to_be_bytes());
+    bomb.extend_from_slice(&50_000u32.to_be_bytes());
+    bomb.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    let a = upload(&server, "bomb.png", &bomb);
+    assert_eq!((a.status, kind(&a).as_str()), (413, "too_large"), "{}", a.json());
+    assert!(a.json()["message"].as_str().expect("a string field").contains("50000x50000"));
+
+    // A truncated MP4: the first 4 kB of a real one.
+    let mp4 = std::fs::read(common::sample("apple_iphone15plus_ios18.2_IMG_3853.MOV")).expect("sample");
+    let a = upload(&server, "cut.mov", &mp4[..4096]);
+    assert_eq!((a.status, kind(&a).as_str()), (422, "bad_input"), "{}", a.json());
+    assert!(a.json()["message"].as_str().expect("a string field").starts_with("cut.mov"));
+
+    // A claimed 2 GB body is refused before a byte of it is read.
+    let mut s = std::net::TcpStream::connect(server.addr).expect("connect");
+    write!(
+        s,
+        "POST /api/uploads?name=big.mov HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Vivify-Request: 1\r\nContent-Length: 2147483648\r\n\r\n"
+    )
+    .expect("send the head");
+    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !String::from_utf8_lossy(&got).contains('}') {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&got);
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    assert!(head.contains("too_large"), "{head}");
+
+    // A name with ../ is only a name: stored by id, shown by its last part.
+    let a = upload(&server, "../../escape/../passwd.jpg", &photo());
+    assert_eq!(a.status, 201);
+    assert_eq!(a.json()["name"], "passwd.jpg");
+    let stored: Vec<String> = std::fs::read_dir(data.join("uploads"))
+        .expect("uploads folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        stored,
+        [a.json()["id"].as_str().expect("an id").to_string()],
+        "one file, named by its id, nothing partial"
+    );
+    assert!(!dir.join("escape").exists() && !dir.join("passwd.jpg").exists());
+
+    // Jobs on things that are not there, or not photos.
+    let a = post_json(&server, "/api/jobs", &json!({"kind": "alive", "upload": "0".repeat(32)}));
+    assert_eq!((a.status, kind(&a).as_str()), (404, "not_found"));
+    let a = post_json(&server, "/api/jobs", &json!({"kind": "alive", "upload": "../../etc"}));
+    assert_eq!((a.status, kind(&a).as_str()), (400, "bad_request"));
+    let a = post_json(&server, "/api/jobs", &json!({"kind": "alive", "upload": a_upload(&server), "duration": 99}));
+    assert_eq!((a.status, kind(&a).as_str()), (400, "bad_request"));
+    assert!(a.json()["message"].as_str().expect("a string field").contains("duration"));
+    let a = post_json(&server, "/api/jobs", &json!({"kind": "teleport"}));
+    assert_eq!((a.status, kind(&a).as_str()), (400, "bad_request"));
+    server.stop();
+}
+
+fn a_upload(server: &Server) -> String {
+    upload(server, "p.jpg", &photo()).json()["id"].as_str().expect("an id").to_string()
+}
+
+#[test]
+fn a_full_queue_answers_429_and_a_restart_runs_every_accepted_job() {
+    let dir = common::temp_dir("studio-queue");
+    let data = dir.join("data");
+    let server = start(&data, 0, 2);
+    let id = a_upload(&server);
+    let tiny = json!({"kind": "alive", "upload": id, "duration": 0.5, "size": "160x120", "fps": 10,
+                      "live": false, "motion": false, "explain": false});
+    let a = post_json(&server, "/api/jobs", &tiny);
+    let b = post_json(&server, "/api/jobs", &tiny);
+    assert_eq!((a.status, b.status), (202, 202));
+    let full = post_json(&server, "/api/jobs", &tiny);
+    assert_eq!(full.status, 429);
+    assert_eq!(full.json()["kind"], "queue_full");
+    let retry: u64 = full.header("retry-after").expect("Retry-After").parse().expect("seconds");
+    assert!(retry >= 1);
+    let health = get(&server, "/api/health").json();
+    assert_eq!((health["queued"].as_u64(), health["queue_limit"].as_u64()), (Some(2), Some(2)));
+    server.stop();
+
+    // One of them was "running" when the server died: a worker of another
+    // process claimed it and never finished.
+    let store = SqliteStore::open(&data.join("studio.db")).expect("store");
+    let claimed = store.claim().expect("claim").expect("a queued job");
+    drop(store);
+
+    let server = start(&data, 1, 2);
+    for j in [a.json(), b.json()] {
+        let id = j["id"].as_str().expect("a string field");
+        let done = wait_done(&server, id);
+        assert_eq!(done["state"], "done", "{done}");
+        let attempts = done["attempts"].as_u64().expect("a number field");
+        assert_eq!(attempts, if id == claimed.id { 2 } else { 1 });
+        let f = &done["files"][0];
+        assert_eq!(f["role"], "video");
+        let bytes = get(&server, &format!("/api/jobs/{id}/files/{}", f["name"].as_str().expect("a string field"))).body;
+        let p = save(&dir, &format!("{id}.mp4"), &bytes);
+        common::assert_decodes(&p);
+    }
+    server.stop();
+}
+
+#[test]
+fn jobs_cancel_while_queued_and_while_running() {
+    let dir = common::temp_dir("studio-cancel");
+    let data = dir.join("data");
+    let server = start(&data, 0, 8);
+    let id = a_upload(&server);
+    let queued = post_json(&server, "/api/jobs", &small_job(&id)).json();
+    let qid = queued["id"].as_str().expect("a string field");
+    let c = post_json(&server, &format!("/api/jobs/{qid}/cancel"), &json!({}));
+    assert_eq!((c.status, c.json()["state"].as_str()), (200, Some("cancelled")));
+    let evs = events(&server, qid);
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    assert_eq!(evs[0].1["state"], "cancelled");
+    server.stop();
+
+    // A long job, cancelled once it reports progress.
+    let server = start(&data, 1, 8);
+    let long = json!({"kind": "alive", "upload": id, "duration": 20.0, "size": "640x480", "fps": 30});
+    let job = post_json(&server, "/api/jobs", &long).json();
+    let jid = job["id"].as_str().expect("a string field").to_string();
+    let mut r = agent().get(url(&server, &format!("/api/jobs/{jid}/events"))).call().expect("events");
+    let reader = BufReader::new(r.body_mut().as_reader());
+    let mut cancelled = false;
+    let mut last = Value::Null;
+    let mut event = String::new();
+    for line in reader.lines() {
+        let line = line.expect("event line");
+        if let Some(e) = line.strip_prefix("event:") {
+            event = e.trim().into();
+        }
+        if let Some(d) = line.strip_prefix("data:") {
+            last = serde_json::from_str(d.trim()).expect("event data");
+            if event == "progress" && !cancelled && last["phase"].as_str().is_some_and(|p| p.contains("render")) {
+                let c = post_json(&server, &format!("/api/jobs/{jid}/cancel"), &json!({}));
+                assert_eq!(c.status, 200);
+                cancelled = true;
+            }
+        }
+    }
+    assert!(cancelled, "the job never reported rendering");
+    assert_eq!(last["state"], "cancelled", "{last}");
+    assert!(!data.join("jobs").join(&jid).exists(), "a cancelled job leaves no files");
+    server.stop();
+}
+
+#[test]
+fn a_refused_prompt_says_the_stage_the_rule_and_what_to_do() {
+    let dir = common::temp_dir("studio-refused");
+    let server = start(&dir.join("data"), 1, 8);
+    let id = a_upload(&server);
+    let mut spec = small_job(&id);
+    spec["prompt"] = json!("turn this into porn");
+    let job = post_json(&server, "/api/jobs", &spec).json();
+    let done = wait_done(&server, job["id"].as_str().expect("a string field"));
+    assert_eq!(done["state"], "failed");
+    assert_eq!(done["error"]["kind"], "refused", "{done}");
+    let r = &done["error"]["refusal"];
+    assert_eq!(r["stage"], "prompt", "{r}");
+    assert!(r["rule"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(r["reference"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(done["files"].as_array().expect("an array field").is_empty());
+    server.stop();
+}
+
+#[test]
+fn access_rules_and_security_headers() {
+    let dir = common::temp_dir("studio-access");
+    let server = start(&dir.join("data"), 0, 8);
+    let page = get(&server, "/");
+    assert_eq!(page.status, 200);
+    assert!(String::from_utf8_lossy(&page.body).contains("vivify studio"));
+    let csp = page.header("content-security-policy").unwrap_or("");
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline")
+    );
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(get(&server, "/app.js").header("content-type"), Some("text/javascript; charset=utf-8"));
+    // No inline script anywhere in the page.
+    assert!(!String::from_utf8_lossy(&page.body).contains("<script>"));
+
+    // A change without our request header, from another origin, or for
+    // another host name.
+    let bare = answer(agent().post(url(&server, "/api/jobs")).send(b"{}".as_slice()));
+    assert_eq!((bare.status, bare.json()["kind"].as_str()), (403, Some("forbidden")));
+    let foreign = answer(
+        agent()
+            .post(url(&server, "/api/jobs"))
+            .header("X-Vivify-Request", "1")
+            .header("Origin", "https://evil.example")
+            .send(b"{}".as_slice()),
+    );
+    assert_eq!(foreign.status, 403);
+    let rebound = answer(agent().get(url(&server, "/api/health")).header("Host", "evil.example:8080").call());
+    assert_eq!(rebound.status, 403);
+    let missing = get(&server, "/api/nothing");
+    assert_eq!((missing.status, missing.json()["kind"].as_str()), (404, Some("not_found")));
+    assert!(missing.json()["reference"].as_str().is_some_and(|r| r.starts_with("req-")));
+    let odd = get(&server, "/api/jobs/..%2F..%2Fetc");
+    assert_eq!(odd.status, 404);
+    server.stop();
+
+    // Off loopback only with a token; with one, every request carries it.
+    let mut s = Settings::new(dir.join("data2"));
+    s.workers = 0;
+    let e = Server::start(s.clone(), "0.0.0.0:0".parse().expect("addr")).err().expect("refused without a token");
+    assert!(e.to_string().contains("--token"), "{e}");
+    s.token = Some("short".into());
+    assert!(Server::start(s.clone(), "127.0.0.1:0".parse().expect("addr")).is_err(), "a short token is refused");
+    let token = "studio-token-0123456789";
+    s.token = Some(token.into());
+    let server = Server::start(s, "127.0.0.1:0".parse().expect("addr")).expect("starts with a token");
+    assert_eq!(get(&server, "/api/health").status, 401);
+    assert_eq!(get(&server, "/").status, 401);
+    let with =
+        answer(agent().get(url(&server, "/api/health")).header("Authorization", format!("Bearer {token}")).call());
+    assert_eq!(with.status, 200);
+    let wrong = answer(
+        agent().get(url(&server, "/api/health")).header("Authorization", "Bearer studio-token-0123456780").call(),
+    );
+    assert_eq!(wrong.status, 401);
+    let link = get(&server, &format!("/?token={token}"));
+    assert_eq!(link.status, 303);
+    let cookie = link.header("set-cookie").unwrap_or("").to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let pair = cookie.split(';').next().expect("name=value").to_string();
+    let by_cookie = answer(agent().get(url(&server, "/api/health")).header("Cookie", &pair).call());
+    assert_eq!(by_cookie.status, 200);
+    server.stop();
+}
+
+#[test]
+fn the_openapi_document_describes_every_call() {
+    let dir = common::temp_dir("studio-openapi");
+    let server = start(&dir.join("data"), 0, 8);
+    let doc = get(&server, "/api/openapi.json").json();
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    let paths = doc["paths"].as_object().expect("an object field");
+    for p in [
+        "/api/health",
+        "/api/uploads",
+        "/api/uploads/{id}",
+        "/api/uploads/{id}/file",
+        "/api/jobs",
+        "/api/jobs/{id}",
+        "/api/jobs/{id}/cancel",
+        "/api/jobs/{id}/events",
+        "/api/jobs/{id}/files/{name}",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing from {:?}", paths.keys().collect::<Vec<_>>());
+    }
+    for s in ["Upload", "JobView", "AliveSpec", "ApiError", "JobSpec"] {
+        assert!(doc["components"]["schemas"].get(s).is_some(), "schema {s}");
+    }
+    server.stop();
+}
