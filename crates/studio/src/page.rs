@@ -11,6 +11,7 @@ use crate::AppState;
 const INDEX: &str = include_str!("../page/index.html");
 const APP_JS: &str = include_str!("../page/app.js");
 const APP_CSS: &str = include_str!("../page/app.css");
+const ICON: &str = include_str!("../page/icon.svg");
 
 fn asset(body: &'static str, content_type: &'static str) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body)
@@ -21,4 +22,5 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(|| async { asset(INDEX, "text/html; charset=utf-8") }))
         .route("/app.js", get(|| async { asset(APP_JS, "text/javascript; charset=utf-8") }))
         .route("/app.css", get(|| async { asset(APP_CSS, "text/css; charset=utf-8") }))
+        .route("/icon.svg", get(|| async { asset(ICON, "image/svg+xml") }))
 }

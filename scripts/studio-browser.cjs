@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+// The studio in a real browser (issue 16): Playwright (playwright-core from
+// npm) drives Debian's Chromium through the page as a person would, and
+// axe-core checks every state of the page for accessibility problems.
+//
+//   node scripts/studio-browser.cjs --bin target/debug/vivify [--screenshots docs/images]
+//
+// Needs: chromium (apt), playwright-core and axe-core (npm, in
+// $VIVIFY_NODE_MODULES, default ~/.cache/vivify-tools/node_modules),
+// ffprobe and ExifTool ($EXIFTOOL) to judge the downloads.
+"use strict";
+
+const path = require("path");
+const fs = require("fs");
+const os = require("os");
+const { spawn, execFileSync } = require("child_process");
+
+const ROOT = path.resolve(__dirname, "..");
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const BIN = path.resolve(opt("--bin", path.join(ROOT, "target/debug/vivify")));
+const SHOTS = opt("--screenshots", null);
+const MODULES = process.env.VIVIFY_NODE_MODULES || path.join(os.homedir(), ".cache/vivify-tools/node_modules");
+const CHROMIUM = process.env.VIVIFY_CHROMIUM || "/usr/bin/chromium";
+const EXIFTOOL = process.env.EXIFTOOL || "exiftool";
+const PHOTO = path.join(ROOT, "tests/fixtures/photos/temple.jpg");
+
+const { chromium } = require(path.join(MODULES, "playwright-core"));
+const AXE = fs.readFileSync(require.resolve(path.join(MODULES, "axe-core/axe.min.js")), "utf8");
+
+let failures = 0;
+function check(ok, what) {
+  console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures++;
+}
+
+function startStudio(data) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", data, "--workers", "1"], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, VIVIFY_CONFIG_DIR: path.join(data, "config") },
+    });
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d;
+      const m = err.match(/vivify studio: (http:\/\/\S+)/);
+      if (m) resolve({ child, url: m[1].replace(/\/$/, "") });
+    });
+    child.on("exit", (code) => reject(new Error(`vivify serve exited ${code}: ${err}`)));
+  });
+}
+
+async function axe(page, what) {
+  await page.evaluate(AXE);
+  const r = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const res = await axe.run(document, { resultTypes: ["violations"] });
+    return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+  });
+  const bad = r.filter((v) => v.impact === "serious" || v.impact === "critical");
+  check(bad.length === 0, `axe on ${what}: no serious or critical violations${bad.length ? " " + JSON.stringify(bad) : ""}`);
+  for (const v of r.filter((v) => !bad.includes(v))) console.log(`       (axe ${v.impact}: ${v.id}, ${v.help})`);
+}
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `studio-${name}.jpg`), fullPage: true, type: "jpeg", quality: 80 });
+}
+
+function ffprobeOk(file) {
+  try {
+    const out = execFileSync("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", file]);
+    return String(out).includes("video");
+  } catch (_) {
+    return false;
+  }
+}
+
+function exif(file, tag) {
+  return String(execFileSync(EXIFTOOL, ["-s3", "-a", `-${tag}`, file])).trim();
+}
+
+// A page whose own scripts broke a rule of the content security policy, or
+// threw, fails the run.
+function watchConsole(page, problems) {
+  page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
+  page.on("pageerror", (e) => problems.push(String(e)));
+  page.on("response", (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+}
+
+async function bringToLife(page, prompt) {
+  await page.setInputFiles("#file", PHOTO);
+  await page.waitForSelector("#compose:not([hidden])");
+  check(await page.$eval("#preview", (i) => i.src.startsWith("blob:")), "the photo shows at once (from the file, before the upload ends)");
+  await page.waitForSelector("#go:not([disabled])");
+  if (prompt) await page.fill("#prompt", prompt);
+  // Record every phase the progress line shows.
+  await page.evaluate(() => {
+    window.__phases = [];
+    new MutationObserver(() => window.__phases.push(document.getElementById("phase").textContent))
+      .observe(document.getElementById("phase"), { childList: true, characterData: true, subtree: true });
+  });
+  await page.click("#go");
+  await page.waitForSelector("#result:not([hidden]), #failure:not([hidden])", { timeout: 300000 });
+  return page.evaluate(() => window.__phases);
+}
+
+async function liveViewer(page) {
+  await page.waitForFunction(() => document.getElementById("live-still").naturalWidth > 0);
+  check(await page.$eval("#live .badge", (b) => b.textContent === "LIVE"), "the viewer has a LIVE badge");
+  check(await page.$eval("#live-video", (v) => v.paused && !document.getElementById("live").classList.contains("playing")),
+    "the still shows until the viewer is held");
+  // Mouse: hover plays, leaving brings the still back.
+  await page.hover("#live");
+  await page.waitForFunction(() => document.getElementById("live-video").currentTime > 0.4, null, { timeout: 20000 });
+  check(await page.$eval("#live", (l) => l.classList.contains("playing")), "hovering plays the motion (currentTime advances)");
+  await page.mouse.move(1, 1);
+  check(await page.$eval("#live-video", (v) => v.paused && !document.getElementById("live").classList.contains("playing")),
+    "leaving brings the still back");
+  // Touch: press and hold, release.
+  await page.$eval("#live", (l) => l.dispatchEvent(new PointerEvent("pointerdown", { pointerType: "touch", bubbles: true })));
+  const t0 = await page.$eval("#live-video", (v) => v.currentTime);
+  await page.waitForFunction((t) => document.getElementById("live-video").currentTime > t + 0.3, t0, { timeout: 20000 });
+  check(true, "press and hold plays the motion (currentTime advances)");
+  await page.$eval("#live", (l) => l.dispatchEvent(new PointerEvent("pointerup", { pointerType: "touch", bubbles: true })));
+  check(await page.$eval("#live-video", (v) => v.paused && !document.getElementById("live").classList.contains("playing")),
+    "release brings the still back");
+}
+
+async function downloads(page, dir) {
+  const links = await page.$$("#downloads a");
+  check(links.length >= 5, `${links.length} downloads offered`);
+  const saved = {};
+  for (const a of links) {
+    const [dl] = await Promise.all([page.waitForEvent("download"), a.click()]);
+    const name = dl.suggestedFilename();
+    const file = path.join(dir, name);
+    await dl.saveAs(file);
+    saved[name] = file;
+  }
+  const names = Object.keys(saved);
+  check(names.every((n) => n.startsWith("temple.alive")), `download names come from the photo: ${names.join(", ")}`);
+  const find = (re) => names.find((n) => re.test(n));
+  const mp4 = find(/\.mp4$/), mov = find(/\.MOV$/), still = find(/\.alive\.(JPG|jpg)$/), motion = find(/\.MP\.jpg$/);
+  check(mp4 && ffprobeOk(saved[mp4]), `ffprobe decodes the MP4 (${mp4})`);
+  check(mov && ffprobeOk(saved[mov]), `ffprobe decodes the Live Photo's MOV (${mov})`);
+  if (still && mov) {
+    const a = exif(saved[still], "ContentIdentifier"), b = exif(saved[mov], "ContentIdentifier");
+    check(a && a === b, `ExifTool reads one content identifier in the pair (${a})`);
+  } else {
+    check(false, "the Live pair was offered");
+  }
+  check(motion && exif(saved[motion], "MotionPhoto") === "1", `ExifTool reads the Motion Photo flag (${motion})`);
+}
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vivify-studio-browser-"));
+  const { child, url } = await startStudio(path.join(tmp, "data"));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"] });
+  try {
+    console.log(`studio at ${url}, ${await browser.version()}`);
+    // Desktop.
+    const desktop = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const page = await desktop.newPage();
+    const problems = [];
+    watchConsole(page, problems);
+    await page.goto(url + "/");
+    await shot(page, "pick-desktop");
+    await axe(page, "the start page");
+    const phases = await bringToLife(page, "clouds drift, gentle zoom in");
+    check(await page.isVisible("#result"), "the clip came back");
+    check(phases.some((p) => /render/i.test(p)), `progress was shown live: ${[...new Set(phases)].join(" | ")}`);
+    await liveViewer(page);
+    await page.click("#explain summary");
+    check(await page.$$eval("#notes li", (l) => l.length) > 0, "the plan's notes are one click away");
+    await shot(page, "result-desktop");
+    await axe(page, "the result");
+    await downloads(page, tmp);
+    // A refusal reads as words, not a status code.
+    await page.click("#again");
+    await bringToLife(page, "turn this into porn");
+    check(await page.isVisible("#failure"), "a refused prompt shows the failure panel");
+    const text = await page.textContent("#failure");
+    check(/refused|not allowed|can't|cannot/i.test(text) && !/\b4\d\d\b/.test(await page.textContent("#failure-text")),
+      `the refusal is explained: ${(await page.textContent("#failure-text")).slice(0, 100)}`);
+    check((await page.textContent("#failure-ref")).trim().length > 4, "the refusal carries a reference");
+    await shot(page, "refused-desktop");
+    await axe(page, "a refusal");
+    check(problems.length === 0, `no script errors or policy violations in the console${problems.length ? ": " + problems.join(" / ") : ""}`);
+
+    // A phone.
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const mobile = await phone.newPage();
+    await mobile.goto(url + "/");
+    await shot(mobile, "pick-phone");
+    await bringToLife(mobile, "");
+    check(await mobile.isVisible("#result"), "the clip came back on a phone");
+    const width = await mobile.evaluate(() => document.documentElement.scrollWidth);
+    check(width <= 390, `nothing wider than the phone (${width} px)`);
+    await mobile.waitForFunction(() => document.getElementById("live-still").naturalWidth > 0);
+    await shot(mobile, "result-phone");
+    await axe(mobile, "the result on a phone");
+  } finally {
+    await browser.close();
+    child.kill("SIGTERM");
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  console.log(failures ? `${failures} check(s) failed` : "every browser check passed");
+  process.exit(failures ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
