@@ -131,9 +131,9 @@ async function liveViewer(page) {
     "release brings the still back");
 }
 
-async function downloads(page, dir) {
+async function downloads(page, dir, prefix, expected) {
   const links = await page.$$("#downloads a");
-  check(links.length >= 5, `${links.length} downloads offered`);
+  check(links.length >= expected, `${links.length} downloads offered`);
   const saved = {};
   for (const a of links) {
     const [dl] = await Promise.all([page.waitForEvent("download"), a.click()]);
@@ -143,10 +143,11 @@ async function downloads(page, dir) {
     saved[name] = file;
   }
   const names = Object.keys(saved);
-  check(names.every((n) => n.startsWith("temple.alive")), `download names come from the photo: ${names.join(", ")}`);
+  check(names.every((n) => n.startsWith(prefix)), `download names come from the upload: ${names.join(", ")}`);
   const find = (re) => names.find((n) => re.test(n));
-  const mp4 = find(/\.mp4$/), mov = find(/\.MOV$/), still = find(/\.alive\.(JPG|jpg)$/), motion = find(/\.MP\.jpg$/);
-  check(mp4 && ffprobeOk(saved[mp4]), `ffprobe decodes the MP4 (${mp4})`);
+  const mp4 = find(/\.mp4$/), mov = find(/\.MOV$/), still = find(/\.(alive|live)\.(JPG|jpg)$/), motion = find(/\.MP\.jpg$/);
+  if (prefix.endsWith(".alive")) check(mp4 && ffprobeOk(saved[mp4]), `ffprobe decodes the MP4 (${mp4})`);
+  check(find(/\.pair\.zip$/) && fs.statSync(saved[find(/\.pair\.zip$/)]).size > 1000, "the Live pair comes as one zip too");
   check(mov && ffprobeOk(saved[mov]), `ffprobe decodes the Live Photo's MOV (${mov})`);
   if (still && mov) {
     const a = exif(saved[still], "ContentIdentifier"), b = exif(saved[mov], "ContentIdentifier");
@@ -155,6 +156,55 @@ async function downloads(page, dir) {
     check(false, "the Live pair was offered");
   }
   check(motion && exif(saved[motion], "MotionPhoto") === "1", `ExifTool reads the Motion Photo flag (${motion})`);
+}
+
+// A clip from ffmpeg's test source (H.264 + AAC, 5 s), so the browser can
+// play the Live Photo's movie.
+function makeClip(dir) {
+  const clip = path.join(dir, "clip.mp4");
+  execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i",
+    "sine=frequency=440:sample_rate=48000", "-t", "5", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-y", clip]);
+  return clip;
+}
+
+async function videoToLive(page, dir, url) {
+  await page.click((await page.isVisible("#again")) ? "#again" : "#retry");
+  await page.setInputFiles("#file", makeClip(dir));
+  await page.waitForSelector("#video:not([hidden])");
+  await page.waitForSelector("#make-live:not([disabled])", { timeout: 120000 });
+  check(await page.$$eval("#strip-frames img", (l) => l.length) === 12, "the filmstrip shows 12 frames");
+  await page.waitForFunction(() => [...document.querySelectorAll("#strip-frames img")].every((i) => i.naturalWidth > 0));
+  check(await page.$$eval("#reasons li", (l) => l.length) > 0, "the automatic moment is explained");
+  const auto = await page.evaluate(() => ["v-start", "v-end", "v-still"].map((id) => Number(document.getElementById(id).value)));
+  check(auto[0] < auto[1] && auto[0] <= auto[2] && auto[2] <= auto[1], `the automatic moment is pre-selected: ${auto.join(", ")}`);
+  await shot(page, "video-desktop");
+  await axe(page, "the moment chooser");
+  // The range handles keep the moment 1–3 s long.
+  await page.fill("#v-end", "5");
+  await page.fill("#v-start", "0.5");
+  let [a, b] = await page.evaluate(() => ["v-start", "v-end"].map((id) => Number(document.getElementById(id).value)));
+  check(b - a <= 3.001 && b - a >= 0.999, `the moment stays 1–3 s long: ${a}–${b}`);
+  await page.fill("#v-end", "2.5");
+  await page.fill("#v-start", "1");
+  [a, b] = await page.evaluate(() => ["v-start", "v-end"].map((id) => Number(document.getElementById(id).value)));
+  check(a === 1 && b === 2.5, `the moment is 1–2.5 s: ${a}–${b}`);
+  // The key photo moved away from the automatic choice.
+  const still = Math.abs(auto[2] - 2.2) > 0.2 ? 2.2 : 1.3;
+  await page.fill("#v-still", String(still));
+  check(await page.textContent("#v-still-out") === `${still.toFixed(2)} s`, `the key photo shows its time (${still})`);
+  await page.check("#o-pvt");
+  await page.click("#make-live");
+  await page.waitForSelector("#result:not([hidden]), #failure:not([hidden])", { timeout: 300000 });
+  check(await page.isVisible("#result"), "the Live Photo came back");
+  check(!(await page.isVisible("#ai-label")), "camera footage carries no AI-generated label");
+  const jobs = await (await fetch(`${url}/api/jobs?limit=1`)).json();
+  const r = jobs[0].result;
+  check(Math.abs(r.still_s - still) < 0.04 && Math.abs(r.start_s - 1) < 0.04,
+    `the Live Photo uses the moved key photo: still ${r.still_s} s (asked ${still}), start ${r.start_s} s`);
+  await liveViewer(page);
+  await shot(page, "video-result-desktop");
+  await downloads(page, dir, "clip.live", 5);
+  check(await page.$$eval("#downloads a", (l) => l.some((a) => /pvt/.test(a.textContent))), "the .pvt package is offered");
 }
 
 async function main() {
@@ -179,7 +229,7 @@ async function main() {
     check(await page.$$eval("#notes li", (l) => l.length) > 0, "the plan's notes are one click away");
     await shot(page, "result-desktop");
     await axe(page, "the result");
-    await downloads(page, tmp);
+    await downloads(page, tmp, "temple.alive", 7);
     // A refusal reads as words, not a status code.
     await page.click("#again");
     await bringToLife(page, "turn this into porn");
@@ -191,6 +241,9 @@ async function main() {
     await shot(page, "refused-desktop");
     await axe(page, "a refusal");
     check(problems.length === 0, `no script errors or policy violations in the console${problems.length ? ": " + problems.join(" / ") : ""}`);
+
+    await videoToLive(page, tmp, url);
+    check(problems.length === 0, `still no console problems after the video${problems.length ? ": " + problems.join(" / ") : ""}`);
 
     // A phone.
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });

@@ -20,7 +20,10 @@ use moment::{FrameStats, Moment};
 
 mod analyse;
 mod keyframe;
+mod preview;
 mod reencode;
+
+pub use preview::{preview, Preview, Thumb, MAX_THUMBS};
 
 use analyse::{analyse_decoded, analysis_range};
 use keyframe::decode_frame_at;
@@ -146,23 +149,7 @@ fn run_on(
         vivify_media::outfile::check_free(&p, opts.force)?;
     }
     let movie = Movie::parse(src)?;
-    let video = movie.video().ok_or_else(|| Error::Unsupported("the file has no video track".into()))?;
-    if !is_h264(video) && !is_hevc(video) {
-        return Err(Error::Unsupported(format!(
-            "video codec '{}' (H.264 and HEVC are supported)",
-            video.codec().map(|c| c.to_string()).unwrap_or_default()
-        )));
-    }
-    let (w, h) = vivify_media::inspect::entry_size(video);
-    vivify_media::limits::check(
-        "picture size in pixels",
-        u64::from(w) * u64::from(h),
-        vivify_media::limits::MAX_PIXELS,
-    )?;
-    let duration = video_duration(&movie, video);
-    if duration <= 0.0 {
-        return Err(Error::invalid("video", "the video track has no frames"));
-    }
+    let (video, duration) = video_of(&movie)?;
     let mut warnings = Vec::new();
     // 1. The moment.
     step(progress, "analysing motion")?;
@@ -392,6 +379,28 @@ pub fn write_pvt(dir: &Path, stem: &str, still: &[u8], mov: &[u8], force: bool) 
         Ok(())
     })?;
     Ok(dir.to_path_buf())
+}
+
+/// The movie's video track, when we can decode it, and its length.
+fn video_of(movie: &Movie) -> Result<(&Track, f64)> {
+    let video = movie.video().ok_or_else(|| Error::Unsupported("the file has no video track".into()))?;
+    if !is_h264(video) && !is_hevc(video) {
+        return Err(Error::Unsupported(format!(
+            "video codec '{}' (H.264 and HEVC are supported)",
+            video.codec().map(|c| c.to_string()).unwrap_or_default()
+        )));
+    }
+    let (w, h) = vivify_media::inspect::entry_size(video);
+    vivify_media::limits::check(
+        "picture size in pixels",
+        u64::from(w) * u64::from(h),
+        vivify_media::limits::MAX_PIXELS,
+    )?;
+    let duration = video_duration(movie, video);
+    if duration <= 0.0 {
+        return Err(Error::invalid("video", "the video track has no frames"));
+    }
+    Ok((video, duration))
 }
 
 fn video_duration(movie: &Movie, v: &Track) -> f64 {

@@ -121,3 +121,28 @@ pub fn encode_still(frame: &Frame, color: vivify_codec::color::ColorInfo, exif: 
     let parsed = Jpeg::parse(&jpg)?;
     rewrite(&parsed, &JpegEdit { exif_tiff: Some(exif.to_bytes()), ..JpegEdit::default() })
 }
+
+/// A small JPEG of `frame` for a filmstrip: upright (the video's clockwise
+/// `rotation` applied), `height` pixels tall, quality 80, no metadata.
+pub fn thumbnail(
+    frame: &Frame,
+    color: vivify_codec::color::ColorInfo,
+    rotation: u16,
+    height: usize,
+) -> Result<Vec<u8>> {
+    use crate::image::{resize, Rect, Rgb};
+    let rgb =
+        Rgb { width: frame.width, height: frame.height, data: frame.to_rgb(color) }.oriented(orientation_for(rotation));
+    let h = height.clamp(16, rgb.height.max(16));
+    let w = ((rgb.width as f64 * h as f64 / rgb.height.max(1) as f64).round() as usize).max(16);
+    let full = Rect { x: 0.0, y: 0.0, w: rgb.width as f64, h: rgb.height as f64 };
+    let small = resize(&rgb, full, w, h)?;
+    let (Ok(w16), Ok(h16)) = (u16::try_from(small.width), u16::try_from(small.height)) else {
+        return Err(Error::Unsupported("the thumbnail is too large for JPEG".into()));
+    };
+    let mut jpg = Vec::new();
+    jpeg_encoder::Encoder::new(&mut jpg, 80)
+        .encode(&small.data, w16, h16, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| Error::codec_from("JPEG encode", e))?;
+    Ok(jpg)
+}

@@ -11,12 +11,13 @@ let upload = null;   // the Upload the API answered with
 let job = null;      // the running job's id
 let events = null;   // its EventSource
 let previewUrl = null;
+let moment = null;   // the video's preview: duration, automatic choice, frames
+let jobKind = null;  // what the running job makes ("alive" or "live")
 
+// Shows one step of the page (the picker stays above the first two).
 function show(section) {
-  for (const id of ["compose", "work", "result", "failure"]) {
-    $(id).hidden = id !== section && !(section === "compose-only" && id === "compose");
-  }
-  $("pick").hidden = section === "work" || section === "result";
+  for (const id of ["compose", "video", "work", "result", "failure"]) $(id).hidden = id !== section;
+  $("pick").hidden = !(section === null || section === "compose" || section === "video");
 }
 
 async function api(path, options = {}) {
@@ -53,26 +54,136 @@ function fail(e) {
 
 async function choose(file) {
   if (!file) return;
+  const isVideo = /^video\//.test(file.type) || /\.(mov|mp4)$/i.test(file.name || "");
   if (previewUrl) URL.revokeObjectURL(previewUrl);
   previewUrl = URL.createObjectURL(file);
-  $("preview").src = previewUrl;   // the photo appears at once
-  show("compose-only");
-  $("go").disabled = true;
+  if (!isVideo) {
+    $("preview").src = previewUrl;   // the photo appears at once
+    show("compose");
+    $("go").disabled = true;
+  }
   $("upload-status").textContent = `Uploading ${file.name}…`;
   try {
-    upload = await api(`/api/uploads?name=${encodeURIComponent(file.name || "photo")}`, {
+    upload = await api(`/api/uploads?name=${encodeURIComponent(file.name || "upload")}`, {
       method: "POST", body: file, headers: { "Content-Type": "application/octet-stream" },
     });
-    if (upload.kind !== "photo") {
-      throw Object.assign(new Error(`${upload.name} is a ${upload.kind}; choose a photo.`), { body: {} });
+    const what = upload.kind === "video" ? `${upload.duration_s.toFixed(1)} s video` : "photo";
+    $("upload-status").textContent = `${upload.name}: ${upload.width}×${upload.height} ${what}`;
+    if (upload.kind === "video") {
+      startMoment();
+    } else {
+      show("compose");
+      $("preview").src = previewUrl;
+      $("go").disabled = false;
     }
-    $("upload-status").textContent = `${upload.name}: ${upload.width}×${upload.height}`;
-    $("go").disabled = false;
   } catch (e) {
     $("upload-status").textContent = "";
     fail(e);
   }
 }
+
+// ---- Video → Live Photo: the filmstrip, the range and the key photo ----
+
+const MIN_MOMENT = 1, MAX_MOMENT = 3;
+const fmt = (t) => `${t.toFixed(2)} s`;
+
+async function startMoment() {
+  show("video");
+  moment = null;
+  $("make-live").disabled = true;
+  $("strip-frames").replaceChildren();
+  $("reasons").replaceChildren();
+  $("strip-status").textContent = "Looking for the best moment…";
+  try {
+    const j = await api("/api/jobs", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ kind: "video_preview", upload: upload.id, frames: 12, height: 96 }),
+    });
+    follow(j.id, {
+      progress: (p) => { $("strip-status").textContent = p.phase.charAt(0).toUpperCase() + p.phase.slice(1) + "…"; },
+      done: showMoment,
+    });
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function showMoment(j) {
+  if (j.state !== "done") return finished(j);
+  const r = j.result;
+  moment = { duration: r.duration_s, start: r.start_s, end: r.end_s, still: r.still_s, reasons: r.reasons,
+    frames: r.frames.map((f) => ({ time: f.time_s, url: `/api/jobs/${j.id}/files/${encodeURIComponent(f.name)}` })) };
+  $("strip-frames").replaceChildren(...moment.frames.map((f) => {
+    const img = document.createElement("img");
+    img.src = f.url;
+    img.alt = "";
+    return img;
+  }));
+  for (const id of ["v-start", "v-end", "v-still"]) $(id).max = moment.duration.toFixed(2);
+  setMoment(moment.start, moment.end, moment.still);
+  $("reasons").replaceChildren(...moment.reasons.map((t) => {
+    const li = document.createElement("li");
+    li.textContent = t;
+    return li;
+  }));
+  $("strip-status").textContent =
+    `Chosen automatically: ${fmt(moment.start)} to ${fmt(moment.end)}, key photo at ${fmt(moment.still)}. Move the sliders to change it.`;
+  $("make-live").disabled = false;
+}
+
+// Puts the three sliders at a consistent choice and draws it on the strip.
+function setMoment(start, end, still) {
+  const d = moment.duration;
+  start = Math.max(0, Math.min(start, d));
+  end = Math.max(start, Math.min(end, d));
+  still = Math.max(start, Math.min(still, end));
+  $("v-start").value = start.toFixed(2);
+  $("v-end").value = end.toFixed(2);
+  $("v-still").value = still.toFixed(2);
+  $("v-start-out").textContent = fmt(start);
+  $("v-end-out").textContent = fmt(end);
+  $("v-still-out").textContent = fmt(still);
+  $("strip-window").style.left = `${(100 * start) / d}%`;
+  $("strip-window").style.width = `${(100 * (end - start)) / d}%`;
+  $("strip-key").style.left = `${(100 * still) / d}%`;
+  let near = moment.frames[0];
+  for (const f of moment.frames) if (Math.abs(f.time - still) < Math.abs(near.time - still)) near = f;
+  if (near) $("key-frame").src = near.url;
+}
+
+// A slider moved: the moment stays 1–3 s long (within the video) by moving
+// its other end, and the key photo stays inside it.
+function sliderMoved(which) {
+  const d = moment.duration;
+  let start = Number($("v-start").value), end = Number($("v-end").value);
+  const still = Number($("v-still").value);
+  const min = Math.min(MIN_MOMENT, d), max = Math.min(MAX_MOMENT, d);
+  if (which === "start") {
+    start = Math.min(start, d - min);
+    end = Math.min(Math.max(end, start + min), start + max);
+  } else if (which === "end") {
+    end = Math.max(end, min);
+    start = Math.max(Math.min(start, end - min), end - max);
+  }
+  setMoment(start, end, still);
+}
+
+async function makeLive(ev) {
+  ev.preventDefault();
+  const spec = {
+    kind: "live", upload: upload.id,
+    start: Number($("v-start").value), end: Number($("v-end").value), still: Number($("v-still").value),
+    live: $("o-live").checked, motion: $("o-motion").checked, samsung: $("o-samsung").checked, pvt: $("o-pvt").checked,
+  };
+  try {
+    const j = await api("/api/jobs", { method: "POST", body: JSON.stringify(spec), headers: { "Content-Type": "application/json" } });
+    jobKind = "live";
+    follow(j.id);
+  } catch (e) {
+    fail(e);
+  }
+}
+
 
 function chips() {
   const box = $("chips");
@@ -107,61 +218,76 @@ async function start(ev) {
     const j = await api("/api/jobs", {
       method: "POST", body: JSON.stringify(spec), headers: { "Content-Type": "application/json" },
     });
+    jobKind = "alive";
     follow(j.id);
   } catch (e) {
     fail(e);
   }
 }
 
-function follow(id) {
-  job = id;
-  show("work");
-  $("phase").textContent = "Waiting for a worker…";
-  $("bar").removeAttribute("value");
-  if (events) events.close();
-  events = new EventSource(`/api/jobs/${id}/events`);
-  events.addEventListener("progress", (m) => {
-    const p = JSON.parse(m.data);
-    $("phase").textContent = p.phase.charAt(0).toUpperCase() + p.phase.slice(1) + "…";
-    if (p.total > 0) {
-      $("bar").max = p.total;
-      $("bar").value = p.done;
-    } else {
-      $("bar").removeAttribute("value");
-    }
-  });
-  events.addEventListener("state", (m) => {
+// Follows a job's events. Without handlers it is the page's main job: the
+// progress step shows, then the result or the failure.
+function follow(id, on) {
+  const own = !on;
+  on = on || { progress: showProgress, done: finished };
+  const source = new EventSource(`/api/jobs/${id}/events`);
+  if (own) {
+    job = id;
+    show("work");
+    $("phase").textContent = "Waiting for a worker…";
+    $("bar").removeAttribute("value");
+    if (events) events.close();
+    events = source;
+  }
+  let ended = false;
+  source.addEventListener("progress", (m) => on.progress(JSON.parse(m.data)));
+  source.addEventListener("state", (m) => {
     const j = JSON.parse(m.data);
     if (j.state === "queued") return;
-    events.close();
-    events = null;
-    finished(j);
+    ended = true;
+    source.close();
+    on.done(j);
   });
-  events.onerror = () => {
-    // The stream ended or broke: ask for the job once.
-    if (!events) return;
-    events.close();
-    events = null;
-    api(`/api/jobs/${id}`).then((j) => (j.state === "queued" || j.state === "running") ? follow(id) : finished(j), fail);
+  source.onerror = () => {
+    // The stream broke before the end: ask for the job once.
+    if (ended) return;
+    source.close();
+    api(`/api/jobs/${id}`).then((j) => (j.state === "queued" || j.state === "running") ? follow(id, own ? null : on) : on.done(j), fail);
   };
+}
+
+function showProgress(p) {
+  $("phase").textContent = p.phase.charAt(0).toUpperCase() + p.phase.slice(1) + "…";
+  if (p.total > 0) {
+    $("bar").max = p.total;
+    $("bar").value = p.done;
+  } else {
+    $("bar").removeAttribute("value");
+  }
 }
 
 function finished(j) {
   if (j.state === "done") return showResult(j);
-  if (j.state === "cancelled") { show("compose-only"); $("upload-status").textContent = "Cancelled."; return; }
+  if (j.state === "cancelled") {
+    show(upload && upload.kind === "video" ? "video" : "compose");
+    $("upload-status").textContent = "Cancelled.";
+    return;
+  }
   const e = new Error((j.error && j.error.message) || "the job failed");
   e.body = { message: j.error && j.error.message, refusal: j.error && j.error.refusal, kind: j.error && j.error.kind };
   fail(e);
 }
 
-function fileUrl(j, f, download) {
-  return `/api/jobs/${j.id}/files/${encodeURIComponent(f.name)}${download ? "?download=1" : ""}`;
+function fileUrl(j, f, query) {
+  return `/api/jobs/${j.id}/files/${encodeURIComponent(f.name)}${query ? "?" + query : ""}`;
 }
 
 const ROLE_WORDS = {
   video: "Video (MP4)",
   live_still: "Live Photo: key photo",
   live_video: "Live Photo: movie (MOV)",
+  live_pair_zip: "Live Photo: key photo + movie in one zip",
+  pvt: "Live Photo as a .pvt package (zip)",
   motion_photo: "Motion Photo (one file)",
   explain_contact: "Contact sheet (PNG)",
   explain_masks: "Masks and depth (PNG)",
@@ -170,16 +296,20 @@ const ROLE_WORDS = {
 function showResult(j) {
   const byRole = Object.fromEntries(j.files.map((f) => [f.role, f]));
   const still = byRole.live_still || byRole.motion_photo;
-  const video = byRole.video;
+  const video = byRole.video || byRole.live_video;
   $("live-still").src = still ? fileUrl(j, still) : "";
-  $("live-video").src = video ? fileUrl(j, video) : "";
+  $("live-video").src = video ? fileUrl(j, video, "play=1") : "";
   $("live-video").muted = false;
+  $("live-unplayable").hidden = true;
+  // Footage from a camera stays footage: the AI label is for what vivify made up.
+  $("ai-label").hidden = jobKind !== "alive";
+  $("result-title").textContent = jobKind === "alive" ? "Your living moment" : "Your Live Photo";
   const list = $("downloads");
   list.replaceChildren();
-  for (const f of j.files) {
+  for (const f of j.files.filter((f) => f.role !== "thumbnail")) {
     const li = document.createElement("li");
     const a = document.createElement("a");
-    a.href = fileUrl(j, f, true);
+    a.href = fileUrl(j, f, "download=1");
     a.textContent = ROLE_WORDS[f.role] || f.name;
     a.setAttribute("download", "");
     const size = document.createElement("span");
@@ -224,6 +354,7 @@ function liveViewer() {
   box.addEventListener("keydown", (e) => { if ((e.key === " " || e.key === "Enter") && !e.repeat) { e.preventDefault(); play(); } });
   box.addEventListener("keyup", (e) => { if (e.key === " " || e.key === "Enter") stop(); });
   video.addEventListener("ended", stop);
+  video.addEventListener("error", () => { if (video.getAttribute("src")) $("live-unplayable").hidden = false; });
 }
 
 function dropAndPaste() {
@@ -247,9 +378,12 @@ document.addEventListener("DOMContentLoaded", () => {
   dropAndPaste();
   liveViewer();
   $("alive-form").addEventListener("submit", start);
+  $("live-form").addEventListener("submit", makeLive);
+  for (const w of ["start", "end", "still"]) $(`v-${w}`).addEventListener("input", () => sliderMoved(w));
+  $("auto").addEventListener("click", () => moment && setMoment(moment.start, moment.end, moment.still));
   $("cancel").addEventListener("click", () => {
     if (job) api(`/api/jobs/${job}/cancel`, { method: "POST" }).catch(fail);
   });
-  $("again").addEventListener("click", () => { upload = null; $("file").value = ""; show(null); $("pick").hidden = false; });
-  $("retry").addEventListener("click", () => { show(upload ? "compose-only" : null); $("pick").hidden = false; });
+  $("again").addEventListener("click", () => { upload = null; $("file").value = ""; $("upload-status").textContent = ""; show(null); });
+  $("retry").addEventListener("click", () => show(upload ? (upload.kind === "video" ? "video" : "compose") : null));
 });

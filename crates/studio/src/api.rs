@@ -18,7 +18,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::error::ApiError;
 use crate::files::{content_type_of, serve_file, OutputFile};
 use crate::jobs::{job_dir, ProgressSnapshot};
-use crate::spec::{AliveSpec, JobSpec};
+use crate::spec::{AliveSpec, JobSpec, LiveSpec, PreviewSpec};
 use crate::store::{valid_id, Job, JobError, JobState, Store, Upload};
 use crate::AppState;
 
@@ -50,6 +50,8 @@ use crate::AppState;
         ProgressSnapshot,
         OutputFile,
         AliveSpec,
+        PreviewSpec,
+        LiveSpec,
         JobSpec,
         Health
     ))
@@ -308,6 +310,10 @@ pub async fn job_events(
 pub struct FileQuery {
     /// `1` (or `true`): answer as an attachment with a download name.
     download: Option<String>,
+    /// `1`: for playing in a page: a QuickTime movie is answered as
+    /// `video/mp4` (the same bytes; browsers play ISO-BMFF movies under
+    /// that type and refuse `video/quicktime`).
+    play: Option<String>,
 }
 
 /// One of a finished job's files, with byte ranges.
@@ -331,13 +337,11 @@ pub async fn job_file(
         Some("1" | "true") => Some(download_name(&app, &v.job, &file.name).await),
         _ => None,
     };
-    serve_file(
-        &job_dir(&app.settings.data, &id).join(&file.name),
-        content_type_of(&file.name),
-        &headers,
-        download.as_deref(),
-    )
-    .await
+    let mut content_type = content_type_of(&file.name);
+    if q.play.as_deref() == Some("1") && content_type == "video/quicktime" {
+        content_type = "video/mp4";
+    }
+    serve_file(&job_dir(&app.settings.data, &id).join(&file.name), content_type, &headers, download.as_deref()).await
 }
 
 /// `beach.alive.mp4` for the job on `beach.jpg`.

@@ -18,8 +18,8 @@ use crate::error::ApiError;
 pub struct OutputFile {
     /// Its name in the job (`alive.mp4`, `alive.MOV`, …).
     pub name: String,
-    /// `video`, `live_still`, `live_video`, `motion_photo`, `explain_contact`
-    /// or `explain_masks`.
+    /// `video`, `live_still`, `live_video`, `live_pair_zip`, `pvt`,
+    /// `motion_photo`, `explain_contact`, `explain_masks` or `thumbnail`.
     pub role: String,
     pub bytes: u64,
     pub content_type: String,
@@ -43,7 +43,13 @@ pub fn content_type_of(name: &str) -> &'static str {
 fn role_of(name: &str, all: &[String]) -> &'static str {
     let lower = name.to_ascii_lowercase();
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    if lower.ends_with(".contact.png") {
+    if lower.ends_with(".pair.zip") {
+        "live_pair_zip"
+    } else if lower.ends_with(".pvt.zip") {
+        "pvt"
+    } else if lower.starts_with("frame-") && lower.ends_with(".jpg") {
+        "thumbnail"
+    } else if lower.ends_with(".contact.png") {
         "explain_contact"
     } else if lower.ends_with(".masks.png") {
         "explain_masks"

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use vivify::Progress;
 
 use crate::error::{chain_text, refusal_of, ApiError};
-use crate::spec::JobSpec;
+use crate::spec::{JobSpec, RunContext};
 use crate::store::{Job, JobError, Outcome, Store};
 use crate::Settings;
 
@@ -141,7 +141,8 @@ fn work(store: &dyn Store, hub: &Hub, settings: &Settings) {
         let cancel = Arc::new(AtomicBool::new(job.cancel_requested));
         hub.lock().insert(job.id.clone(), Live { progress: tx.clone(), cancel: cancel.clone() });
         let progress = JobProgress { tx, cancel };
-        let outcome = run(&job, settings, &progress);
+        let upload = job.spec.get("upload").and_then(|u| u.as_str()).and_then(|u| store.upload(u).ok().flatten());
+        let outcome = run(&job, settings, &progress, upload);
         if let Err(e) = store.finish(&job.id, &outcome) {
             eprintln!("vivify serve: job {} ended but could not be recorded: {e}", job.id);
         }
@@ -154,7 +155,7 @@ pub fn job_dir(data: &Path, id: &str) -> PathBuf {
     data.join("jobs").join(id)
 }
 
-fn run(job: &Job, settings: &Settings, progress: &JobProgress) -> Outcome {
+fn run(job: &Job, settings: &Settings, progress: &JobProgress, upload: Option<crate::store::Upload>) -> Outcome {
     let spec: JobSpec = match serde_json::from_value(job.spec.clone()) {
         Ok(s) => s,
         Err(e) => return failed("bad_request", format!("the job's request cannot be read: {e}"), None),
@@ -169,7 +170,7 @@ fn run(job: &Job, settings: &Settings, progress: &JobProgress) -> Outcome {
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return failed("internal", format!("{}: cannot create: {e}", dir.display()), None);
     }
-    let result = spec.run(settings, &dir, progress);
+    let result = spec.run(&RunContext { settings, dir: &dir, progress, upload });
     match result {
         Ok(v) => Outcome::Done(v),
         Err(e) if matches!(e, vivify::Error::Cancelled) || progress.cancelled() => {

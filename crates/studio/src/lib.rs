@@ -13,6 +13,7 @@ pub mod api;
 pub mod error;
 pub mod files;
 pub mod jobs;
+mod package;
 mod page;
 pub mod security;
 pub mod spec;

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::files::{describe_outputs, OutputFile};
+use crate::package;
 use crate::store::{valid_id, Store, Upload};
 use crate::Settings;
 
@@ -67,6 +68,60 @@ fn yes() -> bool {
     true
 }
 
+/// A video's filmstrip and the moment vivify would choose.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewSpec {
+    /// The uploaded video.
+    pub upload: String,
+    /// Frames in the strip, 1 to 48.
+    #[serde(default = "default_frames")]
+    pub frames: usize,
+    /// Their height in pixels, 32 to 360.
+    #[serde(default = "default_thumb_height")]
+    pub height: usize,
+}
+
+fn default_frames() -> usize {
+    12
+}
+fn default_thumb_height() -> usize {
+    96
+}
+
+/// A video made into a Live Photo and/or Motion Photo.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LiveSpec {
+    /// The uploaded video.
+    pub upload: String,
+    /// The moment, in seconds of the video: both or neither (then vivify
+    /// chooses).
+    #[serde(default)]
+    pub start: Option<f64>,
+    #[serde(default)]
+    pub end: Option<f64>,
+    /// The key photo's time, inside the moment (default: the sharpest calm
+    /// frame).
+    #[serde(default)]
+    pub still: Option<f64>,
+    /// A Live Photo pair (JPEG + MOV, also as one zip).
+    #[serde(default = "yes")]
+    pub live: bool,
+    /// A Motion Photo.
+    #[serde(default = "yes")]
+    pub motion: bool,
+    /// The Motion Photo with Samsung's trailer too.
+    #[serde(default)]
+    pub samsung: bool,
+    /// The pair as a `.pvt` package (zipped).
+    #[serde(default)]
+    pub pvt: bool,
+    /// Leave the sound out.
+    #[serde(default)]
+    pub mute: bool,
+}
+
 /// A job request, as sent and as stored: `kind` says which, the rest is
 /// that kind's options.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -74,18 +129,54 @@ fn yes() -> bool {
 pub enum JobSpec {
     /// Photo → living moment.
     Alive(AliveSpec),
+    /// A video's filmstrip and automatic moment, before making a Live Photo.
+    VideoPreview(PreviewSpec),
+    /// Video → Live Photo and/or Motion Photo.
+    Live(LiveSpec),
+}
+
+/// What a running job has: its settings, its folder, its progress, and the
+/// upload it works on (for names).
+pub struct RunContext<'a> {
+    pub settings: &'a Settings,
+    pub dir: &'a Path,
+    pub progress: &'a dyn vivify::Progress,
+    pub upload: Option<Upload>,
+}
+
+impl RunContext<'_> {
+    /// The upload's name without its extension (`beach` for `beach.jpg`).
+    fn stem(&self) -> String {
+        let name = self.upload.as_ref().map_or("vivify", |u| u.name.as_str());
+        name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
+    }
 }
 
 impl JobSpec {
     pub fn kind(&self) -> &'static str {
         match self {
             JobSpec::Alive(_) => "alive",
+            JobSpec::VideoPreview(_) => "video_preview",
+            JobSpec::Live(_) => "live",
         }
     }
 
-    /// Interactive work (one photo, someone waiting) before batches.
+    /// The upload the job works on.
+    pub fn upload_id(&self) -> &str {
+        match self {
+            JobSpec::Alive(s) => &s.upload,
+            JobSpec::VideoPreview(s) => &s.upload,
+            JobSpec::Live(s) => &s.upload,
+        }
+    }
+
+    /// Lower runs first: a filmstrip (someone waits to choose) before the
+    /// renders. Every kind here is interactive; batches would come after.
     pub fn priority(&self) -> i32 {
-        0
+        match self {
+            JobSpec::VideoPreview(_) => 0,
+            _ => 10,
+        }
     }
 
     /// The request is sound and its upload exists and is the right kind.
@@ -111,18 +202,51 @@ impl JobSpec {
                 }
                 Ok(upload)
             }
+            JobSpec::VideoPreview(s) => {
+                let upload = video_upload(store, &s.upload)?;
+                if !(1..=vivify::livevideo::MAX_THUMBS).contains(&s.frames) || !(32..=360).contains(&s.height) {
+                    return Err(ApiError::bad_request(format!(
+                        "frames {} and height {}: choose 1 to {} frames, 32 to 360 pixels",
+                        s.frames,
+                        s.height,
+                        vivify::livevideo::MAX_THUMBS
+                    )));
+                }
+                Ok(upload)
+            }
+            JobSpec::Live(s) => {
+                let upload = video_upload(store, &s.upload)?;
+                if !(s.live || s.motion || s.pvt) {
+                    return Err(ApiError::bad_request("nothing to make: choose live, motion or pvt"));
+                }
+                let length = upload.duration_s.unwrap_or(f64::MAX);
+                match (s.start, s.end) {
+                    (None, None) => {}
+                    (Some(a), Some(b)) if a >= 0.0 && b > a && a < length && b - a <= 10.0 => {}
+                    (a, b) => {
+                        return Err(ApiError::bad_request(format!(
+                            "start {a:?} and end {b:?}: give both, start before end, at most 10 s apart, inside the {length:.2} s video"
+                        )))
+                    }
+                }
+                if let (Some(t), Some(a), Some(b)) = (s.still, s.start, s.end) {
+                    if !(a..=b).contains(&t) {
+                        return Err(ApiError::bad_request(format!(
+                            "still {t:.3} s is outside the moment {a:.3}–{b:.3} s"
+                        )));
+                    }
+                }
+                Ok(upload)
+            }
         }
     }
 
-    /// Runs the job, writing into `dir`; what it made, as the job's result.
-    pub fn run(
-        &self,
-        settings: &Settings,
-        dir: &Path,
-        progress: &dyn vivify::Progress,
-    ) -> vivify::Result<serde_json::Value> {
+    /// Runs the job, writing into `ctx.dir`; what it made, as the job's result.
+    pub fn run(&self, ctx: &RunContext) -> vivify::Result<serde_json::Value> {
         match self {
-            JobSpec::Alive(s) => run_alive(s, settings, dir, progress),
+            JobSpec::Alive(s) => run_alive(s, ctx),
+            JobSpec::VideoPreview(s) => run_preview(s, ctx),
+            JobSpec::Live(s) => run_live(s, ctx),
         }
     }
 }
@@ -134,15 +258,33 @@ fn upload_of(store: &dyn Store, id: &str) -> Result<Upload, ApiError> {
     store.upload(id)?.ok_or_else(|| ApiError::not_found(format!("no upload {id}")))
 }
 
-fn run_alive(
-    s: &AliveSpec,
-    settings: &Settings,
-    dir: &Path,
-    progress: &dyn vivify::Progress,
-) -> vivify::Result<serde_json::Value> {
+fn video_upload(store: &dyn Store, id: &str) -> Result<Upload, ApiError> {
+    let upload = upload_of(store, id)?;
+    if upload.kind != "video" {
+        return Err(ApiError::bad_request(format!(
+            "upload {} ({}) is a {}; this needs a video (MP4 or MOV)",
+            upload.id, upload.name, upload.kind
+        )));
+    }
+    Ok(upload)
+}
+
+/// A library report as the job's result: paths on the server mean nothing
+/// to a client, so the files by name instead.
+fn result_of(report: &impl Serialize, files: &[OutputFile]) -> vivify::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(report).map_err(|e| vivify::Error::Internal(e.to_string()))?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("outputs");
+        o.remove("input");
+        o.insert("files".into(), serde_json::to_value(files).unwrap_or_default());
+    }
+    Ok(v)
+}
+
+fn run_alive(s: &AliveSpec, ctx: &RunContext) -> vivify::Result<serde_json::Value> {
     use vivify::alive::{make, AliveOptions};
-    let photo = settings.upload_path(&s.upload);
-    let mut opts = AliveOptions::new(dir.join("alive.mp4"));
+    let photo = ctx.settings.upload_path(&s.upload);
+    let mut opts = AliveOptions::new(ctx.dir.join("alive.mp4"));
     opts.prompt = s.prompt.clone().filter(|p| !p.trim().is_empty());
     opts.duration = s.duration;
     opts.size = s.size.parse().map_err(vivify::Error::Param)?;
@@ -152,17 +294,71 @@ fn run_alive(
     opts.mute = s.mute;
     opts.live = s.live;
     opts.motion = s.motion;
-    opts.explain = s.explain.then(|| dir.to_path_buf());
-    opts.signing = settings.signing.clone();
-    opts.checks = settings.checks.clone();
-    let report = make(&photo, &opts, progress)?;
-    let files: Vec<OutputFile> = describe_outputs(dir, &report.outputs);
-    let mut v = serde_json::to_value(&report).map_err(|e| vivify::Error::Param(e.to_string()))?;
-    if let Some(o) = v.as_object_mut() {
-        // Paths on the server mean nothing to a client: files by name.
-        o.remove("outputs");
-        o.remove("input");
-        o.insert("files".into(), serde_json::to_value(&files).unwrap_or_default());
+    opts.explain = s.explain.then(|| ctx.dir.to_path_buf());
+    opts.signing = ctx.settings.signing.clone();
+    opts.checks = ctx.settings.checks.clone();
+    let report = make(&photo, &opts, ctx.progress)?;
+    let mut names = file_names(&report.outputs);
+    if s.live {
+        names.push(package::zip_pair(ctx.dir, "alive", &format!("{}.alive", ctx.stem()))?);
     }
+    result_of(&report, &describe_outputs(ctx.dir, &names))
+}
+
+fn run_preview(s: &PreviewSpec, ctx: &RunContext) -> vivify::Result<serde_json::Value> {
+    let video = ctx.settings.upload_path(&s.upload);
+    let p = vivify::livevideo::preview(&video, s.frames, s.height, ctx.progress)?;
+    let mut names = Vec::new();
+    let mut frames = Vec::new();
+    for (i, t) in p.frames.iter().enumerate() {
+        let name = format!("frame-{i:02}.jpg");
+        std::fs::write(ctx.dir.join(&name), &t.jpeg)?;
+        frames.push(serde_json::json!({"time_s": t.time_s, "name": name}));
+        names.push(name);
+    }
+    let mut v = result_of(&p, &describe_outputs(ctx.dir, &names))?;
+    v["frames"] = serde_json::Value::Array(frames);
     Ok(v)
+}
+
+fn run_live(s: &LiveSpec, ctx: &RunContext) -> vivify::Result<serde_json::Value> {
+    use vivify::livevideo::{make_live, LiveOptions};
+    // The library names its outputs after the input: it gets the upload
+    // as `live.EXT` in a folder of its own beside the outputs.
+    let ext = match ctx.upload.as_ref().map(|u| u.format.as_str()) {
+        Some("mov") => "MOV",
+        _ => "mp4",
+    };
+    let input_dir = ctx.dir.join("input");
+    std::fs::create_dir_all(&input_dir)?;
+    let input = input_dir.join(format!("live.{ext}"));
+    let upload = ctx.settings.upload_path(&s.upload);
+    if std::fs::hard_link(&upload, &input).is_err() {
+        std::fs::copy(&upload, &input)?;
+    }
+    let mut opts = LiveOptions::new(ctx.dir);
+    (opts.start, opts.end, opts.still) = (s.start, s.end, s.still);
+    (opts.live, opts.motion, opts.samsung, opts.pvt, opts.mute) = (s.live, s.motion, s.samsung, s.pvt, s.mute);
+    opts.signing = ctx.settings.signing.clone();
+    let report = make_live(&input, &opts, ctx.progress);
+    let _ = std::fs::remove_dir_all(&input_dir);
+    let report = report?;
+    let stem = format!("{}.live", ctx.stem());
+    let mut names = Vec::new();
+    for name in file_names(&report.outputs) {
+        if name.ends_with(".pvt") {
+            names.push(package::zip_folder(ctx.dir, &name, &format!("{stem}.pvt"))?);
+        } else {
+            names.push(name);
+        }
+    }
+    if s.live {
+        names.push(package::zip_pair(ctx.dir, "live", &stem)?);
+    }
+    result_of(&report, &describe_outputs(ctx.dir, &names))
+}
+
+/// The last components of the library's output paths.
+fn file_names(paths: &[String]) -> Vec<String> {
+    paths.iter().filter_map(|p| Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned())).collect()
 }

@@ -185,6 +185,11 @@ fn a_photo_comes_alive_over_http_with_progress_and_every_output() {
     {
         assert!(!a.is_empty() && a == b, "content identifiers {a:?} {b:?}");
     }
+    let pair =
+        get(&server, &format!("/api/jobs/{job_id}/files/{}", role("live_pair_zip")["name"].as_str().expect("a name")));
+    let mut names = zip_names(&pair.body);
+    names.sort();
+    assert_eq!(names, ["temple.alive.JPG", "temple.alive.MOV"]);
     let motion = out.join(role("motion_photo")["name"].as_str().expect("a string field"));
     if let Some(v) = common::exif_tag(&motion, &["-MotionPhoto"]) {
         assert_eq!(v, "1");
@@ -487,5 +492,135 @@ fn the_openapi_document_describes_every_call() {
     for s in ["Upload", "JobView", "AliveSpec", "ApiError", "JobSpec"] {
         assert!(doc["components"]["schemas"].get(s).is_some(), "schema {s}");
     }
+    server.stop();
+}
+
+/// The entry names of a zip the studio wrote.
+fn zip_names(bytes: &[u8]) -> Vec<String> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    (0..z.len()).map(|i| z.by_index(i).expect("entry").name().to_string()).collect()
+}
+
+#[test]
+fn a_video_becomes_a_live_photo_with_the_moment_and_key_photo_moved() {
+    let dir = common::temp_dir("studio-video");
+    let server = start(&dir.join("data"), 1, 8);
+    let clip = vivify::demo::example_clip(640, 360, 30, 4.0).expect("example clip");
+    let up = upload(&server, "clip.mp4", &clip);
+    assert_eq!(up.status, 201, "{}", String::from_utf8_lossy(&up.body));
+    let up = up.json();
+    assert_eq!((up["kind"].as_str(), up["format"].as_str()), (Some("video"), Some("mp4")));
+    let length = up["duration_s"].as_f64().expect("a length");
+    assert!((length - 4.0).abs() < 0.1, "{length}");
+    let id = up["id"].as_str().expect("an id").to_string();
+
+    // The filmstrip and the automatic moment.
+    let p = post_json(&server, "/api/jobs", &json!({"kind": "video_preview", "upload": id, "frames": 8, "height": 72}));
+    assert_eq!(p.status, 202, "{}", String::from_utf8_lossy(&p.body));
+    let p = wait_done(&server, p.json()["id"].as_str().expect("an id"));
+    assert_eq!(p["state"], "done", "{p}");
+    let r = &p["result"];
+    let (a, b, k) = (
+        r["start_s"].as_f64().unwrap_or(-1.0),
+        r["end_s"].as_f64().unwrap_or(-1.0),
+        r["still_s"].as_f64().unwrap_or(-1.0),
+    );
+    assert!(0.0 <= a && a < b && b <= length + 1e-6 && (a..=b).contains(&k), "{a} {b} {k}");
+    assert!(!r["reasons"].as_array().expect("reasons").is_empty());
+    let frames = r["frames"].as_array().expect("frames");
+    assert_eq!(frames.len(), 8);
+    let times: Vec<f64> = frames.iter().map(|f| f["time_s"].as_f64().expect("a time")).collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]) && times[7] <= length, "{times:?}");
+    let pid = p["id"].as_str().expect("an id");
+    for f in frames {
+        let a = get(&server, &format!("/api/jobs/{pid}/files/{}", f["name"].as_str().expect("a name")));
+        assert_eq!((a.status, a.header("content-type")), (200, Some("image/jpeg")));
+        assert!(a.body.starts_with(&[0xFF, 0xD8, 0xFF]));
+    }
+    let first = save(&dir, "frame.jpg", &get(&server, &format!("/api/jobs/{pid}/files/frame-00.jpg")).body);
+    if let Some(h) = common::exif_tag(&first, &["-ImageHeight"]) {
+        assert_eq!(h, "72");
+    }
+
+    // A moment of our own, the key photo moved inside it, every output.
+    let spec =
+        json!({"kind": "live", "upload": id, "start": 1.0, "end": 2.5, "still": 2.0, "pvt": true, "samsung": true});
+    let j = post_json(&server, "/api/jobs", &spec);
+    assert_eq!(j.status, 202, "{}", String::from_utf8_lossy(&j.body));
+    let j = wait_done(&server, j.json()["id"].as_str().expect("an id"));
+    assert_eq!(j["state"], "done", "{j}");
+    let r = &j["result"];
+    assert!((r["still_s"].as_f64().expect("still") - 2.0).abs() < 0.04, "{r}");
+    assert!((r["start_s"].as_f64().expect("start") - 1.0).abs() < 0.04, "{r}");
+    let jid = j["id"].as_str().expect("an id");
+    let files = j["files"].as_array().expect("files");
+    let get_role = |role: &str| -> (String, Vec<u8>) {
+        let f = files.iter().find(|f| f["role"] == role).unwrap_or_else(|| panic!("no {role} in {files:?}"));
+        let name = f["name"].as_str().expect("a name").to_string();
+        let a = get(&server, &format!("/api/jobs/{jid}/files/{name}?download=1"));
+        assert_eq!(a.status, 200);
+        let cd = a.header("content-disposition").unwrap_or("").to_string();
+        assert!(cd.contains(&format!("clip.{name}")), "{cd}");
+        (name, a.body)
+    };
+    let (still_name, still) = get_role("live_still");
+    let (mov_name, mov) = get_role("live_video");
+    let still = save(&dir, &still_name, &still);
+    let mov = save(&dir, &mov_name, &mov);
+    common::assert_decodes(&mov);
+    if let (Some(x), Some(y)) =
+        (common::exif_tag(&still, &["-ContentIdentifier"]), common::exif_tag(&mov, &["-ContentIdentifier"]))
+    {
+        assert!(!x.is_empty() && x == y, "{x} {y}");
+    }
+    let (motion_name, motion) = get_role("motion_photo");
+    let motion = save(&dir, &motion_name, &motion);
+    if let Some(v) = common::exif_tag(&motion, &["-MotionPhoto"]) {
+        assert_eq!(v, "1");
+    }
+    let (_, pair) = get_role("live_pair_zip");
+    let mut names = zip_names(&pair);
+    names.sort();
+    assert_eq!(names, ["clip.live.JPG", "clip.live.MOV"]);
+    let (_, pvt) = get_role("pvt");
+    let mut names = zip_names(&pvt);
+    names.sort();
+    assert_eq!(names, ["clip.live.pvt/live.JPG", "clip.live.pvt/live.MOV", "clip.live.pvt/metadata.plist"]);
+    // For a page's player, the MOV is offered as MP4 (same bytes).
+    let play = get(&server, &format!("/api/jobs/{jid}/files/{mov_name}?play=1"));
+    assert_eq!(play.header("content-type"), Some("video/mp4"));
+    assert_eq!(play.body, std::fs::read(&mov).expect("saved MOV"));
+
+    // Moments the API refuses, each in words.
+    for (bad, says) in [
+        (json!({"kind": "live", "upload": id, "start": 1.0}), "give both"),
+        (json!({"kind": "live", "upload": id, "start": 2.0, "end": 1.0}), "start before end"),
+        (json!({"kind": "live", "upload": id, "start": 1.0, "end": 2.0, "still": 3.0}), "outside the moment"),
+        (json!({"kind": "live", "upload": id, "live": false, "motion": false}), "nothing to make"),
+        (json!({"kind": "video_preview", "upload": id, "frames": 500}), "frames"),
+        (json!({"kind": "alive", "upload": id}), "needs a photo"),
+    ] {
+        let a = post_json(&server, "/api/jobs", &bad);
+        assert_eq!(a.status, 400, "{bad}");
+        let m = a.json()["message"].as_str().unwrap_or("").to_string();
+        assert!(m.contains(says), "{bad}: {m}");
+    }
+    server.stop();
+}
+
+#[test]
+fn an_iphone_video_gets_a_filmstrip() {
+    let dir = common::temp_dir("studio-iphone");
+    let server = start(&dir.join("data"), 1, 8);
+    let mov = std::fs::read(common::sample("apple_iphone15promax_ios26.1_apple.MOV")).expect("sample");
+    let up = upload(&server, "IMG_0001.MOV", &mov).json();
+    assert_eq!(
+        (up["kind"].as_str(), up["format"].as_str(), up["role"].as_str()),
+        (Some("video"), Some("mov"), Some("live_movie"))
+    );
+    let p = post_json(&server, "/api/jobs", &json!({"kind": "video_preview", "upload": up["id"], "frames": 6}));
+    let p = wait_done(&server, p.json()["id"].as_str().expect("an id"));
+    assert_eq!(p["state"], "done", "{p}");
+    assert_eq!(p["result"]["frames"].as_array().map(Vec::len), Some(6));
     server.stop();
 }
