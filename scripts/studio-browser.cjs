@@ -110,6 +110,9 @@ async function bringToLife(page, prompt) {
 }
 
 async function liveViewer(page) {
+  // The result can appear under the mouse (where the button was): move it
+  // off, as hovering plays.
+  await page.mouse.move(1, 1);
   await page.waitForFunction(() => document.getElementById("live-still").naturalWidth > 0);
   check(await page.$eval("#live .badge", (b) => b.textContent === "LIVE"), "the viewer has a LIVE badge");
   check(await page.$eval("#live-video", (v) => v.paused && !document.getElementById("live").classList.contains("playing")),
@@ -207,6 +210,28 @@ async function videoToLive(page, dir, url) {
   check(await page.$$eval("#downloads a", (l) => l.some((a) => /pvt/.test(a.textContent))), "the .pvt package is offered");
 }
 
+// A real iPhone Live pair (from the samples) becomes a Motion Photo.
+async function convertPair(page, dir) {
+  const sample = (n) => path.join(ROOT, "tests/fixtures/samples", n);
+  await page.click("#again");
+  await page.click("#open-tools");
+  await page.setInputFiles("#tools-files", [sample("apple_iphone15promax_ios26.1_apple.HEIC"), sample("apple_iphone15promax_ios26.1_apple.MOV")]);
+  await page.waitForFunction(() => document.querySelectorAll("#inspected .card").length === 2, null, { timeout: 60000 });
+  const heads = await page.$$eval("#inspected .card h3", (l) => l.map((h) => h.textContent));
+  check(heads.some((h) => /Live Photo still/.test(h)) && heads.some((h) => /Live Photo movie/.test(h)),
+    `the pair is named in words: ${heads.join(" / ")}`);
+  await shot(page, "convert-desktop");
+  await axe(page, "convert and inspect");
+  await page.click("#to-motion");
+  await page.waitForSelector("#converted:not([hidden])", { timeout: 120000 });
+  const link = await page.$("#converted-files a");
+  const [dl] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const file = path.join(dir, dl.suggestedFilename());
+  await dl.saveAs(file);
+  check(/\.MP\.heic$/.test(file), `the Motion Photo is named after the still: ${path.basename(file)}`);
+  check(exif(file, "MotionPhoto") === "1", "ExifTool reads the converted Motion Photo's flag");
+}
+
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vivify-studio-browser-"));
   const { child, url } = await startStudio(path.join(tmp, "data"));
@@ -243,6 +268,7 @@ async function main() {
     check(problems.length === 0, `no script errors or policy violations in the console${problems.length ? ": " + problems.join(" / ") : ""}`);
 
     await videoToLive(page, tmp, url);
+    await convertPair(page, tmp);
     check(problems.length === 0, `still no console problems after the video${problems.length ? ": " + problems.join(" / ") : ""}`);
 
     // A phone.

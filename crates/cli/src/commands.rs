@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use vivify::convert;
-use vivify::inspect::{inspect_path, Report, Severity};
+use vivify::inspect::{inspect_path, Report};
 use vivify::livevideo::{make_live, LiveOptions};
 
 use crate::args::{
@@ -84,53 +84,9 @@ pub(crate) fn print_reports<T: serde::Serialize>(
 }
 
 fn print_report(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
-    let role = match r.role {
-        vivify::inspect::Role::LiveStill => "Live Photo still",
-        vivify::inspect::Role::LiveMovie => "Live Photo movie",
-        vivify::inspect::Role::MotionPhoto => "Motion Photo",
-        vivify::inspect::Role::Plain => "not a Live or Motion Photo",
-    };
-    let container = match r.container {
-        vivify::probe::Container::Jpeg => "JPEG",
-        vivify::probe::Container::Heif => "HEIF",
-        vivify::probe::Container::Mov => "QuickTime",
-        vivify::probe::Container::Mp4 => "MP4",
-        vivify::probe::Container::Unknown => "unknown",
-    };
-    writeln!(out, "{}: {role} ({container})", r.path)?;
-    if let Some(c) = &r.content_id {
-        writeln!(out, "  content identifier: {c}")?;
-    }
-    if let Some(t) = r.still_time_s {
-        writeln!(out, "  still time: {t:.3} s")?;
-    }
-    if let Some(i) = &r.image {
-        let orientation = i.orientation.map_or_else(|| "none".to_string(), |o| o.to_string());
-        writeln!(out, "  image: {}x{}, orientation {orientation}", i.width, i.height)?;
-    }
-    if let Some(m) = &r.motion {
-        let ts = m.timestamp_us.map_or_else(|| "none".to_string(), |t| format!("{t} µs"));
-        let kind = serde_json::to_value(m.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        let sef = if m.samsung_trailer { ", Samsung SEF trailer" } else { "" };
-        writeln!(
-            out,
-            "  motion photo ({kind}): video at byte {} ({} bytes), presentation timestamp {ts}{sef}",
-            m.video_offset, m.video_length
-        )?;
-    }
-    if let Some(v) = &r.video {
-        writeln!(
-            out,
-            "  video: {} {}x{}, {:.3} s, {} frames ({:.2} fps), rotation {}°",
-            v.codec, v.width, v.height, v.duration_s, v.frames, v.fps, v.rotation
-        )?;
-    }
-    if let Some(a) = &r.audio {
-        writeln!(out, "  audio: {} {} Hz, {:.3} s", a.codec, a.sample_rate, a.duration_s)?;
-    }
-    for i in &r.issues {
-        let tag = if i.severity == Severity::Error { "error" } else { "warning" };
-        writeln!(out, "  {tag} [{}]: {}", i.rule, i.message)?;
+    writeln!(out, "{}: {}", r.path, r.headline())?;
+    for line in r.details() {
+        writeln!(out, "  {line}")?;
     }
     Ok(())
 }

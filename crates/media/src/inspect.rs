@@ -86,6 +86,64 @@ pub struct Report {
 }
 
 impl Report {
+    /// What the file is, in a few words: "Motion Photo (JPEG)".
+    pub fn headline(&self) -> String {
+        let role = match self.role {
+            Role::LiveStill => "Live Photo still",
+            Role::LiveMovie => "Live Photo movie",
+            Role::MotionPhoto => "Motion Photo",
+            Role::Plain => "not a Live or Motion Photo",
+        };
+        let container = match self.container {
+            Container::Jpeg => "JPEG",
+            Container::Heif => "HEIF",
+            Container::Mov => "QuickTime",
+            Container::Mp4 => "MP4",
+            Container::Unknown => "unknown",
+        };
+        format!("{role} ({container})")
+    }
+
+    /// One line per fact and per broken rule, as `inspect` prints them
+    /// under the headline.
+    pub fn details(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(c) = &self.content_id {
+            out.push(format!("content identifier: {c}"));
+        }
+        if let Some(t) = self.still_time_s {
+            out.push(format!("still time: {t:.3} s"));
+        }
+        if let Some(i) = &self.image {
+            let orientation = i.orientation.map_or_else(|| "none".to_string(), |o| o.to_string());
+            out.push(format!("image: {}x{}, orientation {orientation}", i.width, i.height));
+        }
+        if let Some(m) = &self.motion {
+            let ts = m.timestamp_us.map_or_else(|| "none".to_string(), |t| format!("{t} µs"));
+            let sef = if m.samsung_trailer { ", Samsung SEF trailer" } else { "" };
+            out.push(format!(
+                "motion photo ({}): video at byte {} ({} bytes), presentation timestamp {ts}{sef}",
+                m.kind.code(),
+                m.video_offset,
+                m.video_length
+            ));
+        }
+        if let Some(v) = &self.video {
+            out.push(format!(
+                "video: {} {}x{}, {:.3} s, {} frames ({:.2} fps), rotation {}°",
+                v.codec, v.width, v.height, v.duration_s, v.frames, v.fps, v.rotation
+            ));
+        }
+        if let Some(a) = &self.audio {
+            out.push(format!("audio: {} {} Hz, {:.3} s", a.codec, a.sample_rate, a.duration_s));
+        }
+        for i in &self.issues {
+            let tag = if i.severity == Severity::Error { "error" } else { "warning" };
+            out.push(format!("{tag} [{}]: {}", i.rule, i.message));
+        }
+        out
+    }
+
     fn new(path: &Path, container: Container) -> Report {
         Report {
             path: path.display().to_string(),

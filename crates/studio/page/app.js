@@ -16,7 +16,7 @@ let jobKind = null;  // what the running job makes ("alive" or "live")
 
 // Shows one step of the page (the picker stays above the first two).
 function show(section) {
-  for (const id of ["compose", "video", "work", "result", "failure"]) $(id).hidden = id !== section;
+  for (const id of ["compose", "video", "work", "result", "failure", "tools"]) $(id).hidden = id !== section;
   $("pick").hidden = !(section === null || section === "compose" || section === "video");
 }
 
@@ -330,6 +330,82 @@ function showResult(j) {
   show("result");
 }
 
+// ---- Convert and inspect ----
+
+let toolUploads = [];   // uploads in the convert panel
+
+async function addToolFiles(files) {
+  $("converted").hidden = true;
+  for (const file of files) {
+    $("tools-status").textContent = `Uploading ${file.name}…`;
+    try {
+      const u = await api(`/api/uploads?name=${encodeURIComponent(file.name || "file")}`, {
+        method: "POST", body: file, headers: { "Content-Type": "application/octet-stream" },
+      });
+      toolUploads.push(u);
+      const info = await api(`/api/uploads/${u.id}/inspect`);
+      const li = document.createElement("li");
+      li.className = "card";
+      const h = document.createElement("h3");
+      h.textContent = `${info.name}: ${info.headline}`;
+      const details = document.createElement("ul");
+      for (const d of info.details) {
+        const item = document.createElement("li");
+        item.textContent = d;
+        details.appendChild(item);
+      }
+      const cred = document.createElement("p");
+      cred.textContent = `Content Credentials: ${info.credentials}`;
+      li.append(h, details, cred);
+      $("inspected").appendChild(li);
+    } catch (e) {
+      const li = document.createElement("li");
+      li.className = "card problem";
+      li.textContent = `${file.name}: ${(e.body && e.body.message) || e.message}`;
+      $("inspected").appendChild(li);
+    }
+  }
+  $("tools-status").textContent = "";
+  const roles = toolUploads.map((u) => u.role);
+  const pairs = roles.includes("live_still") && roles.includes("live_movie");
+  $("to-motion").hidden = !pairs;
+  $("to-live").hidden = !roles.includes("motion_photo");
+  $("convert-actions").hidden = !(pairs || roles.includes("motion_photo"));
+}
+
+async function convert(to) {
+  const spec = { kind: "convert", to, samsung: $("c-samsung").checked, uploads: toolUploads.map((u) => u.id) };
+  $("tools-status").textContent = to === "motion" ? "Making Motion Photos…" : "Making Live Photos…";
+  try {
+    const j = await api("/api/jobs", { method: "POST", body: JSON.stringify(spec), headers: { "Content-Type": "application/json" } });
+    follow(j.id, {
+      progress: (p) => { $("tools-status").textContent = p.phase.charAt(0).toUpperCase() + p.phase.slice(1) + "…"; },
+      done: (j) => {
+        if (j.state !== "done") return finished(j);
+        $("tools-status").textContent = `${j.files.length} file(s) made.`;
+        const list = $("converted-files");
+        list.replaceChildren(...j.files.map((f) => {
+          const li = document.createElement("li");
+          const a = document.createElement("a");
+          a.href = fileUrl(j, f, "download=1");
+          a.setAttribute("download", "");
+          a.textContent = `${f.name} (${ROLE_WORDS[f.role] || f.role})`;
+          li.appendChild(a);
+          return li;
+        }));
+        $("converted-skipped").replaceChildren(...j.result.skipped.map((k) => {
+          const li = document.createElement("li");
+          li.textContent = `Not converted: ${k.file}: ${k.reason}`;
+          return li;
+        }));
+        $("converted").hidden = false;
+      },
+    });
+  } catch (e) {
+    fail(e);
+  }
+}
+
 // The Live Photo viewer: the still until pressed and held (touch, pen,
 // keyboard) or hovered (mouse); then the motion from its start with sound;
 // the still again on release.
@@ -379,6 +455,21 @@ document.addEventListener("DOMContentLoaded", () => {
   liveViewer();
   $("alive-form").addEventListener("submit", start);
   $("live-form").addEventListener("submit", makeLive);
+  $("open-tools").addEventListener("click", () => {
+    toolUploads = [];
+    $("inspected").replaceChildren();
+    $("convert-actions").hidden = true;
+    $("converted").hidden = true;
+    show("tools");
+  });
+  $("close-tools").addEventListener("click", () => show(null));
+  $("tools-files").addEventListener("change", (e) => addToolFiles([...e.target.files]));
+  const td = $("tools-drop");
+  td.addEventListener("dragover", (e) => { e.preventDefault(); td.classList.add("over"); });
+  td.addEventListener("dragleave", () => td.classList.remove("over"));
+  td.addEventListener("drop", (e) => { e.preventDefault(); td.classList.remove("over"); addToolFiles([...e.dataTransfer.files]); });
+  $("to-motion").addEventListener("click", () => convert("motion"));
+  $("to-live").addEventListener("click", () => convert("live"));
   for (const w of ["start", "end", "still"]) $(`v-${w}`).addEventListener("input", () => sliderMoved(w));
   $("auto").addEventListener("click", () => moment && setMoment(moment.start, moment.end, moment.still));
   $("cancel").addEventListener("click", () => {

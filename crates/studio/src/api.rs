@@ -18,7 +18,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::error::ApiError;
 use crate::files::{content_type_of, serve_file, OutputFile};
 use crate::jobs::{job_dir, ProgressSnapshot};
-use crate::spec::{AliveSpec, JobSpec, LiveSpec, PreviewSpec};
+use crate::spec::{AliveSpec, ConvertSpec, JobSpec, LiveSpec, PreviewSpec};
 use crate::store::{valid_id, Job, JobError, JobState, Store, Upload};
 use crate::AppState;
 
@@ -33,6 +33,7 @@ use crate::AppState;
         create_upload,
         get_upload,
         upload_file,
+        inspect_upload,
         create_job,
         list_jobs,
         get_job,
@@ -52,6 +53,8 @@ use crate::AppState;
         AliveSpec,
         PreviewSpec,
         LiveSpec,
+        ConvertSpec,
+        Inspection,
         JobSpec,
         Health
     ))
@@ -161,6 +164,59 @@ pub async fn upload_file(
         _ => "video/mp4",
     };
     serve_file(&app.settings.upload_path(&id), ct, &headers, None).await
+}
+
+/// What a file is, in words: what `vivify inspect` and `vivify verify` say.
+#[derive(Serialize, ToSchema)]
+pub struct Inspection {
+    /// The upload's name.
+    pub name: String,
+    /// "Motion Photo (JPEG)", "Live Photo movie (QuickTime)", …
+    pub headline: String,
+    /// One line per fact and per broken format rule.
+    pub details: Vec<String>,
+    /// The Content Credentials, in one sentence.
+    pub credentials: String,
+    /// The whole inspect report (`vivify inspect --json`).
+    #[schema(value_type = Option<Object>)]
+    pub inspect: Option<serde_json::Value>,
+    /// The whole verify report (`vivify verify --json`).
+    #[schema(value_type = Option<Object>)]
+    pub verify: Option<serde_json::Value>,
+}
+
+/// What an upload is and what its credentials say.
+#[utoipa::path(get, path = "/api/uploads/{id}/inspect", params(("id" = String, Path)),
+    responses((status = 200, body = Inspection), (status = 404, body = ApiError_)))]
+pub async fn inspect_upload(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<Inspection>, ApiError> {
+    check_id(&id, "upload")?;
+    let id2 = id.clone();
+    let u = store(&app, move |s| s.upload(&id2)?.ok_or_else(|| ApiError::not_found("no such upload"))).await?;
+    let path = app.settings.upload_path(&id);
+    let shown = std::path::PathBuf::from(&u.name);
+    let view = tokio::task::spawn_blocking(move || {
+        // Messages name the file as its owner knows it, not our path.
+        let local = |t: String| t.replace(&path.display().to_string(), &u.name);
+        let (headline, details, inspect) = match vivify::inspect::inspect_path(&path) {
+            Ok(mut r) => {
+                r.path = u.name.clone();
+                (r.headline(), r.details().into_iter().map(local).collect(), serde_json::to_value(&r).ok())
+            }
+            Err(_) if u.format == "png" => ("a PNG picture, not a Live or Motion Photo".to_string(), Vec::new(), None),
+            Err(e) => (local(crate::error::chain_text(&e)), Vec::new(), None),
+        };
+        let (credentials, verify) = match vivify::provenance::verify::verify(&path, &[]) {
+            Ok(mut v) => {
+                v.file = shown.display().to_string();
+                (local(v.verdict.clone()), serde_json::to_value(&v).ok())
+            }
+            Err(e) => (local(crate::error::chain_text(&e)), None),
+        };
+        Inspection { name: u.name.clone(), headline, details, credentials, inspect, verify }
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("inspect task: {e}")))?;
+    Ok(Json(view))
 }
 
 /// A job with where it is now.
@@ -344,8 +400,12 @@ pub async fn job_file(
     serve_file(&job_dir(&app.settings.data, &id).join(&file.name), content_type, &headers, download.as_deref()).await
 }
 
-/// `beach.alive.mp4` for the job on `beach.jpg`.
+/// `beach.alive.mp4` for the job on `beach.jpg`; a conversion's files are
+/// already named after their inputs.
 async fn download_name(app: &AppState, job: &Job, file: &str) -> String {
+    if job.kind == "convert" {
+        return file.to_string();
+    }
     let upload = job.spec.get("upload").and_then(|u| u.as_str()).map(str::to_string);
     let stem = match upload {
         Some(u) if valid_id(&u) => store(app, move |s| Ok(s.upload(&u)?)).await.ok().flatten().map(|u| {

@@ -141,8 +141,7 @@ fn work(store: &dyn Store, hub: &Hub, settings: &Settings) {
         let cancel = Arc::new(AtomicBool::new(job.cancel_requested));
         hub.lock().insert(job.id.clone(), Live { progress: tx.clone(), cancel: cancel.clone() });
         let progress = JobProgress { tx, cancel };
-        let upload = job.spec.get("upload").and_then(|u| u.as_str()).and_then(|u| store.upload(u).ok().flatten());
-        let outcome = run(&job, settings, &progress, upload);
+        let outcome = run(&job, settings, &progress, store);
         if let Err(e) = store.finish(&job.id, &outcome) {
             eprintln!("vivify serve: job {} ended but could not be recorded: {e}", job.id);
         }
@@ -155,7 +154,7 @@ pub fn job_dir(data: &Path, id: &str) -> PathBuf {
     data.join("jobs").join(id)
 }
 
-fn run(job: &Job, settings: &Settings, progress: &JobProgress, upload: Option<crate::store::Upload>) -> Outcome {
+fn run(job: &Job, settings: &Settings, progress: &JobProgress, store: &dyn Store) -> Outcome {
     let spec: JobSpec = match serde_json::from_value(job.spec.clone()) {
         Ok(s) => s,
         Err(e) => return failed("bad_request", format!("the job's request cannot be read: {e}"), None),
@@ -170,7 +169,7 @@ fn run(job: &Job, settings: &Settings, progress: &JobProgress, upload: Option<cr
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return failed("internal", format!("{}: cannot create: {e}", dir.display()), None);
     }
-    let result = spec.run(&RunContext { settings, dir: &dir, progress, upload });
+    let result = spec.run(&RunContext { settings, dir: &dir, progress, store });
     match result {
         Ok(v) => Outcome::Done(v),
         Err(e) if matches!(e, vivify::Error::Cancelled) || progress.cancelled() => {

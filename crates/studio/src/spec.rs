@@ -122,6 +122,25 @@ pub struct LiveSpec {
     pub mute: bool,
 }
 
+/// Live pairs → Motion Photos, or Motion Photos → Live pairs, without
+/// re-encoding the video.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConvertSpec {
+    /// The uploaded files (1 to 64): Live pairs are found among them by
+    /// their content identifier, never by name.
+    pub uploads: Vec<String>,
+    /// `motion` (Live pairs → Motion Photos) or `live` (Motion Photos →
+    /// Live pairs).
+    pub to: String,
+    /// Motion Photos with Samsung's trailer too.
+    #[serde(default)]
+    pub samsung: bool,
+}
+
+/// Most files one conversion takes.
+pub const MAX_CONVERT_FILES: usize = 64;
+
 /// A job request, as sent and as stored: `kind` says which, the rest is
 /// that kind's options.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -133,23 +152,45 @@ pub enum JobSpec {
     VideoPreview(PreviewSpec),
     /// Video → Live Photo and/or Motion Photo.
     Live(LiveSpec),
+    /// Live pairs ⇄ Motion Photos.
+    Convert(ConvertSpec),
 }
 
 /// What a running job has: its settings, its folder, its progress, and the
-/// upload it works on (for names).
+/// store (for the uploads' names).
 pub struct RunContext<'a> {
     pub settings: &'a Settings,
     pub dir: &'a Path,
     pub progress: &'a dyn vivify::Progress,
-    pub upload: Option<Upload>,
+    pub store: &'a dyn Store,
 }
 
 impl RunContext<'_> {
-    /// The upload's name without its extension (`beach` for `beach.jpg`).
-    fn stem(&self) -> String {
-        let name = self.upload.as_ref().map_or("vivify", |u| u.name.as_str());
-        name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
+    fn upload(&self, id: &str) -> Option<Upload> {
+        self.store.upload(id).ok().flatten()
     }
+
+    /// An upload's name without its extension (`beach` for `beach.jpg`).
+    fn stem(&self, id: &str) -> String {
+        stem_of(&self.upload(id).map_or_else(|| "vivify".to_string(), |u| u.name))
+    }
+
+    /// The upload `id` linked into `dir` as `name` (copied where links
+    /// cannot be made): the library names outputs after their input.
+    fn link_upload(&self, id: &str, dir: &Path, name: &str) -> vivify::Result<std::path::PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let to = dir.join(name);
+        let from = self.settings.upload_path(id);
+        if std::fs::hard_link(&from, &to).is_err() {
+            std::fs::copy(&from, &to)?;
+        }
+        Ok(to)
+    }
+}
+
+/// `beach` for `beach.jpg`.
+pub fn stem_of(name: &str) -> String {
+    name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
 }
 
 impl JobSpec {
@@ -158,15 +199,7 @@ impl JobSpec {
             JobSpec::Alive(_) => "alive",
             JobSpec::VideoPreview(_) => "video_preview",
             JobSpec::Live(_) => "live",
-        }
-    }
-
-    /// The upload the job works on.
-    pub fn upload_id(&self) -> &str {
-        match self {
-            JobSpec::Alive(s) => &s.upload,
-            JobSpec::VideoPreview(s) => &s.upload,
-            JobSpec::Live(s) => &s.upload,
+            JobSpec::Convert(_) => "convert",
         }
     }
 
@@ -238,7 +271,23 @@ impl JobSpec {
                 }
                 Ok(upload)
             }
+            JobSpec::Convert(s) => Self::validate_convert(s, store),
         }
+    }
+
+    fn validate_convert(s: &ConvertSpec, store: &dyn Store) -> Result<Upload, ApiError> {
+        if s.to != "motion" && s.to != "live" {
+            return Err(ApiError::bad_request(format!("to '{}': choose motion or live", s.to)));
+        }
+        if s.uploads.is_empty() || s.uploads.len() > MAX_CONVERT_FILES {
+            return Err(ApiError::bad_request(format!("choose 1 to {MAX_CONVERT_FILES} uploads to convert")));
+        }
+        let mut first = None;
+        for id in &s.uploads {
+            let u = upload_of(store, id)?;
+            first.get_or_insert(u);
+        }
+        first.ok_or_else(|| ApiError::bad_request("no uploads"))
     }
 
     /// Runs the job, writing into `ctx.dir`; what it made, as the job's result.
@@ -247,6 +296,7 @@ impl JobSpec {
             JobSpec::Alive(s) => run_alive(s, ctx),
             JobSpec::VideoPreview(s) => run_preview(s, ctx),
             JobSpec::Live(s) => run_live(s, ctx),
+            JobSpec::Convert(s) => run_convert(s, ctx),
         }
     }
 }
@@ -300,7 +350,7 @@ fn run_alive(s: &AliveSpec, ctx: &RunContext) -> vivify::Result<serde_json::Valu
     let report = make(&photo, &opts, ctx.progress)?;
     let mut names = file_names(&report.outputs);
     if s.live {
-        names.push(package::zip_pair(ctx.dir, "alive", &format!("{}.alive", ctx.stem()))?);
+        names.push(package::zip_pair(ctx.dir, "alive", &format!("{}.alive", ctx.stem(&s.upload)))?);
     }
     result_of(&report, &describe_outputs(ctx.dir, &names))
 }
@@ -325,17 +375,12 @@ fn run_live(s: &LiveSpec, ctx: &RunContext) -> vivify::Result<serde_json::Value>
     use vivify::livevideo::{make_live, LiveOptions};
     // The library names its outputs after the input: it gets the upload
     // as `live.EXT` in a folder of its own beside the outputs.
-    let ext = match ctx.upload.as_ref().map(|u| u.format.as_str()) {
-        Some("mov") => "MOV",
+    let ext = match ctx.upload(&s.upload).map(|u| u.format) {
+        Some(f) if f == "mov" => "MOV",
         _ => "mp4",
     };
     let input_dir = ctx.dir.join("input");
-    std::fs::create_dir_all(&input_dir)?;
-    let input = input_dir.join(format!("live.{ext}"));
-    let upload = ctx.settings.upload_path(&s.upload);
-    if std::fs::hard_link(&upload, &input).is_err() {
-        std::fs::copy(&upload, &input)?;
-    }
+    let input = ctx.link_upload(&s.upload, &input_dir, &format!("live.{ext}"))?;
     let mut opts = LiveOptions::new(ctx.dir);
     (opts.start, opts.end, opts.still) = (s.start, s.end, s.still);
     (opts.live, opts.motion, opts.samsung, opts.pvt, opts.mute) = (s.live, s.motion, s.samsung, s.pvt, s.mute);
@@ -343,7 +388,7 @@ fn run_live(s: &LiveSpec, ctx: &RunContext) -> vivify::Result<serde_json::Value>
     let report = make_live(&input, &opts, ctx.progress);
     let _ = std::fs::remove_dir_all(&input_dir);
     let report = report?;
-    let stem = format!("{}.live", ctx.stem());
+    let stem = format!("{}.live", ctx.stem(&s.upload));
     let mut names = Vec::new();
     for name in file_names(&report.outputs) {
         if name.ends_with(".pvt") {
@@ -361,4 +406,60 @@ fn run_live(s: &LiveSpec, ctx: &RunContext) -> vivify::Result<serde_json::Value>
 /// The last components of the library's output paths.
 fn file_names(paths: &[String]) -> Vec<String> {
     paths.iter().filter_map(|p| Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned())).collect()
+}
+
+fn run_convert(s: &ConvertSpec, ctx: &RunContext) -> vivify::Result<serde_json::Value> {
+    use vivify::batch::{convert_all, BatchOptions, Direction};
+    // The inputs under their own (cleaned) names, so the outputs carry
+    // them; two uploads of the same name get a number.
+    let input_dir = ctx.dir.join("input");
+    let mut files = Vec::new();
+    let mut taken = std::collections::HashSet::new();
+    for id in &s.uploads {
+        let name = ctx.upload(id).map_or_else(|| format!("{id}.bin"), |u| u.name);
+        let mut candidate = name.clone();
+        let mut n = 2;
+        while !taken.insert(candidate.to_ascii_lowercase()) {
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
+            candidate = format!("{stem}-{n}.{ext}");
+            n += 1;
+        }
+        files.push(ctx.link_upload(id, &input_dir, &candidate)?);
+    }
+    let opts = BatchOptions {
+        direction: if s.to == "live" { Direction::MotionToLive } else { Direction::LiveToMotion },
+        out_dir: ctx.dir.to_path_buf(),
+        samsung: s.samsung,
+        force: false,
+        signing: ctx.settings.signing.clone(),
+    };
+    let report = convert_all(&files, &opts, ctx.progress);
+    let _ = std::fs::remove_dir_all(&input_dir);
+    let report = report?;
+    // Paths inside the job's folder mean nothing outside: names only.
+    let prefix = format!("{}/", input_dir.display());
+    let local = |t: &str| t.replace(&prefix, "");
+    let converted: Vec<serde_json::Value> = report
+        .converted
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "inputs": c.inputs.iter().map(|p| local(p)).collect::<Vec<_>>(),
+                "outputs": file_names(&c.outputs),
+                "still_time_s": c.still_time_s,
+                "notes": c.notes.iter().map(|n| local(n)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let skipped: Vec<serde_json::Value> = report
+        .skipped
+        .iter()
+        .map(|k| serde_json::json!({"file": local(&k.file), "reason": local(&k.reason)}))
+        .collect();
+    let names: Vec<String> = report.converted.iter().flat_map(|c| file_names(&c.outputs)).collect();
+    Ok(serde_json::json!({
+        "converted": converted,
+        "skipped": skipped,
+        "files": describe_outputs(ctx.dir, &names),
+    }))
 }

@@ -71,7 +71,7 @@ fn post_json(server: &Server, path: &str, body: &Value) -> Answer {
 fn upload(server: &Server, name: &str, bytes: &[u8]) -> Answer {
     answer(
         agent()
-            .post(url(server, &format!("/api/uploads?name={}", name.replace('/', "%2F"))))
+            .post(url(server, &format!("/api/uploads?name={}", name.replace('/', "%2F").replace(' ', "%20"))))
             .header("X-Vivify-Request", "1")
             .header("Content-Type", "application/octet-stream")
             .send(bytes),
@@ -622,5 +622,66 @@ fn an_iphone_video_gets_a_filmstrip() {
     let p = wait_done(&server, p.json()["id"].as_str().expect("an id"));
     assert_eq!(p["state"], "done", "{p}");
     assert_eq!(p["result"]["frames"].as_array().map(Vec::len), Some(6));
+    server.stop();
+}
+
+#[test]
+fn live_pairs_and_motion_photos_convert_both_ways_and_say_what_they_are() {
+    let dir = common::temp_dir("studio-convert");
+    let server = start(&dir.join("data"), 1, 8);
+    let heic = std::fs::read(common::sample("apple_iphone15promax_ios26.1_apple.HEIC")).expect("sample");
+    let mov = std::fs::read(common::sample("apple_iphone15promax_ios26.1_apple.MOV")).expect("sample");
+    // Named so that no name pairs them: the content identifier does.
+    let still = upload(&server, "IMG_1.HEIC", &heic).json();
+    let movie = upload(&server, "another name.MOV", &mov).json();
+    let plain = upload(&server, "temple.jpg", &photo()).json();
+    assert_eq!((still["role"].as_str(), movie["role"].as_str()), (Some("live_still"), Some("live_movie")));
+
+    let look = |u: &Value| get(&server, &format!("/api/uploads/{}/inspect", u["id"].as_str().expect("an id"))).json();
+    let a = look(&still);
+    assert_eq!(a["headline"], "Live Photo still (HEIF)", "{a}");
+    assert!(a["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .any(|d| d.as_str().is_some_and(|d| d.starts_with("content identifier: "))));
+    assert!(a["credentials"].as_str().is_some_and(|c| !c.is_empty()));
+    assert_eq!(a["inspect"]["path"], "IMG_1.HEIC", "the server's path never shows");
+    let b = look(&movie);
+    assert_eq!(b["headline"], "Live Photo movie (QuickTime)", "{b}");
+    assert_eq!(look(&plain)["headline"], "not a Live or Motion Photo (JPEG)");
+
+    let ids: Vec<&str> = [&still, &movie, &plain].iter().map(|u| u["id"].as_str().expect("an id")).collect();
+    let j = post_json(&server, "/api/jobs", &json!({"kind": "convert", "to": "motion", "uploads": ids}));
+    assert_eq!(j.status, 202, "{}", String::from_utf8_lossy(&j.body));
+    let j = wait_done(&server, j.json()["id"].as_str().expect("an id"));
+    assert_eq!(j["state"], "done", "{j}");
+    let r = &j["result"];
+    assert_eq!(r["converted"].as_array().map(Vec::len), Some(1), "{r}");
+    let skipped = r["skipped"].as_array().expect("skipped");
+    assert!(
+        skipped
+            .iter()
+            .any(|k| k["file"] == "temple.jpg" && k["reason"].as_str().is_some_and(|t| !t.contains("/input/"))),
+        "{skipped:?}"
+    );
+    let f = &j["files"][0];
+    assert_eq!((f["name"].as_str(), f["role"].as_str()), (Some("IMG_1.MP.heic"), Some("motion_photo")));
+    let jid = j["id"].as_str().expect("an id");
+    let got = get(&server, &format!("/api/jobs/{jid}/files/IMG_1.MP.heic?download=1"));
+    assert!(got.header("content-disposition").unwrap_or("").contains("filename=\"IMG_1.MP.heic\""));
+    let mp = save(&dir, "IMG_1.MP.heic", &got.body);
+    assert_eq!(vivify::inspect::inspect_path(&mp).expect("inspect").headline(), "Motion Photo (HEIF)");
+
+    // And back: the Motion Photo to a Live pair.
+    let again = upload(&server, "IMG_1.MP.heic", &got.body).json();
+    assert_eq!(again["role"], "motion_photo");
+    let j = post_json(&server, "/api/jobs", &json!({"kind": "convert", "to": "live", "uploads": [again["id"]]}));
+    let j = wait_done(&server, j.json()["id"].as_str().expect("an id"));
+    assert_eq!(j["state"], "done", "{j}");
+    let roles: Vec<&str> = j["files"].as_array().expect("files").iter().filter_map(|f| f["role"].as_str()).collect();
+    assert!(roles.contains(&"live_still") && roles.contains(&"live_video"), "{roles:?}");
+    let bad = post_json(&server, "/api/jobs", &json!({"kind": "convert", "to": "gif", "uploads": [again["id"]]}));
+    assert_eq!(bad.status, 400);
     server.stop();
 }

@@ -28,6 +28,19 @@ pub enum MotionKind {
     Scanned,
 }
 
+impl MotionKind {
+    /// The name `inspect --json` uses.
+    pub fn code(self) -> &'static str {
+        match self {
+            MotionKind::Google => "google",
+            MotionKind::MicroVideo => "micro-video",
+            MotionKind::Samsung => "samsung",
+            MotionKind::HeicMpvd => "heic-mpvd",
+            MotionKind::Scanned => "scanned",
+        }
+    }
+}
+
 /// Where a motion photo's video is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MotionVideo {
