@@ -90,6 +90,9 @@ pub struct ServeArgs {
     /// Safety policy (TOML); default: policy.toml in the config folder, else the built-in one.
     #[arg(long, value_name = "TOML")]
     pub policy: Option<PathBuf>,
+    /// Add (or reset) a moderator: reads the password (12+ characters) from the first line of standard input, stores its argon2 hash in the data folder, and exits.
+    #[arg(long, value_name = "NAME")]
+    pub add_moderator: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -17,6 +17,14 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         None => anyhow::bail!(vivify::Error::Param("no data folder: give --data DIR (or set VIVIFY_DATA_DIR)".into())),
     };
     std::fs::create_dir_all(&data).with_context(|| format!("cannot create the data folder {}", data.display()))?;
+    if let Some(name) = &a.add_moderator {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+        let password = line.trim_end_matches(['\n', '\r']);
+        vivify_studio::add_moderator(&data, name, password).map_err(studio_error)?;
+        eprintln!("vivify: moderator '{}' can sign in at /moderate (data in {})", name.trim(), data.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut settings = Settings::new(&data);
     settings.token = a.token.clone().filter(|t| !t.is_empty());
     if let Some(n) = a.workers {
@@ -30,11 +38,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     checks.db = Some(data.join(DB_FILE));
     settings.checks = checks;
     let workers = settings.workers;
-    let server = Server::start(settings, a.listen).map_err(|e| match e {
-        // A wrong flag is a usage error (exit 2); anything else a failure.
-        StudioError::Config(m) => anyhow::Error::from(vivify::Error::Param(m)),
-        other => anyhow::Error::from(other),
-    })?;
+    let server = Server::start(settings, a.listen).map_err(studio_error)?;
     let link = match &a.token {
         Some(t) if !t.is_empty() => format!("http://{}/?token={t}", server.addr),
         _ => format!("http://{}/", server.addr),
@@ -43,5 +47,13 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     // The signal handlers end the process; until then the studio serves.
     loop {
         std::thread::park();
+    }
+}
+
+/// A wrong flag or value is a usage error (exit 2); anything else a failure.
+fn studio_error(e: StudioError) -> anyhow::Error {
+    match e {
+        StudioError::Config(m) => anyhow::Error::from(vivify::Error::Param(m)),
+        other => anyhow::Error::from(other),
     }
 }

@@ -13,6 +13,7 @@ let events = null;   // its EventSource
 let previewUrl = null;
 let moment = null;   // the video's preview: duration, automatic choice, frames
 let jobKind = null;  // what the running job makes ("alive" or "live")
+let shown = null;    // the finished job on screen
 
 // Shows one step of the page (the picker stays above the first two).
 function show(section) {
@@ -294,7 +295,11 @@ const ROLE_WORDS = {
 };
 
 function showResult(j) {
+  shown = j;
   const byRole = Object.fromEntries(j.files.map((f) => [f.role, f]));
+  $("share-box").hidden = jobKind !== "alive" || !byRole.video;
+  $("share-status").replaceChildren();
+  $("share").disabled = false;
   const still = byRole.live_still || byRole.motion_photo;
   const video = byRole.video || byRole.live_video;
   $("live-still").src = still ? fileUrl(j, still) : "";
@@ -406,6 +411,32 @@ async function convert(to) {
   }
 }
 
+// Share: the share check, then a page of its own.
+async function share() {
+  const video = shown && shown.files.find((f) => f.role === "video");
+  if (!video) return;
+  $("share").disabled = true;
+  $("share-status").textContent = "Checking…";
+  try {
+    const r = await api(`/api/jobs/${shown.id}/share`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ file: video.name, caption: $("caption").value.trim() || null }),
+    });
+    const a = document.createElement("a");
+    a.href = r.url;
+    a.id = "share-link";
+    a.textContent = `${location.origin}${r.url}`;
+    $("share-status").replaceChildren(document.createTextNode("Shared: "), a);
+  } catch (e) {
+    const b = e.body || {};
+    const refusal = b.refusal;
+    $("share-status").textContent = refusal
+      ? `Not shared: ${refusal.message} ${refusal.next || ""} (reference ${refusal.reference})`
+      : `Not shared: ${b.message || e.message}`;
+    $("share").disabled = false;
+  }
+}
+
 // The Live Photo viewer: the still until pressed and held (touch, pen,
 // keyboard) or hovered (mouse); then the motion from its start with sound;
 // the still again on release.
@@ -455,6 +486,7 @@ document.addEventListener("DOMContentLoaded", () => {
   liveViewer();
   $("alive-form").addEventListener("submit", start);
   $("live-form").addEventListener("submit", makeLive);
+  $("share").addEventListener("click", share);
   $("open-tools").addEventListener("click", () => {
     toolUploads = [];
     $("inspected").replaceChildren();

@@ -39,7 +39,22 @@ use crate::AppState;
         get_job,
         cancel_job,
         job_events,
-        job_file
+        job_file,
+        crate::shares::create_share,
+        crate::shares::get_share,
+        crate::shares::share_media,
+        crate::shares::report_share,
+        crate::shares::appeal_share,
+        crate::moderation::login,
+        crate::moderation::logout,
+        crate::moderation::me,
+        crate::moderation::queue,
+        crate::moderation::next,
+        crate::moderation::case,
+        crate::moderation::decide,
+        crate::moderation::decide_appeal,
+        crate::moderation::audit,
+        crate::moderation::review_media
     ),
     components(schemas(
         ApiError_,
@@ -56,6 +71,17 @@ use crate::AppState;
         ConvertSpec,
         Inspection,
         JobSpec,
+        crate::store::Share,
+        crate::shares::ShareRequest,
+        crate::shares::Shared,
+        crate::shares::SharePage,
+        crate::shares::ReportRequest,
+        crate::shares::ReportReceipt,
+        crate::shares::AppealRequest,
+        crate::moderation::Login,
+        crate::moderation::Me,
+        crate::moderation::Decision,
+        crate::moderation::AppealDecision,
         Health
     ))
 )]

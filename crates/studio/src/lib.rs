@@ -13,9 +13,12 @@ pub mod api;
 pub mod error;
 pub mod files;
 pub mod jobs;
+pub mod moderation;
 mod package;
 mod page;
+pub mod ratelimit;
 pub mod security;
+pub mod shares;
 pub mod spec;
 pub mod store;
 pub mod uploads;
@@ -50,16 +53,23 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Defaults for a data folder: one worker per core, 32 waiting jobs.
+    /// Defaults for a data folder: one worker per core, 32 waiting jobs,
+    /// the built-in policy, the safety database in the folder, no signing.
     pub fn new(data: impl Into<PathBuf>) -> Settings {
+        let data = data.into();
+        // Items, reports and cases live with the studio's data.
+        let checks = vivify::safety::Checks {
+            db: Some(data.join(vivify::safety::store::DB_FILE)),
+            ..vivify::safety::Checks::default()
+        };
         Settings {
-            data: data.into(),
+            data,
             token: None,
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             queue_limit: 32,
             limits: UploadLimits::default(),
             signing: vivify::provenance::Signing::unsigned(),
-            checks: vivify::safety::Checks::default(),
+            checks,
         }
     }
 
@@ -74,6 +84,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
+    pub limits: Arc<ratelimit::RateLimit>,
 }
 
 /// Every route: the page, the API, the OpenAPI document.
@@ -90,6 +101,21 @@ pub fn router(state: AppState) -> Router {
         .route("/api/jobs/{id}/cancel", post(api::cancel_job))
         .route("/api/jobs/{id}/events", get(api::job_events))
         .route("/api/jobs/{id}/files/{name}", get(api::job_file))
+        .route("/api/jobs/{id}/share", post(shares::create_share))
+        .route("/api/shares/{id}", get(shares::get_share))
+        .route("/api/shares/{id}/media", get(shares::share_media))
+        .route("/api/shares/{id}/reports", post(shares::report_share))
+        .route("/api/shares/{id}/appeal", post(shares::appeal_share))
+        .route("/api/login", post(moderation::login))
+        .route("/api/logout", post(moderation::logout))
+        .route("/api/me", get(moderation::me))
+        .route("/api/moderation/cases", get(moderation::queue))
+        .route("/api/moderation/next", post(moderation::next))
+        .route("/api/moderation/cases/{id}", get(moderation::case))
+        .route("/api/moderation/cases/{id}/decide", post(moderation::decide))
+        .route("/api/moderation/cases/{id}/appeal", post(moderation::decide_appeal))
+        .route("/api/moderation/audit", get(moderation::audit))
+        .route("/api/moderation/shares/{id}/media", get(moderation::review_media))
         // Uploads stream to disk under their own cap; nothing else needs
         // a large body.
         .layer(axum::extract::DefaultBodyLimit::max(1 << 20));
@@ -148,7 +174,7 @@ impl Server {
         listener.set_nonblocking(true).map_err(|e| StudioError::io("listener", e))?;
         let addr = listener.local_addr().map_err(|e| StudioError::io("listener", e))?;
         let workers = jobs::start_workers(settings.workers, store.clone(), hub.clone(), settings.clone());
-        let state = AppState { settings, store, hub: hub.clone() };
+        let state = AppState { settings, store, hub: hub.clone(), limits: Arc::default() };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), StudioError>>();
         let thread = std::thread::Builder::new()
@@ -171,6 +197,7 @@ impl Server {
                     };
                     let _ = ready_tx.send(Ok(()));
                     let app = router(state);
+                    let app = app.into_make_service_with_connect_info::<SocketAddr>();
                     let _ = axum::serve(listener, app)
                         .with_graceful_shutdown(async move {
                             let _ = stopped.await;
@@ -208,6 +235,13 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// Adds (or resets) a moderator of the studio whose data folder is `data`.
+pub fn add_moderator(data: &Path, name: &str, password: &str) -> Result<(), StudioError> {
+    std::fs::create_dir_all(data).map_err(|e| StudioError::io(data.display().to_string(), e))?;
+    let store = SqliteStore::open(&data.join("studio.db"))?;
+    moderation::add_moderator(&store, name, password)
 }
 
 /// Uploads cut off by a stop leave `.ID.part` files: nothing refers to them.

@@ -46,7 +46,7 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -86,6 +86,9 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
                 .into_response();
             }
         }
+        // Share pages are for anyone the link reaches, and moderators
+        // sign in with their own password: neither needs the token.
+        Some(_) if public(req.method(), req.uri().path()) => {}
         Some(token) => {
             // The page's sign-in link: /?token=… sets the cookie once.
             if req.method() == Method::GET && req.uri().path() == "/" {
@@ -120,6 +123,25 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
         }
     }
     next.run(req).await
+}
+
+/// Paths open without the access token: share pages (reading and
+/// reporting), the moderators' page and its calls (they have their own
+/// sign-in), and the static files those pages load.
+fn public(method: &Method, path: &str) -> bool {
+    let get = *method == Method::GET || *method == Method::HEAD;
+    let share_call = path.strip_prefix("/api/shares/").map(|rest| rest.split('/').collect::<Vec<_>>());
+    match share_call.as_deref() {
+        Some([_id]) | Some([_id, "media"]) => return get,
+        Some([_id, "reports"]) => return *method == Method::POST,
+        Some(_) => return false,
+        None => {}
+    }
+    if path.starts_with("/api/moderation/") || ["/api/login", "/api/logout", "/api/me"].contains(&path) {
+        return true;
+    }
+    get && (path.starts_with("/s/")
+        || ["/moderate", "/app.css", "/share.js", "/moderate.js", "/icon.svg"].contains(&path))
 }
 
 /// Why a state-changing request looks like it came from another site.
@@ -177,6 +199,33 @@ mod tests {
         h.remove(header::ORIGIN);
         h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
         assert!(cross_site(&h).is_some());
+    }
+
+    #[test]
+    fn only_share_pages_and_moderation_skip_the_token() {
+        for (m, p) in [
+            (Method::GET, "/s/0123"),
+            (Method::GET, "/api/shares/0123"),
+            (Method::GET, "/api/shares/0123/media"),
+            (Method::POST, "/api/shares/0123/reports"),
+            (Method::POST, "/api/login"),
+            (Method::GET, "/api/moderation/cases"),
+            (Method::GET, "/moderate"),
+            (Method::GET, "/share.js"),
+        ] {
+            assert!(public(&m, p), "{m} {p}");
+        }
+        for (m, p) in [
+            (Method::POST, "/api/shares/0123/appeal"),
+            (Method::POST, "/api/shares/0123"),
+            (Method::GET, "/api/shares/0123/reports"),
+            (Method::GET, "/"),
+            (Method::GET, "/api/jobs"),
+            (Method::POST, "/api/jobs/0123/share"),
+            (Method::GET, "/api/uploads/0123/file"),
+        ] {
+            assert!(!public(&m, p), "{m} {p}");
+        }
     }
 
     #[test]

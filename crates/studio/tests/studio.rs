@@ -685,3 +685,193 @@ fn live_pairs_and_motion_photos_convert_both_ways_and_say_what_they_are() {
     assert_eq!(bad.status, 400);
     server.stop();
 }
+
+/// A studio that signs (shares need valid Content Credentials) with a
+/// moderator `mia`.
+fn signing_studio(dir: &Path) -> Server {
+    let data = dir.join("data");
+    let mut s = Settings::new(&data);
+    s.workers = 1;
+    // The image classifier is a pack of its own; this test is about the
+    // flow, so the policy lets a video checked without it be shared.
+    s.checks.policy.share.allow_without_classifier = true;
+    s.signing = vivify::provenance::SignWith {
+        cert: None,
+        key: None,
+        config_dir: Some(dir.join("config")),
+        create_local: true,
+    }
+    .resolve()
+    .expect("a local signing identity")
+    .signing;
+    vivify_studio::add_moderator(&data, "mia", "correct horse battery").expect("moderator");
+    vivify_studio::add_moderator(&data, "noor", "staple battery horse").expect("moderator");
+    Server::start(s, "127.0.0.1:0".parse().expect("addr")).expect("studio starts")
+}
+
+fn post_with(server: &Server, path: &str, body: &Value, cookie: &str) -> Answer {
+    answer(
+        agent()
+            .post(url(server, path))
+            .header("X-Vivify-Request", "1")
+            .header("Content-Type", "application/json")
+            .header("Cookie", cookie)
+            .send(body.to_string().as_bytes()),
+    )
+}
+
+fn get_with(server: &Server, path: &str, cookie: &str) -> Answer {
+    answer(agent().get(url(server, path)).header("Cookie", cookie).call())
+}
+
+#[test]
+fn share_report_decide_appeal_through_the_studio() {
+    let dir = common::temp_dir("studio-share");
+    let server = signing_studio(&dir);
+    let id = a_upload(&server);
+    let job = post_json(&server, "/api/jobs", &small_job(&id)).json();
+    let job = wait_done(&server, job["id"].as_str().expect("an id"));
+    assert_eq!(job["state"], "done", "{job}");
+    let jid = job["id"].as_str().expect("an id");
+
+    // The share check refuses a caption the policy refuses, in words.
+    let no = post_json(
+        &server,
+        &format!("/api/jobs/{jid}/share"),
+        &json!({"file": "alive.mp4", "caption": "turn this into porn"}),
+    );
+    assert_eq!(
+        (no.status, no.json()["kind"].as_str()),
+        (422, Some("refused")),
+        "{}",
+        String::from_utf8_lossy(&no.body)
+    );
+    assert!(no.json()["refusal"]["rule"].as_str().is_some_and(|r| !r.is_empty()));
+    let nothing = post_json(&server, &format!("/api/jobs/{jid}/share"), &json!({"file": "studio.db"}));
+    assert_eq!(nothing.status, 404);
+
+    let shared = post_json(
+        &server,
+        &format!("/api/jobs/{jid}/share"),
+        &json!({"file": "alive.mp4", "caption": "a calm temple"}),
+    );
+    assert_eq!(shared.status, 201, "{}", String::from_utf8_lossy(&shared.body));
+    let shared = shared.json();
+    let sid = shared["share"]["id"].as_str().expect("a share id").to_string();
+    assert_eq!(shared["url"], format!("/s/{sid}"));
+    assert!(shared["steps"].as_array().expect("steps").iter().all(|s| s["passed"] == true), "{shared}");
+    let page = get(&server, &format!("/s/{sid}"));
+    assert!(String::from_utf8_lossy(&page.body).contains("share.js"));
+    let info = get(&server, &format!("/api/shares/{sid}")).json();
+    assert_eq!((info["status"].as_str(), info["ai_generated"].as_bool()), (Some("visible"), Some(true)), "{info}");
+    assert_eq!(info["caption"], "a calm temple");
+    assert!(info["credentials"].as_str().is_some_and(|c| !c.is_empty()));
+    assert_eq!(info["reasons"].as_array().map(Vec::len), Some(11));
+    let media = get(&server, &format!("/api/shares/{sid}/media"));
+    assert_eq!((media.status, media.header("content-type")), (200, Some("video/mp4")));
+    assert_eq!(media.body, get(&server, &format!("/api/jobs/{jid}/files/alive.mp4")).body);
+
+    // Anyone may report; an urgent reason hides the item at once.
+    let bad = post_json(&server, &format!("/api/shares/{sid}/reports"), &json!({"reason": "ugly"}));
+    assert_eq!(bad.status, 400);
+    let r = post_json(
+        &server,
+        &format!("/api/shares/{sid}/reports"),
+        &json!({"reason": "nonconsensual_intimate", "details": "that is me, I never agreed", "reporter": "sam@example.org"}),
+    );
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["hidden"], true);
+    assert_eq!(get(&server, &format!("/api/shares/{sid}")).json()["status"], "hidden");
+    assert_eq!(get(&server, &format!("/api/shares/{sid}/media")).status, 410);
+    // Ten reports per address per ten minutes.
+    let mut limited = None;
+    for _ in 0..12 {
+        let a = post_json(&server, &format!("/api/shares/{sid}/reports"), &json!({"reason": "spam"}));
+        if a.status == 429 {
+            limited = Some(a);
+            break;
+        }
+        assert_eq!(a.status, 201);
+    }
+    let limited = limited.expect("the eleventh report is refused");
+    assert_eq!(limited.json()["kind"], "rate_limited");
+    assert!(limited.header("retry-after").is_some());
+
+    // A moderator signs in, takes the case, removes the item.
+    assert_eq!(get(&server, "/api/moderation/cases").status, 401);
+    let wrong = post_json(&server, "/api/login", &json!({"name": "mia", "password": "wrong password here"}));
+    assert_eq!(wrong.status, 401);
+    let unknown = post_json(&server, "/api/login", &json!({"name": "nobody", "password": "correct horse battery"}));
+    assert_eq!(unknown.status, 401);
+    let login = post_json(&server, "/api/login", &json!({"name": "mia", "password": "correct horse battery"}));
+    assert_eq!(login.status, 200);
+    let set = login.header("set-cookie").unwrap_or("").to_string();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+    let cookie = set.split(';').next().expect("name=value").to_string();
+    assert_eq!(get_with(&server, "/api/me", &cookie).json()["moderator"], "mia");
+    let queue = get_with(&server, "/api/moderation/cases", &cookie).json();
+    assert_eq!(queue.as_array().map(Vec::len), Some(1), "{queue}");
+    let case = post_with(&server, "/api/moderation/next", &json!({}), &cookie).json();
+    let case_id = case["id"].as_i64().expect("a case id");
+    assert_eq!(case["state"], "reviewing");
+    assert!(case["reports"].as_array().is_some_and(|r| r.len() >= 2));
+    assert_eq!(case["shares"][0]["id"], sid.as_str());
+    let review = get_with(&server, case["shares"][0]["review_media"].as_str().expect("media"), &cookie);
+    assert_eq!(review.status, 200, "a moderator sees the hidden item");
+    let no_facts = post_with(
+        &server,
+        &format!("/api/moderation/cases/{case_id}/decide"),
+        &json!({"action": "remove", "facts": " "}),
+        &cookie,
+    );
+    assert_eq!(no_facts.status, 400);
+    let decided = post_with(
+        &server,
+        &format!("/api/moderation/cases/{case_id}/decide"),
+        &json!({"action": "remove", "category": "nonconsensual_intimate", "facts": "the person shown says they did not agree"}),
+        &cookie,
+    );
+    assert_eq!(decided.status, 200, "{}", String::from_utf8_lossy(&decided.body));
+    assert_eq!(decided.json()["state"], "actioned");
+    assert!(decided.json()["statement"].is_object(), "a statement of reasons");
+    let again = post_with(
+        &server,
+        &format!("/api/moderation/cases/{case_id}/decide"),
+        &json!({"action": "dismiss", "facts": "second thoughts"}),
+        &cookie,
+    );
+    assert_eq!((again.status, again.json()["kind"].as_str()), (409, Some("conflict")));
+    assert_eq!(get(&server, &format!("/api/shares/{sid}")).json()["status"], "removed");
+    assert_eq!(get(&server, &format!("/api/shares/{sid}/media")).status, 410);
+
+    // The uploader appeals; a moderator reverses; the item is back.
+    let appeal = post_json(
+        &server,
+        &format!("/api/shares/{sid}/appeal"),
+        &json!({"reason": "this is a temple, nobody is in it"}),
+    );
+    assert_eq!(appeal.status, 200, "{}", String::from_utf8_lossy(&appeal.body));
+    let appeal_decision = json!({"outcome": "reverse", "facts": "the photo shows a building and a crowd far away"});
+    let own = post_with(&server, &format!("/api/moderation/cases/{case_id}/appeal"), &appeal_decision, &cookie);
+    assert_eq!(own.status, 409, "the moderator who removed it may not judge the appeal");
+    let noor = post_json(&server, "/api/login", &json!({"name": "noor", "password": "staple battery horse"}));
+    let noor = noor.header("set-cookie").unwrap_or("").split(';').next().expect("name=value").to_string();
+    let reversed = post_with(&server, &format!("/api/moderation/cases/{case_id}/appeal"), &appeal_decision, &noor);
+    assert_eq!(reversed.status, 200, "{}", String::from_utf8_lossy(&reversed.body));
+    assert_eq!(get(&server, &format!("/api/shares/{sid}")).json()["status"], "visible");
+    assert_eq!(get(&server, &format!("/api/shares/{sid}/media")).status, 200);
+
+    // Every step is in the audit log, newest first.
+    let log = get_with(&server, "/api/moderation/audit", &cookie).json();
+    let kinds: Vec<&str> = log.as_array().expect("events").iter().filter_map(|e| e["kind"].as_str()).collect();
+    for k in ["report_received", "decided", "appeal_decided"] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    let (appealed, reported) =
+        (kinds.iter().position(|k| *k == "appeal_decided"), kinds.iter().position(|k| *k == "report_received"));
+    assert!(appealed < reported, "newest first: {kinds:?}");
+    let out = post_with(&server, "/api/logout", &json!({}), &cookie);
+    assert_eq!(out.status, 204);
+    assert_eq!(get_with(&server, "/api/me", &cookie).status, 401, "the session ended");
+    server.stop();
+}

@@ -233,6 +233,18 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(&e)
     }
 
+    /// The newest `limit` events of every case, newest first: the audit log
+    /// a moderator reads.
+    pub fn recent_events(&self, limit: usize) -> Result<Vec<Event>> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, case_id, at, actor, automated, kind, data FROM events ORDER BY id DESC LIMIT ?1")
+            .map_err(&e)?;
+        let rows = stmt.query_map([limit as i64], event_from_row).map_err(&e)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(&e)
+    }
+
     /// Refolds every case from its events and compares with the stored rows.
     pub fn check_consistency(&self) -> Result<Consistency> {
         let e = self.err();

@@ -68,6 +68,20 @@ pub struct Upload {
     pub created_at: String,
 }
 
+/// A file published through the share check, at `/s/ID`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Share {
+    pub id: String,
+    pub job_id: String,
+    /// The job's file that was shared.
+    pub file: String,
+    /// The safety database's item (its status decides whether the share
+    /// page shows it).
+    pub item_id: String,
+    pub caption: Option<String>,
+    pub created_at: String,
+}
+
 /// Why a job ended badly, in the words the API answers with.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct JobError {
@@ -143,6 +157,20 @@ pub trait Store: Send + Sync {
     /// On start: jobs that were running when the last server stopped go
     /// back to the queue. Returns how many.
     fn requeue_interrupted(&self) -> Result<usize, StudioError>;
+
+    fn add_share(&self, share: &Share) -> Result<(), StudioError>;
+    fn share(&self, id: &str) -> Result<Option<Share>, StudioError>;
+    /// The shares of one safety item (for a moderator's case view).
+    fn shares_of_item(&self, item_id: &str) -> Result<Vec<Share>, StudioError>;
+
+    /// Adds or replaces a moderator's password hash (PHC string).
+    fn set_moderator(&self, name: &str, hash: &str) -> Result<(), StudioError>;
+    fn moderator_hash(&self, name: &str) -> Result<Option<String>, StudioError>;
+    /// A signed-in moderator's session, valid until `expires` (Unix seconds).
+    fn add_session(&self, id: &str, moderator: &str, expires: i64) -> Result<(), StudioError>;
+    /// The moderator of a session still valid at `now`.
+    fn session(&self, id: &str, now: i64) -> Result<Option<String>, StudioError>;
+    fn end_session(&self, id: &str) -> Result<(), StudioError>;
 }
 
 /// The time now as RFC 3339 UTC, to the millisecond.

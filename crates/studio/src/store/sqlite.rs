@@ -7,12 +7,12 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{new_id, now, Job, JobError, JobState, Outcome, Store, Upload};
+use super::{new_id, now, Job, JobError, JobState, Outcome, Share, Store, Upload};
 use crate::error::StudioError;
 
 /// Bumped with every change below; a database from a newer vivify is
 /// refused rather than misread.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS uploads (
@@ -43,6 +43,25 @@ CREATE TABLE IF NOT EXISTS jobs (
     cancel_requested INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (state, priority, seq);
+CREATE TABLE IF NOT EXISTS shares (
+    id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    caption TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS shares_item ON shares (item_id);
+CREATE TABLE IF NOT EXISTS moderators (
+    name TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    moderator TEXT NOT NULL,
+    expires INTEGER NOT NULL
+);
 "#;
 
 const JOB_COLUMNS: &str =
@@ -111,6 +130,19 @@ impl SqliteStore {
         f(&mut conn).map_err(db)
     }
 }
+
+fn share_from(r: &Row) -> rusqlite::Result<Share> {
+    Ok(Share {
+        id: r.get(0)?,
+        job_id: r.get(1)?,
+        file: r.get(2)?,
+        item_id: r.get(3)?,
+        caption: r.get(4)?,
+        created_at: r.get(5)?,
+    })
+}
+
+const SHARE_COLUMNS: &str = "id, job_id, file, item_id, caption, created_at";
 
 impl Store for SqliteStore {
     fn add_upload(&self, u: &Upload) -> Result<(), StudioError> {
@@ -243,6 +275,69 @@ impl Store for SqliteStore {
             tx.commit()?;
             Ok(job)
         })
+    }
+
+    fn add_share(&self, sh: &Share) -> Result<(), StudioError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO shares (id, job_id, file, item_id, caption, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![sh.id, sh.job_id, sh.file, sh.item_id, sh.caption, sh.created_at],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn share(&self, id: &str) -> Result<Option<Share>, StudioError> {
+        self.with(|c| {
+            c.query_row(&format!("SELECT {SHARE_COLUMNS} FROM shares WHERE id = ?1"), [id], share_from).optional()
+        })
+    }
+
+    fn shares_of_item(&self, item_id: &str) -> Result<Vec<Share>, StudioError> {
+        self.with(|c| {
+            let mut st =
+                c.prepare(&format!("SELECT {SHARE_COLUMNS} FROM shares WHERE item_id = ?1 ORDER BY created_at"))?;
+            let rows = st.query_map([item_id], share_from)?;
+            rows.collect()
+        })
+    }
+
+    fn set_moderator(&self, name: &str, hash: &str) -> Result<(), StudioError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO moderators (name, hash, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET hash = excluded.hash",
+                params![name, hash, now()],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn moderator_hash(&self, name: &str) -> Result<Option<String>, StudioError> {
+        self.with(|c| c.query_row("SELECT hash FROM moderators WHERE name = ?1", [name], |r| r.get(0)).optional())
+    }
+
+    fn add_session(&self, id: &str, moderator: &str, expires: i64) -> Result<(), StudioError> {
+        self.with(|c| {
+            // Expired sessions go whenever a new one starts.
+            c.execute("DELETE FROM sessions WHERE expires < ?1", [expires - 86_400 * 30])?;
+            c.execute(
+                "INSERT INTO sessions (id, moderator, expires) VALUES (?1, ?2, ?3)",
+                params![id, moderator, expires],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn session(&self, id: &str, now: i64) -> Result<Option<String>, StudioError> {
+        self.with(|c| {
+            c.query_row("SELECT moderator FROM sessions WHERE id = ?1 AND expires > ?2", params![id, now], |r| r.get(0))
+                .optional()
+        })
+    }
+
+    fn end_session(&self, id: &str) -> Result<(), StudioError> {
+        self.with(|c| c.execute("DELETE FROM sessions WHERE id = ?1", [id]).map(|_| ()))
     }
 
     fn requeue_interrupted(&self) -> Result<usize, StudioError> {
