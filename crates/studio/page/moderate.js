@@ -87,12 +87,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     o.textContent = c.replace(/_/g, " ");
     cat.appendChild(o);
   }
-  try {
-    const me = await api("/api/me");
-    await signedIn(me.moderator);
-  } catch (_) {
-    $("login").hidden = false;
-  }
+  const me = await api("/api/me").catch(() => ({ moderator: null }));
+  if (me.moderator) await signedIn(me.moderator); else $("login").hidden = false;
   $("login-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {

@@ -105,7 +105,8 @@ pub struct Login {
 
 #[derive(Serialize, ToSchema)]
 pub struct Me {
-    pub moderator: String,
+    /// `null` when nobody is signed in.
+    pub moderator: Option<String>,
 }
 
 fn session_cookie(value: &str, max_age: i64) -> Option<HeaderValue> {
@@ -147,7 +148,7 @@ pub async fn login(
     let Some(id) = session else {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong name or password"));
     };
-    let mut r = Json(Me { moderator: req.name.trim().to_string() }).into_response();
+    let mut r = Json(Me { moderator: Some(req.name.trim().to_string()) }).into_response();
     if let Some(c) = session_cookie(&id, SESSION_SECONDS) {
         r.headers_mut().insert(header::SET_COOKIE, c);
     }
@@ -170,10 +171,10 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<R
     Ok(r)
 }
 
-/// Who is signed in.
-#[utoipa::path(get, path = "/api/me", responses((status = 200, body = Me), (status = 401)))]
-pub async fn me(Moderator(m): Moderator) -> Json<Me> {
-    Json(Me { moderator: m })
+/// Who is signed in (a page asks before it shows the sign-in form).
+#[utoipa::path(get, path = "/api/me", responses((status = 200, body = Me)))]
+pub async fn me(m: Result<Moderator, ApiError>) -> Json<Me> {
+    Json(Me { moderator: m.ok().map(|m| m.0) })
 }
 
 async fn with_safety<T: Send + 'static>(

@@ -872,6 +872,7 @@ fn share_report_decide_appeal_through_the_studio() {
     assert!(appealed < reported, "newest first: {kinds:?}");
     let out = post_with(&server, "/api/logout", &json!({}), &cookie);
     assert_eq!(out.status, 204);
-    assert_eq!(get_with(&server, "/api/me", &cookie).status, 401, "the session ended");
+    assert_eq!(get_with(&server, "/api/me", &cookie).json()["moderator"], Value::Null, "the session ended");
+    assert_eq!(get_with(&server, "/api/moderation/cases", &cookie).status, 401);
     server.stop();
 }
