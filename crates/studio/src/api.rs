@@ -65,6 +65,7 @@ use crate::AppState;
         JobView,
         ProgressSnapshot,
         OutputFile,
+        ServerEvent,
         AliveSpec,
         PreviewSpec,
         LiveSpec,
@@ -343,10 +344,20 @@ pub async fn cancel_job(State(app): State<AppState>, Path(id): Path<String>) -> 
     Ok(Json(view(&app, job)))
 }
 
+/// One server-sent event, as the document describes the stream.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ServerEvent {
+    /// `progress` or `state`.
+    event: String,
+    /// JSON: a `ProgressSnapshot` for `progress`, the `JobView` for `state`.
+    data: String,
+}
+
 /// Server-sent events: `progress` while the job runs, then one `state`
 /// event with the finished job, then the stream ends.
 #[utoipa::path(get, path = "/api/jobs/{id}/events", params(("id" = String, Path)),
-    responses((status = 200, content_type = "text/event-stream", body = String), (status = 404, body = ApiError_)))]
+    responses((status = 200, content_type = "text/event-stream", body = ServerEvent), (status = 404, body = ApiError_)))]
 pub async fn job_events(
     State(app): State<AppState>,
     Path(id): Path<String>,

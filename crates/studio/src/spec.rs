@@ -143,7 +143,7 @@ pub const MAX_CONVERT_FILES: usize = 64;
 
 /// A job request, as sent and as stored: `kind` says which, the rest is
 /// that kind's options.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum JobSpec {
     /// Photo → living moment.
@@ -155,6 +155,33 @@ pub enum JobSpec {
     /// Live pairs ⇄ Motion Photos.
     Convert(ConvertSpec),
 }
+
+// The document's schema of a request, written out: the derived one joins
+// each kind's object (which allows no other fields) with the `kind` field
+// in an `allOf` that nothing can satisfy. Here `kind` goes inside each
+// kind's object.
+impl utoipa::PartialSchema for JobSpec {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+        use utoipa::openapi::RefOr;
+        let with_kind = |kind: &str, schema: RefOr<Schema>| -> RefOr<Schema> {
+            let RefOr::T(Schema::Object(mut o)) = schema else { return schema };
+            let tag = ObjectBuilder::new().schema_type(Type::String).enum_values(Some([kind])).build();
+            o.properties.insert("kind".into(), tag.into());
+            o.required.insert(0, "kind".into());
+            RefOr::T(Schema::Object(o))
+        };
+        OneOfBuilder::new()
+            .item(with_kind("alive", <AliveSpec as utoipa::PartialSchema>::schema()))
+            .item(with_kind("video_preview", <PreviewSpec as utoipa::PartialSchema>::schema()))
+            .item(with_kind("live", <LiveSpec as utoipa::PartialSchema>::schema()))
+            .item(with_kind("convert", <ConvertSpec as utoipa::PartialSchema>::schema()))
+            .description(Some("A job request: `kind` says which, the other fields are that kind's options."))
+            .into()
+    }
+}
+
+impl ToSchema for JobSpec {}
 
 /// What a running job has: its settings, its folder, its progress, and the
 /// store (for the uploads' names).
