@@ -61,7 +61,7 @@ function startStudio(data) {
     child.stderr.on("data", (d) => {
       err += d;
       const m = err.match(/vivify studio: (http:\/\/\S+)/);
-      if (m) resolve({ child, url: m[1].replace(/\/$/, "") });
+      if (m) resolve({ child, url: m[1].replace(/\/$/, ""), log: () => err });
     });
     child.on("exit", (code) => reject(new Error(`vivify serve exited ${code}: ${err}`)));
   });
@@ -116,6 +116,10 @@ async function bringToLife(page, prompt, photo = PHOTO) {
   await page.waitForSelector("#compose:not([hidden])");
   check(await page.$eval("#preview", (i) => i.src.startsWith("blob:")), "the photo shows at once (from the file, before the upload ends)");
   await page.waitForSelector("#go:not([disabled])");
+  // The chips become the photo's own ideas.
+  await page.waitForFunction(() => document.getElementById("chips").dataset.from === "scene", null, { timeout: 30000 }).catch(() => null);
+  const chips = await page.$$eval("#chips .chip", (l) => l.map((b) => `${b.textContent} (${b.title})`));
+  check(chips.length > 0 && (await page.$eval("#chips", (c) => c.dataset.from === "scene")), `ideas from the photo: ${chips.join(", ")}`);
   if (prompt) await page.fill("#prompt", prompt);
   // Record every phase the progress line shows.
   await page.evaluate(() => {
@@ -242,7 +246,11 @@ async function convertPair(page, dir) {
   await shot(page, "convert-desktop");
   await axe(page, "convert and inspect");
   await page.click("#to-motion");
-  await page.waitForSelector("#converted:not([hidden])", { timeout: 120000 });
+  await page.waitForSelector("#converted:not([hidden]), #failure:not([hidden])", { timeout: 120000 }).catch(() => null);
+  if (!(await page.isVisible("#converted"))) {
+    check(false, `the pair was converted: status "${await page.textContent("#tools-status")}", failure "${await page.textContent("#failure-text")}"`);
+    return;
+  }
   const link = await page.$("#converted-files a");
   const [dl] = await Promise.all([page.waitForEvent("download"), link.click()]);
   const file = path.join(dir, dl.suggestedFilename());
@@ -321,8 +329,9 @@ async function shareReportModerate(browser, page, url) {
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vivify-studio-browser-"));
-  const { child, url } = await startStudio(path.join(tmp, "data"));
+  const { child, url, log } = await startStudio(path.join(tmp, "data"));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"] });
+  let finished = false;
   try {
     console.log(`studio at ${url}, ${await browser.version()}`);
     // Desktop.
@@ -351,6 +360,7 @@ async function main() {
     check(/refused|not allowed|can't|cannot/i.test(text) && !/\b4\d\d\b/.test(await page.textContent("#failure-text")),
       `the refusal is explained: ${(await page.textContent("#failure-text")).slice(0, 100)}`);
     check((await page.textContent("#failure-ref")).trim().length > 4, "the refusal carries a reference");
+    check(/prompt check, rule \S+/.test(await page.textContent("#failure-rule")), `the refusal names its stage and rule: ${await page.textContent("#failure-rule")}`);
     await shot(page, "refused-desktop");
     await axe(page, "a refusal");
     check(problems.length === 0, `no script errors or policy violations in the console${problems.length ? ": " + problems.join(" / ") : ""}`);
@@ -373,7 +383,10 @@ async function main() {
     await mobile.waitForFunction(() => document.getElementById("live-still").naturalWidth > 0);
     await shot(mobile, "result-phone");
     await axe(mobile, "the result on a phone");
+    finished = true;
   } finally {
+    // What the server said, when something went wrong.
+    if (failures || !finished) console.log(`-- vivify serve's log --\n${log().slice(-4000)}`);
     await browser.close();
     child.kill("SIGTERM");
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -21,6 +21,7 @@ pub mod foliage;
 pub mod glance;
 pub mod grade;
 pub mod guided;
+pub mod ideas;
 pub mod label;
 pub mod layers;
 pub mod life;

@@ -4,8 +4,8 @@
 
 const $ = (id) => document.getElementById(id);
 const HEADERS = { "X-Vivify-Request": "1" };
-const IDEAS = ["clouds drift", "the sky turns golden", "water ripples", "gentle zoom in",
-  "snow falls", "blink and smile", "cozy winter evening", "loop"];
+// Shown until the photo's own ideas arrive (and if they cannot be had).
+const IDEAS = ["gentle zoom in", "clouds drift left", "snow falls", "loop"].map((prompt) => ({ prompt, why: "" }));
 
 let upload = null;   // the Upload the API answered with
 let job = null;      // the running job's id
@@ -49,6 +49,8 @@ function fail(e) {
     next = "Choose another file.";
   }
   $("failure-next").textContent = next;
+  // Which check refused, under which rule (the words above say why).
+  $("failure-rule").textContent = refusal ? `Refused at the ${refusal.stage} check, rule ${refusal.rule}.` : "";
   $("failure-ref").textContent = (refusal && refusal.reference) || b.reference || "none";
   show("failure");
 }
@@ -76,6 +78,9 @@ async function choose(file) {
       show("compose");
       $("preview").src = previewUrl;
       $("go").disabled = false;
+      chips(IDEAS);
+      delete $("chips").dataset.from;
+      ideasFor(upload);
     }
   } catch (e) {
     $("upload-status").textContent = "";
@@ -186,19 +191,33 @@ async function makeLive(ev) {
 }
 
 
-function chips() {
-  const box = $("chips");
-  for (const idea of IDEAS) {
+// Suggestion chips; a chip's title says what in the photo it comes from.
+function chips(ideas) {
+  $("chips").replaceChildren(...ideas.map((idea) => {
     const b = document.createElement("button");
     b.type = "button";
     b.className = "chip";
-    b.textContent = idea;
+    b.textContent = idea.prompt;
+    if (idea.why) b.title = idea.why;
     b.addEventListener("click", () => {
       const p = $("prompt");
-      p.value = p.value.trim() ? `${p.value.trim()}, ${idea}` : idea;
+      p.value = p.value.trim() ? `${p.value.trim()}, ${idea.prompt}` : idea.prompt;
       p.focus();
     });
-    box.appendChild(b);
+    return b;
+  }));
+}
+
+// The photo's own ideas, from what its scene holds.
+async function ideasFor(u) {
+  try {
+    const r = await api(`/api/uploads/${u.id}/ideas`);
+    if (upload && upload.id === u.id && r.ideas.length) {
+      chips(r.ideas);
+      $("chips").dataset.from = "scene";
+    }
+  } catch (_) {
+    // The fixed ideas stay.
   }
 }
 
@@ -431,7 +450,7 @@ async function share() {
     const b = e.body || {};
     const refusal = b.refusal;
     $("share-status").textContent = refusal
-      ? `Not shared: ${refusal.message} ${refusal.next || ""} (reference ${refusal.reference})`
+      ? `Not shared: ${refusal.message} ${refusal.next || ""} (the ${refusal.stage} check, rule ${refusal.rule}; reference ${refusal.reference})`
       : `Not shared: ${b.message || e.message}`;
     $("share").disabled = false;
   }
@@ -447,7 +466,14 @@ function liveViewer() {
     if (!video.src) return;
     box.classList.add("playing");
     video.currentTime = 0;
-    video.play().catch(() => { video.muted = true; video.play().catch(() => {}); });
+    video.play().catch((e) => {
+      // A browser that will not play sound without a gesture gets it muted;
+      // a play cut short by letting go (AbortError) stays stopped.
+      if (e.name === "NotAllowedError" && box.classList.contains("playing")) {
+        video.muted = true;
+        video.play().catch(() => {});
+      }
+    });
   };
   const stop = () => {
     box.classList.remove("playing");
@@ -481,7 +507,7 @@ function dropAndPaste() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  chips();
+  chips(IDEAS);
   dropAndPaste();
   liveViewer();
   $("alive-form").addEventListener("submit", start);

@@ -34,6 +34,7 @@ use crate::AppState;
         get_upload,
         upload_file,
         inspect_upload,
+        upload_ideas,
         create_job,
         list_jobs,
         get_job,
@@ -244,6 +245,31 @@ pub async fn inspect_upload(State(app): State<AppState>, Path(id): Path<String>)
     .await
     .map_err(|e| ApiError::internal(format!("inspect task: {e}")))?;
     Ok(Json(view))
+}
+
+/// Prompt ideas for a photo, from what its scene holds (the page's chips).
+#[utoipa::path(get, path = "/api/uploads/{id}/ideas", params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 400, body = ApiError_), (status = 404, body = ApiError_)))]
+pub async fn upload_ideas(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    check_id(&id, "upload")?;
+    let id2 = id.clone();
+    let u = store(&app, move |s| s.upload(&id2)?.ok_or_else(|| ApiError::not_found("no such upload"))).await?;
+    if u.kind != "photo" {
+        return Err(ApiError::bad_request(format!("{} is a {}; ideas are for photos", u.name, u.kind)));
+    }
+    let path = app.settings.upload_path(&id);
+    let ideas = tokio::task::spawn_blocking(move || vivify::alive::ideas::ideas(&path))
+        .await
+        .map_err(|e| ApiError::internal(format!("ideas task: {e}")))?
+        .map_err(|e| {
+            let mut a = ApiError::from_library(&e);
+            a.message = a.message.replace(&app.settings.upload_path(&id).display().to_string(), &u.name);
+            a
+        })?;
+    Ok(Json(serde_json::to_value(ideas).map_err(|e| ApiError::internal(e.to_string()))?))
 }
 
 /// A job with where it is now.

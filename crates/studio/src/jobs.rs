@@ -141,7 +141,18 @@ fn work(store: &dyn Store, hub: &Hub, settings: &Settings) {
         let cancel = Arc::new(AtomicBool::new(job.cancel_requested));
         hub.lock().insert(job.id.clone(), Live { progress: tx.clone(), cancel: cancel.clone() });
         let progress = JobProgress { tx, cancel };
-        let outcome = run(&job, settings, &progress, store);
+        // A bug in one job must not take its worker (and, with one worker,
+        // the queue) down with it: a panic ends that job as failed.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&job, settings, &progress, store)))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                eprintln!("vivify serve: job {} stopped on an internal error: {what}", job.id);
+                failed("internal", format!("the job stopped on an internal error ({what}); please report it"), None)
+            });
         if let Err(e) = store.finish(&job.id, &outcome) {
             eprintln!("vivify serve: job {} ended but could not be recorded: {e}", job.id);
         }

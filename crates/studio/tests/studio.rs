@@ -139,6 +139,11 @@ fn a_photo_comes_alive_over_http_with_progress_and_every_output() {
     );
     let id = up["id"].as_str().expect("a string field").to_string();
     assert_eq!(get(&server, &format!("/api/uploads/{id}/file")).body, photo(), "the upload is kept byte for byte");
+    let ideas = get(&server, &format!("/api/uploads/{id}/ideas")).json();
+    let prompts: Vec<&str> =
+        ideas["ideas"].as_array().expect("ideas").iter().filter_map(|i| i["prompt"].as_str()).collect();
+    assert!(prompts.contains(&"clouds drift left"), "the chips come from the photo's sky: {ideas}");
+    assert!(ideas["default_plan"].as_array().is_some_and(|n| !n.is_empty()));
 
     let job = post_json(&server, "/api/jobs", &small_job(&id));
     assert_eq!(job.status, 202, "{}", String::from_utf8_lossy(&job.body));
@@ -513,6 +518,8 @@ fn a_video_becomes_a_live_photo_with_the_moment_and_key_photo_moved() {
     let length = up["duration_s"].as_f64().expect("a length");
     assert!((length - 4.0).abs() < 0.1, "{length}");
     let id = up["id"].as_str().expect("an id").to_string();
+    let ideas = get(&server, &format!("/api/uploads/{id}/ideas"));
+    assert_eq!(ideas.status, 400, "ideas are for photos");
 
     // The filmstrip and the automatic moment.
     let p = post_json(&server, "/api/jobs", &json!({"kind": "video_preview", "upload": id, "frames": 8, "height": 72}));

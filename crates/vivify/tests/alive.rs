@@ -642,3 +642,29 @@ fn every_documented_prompt_word_is_understood() {
     }
     assert!(checked > 100, "only {checked} words found in the table");
 }
+
+#[test]
+fn ideas_come_from_what_the_photo_holds_and_read_whole() {
+    let temple = vivify::alive::ideas::ideas(&common::fixtures().join("photos/temple.jpg")).expect("ideas");
+    let prompts: Vec<&str> = temple.ideas.iter().map(|i| i.prompt.as_str()).collect();
+    assert!(prompts.contains(&"clouds drift left"), "a sky photo suggests its sky: {prompts:?}");
+    assert!(temple.ideas.iter().any(|i| i.why.starts_with("sky: ")), "{:?}", temple.ideas);
+    assert!(!temple.default_plan.is_empty());
+    let astronaut = vivify::alive::ideas::ideas(&common::fixtures().join("photos/astronaut.jpg")).expect("ideas");
+    assert!(
+        astronaut.ideas.iter().any(|i| i.why.contains("face")),
+        "a portrait's ideas mention its face: {:?}",
+        astronaut.ideas
+    );
+    assert!(
+        !astronaut.ideas.iter().any(|i| i.prompt == "clouds drift left"),
+        "no sky, no clouds: {:?}",
+        astronaut.ideas
+    );
+    for i in temple.ideas.iter().chain(&astronaut.ideas) {
+        let intent = vivify::alive::prompt::parse(&i.prompt);
+        assert!(intent.ignored.is_empty() && intent.unsupported.is_empty(), "{}: {intent:?}", i.prompt);
+    }
+    let e = vivify::alive::ideas::ideas(&common::fixtures().join("nothing.jpg")).expect_err("no file");
+    assert!(e.to_string().contains("nothing.jpg"), "{e}");
+}
