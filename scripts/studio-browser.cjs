@@ -82,7 +82,15 @@ async function axe(page, what) {
 async function shot(page, name) {
   if (!SHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `studio-${name}.jpg`), fullPage: true, type: "jpeg", quality: 80 });
+  const save = (n) => page.screenshot({ path: path.join(SHOTS, `studio-${n}.jpg`), fullPage: true, type: "jpeg", quality: 80 });
+  await save(name);
+  // The same page at a phone's width, for the pages the phone run does not visit.
+  if (name.endsWith("-desktop") && !["pick-desktop", "result-desktop"].includes(name)) {
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await save(name.replace(/-desktop$/, "-phone"));
+    await page.setViewportSize(size);
+  }
 }
 
 function ffprobeOk(file) {
@@ -257,6 +265,17 @@ async function convertPair(page, dir) {
   await dl.saveAs(file);
   check(/\.MP\.heic$/.test(file), `the Motion Photo is named after the still: ${path.basename(file)}`);
   check(exif(file, "MotionPhoto") === "1", "ExifTool reads the converted Motion Photo's flag");
+  // A JPEG Motion Photo (the living moment's, downloaded above) plays in
+  // the same viewer.
+  const mp = path.join(dir, "temple.alive.MP.jpg");
+  await page.setInputFiles("#tools-files", mp);
+  await page.waitForSelector("#inspected .card .live");
+  await page.hover("#inspected .card .live");
+  const played = await page.waitForFunction(() => document.querySelector("#inspected .card .live video").currentTime > 0.3, null, { timeout: 20000 })
+    .then(() => true, () => false);
+  check(played, "a Motion Photo plays in the viewer (currentTime advances)");
+  await page.mouse.move(1, 1);
+  check(await page.$eval("#inspected .card .live video", (v) => v.paused), "and stops on leaving");
 }
 
 // Share the clip, report it from its page, remove it as a moderator, and

@@ -381,6 +381,7 @@ async function addToolFiles(files) {
       const cred = document.createElement("p");
       cred.textContent = `Content Credentials: ${info.credentials}`;
       li.append(h, details, cred);
+      if (u.role === "motion_photo" && u.format === "jpeg") li.appendChild(motionViewer(u));
       $("inspected").appendChild(li);
     } catch (e) {
       const li = document.createElement("li");
@@ -458,12 +459,10 @@ async function share() {
 
 // The Live Photo viewer: the still until pressed and held (touch, pen,
 // keyboard) or hovered (mouse); then the motion from its start with sound;
-// the still again on release.
-function liveViewer() {
-  const box = $("live");
-  const video = $("live-video");
+// the still again on release. `box` holds the still and `video`.
+function makeViewer(box, video) {
   const play = () => {
-    if (!video.src) return;
+    if (!video.getAttribute("src")) return;
     box.classList.add("playing");
     video.currentTime = 0;
     video.play().catch((e) => {
@@ -487,7 +486,35 @@ function liveViewer() {
   box.addEventListener("keydown", (e) => { if ((e.key === " " || e.key === "Enter") && !e.repeat) { e.preventDefault(); play(); } });
   box.addEventListener("keyup", (e) => { if (e.key === " " || e.key === "Enter") stop(); });
   video.addEventListener("ended", stop);
+}
+
+function liveViewer() {
+  const video = $("live-video");
+  makeViewer($("live"), video);
   video.addEventListener("error", () => { if (video.getAttribute("src")) $("live-unplayable").hidden = false; });
+}
+
+// A Motion Photo (JPEG) from the convert panel, in the same viewer.
+function motionViewer(u) {
+  const box = document.createElement("div");
+  box.className = "live small";
+  box.tabIndex = 0;
+  box.setAttribute("role", "button");
+  box.title = "Press and hold, or hover, to play";
+  const img = document.createElement("img");
+  img.src = `/api/uploads/${u.id}/file`;
+  img.alt = "";
+  const video = document.createElement("video");
+  video.src = `/api/uploads/${u.id}/motion`;
+  video.playsInline = true;
+  video.preload = "auto";
+  video.setAttribute("aria-hidden", "true");
+  const badge = document.createElement("span");
+  badge.className = "badge";
+  badge.textContent = "LIVE";
+  box.append(img, video, badge);
+  makeViewer(box, video);
+  return box;
 }
 
 function dropAndPaste() {

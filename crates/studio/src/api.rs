@@ -35,6 +35,7 @@ use crate::AppState;
         upload_file,
         inspect_upload,
         upload_ideas,
+        upload_motion,
         create_job,
         list_jobs,
         get_job,
@@ -245,6 +246,27 @@ pub async fn inspect_upload(State(app): State<AppState>, Path(id): Path<String>)
     .await
     .map_err(|e| ApiError::internal(format!("inspect task: {e}")))?;
     Ok(Json(view))
+}
+
+/// A Motion Photo's embedded video, as an MP4 of its own (byte ranges), so
+/// a page can play it.
+#[utoipa::path(get, path = "/api/uploads/{id}/motion", params(("id" = String, Path)),
+    responses((status = 200, content_type = "video/mp4", body = Vec<u8>), (status = 206), (status = 404, body = ApiError_)))]
+pub async fn upload_motion(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_id(&id, "upload")?;
+    let path = app.settings.upload_path(&id);
+    let p2 = path.clone();
+    let window = tokio::task::spawn_blocking(move || {
+        vivify::inspect::inspect_path(&p2).ok().and_then(|r| r.motion).map(|m| (m.video_offset, m.video_length))
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("inspect task: {e}")))?
+    .ok_or_else(|| ApiError::not_found(format!("upload {id} is not a Motion Photo")))?;
+    crate::files::serve_window(&path, Some(window), "video/mp4", &headers, None).await
 }
 
 /// Prompt ideas for a photo, from what its scene holds (the page's chips).

@@ -131,8 +131,25 @@ pub async fn serve_file(
     headers: &HeaderMap,
     download: Option<&str>,
 ) -> Result<Response, ApiError> {
+    serve_window(path, None, content_type, headers, download).await
+}
+
+/// [`serve_file`] for `len` bytes from `offset` of the file as if they
+/// were a file of their own (a Motion Photo's embedded video).
+pub async fn serve_window(
+    path: &Path,
+    window: Option<(u64, u64)>,
+    content_type: &str,
+    headers: &HeaderMap,
+    download: Option<&str>,
+) -> Result<Response, ApiError> {
     let mut file = tokio::fs::File::open(path).await.map_err(|_| ApiError::not_found("no such file"))?;
-    let len = file.metadata().await.map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?.len();
+    let size = file.metadata().await.map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?.len();
+    let (base, len) = match window {
+        Some((offset, len)) if offset.checked_add(len).is_some_and(|end| end <= size) => (offset, len),
+        Some(_) => return Err(ApiError::internal(format!("{}: the window lies outside the file", path.display()))),
+        None => (0, size),
+    };
     let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), len);
     let mut builder = Response::builder()
         .header(header::CONTENT_TYPE, content_type)
@@ -158,7 +175,7 @@ pub async fn serve_file(
             (StatusCode::PARTIAL_CONTENT, a, b - a + 1)
         }
     };
-    file.seek(std::io::SeekFrom::Start(start)).await.map_err(|e| ApiError::internal(e.to_string()))?;
+    file.seek(std::io::SeekFrom::Start(base + start)).await.map_err(|e| ApiError::internal(e.to_string()))?;
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(file.take(count)));
     builder
         .status(status)

@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/uploads/{id}/file", get(api::upload_file))
         .route("/api/uploads/{id}/inspect", get(api::inspect_upload))
         .route("/api/uploads/{id}/ideas", get(api::upload_ideas))
+        .route("/api/uploads/{id}/motion", get(api::upload_motion))
         .route("/api/jobs", post(api::create_job).get(api::list_jobs))
         .route("/api/jobs/{id}", get(api::get_job))
         .route("/api/jobs/{id}/cancel", post(api::cancel_job))

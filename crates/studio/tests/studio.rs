@@ -683,6 +683,20 @@ fn live_pairs_and_motion_photos_convert_both_ways_and_say_what_they_are() {
     // And back: the Motion Photo to a Live pair.
     let again = upload(&server, "IMG_1.MP.heic", &got.body).json();
     assert_eq!(again["role"], "motion_photo");
+    // Its video, on its own, for a page to play.
+    let video = get(&server, &format!("/api/uploads/{}/motion", again["id"].as_str().expect("an id")));
+    assert_eq!((video.status, video.header("content-type")), (200, Some("video/mp4")));
+    common::assert_decodes(&save(&dir, "embedded.mp4", &video.body));
+    let part = answer(
+        agent()
+            .get(url(&server, &format!("/api/uploads/{}/motion", again["id"].as_str().expect("an id"))))
+            .header("Range", "bytes=4-11")
+            .call(),
+    );
+    assert_eq!((part.status, part.body.as_slice()), (206, &video.body[4..12]));
+    assert_eq!(part.body[..4].to_vec(), b"ftyp".to_vec(), "the window starts at the video's own first box");
+    let plain_motion = get(&server, &format!("/api/uploads/{}/motion", plain["id"].as_str().expect("an id")));
+    assert_eq!(plain_motion.status, 404);
     let j = post_json(&server, "/api/jobs", &json!({"kind": "convert", "to": "live", "uploads": [again["id"]]}));
     let j = wait_done(&server, j.json()["id"].as_str().expect("an id"));
     assert_eq!(j["state"], "done", "{j}");
