@@ -241,6 +241,20 @@ async function videoToLive(page, dir, url) {
   check(await page.$$eval("#downloads a", (l) => l.some((a) => /pvt/.test(a.textContent))), "the .pvt package is offered");
 }
 
+// A real iPhone movie (HEVC, which this Chromium cannot decode) becomes a
+// Live Photo that still plays in the viewer, through its H.264 preview.
+async function iphoneToLive(page) {
+  await restart(page);
+  await page.setInputFiles("#file", path.join(ROOT, "tests/fixtures/samples/apple_iphone15promax_ios26.1_apple.MOV"));
+  await page.waitForSelector("#make-live:not([disabled])", { timeout: 120000 });
+  await page.click("#make-live");
+  await page.waitForSelector("#result:not([hidden]), #failure:not([hidden])", { timeout: 300000 });
+  check(await page.isVisible("#result"), "an iPhone movie became a Live Photo");
+  check((await page.$eval("#live-video", (v) => v.getAttribute("src"))).includes("preview.mp4"), "its viewer plays the H.264 preview");
+  await liveViewer(page);
+  check(!(await page.$$eval("#downloads a", (l) => l.some((a) => /preview/.test(a.getAttribute("href"))))), "the preview is not offered as a download");
+}
+
 // A real iPhone Live pair (from the samples) becomes a Motion Photo.
 async function convertPair(page, dir) {
   const sample = (n) => path.join(ROOT, "tests/fixtures/samples", n);
@@ -385,6 +399,7 @@ async function main() {
     check(problems.length === 0, `no script errors or policy violations in the console${problems.length ? ": " + problems.join(" / ") : ""}`);
 
     await videoToLive(page, tmp, url);
+    await iphoneToLive(page);
     await convertPair(page, tmp);
     check(problems.length === 0, `still no console problems after the video${problems.length ? ": " + problems.join(" / ") : ""}`);
 

@@ -320,7 +320,7 @@ function showResult(j) {
   $("share-status").replaceChildren();
   $("share").disabled = false;
   const still = byRole.live_still || byRole.motion_photo;
-  const video = byRole.video || byRole.live_video;
+  const video = byRole.video || byRole.preview || byRole.live_video;
   $("live-still").src = still ? fileUrl(j, still) : "";
   $("live-video").src = video ? fileUrl(j, video, "play=1") : "";
   $("live-video").muted = false;
@@ -330,7 +330,7 @@ function showResult(j) {
   $("result-title").textContent = jobKind === "alive" ? "Your living moment" : "Your Live Photo";
   const list = $("downloads");
   list.replaceChildren();
-  for (const f of j.files.filter((f) => f.role !== "thumbnail")) {
+  for (const f of j.files.filter((f) => f.role !== "thumbnail" && f.role !== "preview")) {
     const li = document.createElement("li");
     const a = document.createElement("a");
     a.href = fileUrl(j, f, "download=1");

@@ -19,7 +19,8 @@ pub struct OutputFile {
     /// Its name in the job (`alive.mp4`, `alive.MOV`, …).
     pub name: String,
     /// `video`, `live_still`, `live_video`, `live_pair_zip`, `pvt`,
-    /// `motion_photo`, `explain_contact`, `explain_masks` or `thumbnail`.
+    /// `motion_photo`, `explain_contact`, `explain_masks`, `thumbnail` or
+    /// `preview` (an H.264 copy of an HEVC movie for browsers).
     pub role: String,
     pub bytes: u64,
     pub content_type: String,
@@ -43,7 +44,9 @@ pub fn content_type_of(name: &str) -> &'static str {
 fn role_of(name: &str, all: &[String]) -> &'static str {
     let lower = name.to_ascii_lowercase();
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    if lower.ends_with(".pair.zip") {
+    if lower.ends_with(".preview.mp4") {
+        "preview"
+    } else if lower.ends_with(".pair.zip") {
         "live_pair_zip"
     } else if lower.ends_with(".pvt.zip") {
         "pvt"

@@ -413,10 +413,14 @@ fn run_live(s: &LiveSpec, ctx: &RunContext) -> vivify::Result<serde_json::Value>
     (opts.live, opts.motion, opts.samsung, opts.pvt, opts.mute) = (s.live, s.motion, s.samsung, s.pvt, s.mute);
     opts.signing = ctx.settings.signing.clone();
     let report = make_live(&input, &opts, ctx.progress);
+    let report = report.and_then(|r| {
+        let preview = browser_preview(&input, &r, s.mute, ctx)?;
+        Ok((r, preview))
+    });
     let _ = std::fs::remove_dir_all(&input_dir);
-    let report = report?;
+    let (report, preview) = report?;
     let stem = format!("{}.live", ctx.stem(&s.upload));
-    let mut names = Vec::new();
+    let mut names: Vec<String> = preview.into_iter().collect();
     for name in file_names(&report.outputs) {
         if name.ends_with(".pvt") {
             names.push(package::zip_folder(ctx.dir, &name, &format!("{stem}.pvt"))?);
@@ -428,6 +432,36 @@ fn run_live(s: &LiveSpec, ctx: &RunContext) -> vivify::Result<serde_json::Value>
         names.push(package::zip_pair(ctx.dir, "live", &stem)?);
     }
     result_of(&report, &describe_outputs(ctx.dir, &names))
+}
+
+/// Browsers here have no HEVC decoder: when the Live Photo's movie was
+/// copied as HEVC, the same moment again as H.264 (`live.preview.mp4`,
+/// unsigned, not a download) for the page's player. `None` otherwise.
+fn browser_preview(
+    input: &Path,
+    report: &vivify::livevideo::LiveReport,
+    mute: bool,
+    ctx: &RunContext,
+) -> vivify::Result<Option<String>> {
+    use vivify::livevideo::{make_live, LiveOptions};
+    let mov = ctx.dir.join("live.MOV");
+    let hevc = vivify::inspect::inspect_path(&mov)
+        .ok()
+        .and_then(|r| r.video)
+        .is_some_and(|v| matches!(v.codec.as_str(), "hvc1" | "hev1"));
+    if !hevc {
+        return Ok(None);
+    }
+    let work = ctx.dir.join("preview-work");
+    let mut opts = LiveOptions::new(&work);
+    (opts.start, opts.end, opts.still) = (Some(report.start_s), Some(report.end_s), Some(report.still_s));
+    (opts.live, opts.motion, opts.reencode, opts.mute) = (true, false, true, mute);
+    ctx.progress.phase("making a preview browsers can play", 0);
+    make_live(input, &opts, ctx.progress)?;
+    let name = "live.preview.mp4".to_string();
+    std::fs::rename(work.join("live.MOV"), ctx.dir.join(&name))?;
+    std::fs::remove_dir_all(&work)?;
+    Ok(Some(name))
 }
 
 /// The last components of the library's output paths.

@@ -629,6 +629,22 @@ fn an_iphone_video_gets_a_filmstrip() {
     let p = wait_done(&server, p.json()["id"].as_str().expect("an id"));
     assert_eq!(p["state"], "done", "{p}");
     assert_eq!(p["result"]["frames"].as_array().map(Vec::len), Some(6));
+    // Its Live Photo keeps the HEVC movie (copied) and adds an H.264 copy
+    // of the moment for browsers, which is not offered as a download.
+    let j = post_json(&server, "/api/jobs", &json!({"kind": "live", "upload": up["id"], "motion": false}));
+    let j = wait_done(&server, j.json()["id"].as_str().expect("an id"));
+    assert_eq!(j["state"], "done", "{j}");
+    let roles: Vec<&str> = j["files"].as_array().expect("files").iter().filter_map(|f| f["role"].as_str()).collect();
+    assert!(roles.contains(&"preview") && roles.contains(&"live_video"), "{roles:?}");
+    let jid = j["id"].as_str().expect("an id");
+    let codec = |name: &str| {
+        let bytes = get(&server, &format!("/api/jobs/{jid}/files/{name}")).body;
+        let p = save(&dir, name, &bytes);
+        common::assert_decodes(&p);
+        vivify::inspect::inspect_path(&p).expect("inspect").video.expect("a video").codec
+    };
+    assert_eq!(codec("live.MOV"), "hvc1", "the Live Photo's movie is the camera's, copied");
+    assert_eq!(codec("live.preview.mp4"), "avc1", "the preview is H.264");
     server.stop();
 }
 
