@@ -383,7 +383,7 @@ async function main() {
     check(await page.$$eval("#notes li", (l) => l.length) > 0, "the plan's notes are one click away");
     await shot(page, "result-desktop");
     await axe(page, "the result");
-    await downloads(page, tmp, "temple.alive", 7);
+    await downloads(page, tmp, "temple.alive", 8);
     await shareReportModerate(browser, page, url);
     // A refusal reads as words, not a status code.
     await restart(page);

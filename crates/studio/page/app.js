@@ -351,6 +351,8 @@ function showResult(j) {
   }
   $("contact").src = byRole.explain_contact ? fileUrl(j, byRole.explain_contact) : "";
   $("contact").hidden = !byRole.explain_contact;
+  $("masks").src = byRole.explain_masks ? fileUrl(j, byRole.explain_masks) : "";
+  $("masks").hidden = !byRole.explain_masks;
   show("result");
 }
 

@@ -60,3 +60,16 @@ pub fn zip_folder(dir: &Path, folder: &str, root: &str) -> vivify::Result<String
     std::fs::remove_dir_all(dir.join(folder))?;
     Ok(name)
 }
+
+/// The Live pair `stem.JPG|HEIC` + `stem.MOV` in `dir` as a zipped `.pvt`
+/// package, `stem.pvt.zip` (the package written by the library, then
+/// zipped under `download_stem.pvt/`).
+pub fn zip_pvt(dir: &Path, stem: &str, download_stem: &str) -> vivify::Result<String> {
+    let find = |exts: &[&str]| exts.iter().map(|e| dir.join(format!("{stem}.{e}"))).find(|p| p.is_file());
+    let (Some(still), Some(mov)) = (find(&["JPG", "jpg", "HEIC", "heic"]), find(&["MOV", "mov"])) else {
+        return Err(vivify::Error::Internal(format!("no Live pair named {stem} to package")));
+    };
+    let folder = format!("{stem}.pvt");
+    vivify::livevideo::write_pvt(&dir.join(&folder), stem, &std::fs::read(still)?, &std::fs::read(mov)?, false)?;
+    zip_folder(dir, &folder, &format!("{download_stem}.pvt"))
+}

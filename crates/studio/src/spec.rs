@@ -377,7 +377,9 @@ fn run_alive(s: &AliveSpec, ctx: &RunContext) -> vivify::Result<serde_json::Valu
     let report = make(&photo, &opts, ctx.progress)?;
     let mut names = file_names(&report.outputs);
     if s.live {
-        names.push(package::zip_pair(ctx.dir, "alive", &format!("{}.alive", ctx.stem(&s.upload)))?);
+        let stem = format!("{}.alive", ctx.stem(&s.upload));
+        names.push(package::zip_pair(ctx.dir, "alive", &stem)?);
+        names.push(package::zip_pvt(ctx.dir, "alive", &stem)?);
     }
     result_of(&report, &describe_outputs(ctx.dir, &names))
 }

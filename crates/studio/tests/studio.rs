@@ -195,6 +195,10 @@ fn a_photo_comes_alive_over_http_with_progress_and_every_output() {
     let mut names = zip_names(&pair.body);
     names.sort();
     assert_eq!(names, ["temple.alive.JPG", "temple.alive.MOV"]);
+    let pvt = get(&server, &format!("/api/jobs/{job_id}/files/{}", role("pvt")["name"].as_str().expect("a name")));
+    let mut names = zip_names(&pvt.body);
+    names.sort();
+    assert_eq!(names, ["temple.alive.pvt/alive.JPG", "temple.alive.pvt/alive.MOV", "temple.alive.pvt/metadata.plist"]);
     let motion = out.join(role("motion_photo")["name"].as_str().expect("a string field"));
     if let Some(v) = common::exif_tag(&motion, &["-MotionPhoto"]) {
         assert_eq!(v, "1");
