@@ -16,7 +16,8 @@ use utoipa::ToSchema;
 use vivify::Progress;
 
 use crate::error::{chain_text, refusal_of, ApiError};
-use crate::spec::{JobSpec, RunContext};
+use crate::run::RunContext;
+use crate::spec::JobSpec;
 use crate::store::{Job, JobError, Outcome, Store};
 use crate::Settings;
 

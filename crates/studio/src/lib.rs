@@ -17,6 +17,7 @@ pub mod moderation;
 mod package;
 mod page;
 pub mod ratelimit;
+pub mod run;
 pub mod security;
 pub mod shares;
 pub mod spec;
@@ -92,17 +93,17 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/health", get(api::health))
         .route("/api/openapi.json", get(api::openapi))
-        .route("/api/uploads", post(api::create_upload))
-        .route("/api/uploads/{id}", get(api::get_upload))
-        .route("/api/uploads/{id}/file", get(api::upload_file))
-        .route("/api/uploads/{id}/inspect", get(api::inspect_upload))
-        .route("/api/uploads/{id}/ideas", get(api::upload_ideas))
-        .route("/api/uploads/{id}/motion", get(api::upload_motion))
-        .route("/api/jobs", post(api::create_job).get(api::list_jobs))
-        .route("/api/jobs/{id}", get(api::get_job))
-        .route("/api/jobs/{id}/cancel", post(api::cancel_job))
-        .route("/api/jobs/{id}/events", get(api::job_events))
-        .route("/api/jobs/{id}/files/{name}", get(api::job_file))
+        .route("/api/uploads", post(api::uploads::create_upload))
+        .route("/api/uploads/{id}", get(api::uploads::get_upload))
+        .route("/api/uploads/{id}/file", get(api::uploads::upload_file))
+        .route("/api/uploads/{id}/inspect", get(api::uploads::inspect_upload))
+        .route("/api/uploads/{id}/ideas", get(api::uploads::upload_ideas))
+        .route("/api/uploads/{id}/motion", get(api::uploads::upload_motion))
+        .route("/api/jobs", post(api::jobs::create_job).get(api::jobs::list_jobs))
+        .route("/api/jobs/{id}", get(api::jobs::get_job))
+        .route("/api/jobs/{id}/cancel", post(api::jobs::cancel_job))
+        .route("/api/jobs/{id}/events", get(api::jobs::job_events))
+        .route("/api/jobs/{id}/files/{name}", get(api::jobs::job_file))
         .route("/api/jobs/{id}/share", post(shares::create_share))
         .route("/api/shares/{id}", get(shares::get_share))
         .route("/api/shares/{id}/media", get(shares::share_media))

@@ -10,6 +10,9 @@ use crate::AppState;
 
 const INDEX: &str = include_str!("../page/index.html");
 const APP_JS: &str = include_str!("../page/app.js");
+const VIEWER_JS: &str = include_str!("../page/viewer.js");
+const VIDEO_JS: &str = include_str!("../page/video.js");
+const TOOLS_JS: &str = include_str!("../page/tools.js");
 const APP_CSS: &str = include_str!("../page/app.css");
 const ICON: &str = include_str!("../page/icon.svg");
 const SHARE_HTML: &str = include_str!("../page/share.html");
@@ -25,6 +28,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { asset(INDEX, "text/html; charset=utf-8") }))
         .route("/app.js", get(|| async { asset(APP_JS, "text/javascript; charset=utf-8") }))
+        .route("/viewer.js", get(|| async { asset(VIEWER_JS, "text/javascript; charset=utf-8") }))
+        .route("/video.js", get(|| async { asset(VIDEO_JS, "text/javascript; charset=utf-8") }))
+        .route("/tools.js", get(|| async { asset(TOOLS_JS, "text/javascript; charset=utf-8") }))
         .route("/app.css", get(|| async { asset(APP_CSS, "text/css; charset=utf-8") }))
         .route("/icon.svg", get(|| async { asset(ICON, "image/svg+xml") }))
         // One page for every share; its script reads the id from the path.
