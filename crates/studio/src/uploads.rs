@@ -124,6 +124,19 @@ fn describe(path: &Path, name: &str, id: &str, bytes: u64, limits: &UploadLimits
         f.read(&mut head).map_err(|e| ApiError::internal(e.to_string()))?
     };
     let head = &head[..n];
+    // A photo is read whole wherever it is used: held to the photo cap
+    // before anything reads it (a JPEG inspection reads it all).
+    let photo_like = head.starts_with(b"\x89PNG") || vivify::probe::sniff(&head) == Container::Jpeg;
+    if photo_like && bytes > vivify::limits::MAX_PHOTO_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "{name}: a photo of {bytes} bytes is over the {} MB photo limit",
+                vivify::limits::MAX_PHOTO_BYTES >> 20
+            ),
+        ));
+    }
     let mut up = Upload {
         id: id.to_string(),
         name: name.to_string(),

@@ -248,6 +248,14 @@ fn hostile_uploads_get_clear_4xx_answers() {
     assert_eq!((a.status, kind(&a).as_str()), (413, "too_large"), "{}", a.json());
     assert!(a.json()["message"].as_str().expect("a string field").contains("50000x50000"));
 
+    // A JPEG over the photo limit (a real photo's start, padded): refused
+    // before anything reads it whole.
+    let mut huge = photo();
+    huge.resize((vivify::limits::MAX_PHOTO_BYTES + 1) as usize, 0);
+    let a = upload(&server, "huge.jpg", &huge);
+    assert_eq!((a.status, kind(&a).as_str()), (413, "too_large"), "{}", a.json());
+    assert!(a.json()["message"].as_str().expect("a message").contains("photo limit"));
+
     // A truncated MP4: the first 4 kB of a real one.
     let mp4 = std::fs::read(common::sample("apple_iphone15plus_ios18.2_IMG_3853.MOV")).expect("sample");
     let a = upload(&server, "cut.mov", &mp4[..4096]);
