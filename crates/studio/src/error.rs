@@ -78,7 +78,7 @@ impl ApiError {
     /// What the library said, sorted by its fault class.
     pub fn from_library(e: &vivify::Error) -> ApiError {
         use vivify::ErrorClass;
-        let message = chain_text(e);
+        let message = vivify::error::chain_text(e);
         match e.class() {
             ErrorClass::BadInput => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_input", message),
             ErrorClass::Usage => ApiError::bad_request(message),
@@ -98,22 +98,6 @@ impl ApiError {
             ErrorClass::Failure => ApiError::internal(message),
         }
     }
-}
-
-/// The error and each of its causes once, joined (a library error often
-/// repeats its cause in its own text).
-pub fn chain_text(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let s = c.to_string();
-        if !text.contains(&s) {
-            text.push_str(": ");
-            text.push_str(&s);
-        }
-        cause = c.source();
-    }
-    text
 }
 
 /// A safety refusal inside a library error, as JSON for the client.

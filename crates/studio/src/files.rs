@@ -41,6 +41,16 @@ pub fn content_type_of(name: &str) -> &'static str {
     }
 }
 
+/// The type a page's player is given: a QuickTime movie is answered as
+/// `video/mp4` (the same ISO-BMFF bytes; browsers play them under that type
+/// and refuse `video/quicktime`).
+pub fn playable_type_of(name: &str) -> &'static str {
+    match content_type_of(name) {
+        "video/quicktime" => "video/mp4",
+        other => other,
+    }
+}
+
 fn role_of(name: &str, all: &[String]) -> &'static str {
     let lower = name.to_ascii_lowercase();
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);

@@ -15,11 +15,12 @@ use tokio::sync::watch;
 use utoipa::ToSchema;
 use vivify::Progress;
 
-use crate::error::{chain_text, refusal_of, ApiError};
+use crate::error::{refusal_of, ApiError};
 use crate::run::RunContext;
 use crate::spec::JobSpec;
 use crate::store::{Job, JobError, Outcome, Store};
 use crate::Settings;
+use vivify::error::chain_text;
 
 /// Where a running job is, as the events stream and the job answer say it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]

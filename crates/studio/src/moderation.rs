@@ -359,10 +359,7 @@ pub async fn review_media(
         .await
         .map_err(|e| ApiError::internal(e.to_string()))??
         .ok_or_else(|| ApiError::not_found("no such share"))?;
-    let mut ct = crate::files::content_type_of(&share.file);
-    if ct == "video/quicktime" {
-        ct = "video/mp4";
-    }
+    let ct = crate::files::playable_type_of(&share.file);
     crate::files::serve_file(
         &crate::jobs::job_dir(&app.settings.data, &share.job_id).join(&share.file),
         ct,

@@ -3,13 +3,13 @@
 //! and video do not shrink), written under a temporary name and renamed.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use zip::write::SimpleFileOptions;
 use zip::CompressionMethod;
 
 /// Zips `entries` (name in the zip, file on disk) into `dir/name`.
-fn zip_files(dir: &Path, name: &str, entries: &[(String, std::path::PathBuf)]) -> vivify::Result<String> {
+fn zip_files(dir: &Path, name: &str, entries: &[(String, PathBuf)]) -> vivify::Result<String> {
     let zip_err = |e: zip::result::ZipError| vivify::Error::Internal(format!("writing {name}: {e}"));
     let tmp = dir.join(format!(".{name}.part"));
     let file = std::fs::File::create(&tmp)?;
@@ -28,18 +28,24 @@ fn zip_files(dir: &Path, name: &str, entries: &[(String, std::path::PathBuf)]) -
     Ok(name.to_string())
 }
 
+/// The Live pair `stem.JPG|HEIC` + `stem.MOV` in `dir`: (still, movie).
+fn live_pair(dir: &Path, stem: &str) -> vivify::Result<(PathBuf, PathBuf)> {
+    let find = |exts: &[&str]| exts.iter().map(|e| dir.join(format!("{stem}.{e}"))).find(|p| p.is_file());
+    match (find(&["JPG", "jpg", "HEIC", "heic"]), find(&["MOV", "mov"])) {
+        (Some(still), Some(mov)) => Ok((still, mov)),
+        _ => Err(vivify::Error::Internal(format!("no Live pair named {stem} in {}", dir.display()))),
+    }
+}
+
 /// The Live pair `stem.JPG|HEIC` + `stem.MOV` in `dir` as `stem.pair.zip`,
 /// the two named `download_stem.EXT` inside.
 pub fn zip_pair(dir: &Path, stem: &str, download_stem: &str) -> vivify::Result<String> {
-    let find = |exts: &[&str]| exts.iter().map(|e| format!("{stem}.{e}")).find(|n| dir.join(n).is_file());
-    let (Some(still), Some(mov)) = (find(&["JPG", "jpg", "HEIC", "heic"]), find(&["MOV", "mov"])) else {
-        return Err(vivify::Error::Internal(format!("no Live pair named {stem} to zip")));
-    };
-    let entries: Vec<(String, std::path::PathBuf)> = [still, mov]
+    let (still, mov) = live_pair(dir, stem)?;
+    let entries: Vec<(String, PathBuf)> = [still, mov]
         .into_iter()
-        .map(|n| {
-            let ext = n.rsplit_once('.').map_or("", |(_, e)| e).to_string();
-            (format!("{download_stem}.{ext}"), dir.join(n))
+        .map(|p| {
+            let ext = p.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+            (format!("{download_stem}.{ext}"), p)
         })
         .collect();
     zip_files(dir, &format!("{stem}.pair.zip"), &entries)
@@ -65,10 +71,7 @@ pub fn zip_folder(dir: &Path, folder: &str, root: &str) -> vivify::Result<String
 /// package, `stem.pvt.zip` (the package written by the library, then
 /// zipped under `download_stem.pvt/`).
 pub fn zip_pvt(dir: &Path, stem: &str, download_stem: &str) -> vivify::Result<String> {
-    let find = |exts: &[&str]| exts.iter().map(|e| dir.join(format!("{stem}.{e}"))).find(|p| p.is_file());
-    let (Some(still), Some(mov)) = (find(&["JPG", "jpg", "HEIC", "heic"]), find(&["MOV", "mov"])) else {
-        return Err(vivify::Error::Internal(format!("no Live pair named {stem} to package")));
-    };
+    let (still, mov) = live_pair(dir, stem)?;
     let folder = format!("{stem}.pvt");
     vivify::livevideo::write_pvt(&dir.join(&folder), stem, &std::fs::read(still)?, &std::fs::read(mov)?, false)?;
     zip_folder(dir, &folder, &format!("{download_stem}.pvt"))

@@ -18,7 +18,7 @@ use vivify::safety::store::Store as SafetyStore;
 use vivify::safety::Category;
 
 use crate::error::ApiError;
-use crate::files::{content_type_of, serve_file};
+use crate::files::{content_type_of, playable_type_of, serve_file};
 use crate::jobs::job_dir;
 use crate::store::{new_id, now, valid_id, Share};
 use crate::AppState;
@@ -211,10 +211,7 @@ pub async fn share_media(
         }
     })
     .await?;
-    let mut content_type = content_type_of(&share.file);
-    if content_type == "video/quicktime" {
-        content_type = "video/mp4";
-    }
+    let content_type = playable_type_of(&share.file);
     serve_file(&job_dir(&app.settings.data, &share.job_id).join(&share.file), content_type, &headers, None).await
 }
 

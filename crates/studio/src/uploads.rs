@@ -124,9 +124,11 @@ fn describe(path: &Path, name: &str, id: &str, bytes: u64, limits: &UploadLimits
         f.read(&mut head).map_err(|e| ApiError::internal(e.to_string()))?
     };
     let head = &head[..n];
+    let png = head.starts_with(b"\x89PNG\r\n\x1a\n");
+    let container = vivify::probe::sniff(&head);
     // A photo is read whole wherever it is used: held to the photo cap
     // before anything reads it (a JPEG inspection reads it all).
-    let photo_like = head.starts_with(b"\x89PNG") || vivify::probe::sniff(&head) == Container::Jpeg;
+    let photo_like = png || container == Container::Jpeg;
     if photo_like && bytes > vivify::limits::MAX_PHOTO_BYTES {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -149,7 +151,7 @@ fn describe(path: &Path, name: &str, id: &str, bytes: u64, limits: &UploadLimits
         bytes,
         created_at: now(),
     };
-    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+    if png {
         // IHDR is the first chunk: width and height at bytes 16..24.
         if head.len() < 24 || &head[12..16] != b"IHDR" {
             return Err(bad("the PNG has no image header".into()));
@@ -159,13 +161,12 @@ fn describe(path: &Path, name: &str, id: &str, bytes: u64, limits: &UploadLimits
         up.width = u32::from_be_bytes([head[16], head[17], head[18], head[19]]);
         up.height = u32::from_be_bytes([head[20], head[21], head[22], head[23]]);
     } else {
-        let container = vivify::probe::sniff(&head);
         if container == Container::Unknown {
             return Err(unsupported(format!(
                 "{name}: not a photo or video the studio reads (JPEG, PNG, HEIC, MP4 or MOV, judged by its bytes)"
             )));
         }
-        let report = inspect_path(path).map_err(|e| bad(crate::error::chain_text(&e)))?;
+        let report = inspect_path(path).map_err(|e| bad(vivify::error::chain_text(&e)))?;
         up.format = match container {
             Container::Jpeg => "jpeg",
             Container::Heif => "heif",

@@ -13,7 +13,7 @@ use futures_util::Stream;
 
 use super::{check_id, store, ApiError_};
 use crate::error::ApiError;
-use crate::files::{content_type_of, serve_file, OutputFile};
+use crate::files::{content_type_of, playable_type_of, serve_file, OutputFile};
 use crate::jobs::{job_dir, ProgressSnapshot};
 use crate::spec::JobSpec;
 use crate::store::{valid_id, Job, JobState};
@@ -205,10 +205,8 @@ pub async fn job_file(
         Some("1" | "true") => Some(download_name(&app, &v.job, &file.name).await),
         _ => None,
     };
-    let mut content_type = content_type_of(&file.name);
-    if q.play.as_deref() == Some("1") && content_type == "video/quicktime" {
-        content_type = "video/mp4";
-    }
+    let content_type =
+        if q.play.as_deref() == Some("1") { playable_type_of(&file.name) } else { content_type_of(&file.name) };
     serve_file(&job_dir(&app.settings.data, &id).join(&file.name), content_type, &headers, download.as_deref()).await
 }
 

@@ -38,13 +38,18 @@ pub async fn create_upload(
     Ok((StatusCode::CREATED, Json(upload)))
 }
 
+/// The upload `id` (404 for anything that is not one of ours).
+async fn load_upload(app: &AppState, id: &str) -> Result<Upload, ApiError> {
+    check_id(id, "upload")?;
+    let id = id.to_string();
+    store(app, move |s| s.upload(&id)?.ok_or_else(|| ApiError::not_found("no such upload"))).await
+}
+
 /// What an upload is.
 #[utoipa::path(get, path = "/api/uploads/{id}", params(("id" = String, Path)),
     responses((status = 200, body = Upload), (status = 404, body = ApiError_)))]
 pub async fn get_upload(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<Upload>, ApiError> {
-    check_id(&id, "upload")?;
-    let u = store(&app, move |s| s.upload(&id)?.ok_or_else(|| ApiError::not_found("no such upload"))).await?;
-    Ok(Json(u))
+    Ok(Json(load_upload(&app, &id).await?))
 }
 
 /// An upload's bytes.
@@ -55,9 +60,7 @@ pub async fn upload_file(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_id(&id, "upload")?;
-    let id2 = id.clone();
-    let u = store(&app, move |s| s.upload(&id2)?.ok_or_else(|| ApiError::not_found("no such upload"))).await?;
+    let u = load_upload(&app, &id).await?;
     let ct = match u.format.as_str() {
         "jpeg" => "image/jpeg",
         "png" => "image/png",
@@ -91,9 +94,7 @@ pub struct Inspection {
 #[utoipa::path(get, path = "/api/uploads/{id}/inspect", params(("id" = String, Path)),
     responses((status = 200, body = Inspection), (status = 404, body = ApiError_)))]
 pub async fn inspect_upload(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<Inspection>, ApiError> {
-    check_id(&id, "upload")?;
-    let id2 = id.clone();
-    let u = store(&app, move |s| s.upload(&id2)?.ok_or_else(|| ApiError::not_found("no such upload"))).await?;
+    let u = load_upload(&app, &id).await?;
     let path = app.settings.upload_path(&id);
     let shown = std::path::PathBuf::from(&u.name);
     let view = tokio::task::spawn_blocking(move || {
@@ -105,14 +106,14 @@ pub async fn inspect_upload(State(app): State<AppState>, Path(id): Path<String>)
                 (r.headline(), r.details().into_iter().map(local).collect(), serde_json::to_value(&r).ok())
             }
             Err(_) if u.format == "png" => ("a PNG picture, not a Live or Motion Photo".to_string(), Vec::new(), None),
-            Err(e) => (local(crate::error::chain_text(&e)), Vec::new(), None),
+            Err(e) => (local(vivify::error::chain_text(&e)), Vec::new(), None),
         };
         let (credentials, verify) = match vivify::provenance::verify::verify(&path, &[]) {
             Ok(mut v) => {
                 v.file = shown.display().to_string();
                 (local(v.verdict.clone()), serde_json::to_value(&v).ok())
             }
-            Err(e) => (local(crate::error::chain_text(&e)), None),
+            Err(e) => (local(vivify::error::chain_text(&e)), None),
         };
         Inspection { name: u.name.clone(), headline, details, credentials, inspect, verify }
     })
@@ -149,9 +150,7 @@ pub async fn upload_ideas(
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    check_id(&id, "upload")?;
-    let id2 = id.clone();
-    let u = store(&app, move |s| s.upload(&id2)?.ok_or_else(|| ApiError::not_found("no such upload"))).await?;
+    let u = load_upload(&app, &id).await?;
     if u.kind != "photo" {
         return Err(ApiError::bad_request(format!("{} is a {}; ideas are for photos", u.name, u.kind)));
     }
