@@ -19,10 +19,12 @@ pub mod moment;
 use moment::{FrameStats, Moment};
 
 mod analyse;
+mod cutplan;
 mod keyframe;
 mod preview;
 mod reencode;
 
+pub use cutplan::{cut_plan, CutPlan};
 pub use preview::{preview, Preview, Thumb, MAX_THUMBS};
 
 use analyse::{analyse_decoded, analysis_range};
@@ -32,7 +34,7 @@ use vivify_media::outfile;
 use vivify_media::package::live::{self, STILL_SAMPLE};
 use vivify_media::package::{motion, new_content_id};
 use vivify_media::source::{FileSource, ReadAt};
-use vivify_picture::still::{encode_still, still_exif, StillFacts};
+use vivify_picture::still::{adopt_still, encode_still, still_exif, StillFacts};
 
 use vivify_media::claim::{self, Claim, Ingredient, Relationship, SourceType};
 
@@ -143,18 +145,78 @@ fn run_on(
 ) -> Result<LiveReport> {
     // Refuse before any work (and before writing anything) when an output
     // exists, so a run never leaves half its outputs behind.
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "live".into());
+    let stem = stem_of(input);
     for p in planned_outputs(&opts.out_dir, &stem, opts) {
         vivify_media::outfile::refuse_input(&p, &[input])?;
         vivify_media::outfile::check_free(&p, opts.force)?;
     }
+    let files = make_files(input, src, from_file, opts, KeyFrame::Decode, progress)?;
+    write_files(files, opts)
+}
+
+/// Where the still of a Live Photo comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyFrame<'a> {
+    /// Decoded here from the video (H.264 through OpenH264, HEVC in Rust).
+    Decode,
+    /// A JPEG of the key frame made elsewhere, upright as it is shown: a
+    /// browser that decodes H.264 itself. Its own metadata is replaced.
+    Jpeg(&'a [u8]),
+}
+
+/// The files of one run, in memory: what [`make_live`] writes, or what a
+/// page hands out as downloads.
+pub struct LiveFiles {
+    /// The input's name without its extension; outputs are named after it.
+    pub stem: String,
+    /// The Live Photo: its still (`STEM.JPG`) and movie (`STEM.MOV`); also
+    /// what a `.pvt` package holds.
+    pub live: Option<(Vec<u8>, Vec<u8>)>,
+    /// The Motion Photo (`STEM.MP.jpg`).
+    pub motion: Option<Vec<u8>>,
+    /// What was made and why (`outputs` empty until written).
+    pub report: LiveReport,
+}
+
+/// Runs the job on a video open anywhere (a browser's file, say) and keeps
+/// the results in memory. `opts.out_dir` and `opts.force` are not used;
+/// with `opts.start`, `opts.end` and `opts.still` all given, no frame is
+/// decoded for the analysis.
+pub fn make_live_files(
+    name: &Path,
+    src: &Input,
+    opts: &LiveOptions,
+    key: KeyFrame<'_>,
+    progress: &dyn Progress,
+) -> Result<LiveFiles> {
+    make_files(name, src, false, opts, key, progress).map_err(|e| e.in_file(name))
+}
+
+fn stem_of(input: &Path) -> String {
+    input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "live".into())
+}
+
+fn make_files(
+    input: &Path,
+    src: &Input,
+    from_file: bool,
+    opts: &LiveOptions,
+    key: KeyFrame<'_>,
+    progress: &dyn Progress,
+) -> Result<LiveFiles> {
+    let stem = stem_of(input);
     let movie = Movie::parse(src)?;
     let (video, duration) = video_of(&movie)?;
     let mut warnings = Vec::new();
-    // 1. The moment.
+    // 1. The moment; nothing to analyse when the caller fixed all of it.
     step(progress, "analysing motion")?;
-    let (range, analysed_until, coarse_note) = analysis_range(src, &movie, video, duration, opts)?;
-    let frames = analyse_decoded(src, &movie, video, range)?;
+    let fixed = opts.start.is_some() && opts.end.is_some() && opts.still.is_some();
+    let (frames, analysed_until, coarse_note) = if fixed {
+        (Vec::new(), duration, None)
+    } else {
+        let (range, until, note) = analysis_range(src, &movie, video, duration, opts)?;
+        (analyse_decoded(src, &movie, video, range)?, until, note)
+    };
     let mut moment = pick_moment(&frames, analysed_until, opts)?;
     if let Some(n) = coarse_note {
         moment.reasons.insert(0, n);
@@ -190,12 +252,18 @@ fn run_on(
     // 4. The still frame.
     step(progress, "decoding the key frame")?;
     let still_t = moment.still.clamp(clip_start, (clip_end - 1e-3).max(clip_start));
-    let frame = decode_frame_at(src, &movie, video, still_t)?;
     let cid = new_content_id();
     // What the outputs are: camera footage stays a capture; footage of
     // unknown origin gets no source-type claim (never an AI label).
     let kind = facts.make.is_some().then_some(SourceType::DigitalCapture);
-    let plain_still = encode_still(&frame, color, &still_exif(&facts, &cid))?;
+    let plain_still = match key {
+        KeyFrame::Decode => {
+            let frame = decode_frame_at(src, &movie, video, still_t)?;
+            encode_still(&frame, color, &still_exif(&facts, &cid))?
+        }
+        // Already upright: the Exif must not turn it again.
+        KeyFrame::Jpeg(jpeg) => adopt_still(jpeg, &still_exif(&StillFacts { rotation: 0, ..facts.clone() }, &cid))?,
+    };
     let still_jpg = vivify_media::jpeg::edit::with_xmp(&plain_still, &claim::xmp_packet(None, kind))?;
     let still_in_clip = still_t - clip_start;
     let source = if opts.signing.is_signing() {
@@ -219,8 +287,6 @@ fn run_on(
     };
     let still_ticks = (still_in_clip * f64::from(live::MOV_TIMESCALE)).round() as u64;
     let creation = movie.mvhd.creation_time;
-    let mut outputs = Vec::new();
-    std::fs::create_dir_all(&opts.out_dir)?;
     // 5. Live Photo.
     let arena_off = arena.len() as u64;
     arena.extend_from_slice(&STILL_SAMPLE);
@@ -239,6 +305,7 @@ fn run_on(
     };
     let v_for_out = remap(&vtrack, 0);
     let a_for_out = atrack.as_ref().map(|a| remap(a, 0));
+    let mut live_pair = None;
     if opts.live || opts.pvt {
         step(progress, "writing the Live Photo")?;
         let mut tracks = vec![v_for_out.clone()];
@@ -263,22 +330,10 @@ fn run_on(
         )?;
         let key = ("c2pa.edited", format!("the key frame at {still_t:.3} s, as the still of an Apple Live Photo"));
         let live_still = sign(still_jpg.clone(), "image/jpeg", &format!("{stem}.JPG"), &[key])?;
-        if opts.live {
-            let jpg_path = opts.out_dir.join(format!("{stem}.JPG"));
-            let mov_path = opts.out_dir.join(format!("{stem}.MOV"));
-            outfile::check_free(&jpg_path, opts.force)?;
-            outfile::check_free(&mov_path, opts.force)?;
-            outfile::write_bytes(&jpg_path, opts.force, &live_still)?;
-            outfile::write_bytes(&mov_path, opts.force, &mov_bytes)?;
-            outputs.push(jpg_path.display().to_string());
-            outputs.push(mov_path.display().to_string());
-        }
-        if opts.pvt {
-            let dir = opts.out_dir.join(format!("{stem}.pvt"));
-            outputs.push(write_pvt(&dir, &stem, &live_still, &mov_bytes, opts.force)?.display().to_string());
-        }
+        live_pair = Some((live_still, mov_bytes));
     }
     // 6. Motion Photo: MP4 with H.264/HEVC and AAC only.
+    let mut motion_photo = None;
     if opts.motion {
         step(progress, "writing the Motion Photo")?;
         let mut tracks = vec![v_for_out];
@@ -309,24 +364,21 @@ fn run_on(
             meta: None,
             xmp: None,
         };
-        // Stream the MP4 into the file after the still, as `convert` does.
         let prepared = prepare(&mp4, &sources)?;
         let ts_us = (still_in_clip * 1e6).round() as i64;
         let layout = motion::jpeg_layout(&still_jpg, prepared.len(), ts_us, opts.samsung)?;
-        let path = opts.out_dir.join(format!("{stem}.MP.jpg"));
         let as_motion =
             ("c2pa.repackaged", format!("made a Motion Photo: the key frame at {still_t:.3} s with the clip appended"));
-        let steps = [trimmed.clone(), video_step.clone(), as_motion];
-        let body = |w: &mut dyn vivify_media::sink::Sink| {
-            layout.write(&still_jpg.as_slice(), w, |w| prepared.write_to(&sources, w))
-        };
-        match claim(&steps) {
-            Some(c) => claim::write_output(&path, opts.force, "image/jpeg", &opts.signing, &c, body)?,
-            None => outfile::write_atomic(&path, opts.force, body)?,
-        }
-        outputs.push(path.display().to_string());
+        let mut bytes = Vec::new();
+        layout.write(&still_jpg.as_slice(), &mut bytes, |w| prepared.write_to(&sources, w))?;
+        motion_photo = Some(sign(
+            bytes,
+            "image/jpeg",
+            &format!("{stem}.MP.jpg"),
+            &[trimmed.clone(), video_step.clone(), as_motion],
+        )?);
     }
-    Ok(LiveReport {
+    let report = LiveReport {
         input: input.display().to_string(),
         content_id: cid,
         start_s: round3(clip_start),
@@ -335,10 +387,40 @@ fn run_on(
         still_in_clip_s: round3(still_in_clip),
         video_copied: copy,
         audio: audio_desc,
-        outputs,
+        outputs: Vec::new(),
         reasons: moment.reasons,
         warnings,
-    })
+    };
+    Ok(LiveFiles { stem, live: live_pair, motion: motion_photo, report })
+}
+
+/// Writes what a run made into `opts.out_dir` (names checked free before
+/// the run; the caller makes them appear together or not at all).
+fn write_files(files: LiveFiles, opts: &LiveOptions) -> Result<LiveReport> {
+    let LiveFiles { stem, live, motion, mut report } = files;
+    std::fs::create_dir_all(&opts.out_dir)?;
+    if let Some((still, mov)) = &live {
+        if opts.live {
+            let jpg_path = opts.out_dir.join(format!("{stem}.JPG"));
+            let mov_path = opts.out_dir.join(format!("{stem}.MOV"));
+            outfile::check_free(&jpg_path, opts.force)?;
+            outfile::check_free(&mov_path, opts.force)?;
+            outfile::write_bytes(&jpg_path, opts.force, still)?;
+            outfile::write_bytes(&mov_path, opts.force, mov)?;
+            report.outputs.push(jpg_path.display().to_string());
+            report.outputs.push(mov_path.display().to_string());
+        }
+        if opts.pvt {
+            let dir = opts.out_dir.join(format!("{stem}.pvt"));
+            report.outputs.push(write_pvt(&dir, &stem, still, mov, opts.force)?.display().to_string());
+        }
+    }
+    if let Some(bytes) = &motion {
+        let path = opts.out_dir.join(format!("{stem}.MP.jpg"));
+        outfile::write_bytes(&path, opts.force, bytes)?;
+        report.outputs.push(path.display().to_string());
+    }
+    Ok(report)
 }
 
 /// Every path `run` may write for `stem`.

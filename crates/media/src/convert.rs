@@ -70,7 +70,8 @@ pub fn movie_content_id(path: &Path) -> Result<Option<String>> {
     Ok(live_info(&Movie::parse(&src)?).content_id)
 }
 
-fn stem_of(path: &Path) -> String {
+/// The name outputs are given: the file stem without `.MP`/`_MP`.
+pub fn stem_of(path: &Path) -> String {
     let s = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "photo".into());
     s.strip_suffix(".MP")
         .or_else(|| s.strip_suffix("_MP"))
@@ -118,6 +119,88 @@ fn mp4_from_live(movie: &Movie, src: &dyn ReadAt, arena: &mut Vec<u8>, notes: &m
     })
 }
 
+/// A Live pair's Motion Photo, laid out and ready to write: the movie's
+/// video is copied (PCM sound re-encoded to AAC), the still's XMP kept.
+/// Works on any [`ReadAt`] (files, bytes, a browser's `Blob`); the movie is
+/// read in pieces, never whole.
+pub struct LiveToMotion<'a> {
+    still: &'a dyn ReadAt,
+    mov: &'a dyn ReadAt,
+    mp4: OutMovie,
+    arena: Vec<u8>,
+    layout: motion::MotionLayout,
+    /// The still is HEIC (so is the Motion Photo); JPEG otherwise.
+    pub heic: bool,
+    /// Where the key photo sits in the movie, in seconds.
+    pub still_time_s: f64,
+    pub notes: Vec<String>,
+}
+
+impl<'a> LiveToMotion<'a> {
+    /// Reads the pair's structure; `still_name` and `mov_name` name the
+    /// halves in errors.
+    pub fn plan(
+        still_name: &Path,
+        still: &'a dyn ReadAt,
+        mov_name: &Path,
+        mov: &'a dyn ReadAt,
+        samsung: bool,
+    ) -> Result<LiveToMotion<'a>> {
+        let movie = Movie::parse(mov).map_err(|e| e.in_file(mov_name))?;
+        let info = live_info(&movie);
+        let mut notes = Vec::new();
+        let still_time_s = match info.still_time {
+            Some(t) => t,
+            None => {
+                let t = movie.video().map_or(0.0, |v| v.media_seconds() / 2.0);
+                notes.push(format!("no still-image-time track; using the middle, {t:.3} s"));
+                t
+            }
+        };
+        let mut arena = Vec::new();
+        let mp4 = mp4_from_live(&movie, mov, &mut arena, &mut notes).map_err(|e| e.in_file(mov_name))?;
+        let video_len = prepare(&mp4, &[mov, &arena])?.len();
+        let ts_us = (still_time_s * 1e6).round() as i64;
+        let (layout, heic) = match sniff(still) {
+            Container::Jpeg => {
+                limits::check("still file size", still.len(), limits::MAX_EMBEDDED_VIDEO)
+                    .map_err(|e| e.in_file(still_name))?;
+                let data = still.read_vec(0, still.len())?;
+                (motion::jpeg_layout(&data, video_len, ts_us, samsung).map_err(|e| e.in_file(still_name))?, false)
+            }
+            Container::Heif => {
+                let heif = Heif::parse(still).map_err(|e| e.in_file(still_name))?;
+                (motion::heic_layout(still, &heif, video_len, ts_us, samsung).map_err(|e| e.in_file(still_name))?, true)
+            }
+            _ => return Err(Error::Unsupported("the still is neither JPEG nor HEIC".into()).in_file(still_name)),
+        };
+        if layout.replaced_xmp {
+            notes.push("the still's XMP had several descriptions; it was replaced by the Motion Photo XMP".into());
+        }
+        Ok(LiveToMotion { still, mov, mp4, arena, layout, heic, still_time_s, notes })
+    }
+
+    /// `STEM.MP.jpg` or `STEM.MP.heic`.
+    pub fn file_name(&self, stem: &str) -> String {
+        format!("{stem}.MP.{}", if self.heic { "heic" } else { "jpg" })
+    }
+
+    pub fn mime(&self) -> &'static str {
+        if self.heic {
+            "image/heic"
+        } else {
+            "image/jpeg"
+        }
+    }
+
+    /// Writes the Motion Photo; the video streams from the movie.
+    pub fn write(&self, out: &mut dyn crate::sink::Sink) -> Result<()> {
+        let sources: [&dyn ReadAt; 2] = [self.mov, &self.arena];
+        let prepared = prepare(&self.mp4, &sources)?;
+        self.layout.write(self.still, out, |w| prepared.write_to(&sources, w))
+    }
+}
+
 /// Live pair → Motion Photo (`STEM.MP.jpg` or `STEM.MP.heic`), video copied.
 ///
 /// The still's XMP (and so any source type it declares) is kept; with
@@ -132,68 +215,26 @@ pub fn live_to_motion(
     signing: &Signing,
 ) -> Result<Converted> {
     let msrc = FileSource::open(mov)?;
-    let movie = Movie::parse(&msrc).map_err(|e| e.in_file(mov))?;
-    let info = live_info(&movie);
-    let mut notes = Vec::new();
-    let still_time = match info.still_time {
-        Some(t) => t,
-        None => {
-            let t = movie.video().map_or(0.0, |v| v.media_seconds() / 2.0);
-            notes.push(format!("no still-image-time track; using the middle, {t:.3} s"));
-            t
-        }
-    };
-    let mut arena = Vec::new();
-    let mp4 = mp4_from_live(&movie, &msrc, &mut arena, &mut notes)?;
-    let sources: [&dyn ReadAt; 2] = [&msrc, &arena];
-    let prepared = prepare(&mp4, &sources)?;
-    let ts_us = (still_time * 1e6).round() as i64;
     let ssrc = FileSource::open(still)?;
-    let stem = stem_of(still);
+    let plan = LiveToMotion::plan(still, &ssrc, mov, &msrc, samsung)?;
+    let out = out_dir.join(plan.file_name(&stem_of(still)));
+    outfile::refuse_input(&out, &[still, mov])?;
     // The video streams from the MOV straight into the output file.
-    let claim = if signing.is_signing() {
+    let body = |w: &mut dyn crate::sink::Sink| plan.write(w);
+    if signing.is_signing() {
         let step = ("c2pa.repackaged", "Live Photo pair repackaged as a Motion Photo without re-encoding".to_string());
         let parent = Ingredient::new(still, None, Relationship::ParentOf)?;
         let movie_part = Ingredient::new(mov, None, Relationship::ComponentOf)?;
-        Some(Claim::derived(parent, None, &[step]).with_component(movie_part))
+        let claim = Claim::derived(parent, None, &[step]).with_component(movie_part);
+        claim::write_output(&out, force, plan.mime(), signing, &claim, body)?;
     } else {
-        None
-    };
-    let write = |out: &Path, layout: &motion::MotionLayout, still_src: &dyn ReadAt, mime: &str| {
-        let body = |w: &mut dyn crate::sink::Sink| layout.write(still_src, w, |w| prepared.write_to(&sources, w));
-        match &claim {
-            Some(c) => claim::write_output(out, force, mime, signing, c, body),
-            None => outfile::write_atomic(out, force, body),
-        }
-    };
-    let (out, replaced) = match sniff(&ssrc) {
-        Container::Jpeg => {
-            let data = read_all(still)?;
-            let layout = motion::jpeg_layout(&data, prepared.len(), ts_us, samsung).map_err(|e| e.in_file(still))?;
-            let out = out_dir.join(format!("{stem}.MP.jpg"));
-            outfile::refuse_input(&out, &[still, mov])?;
-            write(&out, &layout, &data.as_slice(), "image/jpeg")?;
-            (out, layout.replaced_xmp)
-        }
-        Container::Heif => {
-            let heif = Heif::parse(&ssrc).map_err(|e| e.in_file(still))?;
-            let layout =
-                motion::heic_layout(&ssrc, &heif, prepared.len(), ts_us, samsung).map_err(|e| e.in_file(still))?;
-            let out = out_dir.join(format!("{stem}.MP.heic"));
-            outfile::refuse_input(&out, &[still, mov])?;
-            write(&out, &layout, &ssrc, "image/heic")?;
-            (out, layout.replaced_xmp)
-        }
-        _ => return Err(Error::Unsupported("the still is neither JPEG nor HEIC".into()).in_file(still)),
-    };
-    if replaced {
-        notes.push("the still's XMP had several descriptions; it was replaced by the Motion Photo XMP".into());
+        outfile::write_atomic(&out, force, body)?;
     }
     Ok(Converted {
         inputs: vec![still.display().to_string(), mov.display().to_string()],
         outputs: vec![out.display().to_string()],
-        still_time_s: still_time,
-        notes,
+        still_time_s: plan.still_time_s,
+        notes: plan.notes,
     })
 }
 
@@ -206,7 +247,15 @@ pub struct MotionParts {
 
 /// Reads a motion photo (JPEG or HEIC) and finds its video.
 pub fn open_motion(path: &Path) -> Result<MotionParts> {
-    let data = read_all(path)?;
+    let src = FileSource::open(path)?;
+    open_motion_source(&src)
+}
+
+/// As [`open_motion`], from any source (read whole: the still is parsed in
+/// memory; capped like every still).
+pub fn open_motion_source(src: &dyn ReadAt) -> Result<MotionParts> {
+    limits::check("still file size", src.len(), limits::MAX_EMBEDDED_VIDEO)?;
+    let data = src.read_vec(0, src.len())?;
     let container = sniff(&data.as_slice());
     let video = match container {
         Container::Jpeg => locate_jpeg(&data, &Jpeg::parse(&data)?),
@@ -278,21 +327,47 @@ fn still_seconds(parts: &MotionParts, movie: &Movie, notes: &mut Vec<String>) ->
     t
 }
 
-/// Motion Photo → Live pair (`STEM.jpg|heic` + `STEM.MOV`), video copied.
-///
-/// With `signing`, both halves get Content Credentials naming the Motion
-/// Photo as their parent.
-pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool, signing: &Signing) -> Result<Converted> {
-    let parts = open_motion(path).map_err(|e| e.in_file(path))?;
+/// A Live pair made from a Motion Photo, in memory.
+pub struct LivePair {
+    /// The still: the Motion Photo's own, trailer and Motion XMP gone, the
+    /// content identifier in Apple's MakerNote.
+    pub still: Vec<u8>,
+    /// The movie: the video (and sound) copied, a still-image-time track added.
+    pub mov: Vec<u8>,
+    /// The still is HEIC; JPEG otherwise.
+    pub heic: bool,
+    pub still_time_s: f64,
+    pub notes: Vec<String>,
+}
+
+impl LivePair {
+    /// `STEM.JPG` or `STEM.HEIC`, and `STEM.MOV`.
+    pub fn file_names(&self, stem: &str) -> [String; 2] {
+        [format!("{stem}.{}", if self.heic { "HEIC" } else { "JPG" }), format!("{stem}.MOV")]
+    }
+
+    pub fn still_mime(&self) -> &'static str {
+        if self.heic {
+            "image/heic"
+        } else {
+            "image/jpeg"
+        }
+    }
+}
+
+/// Motion Photo → Live pair in memory, video copied (any source; the
+/// Motion Photo is read whole, as its still must be parsed).
+pub fn motion_to_live_pair(src: &dyn ReadAt) -> Result<LivePair> {
+    let parts = open_motion_source(src)?;
     let data: &[u8] = &parts.data;
     let window = Window::new(&data, parts.video.offset, parts.video.len);
-    let movie = Movie::parse(&window).map_err(|e| e.in_file(path))?;
+    let movie = Movie::parse(&window)?;
     let mut notes = Vec::new();
     let still_t = still_seconds(&parts, &movie, &mut notes);
     // Keep the still's own identifier (a round trip keeps its pairing).
     let cid = content_id_in(parts.container, &parts.data).ok().flatten().unwrap_or_else(new_content_id);
-    let still = still_without_motion(&parts, Some(&cid)).map_err(|e| e.in_file(path))?;
-    let video = movie.video().ok_or_else(|| Error::invalid("motion photo video", "no video track").in_file(path))?;
+    let still = still_without_motion(&parts, Some(&cid))?;
+    let video = movie.video().ok_or_else(|| Error::invalid("motion photo video", "no video track"))?;
     let mut tracks = vec![copy_whole(video, &movie, 0, live::MOV_TIMESCALE)];
     tracks.extend(
         movie
@@ -311,17 +386,25 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool, signing: &Signin
     }
     let mut mov = live::live_movie(tracks, ticks, &cid, Some(&meta), 1, 0, movie.mvhd.creation_time);
     // The movie half says what the Motion Photo said it was.
-    let data_src: &[u8] = &parts.data;
-    let declared = crate::xmp::read::read_xmp(&data_src)
+    let declared = crate::xmp::read::read_xmp(&data)
         .and_then(|x| Xmp::parse(&x).ok())
         .and_then(|x| x.get(crate::xmp::provenance::NS_IPTC_EXT, "DigitalSourceType").map(str::to_string));
     mov.xmp = Some(claim::xmp_packet_uri(None, declared.as_deref()));
     let mut mov_bytes = Vec::new();
     write_movie(&mov, &[&window, &arena], &mut mov_bytes)?;
-    let stem = stem_of(path);
-    let ext = if parts.container == Container::Heif { "HEIC" } else { "JPG" };
-    let still_path = out_dir.join(format!("{stem}.{ext}"));
-    let mov_path = out_dir.join(format!("{stem}.MOV"));
+    Ok(LivePair { still, mov: mov_bytes, heic: parts.container == Container::Heif, still_time_s: still_t, notes })
+}
+
+/// Motion Photo → Live pair (`STEM.jpg|heic` + `STEM.MOV`), video copied.
+///
+/// With `signing`, both halves get Content Credentials naming the Motion
+/// Photo as their parent.
+pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool, signing: &Signing) -> Result<Converted> {
+    let src = FileSource::open(path)?;
+    let pair = motion_to_live_pair(&src).map_err(|e| e.in_file(path))?;
+    let [still_name, mov_name] = pair.file_names(&stem_of(path));
+    let still_path = out_dir.join(still_name);
+    let mov_path = out_dir.join(mov_name);
     for p in [&still_path, &mov_path] {
         outfile::refuse_input(p, &[path])?;
         outfile::check_free(p, force)?;
@@ -330,14 +413,18 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool, signing: &Signin
     outfile::all_or_nothing(|| {
         if signing.is_signing() {
             let parent = Ingredient::new(path, None, Relationship::ParentOf)?;
-            let still_mime = if parts.container == Container::Heif { "image/heic" } else { "image/jpeg" };
             for (p, mime, what, bytes) in [
-                (&still_path, still_mime, "the still of a Motion Photo, as the still of a Live Photo", &still),
+                (
+                    &still_path,
+                    pair.still_mime(),
+                    "the still of a Motion Photo, as the still of a Live Photo",
+                    &pair.still,
+                ),
                 (
                     &mov_path,
                     "video/quicktime",
                     "the video of a Motion Photo, as a Live Photo movie (not re-encoded)",
-                    &mov_bytes,
+                    &pair.mov,
                 ),
             ] {
                 let claim = Claim::derived(parent.clone(), None, &[("c2pa.repackaged", what.to_string())]);
@@ -345,15 +432,15 @@ pub fn motion_to_live(path: &Path, out_dir: &Path, force: bool, signing: &Signin
             }
             Ok(())
         } else {
-            outfile::write_bytes(&still_path, force, &still)?;
-            outfile::write_bytes(&mov_path, force, &mov_bytes)
+            outfile::write_bytes(&still_path, force, &pair.still)?;
+            outfile::write_bytes(&mov_path, force, &pair.mov)
         }
     })?;
     Ok(Converted {
         inputs: vec![path.display().to_string()],
         outputs: vec![still_path.display().to_string(), mov_path.display().to_string()],
-        still_time_s: still_t,
-        notes,
+        still_time_s: pair.still_time_s,
+        notes: pair.notes,
     })
 }
 
@@ -393,27 +480,44 @@ pub struct Extracted {
     pub video: String,
 }
 
+/// The still of a motion photo on its own and where its video lies in the
+/// file (a range of the input: handing it out copies nothing).
+pub struct ExtractedParts {
+    pub still: Vec<u8>,
+    /// The still is HEIC; JPEG otherwise.
+    pub heic: bool,
+    pub video_offset: u64,
+    pub video_len: u64,
+}
+
+/// Splits a motion photo from any source; the video is checked to play.
+pub fn extract_parts(src: &dyn ReadAt) -> Result<ExtractedParts> {
+    let parts = open_motion_source(src)?;
+    let still = still_without_motion(&parts, None)?;
+    let (o, l) = (parts.video.offset, parts.video.len);
+    check_extracted_movie(&Window::new(&parts.data.as_slice(), o, l))?;
+    Ok(ExtractedParts { still, heic: parts.container == Container::Heif, video_offset: o, video_len: l })
+}
+
 /// Writes the still and the video of a motion photo or `.pvt` package.
 pub fn extract(path: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
     if path.is_dir() {
         return extract_pvt(path, out_dir, force);
     }
-    let parts = open_motion(path).map_err(|e| e.in_file(path))?;
-    let still = still_without_motion(&parts, None).map_err(|e| e.in_file(path))?;
+    let src = FileSource::open(path)?;
+    let parts = extract_parts(&src).map_err(|e| e.in_file(path))?;
     let stem = stem_of(path);
-    let ext = if parts.container == Container::Heif { "heic" } else { "jpg" };
+    let ext = if parts.heic { "heic" } else { "jpg" };
     let still_path = out_dir.join(format!("{stem}.{ext}"));
     let video_path = out_dir.join(format!("{stem}.mp4"));
-    let (o, l) = (parts.video.offset as usize, parts.video.len as usize);
     for p in [&still_path, &video_path] {
         outfile::refuse_input(p, &[path])?;
         outfile::check_free(p, force)?;
     }
-    let video = &parts.data[o..o + l];
-    check_extracted_movie(&video).map_err(|e| e.in_file(path))?;
+    let video = src.read_vec(parts.video_offset, parts.video_len)?;
     outfile::all_or_nothing(|| {
-        outfile::write_bytes(&still_path, force, &still)?;
-        outfile::write_bytes(&video_path, force, video)
+        outfile::write_bytes(&still_path, force, &parts.still)?;
+        outfile::write_bytes(&video_path, force, &video)
     })?;
     Ok(Extracted { still: still_path.display().to_string(), video: video_path.display().to_string() })
 }

@@ -38,11 +38,11 @@ pub fn graded_luma(v: u32, gain: i32) -> u8 {
 pub fn luma_run(plane: &Plane, run: &LumaRun<'_>, row0: &mut [u8], row1: &mut [u8]) {
     let blocks = run.dx.len().min(run.dy.len()).min(run.gain.len());
     debug_assert!(run.xa.len() <= blocks * 2 && row0.len() >= run.xa.len() && row1.len() >= run.xa.len());
-    let mut done = 0;
+    // Blocks the vector path handled (none off x86-64).
     #[cfg(target_arch = "x86_64")]
-    if avx2::usable(plane) {
-        done = avx2::luma(plane, run, row0, row1);
-    }
+    let done = if avx2::usable(plane) { avx2::luma(plane, run, row0, row1) } else { 0 };
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
     for b in done..blocks {
         for x in b * 2..(b * 2 + 2).min(run.xa.len()) {
             // Wrapping, as the AVX2 lanes add: the sum is clamped to the
@@ -62,11 +62,14 @@ pub fn luma_run(plane: &Plane, run: &LumaRun<'_>, row0: &mut [u8], row1: &mut [u
 /// pixel; the samples (×256) go to `out_u[i]` and `out_v[i]`.
 pub fn pair_run(u: &Plane, v: &Plane, xs: &[i32], ys: &[i32], out_u: &mut [u32], out_v: &mut [u32]) {
     let n = xs.len().min(ys.len()).min(out_u.len()).min(out_v.len());
-    let mut done = 0;
     #[cfg(target_arch = "x86_64")]
-    if avx2::usable(u) && u.width == v.width && u.height == v.height && avx2::usable(v) {
-        done = avx2::pairs(u, v, &xs[..n], &ys[..n], &mut out_u[..n], &mut out_v[..n]);
-    }
+    let done = if avx2::usable(u) && u.width == v.width && u.height == v.height && avx2::usable(v) {
+        avx2::pairs(u, v, &xs[..n], &ys[..n], &mut out_u[..n], &mut out_v[..n])
+    } else {
+        0
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
     for i in done..n {
         (out_u[i], out_v[i]) = u.sample_pair_fixed(v, xs[i], ys[i]);
     }

@@ -122,6 +122,18 @@ pub fn encode_still(frame: &Frame, color: vivify_codec::color::ColorInfo, exif: 
     rewrite(&parsed, &JpegEdit { exif_tiff: Some(exif.to_bytes()), ..JpegEdit::default() })
 }
 
+/// A JPEG of a key frame made elsewhere (a browser's own decoder), given
+/// `exif` in place of whatever metadata it carried. Refused when it is not
+/// a whole JPEG.
+pub fn adopt_still(jpeg: &[u8], exif: &Exif) -> Result<Vec<u8>> {
+    vivify_media::limits::check("key frame JPEG size", jpeg.len() as u64, vivify_media::limits::MAX_EMBEDDED_VIDEO)?;
+    let parsed = Jpeg::parse(jpeg).map_err(|e| match e {
+        Error::Invalid { reason, .. } => Error::invalid("key frame JPEG", reason),
+        other => other,
+    })?;
+    rewrite(&parsed, &JpegEdit { exif_tiff: Some(exif.to_bytes()), xmp: Some(None), ..JpegEdit::default() })
+}
+
 /// A small JPEG of `frame` for a filmstrip: upright (the video's clockwise
 /// `rotation` applied), `height` pixels tall, quality 80, no metadata.
 pub fn thumbnail(

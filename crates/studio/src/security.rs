@@ -28,11 +28,25 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
                    form-action 'self'; frame-ancestors 'none'";
 
+/// The offline page may compile WebAssembly and start its worker from a
+/// Blob, and may connect nowhere at all: the browser itself then refuses any
+/// request that could carry a file away.
+const OFFLINE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; \
+                           style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'none'; \
+                           object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// Its service worker fetches the page's own files to keep them.
+const OFFLINE_SW_CSP: &str = "default-src 'none'; connect-src 'self'";
+
 /// Adds the security headers to every answer.
 pub async fn headers(req: Request, next: Next) -> Response {
+    let csp = match req.uri().path() {
+        "/offline/sw.js" => OFFLINE_SW_CSP,
+        p if p.starts_with("/offline/") => OFFLINE_CSP,
+        _ => CSP,
+    };
     let mut r = next.run(req).await;
     let h = r.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
