@@ -23,19 +23,9 @@ const opt = (name, dflt) => {
 };
 const BIN = path.resolve(opt("--bin", path.join(ROOT, "target/debug/vivify")));
 const SHOTS = opt("--screenshots", null);
-const MODULES = process.env.VIVIFY_NODE_MODULES || path.join(os.homedir(), ".cache/vivify-tools/node_modules");
-const CHROMIUM = process.env.VIVIFY_CHROMIUM || "/usr/bin/chromium";
-const EXIFTOOL = process.env.EXIFTOOL || "exiftool";
 const PHOTO = path.join(ROOT, "tests/fixtures/photos/temple.jpg");
 
-const { chromium } = require(path.join(MODULES, "playwright-core"));
-const AXE = fs.readFileSync(require.resolve(path.join(MODULES, "axe-core/axe.min.js")), "utf8");
-
-let failures = 0;
-function check(ok, what) {
-  console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`);
-  if (!ok) failures++;
-}
+const { chromium, CHROMIUM, tally, check, axe, ffprobeOk, exif, watchConsole } = require("./browser-judges.cjs");
 
 const MODERATOR = ["mia", "a long and correct password"];
 
@@ -67,18 +57,6 @@ function startStudio(data) {
   });
 }
 
-async function axe(page, what) {
-  await page.evaluate(AXE);
-  const r = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const res = await axe.run(document, { resultTypes: ["violations"] });
-    return res.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
-  });
-  const bad = r.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(bad.length === 0, `axe on ${what}: no serious or critical violations${bad.length ? " " + JSON.stringify(bad) : ""}`);
-  for (const v of r.filter((v) => !bad.includes(v))) console.log(`       (axe ${v.impact}: ${v.id}, ${v.help})`);
-}
-
 async function shot(page, name) {
   if (!SHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -91,27 +69,6 @@ async function shot(page, name) {
     await save(name.replace(/-desktop$/, "-phone"));
     await page.setViewportSize(size);
   }
-}
-
-function ffprobeOk(file) {
-  try {
-    const out = execFileSync("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", file]);
-    return String(out).includes("video");
-  } catch (_) {
-    return false;
-  }
-}
-
-function exif(file, tag) {
-  return String(execFileSync(EXIFTOOL, ["-s3", "-a", `-${tag}`, file])).trim();
-}
-
-// A page whose own scripts broke a rule of the content security policy, or
-// threw, fails the run.
-function watchConsole(page, problems) {
-  page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
-  page.on("pageerror", (e) => problems.push(String(e)));
-  page.on("response", (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
 }
 
 // Back to the picker, from a result or a failure.
@@ -420,13 +377,13 @@ async function main() {
     finished = true;
   } finally {
     // What the server said, when something went wrong.
-    if (failures || !finished) console.log(`-- vivify serve's log --\n${log().slice(-4000)}`);
+    if (tally.failures || !finished) console.log(`-- vivify serve's log --\n${log().slice(-4000)}`);
     await browser.close();
     child.kill("SIGTERM");
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(failures ? `${failures} check(s) failed` : "every browser check passed");
-  process.exit(failures ? 1 : 0);
+  console.log(tally.failures ? `${tally.failures} check(s) failed` : "every browser check passed");
+  process.exit(tally.failures ? 1 : 0);
 }
 
 main().catch((e) => {

@@ -326,7 +326,8 @@ pub fn write_atomic(path: &Path, force: bool, body: impl FnOnce(&mut dyn Sink) -
     atomic(path, force, |file| {
         let mut w = FileSink::new(file);
         body(&mut w)?;
-        drop(w.into_file()?);
+        // Flushed, then closed here.
+        let _ = w.into_file()?;
         Ok(())
     })
 }

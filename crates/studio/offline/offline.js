@@ -137,9 +137,10 @@ async function convert(box, button, label, work) {
   button.disabled = true;
   const was = button.textContent;
   button.textContent = "Working…";
+  const t0 = performance.now();
   try {
     const { result, ms } = await work();
-    await showResults(label, result, ms);
+    await showResults(label, result, performance.now() - t0, ms);
   } catch (e) {
     box.append(el("p", { className: "error", role: "alert", textContent: e.message }));
   } finally {
@@ -248,7 +249,9 @@ async function keyFrame(file, t) {
 }
 
 // ---- results out ----
-async function showResults(label, result, ms) {
+// `ms`: the whole task, the browser's own decoding included; `wasmMs`: the
+// part spent in vivify's module.
+async function showResults(label, result, ms, wasmMs) {
   $("#results").hidden = false;
   const item = el("li", {}, el("div", { className: "headline", textContent: label }));
   const links = el("ul");
@@ -265,10 +268,11 @@ async function showResults(label, result, ms) {
   if (result.keyDecodedBy) notes.push(`key photo decoded by ${result.keyDecodedBy}`);
   item.append(
     links,
-    el("p", { className: "meta", textContent: `Made in ${Math.round(ms)} ms on this device; ${mb(result.fetched)} read from your files.` }),
+    el("p", { className: "meta", textContent: `Made in ${Math.round(ms)} ms on this device (${Math.round(wasmMs)} ms in vivify); ${mb(result.fetched)} read from your files.` }),
     ...notes.map((n) => el("p", { className: "meta", textContent: n })),
   );
   item.dataset.ms = String(Math.round(ms));
+  item.dataset.fetched = String(result.fetched);
   $("#result-list").prepend(item);
   item.scrollIntoView({ block: "nearest" });
 }

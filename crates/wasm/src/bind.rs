@@ -5,7 +5,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::api::{self, Body, Cut, Outputs};
-use crate::blob::BlobSource;
+use crate::blob::source;
 
 fn fail(e: &vivify_media::Error) -> JsError {
     JsError::new(&vivify_media::error::chain_text(e))
@@ -61,7 +61,7 @@ impl Made {
 /// `inspect`, as JSON: `{headline, details, report}`.
 #[wasm_bindgen]
 pub fn inspect(handle: u32, size: f64, name: &str) -> Result<String, JsError> {
-    let src = BlobSource::new(handle, size);
+    let src = source(handle, size);
     api::inspect(name, &src).map(|v| text(&v)).map_err(|e| fail(&e.in_file(std::path::Path::new(name))))
 }
 
@@ -75,21 +75,21 @@ pub fn live_to_motion(
     mov_name: &str,
     samsung: bool,
 ) -> Result<Made, JsError> {
-    let (s, m) = (BlobSource::new(still, still_size), BlobSource::new(mov, mov_size));
+    let (s, m) = (source(still, still_size), source(mov, mov_size));
     let out = api::live_to_motion(still_name, &s, mov_name, &m, samsung).map_err(|e| fail(&e))?;
     Ok(Made { out, fetched: (s.fetched() + m.fetched()) as f64 })
 }
 
 #[wasm_bindgen]
 pub fn motion_to_live(handle: u32, size: f64, name: &str) -> Result<Made, JsError> {
-    let src = BlobSource::new(handle, size);
+    let src = source(handle, size);
     let out = api::motion_to_live(name, &src).map_err(|e| fail(&e))?;
     Ok(Made { out, fetched: src.fetched() as f64 })
 }
 
 #[wasm_bindgen]
 pub fn extract(handle: u32, size: f64, name: &str) -> Result<Made, JsError> {
-    let src = BlobSource::new(handle, size);
+    let src = source(handle, size);
     let out = api::extract(name, &src).map_err(|e| fail(&e))?;
     Ok(Made { out, fetched: src.fetched() as f64 })
 }
@@ -97,7 +97,7 @@ pub fn extract(handle: u32, size: f64, name: &str) -> Result<Made, JsError> {
 /// A video's key frames and suggested moment, as JSON.
 #[wasm_bindgen]
 pub fn cut_plan(handle: u32, size: f64, name: &str) -> Result<String, JsError> {
-    let src = BlobSource::new(handle, size);
+    let src = source(handle, size);
     api::cut_plan(name, &src).map(|v| text(&v)).map_err(|e| fail(&e))
 }
 
@@ -118,7 +118,7 @@ pub fn video_to_live(
     mute: bool,
     key_jpeg: &[u8],
 ) -> Result<Made, JsError> {
-    let src = BlobSource::new(handle, size);
+    let src = source(handle, size);
     let cut = Cut { start_s, end_s, still_s, live, motion, samsung, mute };
     let key = (!key_jpeg.is_empty()).then_some(key_jpeg);
     let out = api::video_to_live(name, &src, cut, key).map_err(|e| fail(&e))?;

@@ -11,3 +11,4 @@
 pub mod api;
 mod bind;
 mod blob;
+pub mod sliced;

@@ -248,7 +248,8 @@ pub fn write_output(
         crate::outfile::write_temp(&unsigned, |file| {
             let mut w = crate::sink::FileSink::new(file);
             body(&mut w)?;
-            drop(w.into_file()?);
+            // Flushed, then closed here.
+            let _ = w.into_file()?;
             Ok(())
         })?;
         crate::outfile::write_atomic_file(path, force, |dst| {

@@ -93,10 +93,15 @@ pub fn seascape(w: usize, h: usize) -> Drawn {
     Drawn { width: w, height: h, rgb, sky, water }
 }
 
-/// PNG bytes of a drawn photo.
+/// PNG bytes of a drawn photo (written with the png crate directly, so
+/// the helpers serve crates below `vivify` too).
 pub fn png(d: &Drawn) -> Vec<u8> {
-    let img = vivify::picture::image::Rgb { width: d.width, height: d.height, data: d.rgb.clone() };
-    vivify::alive::explain::png_bytes(&img).expect("png")
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, d.width as u32, d.height as u32);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header().and_then(|mut w| w.write_image_data(&d.rgb)).expect("png");
+    out
 }
 
 /// Baseline JPEG bytes of a drawn photo (quality 95, with the encoder we ship).
