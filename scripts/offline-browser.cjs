@@ -176,6 +176,12 @@ async function main() {
     const made = await runTask(page, d4, [H264], "Make it", "an H.264 video → Live pair + Motion Photo");
     judgePair(made.files, "the video's Live pair");
     judgeMotion(find(made.files, /\.MP\.jpg$/), "the video's Motion Photo", d4);
+    await axe(page, "a video's moment chooser");
+    // A clip longer than a Live Photo is refused in words, before any work.
+    await page.fill(".task input[type=number] >> nth=0", "9");
+    await page.getByRole("button", { name: "Make it" }).click();
+    const refusal = await page.waitForSelector(".task .error", { timeout: 10000 }).then((e) => e.textContent(), () => "");
+    check(/1 to 3 s/.test(refusal), `a 9 s clip is refused in words: "${refusal}"`);
     const note = await page.textContent("#result-list > li");
     check(/decoded by this browser/.test(note), "the key photo of an H.264 video was decoded by the browser");
     times.video_to_live_h264 = made.ms;
@@ -213,6 +219,21 @@ async function main() {
     judgePair(hevc.files, "the iPhone movie's Live pair");
     check(/decoded by vivify/.test(await page.textContent("#result-list > li")), "the HEVC key photo was decoded in the page");
     times.video_to_live_hevc = hevc.ms;
+    // Files dropped on the page are taken like picked ones.
+    const dropped = fs.readFileSync(SAMPLE("samsung_s23ultra_motionphoto.heic")).toString("base64");
+    const dt = await page.evaluateHandle((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const t = new DataTransfer();
+      t.items.add(new File([bytes], "s23.heic", { type: "image/heic" }));
+      return t;
+    }, dropped);
+    await page.dispatchEvent("#drop", "drop", { dataTransfer: dt });
+    const dropHead = await page.waitForFunction(() => {
+      const h = document.querySelector("#cards .headline");
+      return h && !/reading…$/.test(h.textContent) && h.textContent;
+    }, null, { timeout: 30000 }).then((h) => h.jsonValue(), () => "");
+    check(/s23\.heic: Motion Photo/.test(dropHead), `a dropped Samsung Motion Photo is named in words: "${dropHead}"`);
+
     check(problems.length === 0, `no script errors or policy violations${problems.length ? ": " + problems.join(" / ") : ""}`);
     await context.setOffline(false);
 

@@ -203,6 +203,14 @@ function fillVideoTask(box, why, v, plan) {
   const [samsungLabel, samsung] = checkbox("Samsung's trailer too");
   const [muteLabel, mute] = checkbox("without sound");
   const go = el("button", { type: "button", textContent: "Make it" });
+  // A new start keeps the clip as long as it can be (up to 3 s) and puts
+  // the key photo in its middle.
+  starts.onchange = () => {
+    const s = Number(starts.value);
+    const e = Math.min(s + 3, plan.duration_s);
+    end.value = e.toFixed(2);
+    still.value = ((s + e) / 2).toFixed(2);
+  };
   box.append(
     el("p", {}, el("label", {}, "Starts on the key frame at ", starts), " ", endLabel, " ", stillLabel),
     el("p", { className: "why", textContent: "A copied clip starts on a key frame; Live Photos last 1 to 3 seconds." }),
@@ -212,7 +220,9 @@ function fillVideoTask(box, why, v, plan) {
       start: Number(starts.value), end: Number(end.value), still: Number(still.value),
       live: live.checked, motion: motion.checked, samsung: samsung.checked, mute: mute.checked,
     };
-    if (!(args.end > args.start)) throw new Error("The clip must end after it starts.");
+    const len = args.end - args.start;
+    const shortest = Math.min(1, plan.duration_s - args.start);
+    if (!(len >= shortest - 0.001 && len <= 3.001)) throw new Error(`The clip is ${len.toFixed(2)} s long; a Live Photo lasts 1 to 3 s.`);
     if (!(args.still >= args.start && args.still <= args.end)) throw new Error("The key photo must lie inside the clip.");
     if (!args.live && !args.motion) throw new Error("Choose a Live Photo pair, a Motion Photo or both.");
     let decodedBy = "vivify (in this page)";
