@@ -65,7 +65,7 @@ async function runTask(page, dir, files, button, what) {
     document.querySelector(".task .error"), before, { timeout: 300000 }).then(() => true, () => false);
   const error = await page.$eval(".task .error", (e) => e.textContent).catch(() => null);
   check(done && !error, `${what}${error ? ": " + error : ""}`);
-  if (!done || error) return { files: {}, ms: NaN, moment: null };
+  if (!done || error) return { files: {}, ms: NaN, wasmMs: NaN, moment: null };
   const item = await page.$("#result-list > li");
   // The moment a video task was cut to, for the CLI to cut the same.
   const moment = await page.evaluate(() => {
@@ -76,6 +76,7 @@ async function runTask(page, dir, files, button, what) {
   });
   const ms = Number(await item.getAttribute("data-ms"));
   const fetched = Number(await item.getAttribute("data-fetched"));
+  const wasmMs = Number(await item.getAttribute("data-wasm-ms"));
   const saved = {};
   for (const a of await item.$$("a[download]")) {
     const [dl] = await Promise.all([page.waitForEvent("download"), a.click()]);
@@ -84,7 +85,7 @@ async function runTask(page, dir, files, button, what) {
     saved[path.basename(file)] = file;
   }
   console.log(`       ${what}: ${Object.keys(saved).join(", ")} in ${ms} ms`);
-  return { files: saved, ms, moment, fetched };
+  return { files: saved, ms, wasmMs, moment, fetched };
 }
 
 const find = (files, re) => Object.entries(files).find(([n]) => re.test(n))?.[1];
@@ -154,7 +155,7 @@ async function main() {
     judgeMotion(mp, "the Motion Photo", d1);
     await shot(page, "pair");
     await axe(page, "a conversion's downloads");
-    times.live_to_motion = toMotion.ms;
+    times.live_to_motion = toMotion;
 
     const cid = exif(PAIR[0], "ContentIdentifier");
     const d2 = path.join(tmp, "back");
@@ -162,7 +163,7 @@ async function main() {
     if (mp) {
       const back = await runTask(page, d2, [mp], "Make a Live Photo pair", "and back: Motion Photo → Live pair");
       judgePair(back.files, "the pair made back", cid);
-      times.motion_to_live = back.ms;
+      times.motion_to_live = back;
       const d3 = path.join(tmp, "apart");
       fs.mkdirSync(d3);
       const apart = await runTask(page, d3, [mp], "Take apart (photo + MP4)", "the Motion Photo taken apart");
@@ -184,7 +185,7 @@ async function main() {
     check(/1 to 3 s/.test(refusal), `a 9 s clip is refused in words: "${refusal}"`);
     const note = await page.textContent("#result-list > li");
     check(/decoded by this browser/.test(note), "the key photo of an H.264 video was decoded by the browser");
-    times.video_to_live_h264 = made.ms;
+    times.video_to_live_h264 = made;
     await shot(page, "video");
 
     // A turned phone video: the browser draws the key photo upright, so the
@@ -218,7 +219,7 @@ async function main() {
     const hevc = await runTask(page, d5, [PAIR[1]], "Make it", "an iPhone HEVC movie → Live pair + Motion Photo");
     judgePair(hevc.files, "the iPhone movie's Live pair");
     check(/decoded by vivify/.test(await page.textContent("#result-list > li")), "the HEVC key photo was decoded in the page");
-    times.video_to_live_hevc = hevc.ms;
+    times.video_to_live_hevc = hevc;
     // Files dropped on the page are taken like picked ones.
     const dropped = fs.readFileSync(SAMPLE("samsung_s23ultra_motionphoto.heic")).toString("base64");
     const dt = await page.evaluateHandle((b64) => {
@@ -269,12 +270,16 @@ async function main() {
       video_to_live_h264: cli(["live", "--no-sign", ...cut(made.moment), "-o", path.join(c, "h264"), H264]),
       video_to_live_hevc: cli(["live", "--no-sign", ...cut(hevc.moment), "-o", path.join(c, "hevc"), PAIR[1]]),
     };
-    console.log(`\n  conversion times (ms), this machine; page: click to downloads, in ${await browser.version()}; CLI: ${BIN}, whole process:`);
-    console.log("  what                      page (wasm)   CLI (whole process)");
+    console.log(`\n  conversion times (ms), this machine; page: click to downloads in ${await browser.version()} (of which in vivify's module); CLI: ${BIN}, whole process:`);
+    console.log("  what                      page   (module)   CLI");
+    const page_ms = {}, wasm_ms = {};
     for (const k of Object.keys(cliTimes)) {
-      console.log(`  ${k.padEnd(24)}  ${String(Math.round(times[k])).padStart(10)}   ${String(Math.round(cliTimes[k])).padStart(10)}`);
+      const t = times[k] || { ms: NaN, wasmMs: NaN };
+      page_ms[k] = t.ms;
+      wasm_ms[k] = t.wasmMs;
+      console.log(`  ${k.padEnd(24)}  ${String(Math.round(t.ms)).padStart(5)}   ${String(Math.round(t.wasmMs)).padStart(6)}   ${String(Math.round(cliTimes[k])).padStart(5)}`);
     }
-    if (TIMES) fs.writeFileSync(TIMES, JSON.stringify({ page_ms: times, cli_ms: cliTimes, chromium: await browser.version() }, null, 2));
+    if (TIMES) fs.writeFileSync(TIMES, JSON.stringify({ page_ms, wasm_ms, cli_ms: cliTimes, chromium: await browser.version() }, null, 2));
   } finally {
     await browser.close();
     child.kill("SIGTERM");

@@ -283,6 +283,7 @@ async function showResults(label, result, ms, wasmMs) {
   );
   item.dataset.ms = String(Math.round(ms));
   item.dataset.fetched = String(result.fetched);
+  item.dataset.wasmMs = String(Math.round(wasmMs));
   $("#result-list").prepend(item);
   item.scrollIntoView({ block: "nearest" });
 }
