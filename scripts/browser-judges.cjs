@@ -6,7 +6,7 @@
 const path = require("path");
 const fs = require("fs");
 const os = require("os");
-const { execFileSync } = require("child_process");
+const { execFileSync, spawn } = require("child_process");
 
 const MODULES = process.env.VIVIFY_NODE_MODULES || path.join(os.homedir(), ".cache/vivify-tools/node_modules");
 const CHROMIUM = process.env.VIVIFY_CHROMIUM || "/usr/bin/chromium";
@@ -53,4 +53,18 @@ function watchConsole(page, problems) {
   page.on("response", (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
 }
 
-module.exports = { chromium, CHROMIUM, EXIFTOOL, tally, check, axe, ffprobeOk, exif, watchConsole };
+// Starts `BIN serve` on a free loopback port; resolves once it says where.
+function serve(bin, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ["serve", "--listen", "127.0.0.1:0", ...args], { stdio: ["ignore", "ignore", "pipe"], env });
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d;
+      const m = err.match(/vivify studio: (http:\/\/\S+)/);
+      if (m) resolve({ child, url: m[1].replace(/\/$/, ""), log: () => err });
+    });
+    child.on("exit", (code) => reject(new Error(`vivify serve exited ${code}: ${err}`)));
+  });
+}
+
+module.exports = { chromium, CHROMIUM, EXIFTOOL, tally, check, axe, ffprobeOk, exif, watchConsole, serve };

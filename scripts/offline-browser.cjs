@@ -13,8 +13,8 @@
 const path = require("path");
 const fs = require("fs");
 const os = require("os");
-const { spawn, execFileSync } = require("child_process");
-const { chromium, CHROMIUM, EXIFTOOL, tally, check, axe, ffprobeOk, exif, watchConsole } = require("./browser-judges.cjs");
+const { execFileSync } = require("child_process");
+const { chromium, CHROMIUM, EXIFTOOL, tally, check, axe, ffprobeOk, exif, watchConsole, serve } = require("./browser-judges.cjs");
 
 const ROOT = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);
@@ -30,19 +30,7 @@ const PAIR = [SAMPLE("apple_iphone15promax_ios26.1_apple.HEIC"), SAMPLE("apple_i
 const H264 = path.join(ROOT, "tests/fixtures/h264_aac.mp4");
 
 function startStudio(data) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", data, "--workers", "1"], {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, VIVIFY_CONFIG_DIR: path.join(data, "config") },
-    });
-    let err = "";
-    child.stderr.on("data", (d) => {
-      err += d;
-      const m = err.match(/vivify studio: (http:\/\/\S+)/);
-      if (m) resolve({ child, url: m[1].replace(/\/$/, "") });
-    });
-    child.on("exit", (code) => reject(new Error(`vivify serve exited ${code}: ${err}`)));
-  });
+  return serve(BIN, ["--data", data, "--workers", "1"], { ...process.env, VIVIFY_CONFIG_DIR: path.join(data, "config") });
 }
 
 async function shot(page, name) {
@@ -178,6 +166,7 @@ async function main() {
     judgePair(made.files, "the video's Live pair");
     judgeMotion(find(made.files, /\.MP\.jpg$/), "the video's Motion Photo", d4);
     await axe(page, "a video's moment chooser");
+    await shot(page, "video");
     // A clip longer than a Live Photo is refused in words, before any work.
     await page.fill(".task input[type=number] >> nth=0", "9");
     await page.getByRole("button", { name: "Make it" }).click();
@@ -186,7 +175,6 @@ async function main() {
     const note = await page.textContent("#result-list > li");
     check(/decoded by this browser/.test(note), "the key photo of an H.264 video was decoded by the browser");
     times.video_to_live_h264 = made;
-    await shot(page, "video");
 
     // A turned phone video: the browser draws the key photo upright, so the
     // still is portrait and says so without an Orientation turn.

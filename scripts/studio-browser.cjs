@@ -13,7 +13,7 @@
 const path = require("path");
 const fs = require("fs");
 const os = require("os");
-const { spawn, execFileSync } = require("child_process");
+const { execFileSync } = require("child_process");
 
 const ROOT = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);
@@ -25,7 +25,7 @@ const BIN = path.resolve(opt("--bin", path.join(ROOT, "target/debug/vivify")));
 const SHOTS = opt("--screenshots", null);
 const PHOTO = path.join(ROOT, "tests/fixtures/photos/temple.jpg");
 
-const { chromium, CHROMIUM, tally, check, axe, ffprobeOk, exif, watchConsole } = require("./browser-judges.cjs");
+const { chromium, CHROMIUM, tally, check, axe, ffprobeOk, exif, watchConsole, serve } = require("./browser-judges.cjs");
 
 const MODERATOR = ["mia", "a long and correct password"];
 
@@ -42,19 +42,7 @@ function startStudio(data) {
     extra.push("--policy", policy);
     console.log("  (no safety pack: sharing allowed without the image classifier)");
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", data, "--workers", "1", ...extra], {
-      stdio: ["ignore", "ignore", "pipe"],
-      env,
-    });
-    let err = "";
-    child.stderr.on("data", (d) => {
-      err += d;
-      const m = err.match(/vivify studio: (http:\/\/\S+)/);
-      if (m) resolve({ child, url: m[1].replace(/\/$/, ""), log: () => err });
-    });
-    child.on("exit", (code) => reject(new Error(`vivify serve exited ${code}: ${err}`)));
-  });
+  return serve(BIN, ["--data", data, "--workers", "1", ...extra], env);
 }
 
 async function shot(page, name) {
