@@ -151,6 +151,6 @@ fn at_key_frame(src: &Input, movie: &Movie, v: &Track, t: f64) -> Result<(f64, v
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .or_else(|| v.samples.iter().position(|s| s.sync).map(|i| (i, 0.0)))
         .ok_or_else(|| Error::invalid("video", "no key frames"))?;
-    let frame = super::decode_frame_at(src, movie, v, sync.1)?;
+    let frame = super::keyframe::decode_frame_at(src, movie, v, sync.1)?;
     Ok((sync.1, frame))
 }
