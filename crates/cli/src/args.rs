@@ -90,6 +90,9 @@ pub struct ServeArgs {
     /// Safety policy (TOML); default: policy.toml in the config folder, else the built-in one.
     #[arg(long, value_name = "TOML")]
     pub policy: Option<PathBuf>,
+    /// Keep jobs, uploads, shares and moderators in PostgreSQL (postgres://user@host/db), shared by many servers and workers; default: studio.db in the data folder. Also from VIVIFY_DATABASE_URL.
+    #[arg(long, env = "VIVIFY_DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    pub database: Option<String>,
     /// Add (or reset) a moderator: reads the password (12+ characters) from the first line of standard input, stores its argon2 hash in the data folder, and exits.
     #[arg(long, value_name = "NAME")]
     pub add_moderator: Option<String>,

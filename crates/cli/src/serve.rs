@@ -21,7 +21,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         let mut line = String::new();
         std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
         let password = line.trim_end_matches(['\n', '\r']);
-        vivify_studio::add_moderator(&data, name, password).map_err(studio_error)?;
+        vivify_studio::add_moderator(&data, a.database.as_deref(), name, password).map_err(studio_error)?;
         eprintln!("vivify: moderator '{}' can sign in at /moderate (data in {})", name.trim(), data.display());
         return Ok(ExitCode::SUCCESS);
     }
@@ -31,6 +31,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         settings.workers = n;
     }
     settings.queue_limit = a.queue.max(1);
+    settings.database = a.database.clone().filter(|d| !d.is_empty());
     settings.signing = crate::credentials::signing(&a.sign)?;
     let mut checks = crate::moderate::checks(a.policy.as_deref())?;
     // The studio's items, reports and blocklist live with its data, so

@@ -117,17 +117,18 @@ pub fn start_workers(
     (0..n)
         .map(|i| {
             let (store, hub, settings) = (store.clone(), hub.clone(), settings.clone());
+            let worker = format!("{}/{i}", settings.worker_name);
             std::thread::Builder::new()
                 .name(format!("vivify-worker-{i}"))
-                .spawn(move || work(&*store, &hub, &settings))
+                .spawn(move || work(&*store, &hub, &settings, &worker))
                 .expect("the OS refused a worker thread")
         })
         .collect()
 }
 
-fn work(store: &dyn Store, hub: &Hub, settings: &Settings) {
+fn work(store: &dyn Store, hub: &Hub, settings: &Settings, worker: &str) {
     while !hub.stopping.load(Ordering::Relaxed) {
-        let job = match store.claim() {
+        let job = match store.claim(worker, settings.lease, settings.max_attempts) {
             Ok(Some(job)) => job,
             Ok(None) => {
                 hub.idle(Duration::from_secs(2));
@@ -142,29 +143,87 @@ fn work(store: &dyn Store, hub: &Hub, settings: &Settings) {
         let (tx, _) = watch::channel(ProgressSnapshot { phase: "starting".into(), ..Default::default() });
         let cancel = Arc::new(AtomicBool::new(job.cancel_requested));
         hub.lock().insert(job.id.clone(), Live { progress: tx.clone(), cancel: cancel.clone() });
-        let progress = JobProgress { tx, cancel };
-        // A bug in one job must not take its worker (and, with one worker,
-        // the queue) down with it: a panic ends that job as failed.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&job, settings, &progress, store)))
-            .unwrap_or_else(|panic| {
-                let what = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
-                eprintln!("vivify serve: job {} stopped on an internal error: {what}", job.id);
-                failed("internal", format!("the job stopped on an internal error ({what}); please report it"), None)
+        let progress = JobProgress { tx, cancel: cancel.clone() };
+        let lost = AtomicBool::new(false);
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let outcome = std::thread::scope(|scope| {
+            // The lease is renewed while the job runs; a cancel asked for in
+            // another process arrives here too, and a lost lease (this
+            // worker stalled past it and another took the job) stops it.
+            let (job, lost, cancel) = (&job, &lost, &cancel);
+            scope.spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(settings.lease / 3) {
+                    match store.heartbeat(&job.id, worker, settings.lease) {
+                        Ok(Some(false)) => {}
+                        Ok(Some(true)) => cancel.store(true, Ordering::Relaxed),
+                        Ok(None) => {
+                            lost.store(true, Ordering::Relaxed);
+                            cancel.store(true, Ordering::Relaxed);
+                        }
+                        Err(e) => eprintln!("vivify serve: job {}: the lease could not be renewed: {e}", job.id),
+                    }
+                }
             });
-        if let Err(e) = store.finish(&job.id, &outcome) {
-            eprintln!("vivify serve: job {} ended but could not be recorded: {e}", job.id);
+            // A bug in one job must not take its worker (and, with one
+            // worker, the queue) down with it: a panic ends that job as failed.
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(job, settings, &progress, store)))
+                    .unwrap_or_else(|panic| {
+                        let what = panic
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default();
+                        eprintln!("vivify serve: job {} stopped on an internal error: {what}", job.id);
+                        failed(
+                            "internal",
+                            format!("the job stopped on an internal error ({what}); please report it"),
+                            None,
+                        )
+                    });
+            let _ = done_tx.send(());
+            outcome
+        });
+        // Published only while this worker still holds the job: a worker
+        // that lost its lease leaves the result to the one that took over.
+        match store.finish(&job.id, worker, &outcome) {
+            Ok(true) => {}
+            Ok(false) => {
+                let why = if lost.load(Ordering::Relaxed) { "its lease ran out" } else { "it was ended elsewhere" };
+                eprintln!("vivify serve: job {} attempt {} not published: {why}", job.id, job.attempts);
+                remove_attempt(&attempt_dir(&settings.data, &job.id, job.attempts));
+            }
+            Err(e) => eprintln!("vivify serve: job {} ended but could not be recorded: {e}", job.id),
         }
         hub.lock().remove(&job.id);
     }
 }
 
-/// The folder a job writes into.
-pub fn job_dir(data: &Path, id: &str) -> PathBuf {
-    data.join("jobs").join(id)
+/// The folder one attempt at a job writes into: attempts never share one,
+/// so a stalled worker that wakes after its job was taken over cannot touch
+/// the files of the attempt that will be published.
+pub fn attempt_dir(data: &Path, id: &str, attempt: u32) -> PathBuf {
+    data.join("jobs").join(id).join(format!("attempt-{attempt}"))
+}
+
+/// Removes an attempt's folder, and the job's folder when nothing else is
+/// left in it (a job that made nothing leaves nothing).
+fn remove_attempt(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    if let Some(job) = dir.parent() {
+        let _ = std::fs::remove_dir(job);
+    }
+}
+
+/// The folder holding a job's files: its last attempt's (data folders from
+/// before leases kept them in the job's own folder).
+pub fn job_files(data: &Path, job: &Job) -> PathBuf {
+    let d = attempt_dir(data, &job.id, job.attempts);
+    if d.is_dir() {
+        d
+    } else {
+        data.join("jobs").join(&job.id)
+    }
 }
 
 fn run(job: &Job, settings: &Settings, progress: &JobProgress, store: &dyn Store) -> Outcome {
@@ -172,11 +231,15 @@ fn run(job: &Job, settings: &Settings, progress: &JobProgress, store: &dyn Store
         Ok(s) => s,
         Err(e) => return failed("bad_request", format!("the job's request cannot be read: {e}"), None),
     };
-    let dir = job_dir(&settings.data, &job.id);
-    // A job that ran before a restart starts from nothing.
-    if dir.exists() {
-        if let Err(e) = std::fs::remove_dir_all(&dir) {
-            return failed("internal", format!("{}: cannot clear: {e}", dir.display()), None);
+    let dir = attempt_dir(&settings.data, &job.id, job.attempts);
+    // Earlier attempts ended without a result (their leases ran out): their
+    // files go, and this attempt starts from nothing.
+    for earlier in 1..=job.attempts {
+        let d = attempt_dir(&settings.data, &job.id, earlier);
+        if d.exists() {
+            if let Err(e) = std::fs::remove_dir_all(&d) {
+                return failed("internal", format!("{}: cannot clear: {e}", d.display()), None);
+            }
         }
     }
     if let Err(e) = std::fs::create_dir_all(&dir) {
@@ -186,11 +249,11 @@ fn run(job: &Job, settings: &Settings, progress: &JobProgress, store: &dyn Store
     match result {
         Ok(v) => Outcome::Done(v),
         Err(e) if matches!(e, vivify::Error::Cancelled) || progress.cancelled() => {
-            let _ = std::fs::remove_dir_all(&dir);
+            remove_attempt(&dir);
             Outcome::Cancelled
         }
         Err(e) => {
-            let _ = std::fs::remove_dir_all(&dir);
+            remove_attempt(&dir);
             let api = ApiError::from_library(&e);
             failed(api.kind, chain_text(&e), refusal_of(&e))
         }

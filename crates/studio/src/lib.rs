@@ -33,7 +33,7 @@ use axum::Router;
 
 pub use error::{ApiError, StudioError};
 use jobs::Hub;
-use store::{SqliteStore, Store};
+use store::{PgStore, SqliteStore, Store};
 pub use uploads::UploadLimits;
 
 /// How the studio runs: where it keeps things, who may use it, how much
@@ -51,6 +51,15 @@ pub struct Settings {
     pub limits: UploadLimits,
     pub signing: vivify::provenance::Signing,
     pub checks: vivify::safety::Checks,
+    /// How long a worker holds a job between heartbeats; a job whose lease
+    /// runs out is taken over by another worker.
+    pub lease: std::time::Duration,
+    /// Starts a job may have before a lapsed lease fails it.
+    pub max_attempts: u32,
+    /// This process's workers are named `NAME/0`, `NAME/1`, … in the store.
+    pub worker_name: String,
+    /// A PostgreSQL URL shared by many servers; `None`: `studio.db` in `data`.
+    pub database: Option<String>,
 }
 
 impl Settings {
@@ -71,12 +80,28 @@ impl Settings {
             limits: UploadLimits::default(),
             signing: vivify::provenance::Signing::unsigned(),
             checks,
+            lease: std::time::Duration::from_secs(30),
+            max_attempts: 3,
+            worker_name: default_worker_name(),
+            database: None,
         }
     }
 
     pub fn upload_path(&self, id: &str) -> PathBuf {
         uploads::upload_path(&self.data, id)
     }
+}
+
+/// `HOST-PID`: unique among the processes sharing a store.
+fn default_worker_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
+    format!("{host}-{}", std::process::id())
 }
 
 /// What every handler sees.
@@ -164,7 +189,7 @@ impl Server {
             let d = settings.data.join(sub);
             std::fs::create_dir_all(&d).map_err(|e| StudioError::io(d.display().to_string(), e))?;
         }
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.data.join("studio.db"))?);
+        let store = open_store(&settings.data, settings.database.as_deref())?;
         let requeued = store.requeue_interrupted()?;
         if requeued > 0 {
             eprintln!("vivify serve: {requeued} job(s) interrupted by the last stop run again");
@@ -241,10 +266,27 @@ impl Drop for Server {
 }
 
 /// Adds (or resets) a moderator of the studio whose data folder is `data`.
-pub fn add_moderator(data: &Path, name: &str, password: &str) -> Result<(), StudioError> {
+pub fn add_moderator(data: &Path, database: Option<&str>, name: &str, password: &str) -> Result<(), StudioError> {
     std::fs::create_dir_all(data).map_err(|e| StudioError::io(data.display().to_string(), e))?;
-    let store = SqliteStore::open(&data.join("studio.db"))?;
-    moderation::add_moderator(&store, name, password)
+    let store = open_store(data, database)?;
+    moderation::add_moderator(&*store, name, password)
+}
+
+/// The store: PostgreSQL at `database` when given, else the SQLite file
+/// in the data folder.
+pub fn open_store(data: &Path, database: Option<&str>) -> Result<Arc<dyn Store>, StudioError> {
+    Ok(match database {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Arc::new(PgStore::open(url)?)
+        }
+        Some(other) => {
+            return Err(StudioError::Config(format!(
+            "--database {}: only postgres:// URLs are understood (leave it out for the SQLite file in the data folder)",
+            other.split('@').next_back().unwrap_or(other)
+        )))
+        }
+        None => Arc::new(SqliteStore::open(&data.join("studio.db"))?),
+    })
 }
 
 /// Uploads cut off by a stop leave `.ID.part` files: nothing refers to them.

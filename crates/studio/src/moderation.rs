@@ -354,17 +354,14 @@ pub async fn review_media(
     if !crate::store::valid_id(&id) {
         return Err(ApiError::not_found("no such share"));
     }
-    let store = app.store.clone();
-    let share = tokio::task::spawn_blocking(move || store.share(&id))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??
-        .ok_or_else(|| ApiError::not_found("no such share"))?;
-    let ct = crate::files::playable_type_of(&share.file);
-    crate::files::serve_file(
-        &crate::jobs::job_dir(&app.settings.data, &share.job_id).join(&share.file),
-        ct,
-        &headers,
-        None,
-    )
+    let app2 = app.clone();
+    let (share, path) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let share = app2.store.share(&id)?.ok_or_else(|| ApiError::not_found("no such share"))?;
+        let path = crate::shares::shared_file(&app2, &share)?;
+        Ok((share, path))
+    })
     .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    let ct = crate::files::playable_type_of(&share.file);
+    crate::files::serve_file(&path, ct, &headers, None).await
 }

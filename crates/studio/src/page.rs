@@ -1,8 +1,8 @@
 //! The page: static files compiled into the binary (no Node, no build
 //! step, no outside script), answered with their types and a short cache.
 
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
@@ -26,10 +26,32 @@ const OFFLINE_HTML: &str = include_str!("../offline/index.html");
 const OFFLINE_JS: &str = include_str!("../offline/offline.js");
 const OFFLINE_CSS: &str = include_str!("../offline/offline.css");
 const OFFLINE_SW: &str = include_str!("../offline/sw.js");
-const OFFLINE_BUNDLE: &str = include_str!("../offline/bundle.js");
+/// Gzipped by build.rs.
+const OFFLINE_BUNDLE_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bundle.js.gz"));
 
 fn asset(body: &'static str, content_type: &'static str) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body)
+}
+
+/// The offline bundle, gzipped as it is kept, or unpacked for a client that
+/// does not say it takes gzip.
+async fn bundle(headers: HeaderMap) -> Response {
+    let gzip_ok = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|e| e.split(';').next().is_some_and(|name| name.trim().eq_ignore_ascii_case("gzip")));
+    let common = [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")];
+    if gzip_ok {
+        return (common, [(header::CONTENT_ENCODING, "gzip"), (header::VARY, "accept-encoding")], OFFLINE_BUNDLE_GZ)
+            .into_response();
+    }
+    let mut plain = Vec::new();
+    match std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(OFFLINE_BUNDLE_GZ), &mut plain) {
+        Ok(_) => (common, [(header::VARY, "accept-encoding")], plain).into_response(),
+        Err(e) => crate::error::ApiError::internal(format!("the offline bundle does not unpack: {e}")).into_response(),
+    }
 }
 
 pub fn routes() -> Router<AppState> {
@@ -53,5 +75,5 @@ pub fn routes() -> Router<AppState> {
         .route("/offline/offline.js", get(|| async { asset(OFFLINE_JS, "text/javascript; charset=utf-8") }))
         .route("/offline/offline.css", get(|| async { asset(OFFLINE_CSS, "text/css; charset=utf-8") }))
         .route("/offline/sw.js", get(|| async { asset(OFFLINE_SW, "text/javascript; charset=utf-8") }))
-        .route("/offline/bundle.js", get(|| async { asset(OFFLINE_BUNDLE, "text/javascript; charset=utf-8") }))
+        .route("/offline/bundle.js", get(bundle))
 }

@@ -19,7 +19,7 @@ use vivify::safety::Category;
 
 use crate::error::ApiError;
 use crate::files::{content_type_of, playable_type_of, serve_file};
-use crate::jobs::job_dir;
+use crate::jobs::job_files;
 use crate::store::{new_id, now, valid_id, Share};
 use crate::AppState;
 
@@ -138,7 +138,7 @@ pub async fn create_share(
         if !listed {
             return Err(ApiError::not_found(format!("job {job_id} has no file {}", req.file)));
         }
-        let path = job_dir(&app.settings.data, &job_id).join(&req.file);
+        let path = job_files(&app.settings.data, &job).join(&req.file);
         let mut safety = safety_store(&app)?;
         let caption = req.caption.as_deref().map(str::trim).filter(|c| !c.is_empty());
         let cleared = vivify::safety::share::check_share(&path, caption, &mut safety, &app.settings.checks.policy)
@@ -161,6 +161,12 @@ pub async fn create_share(
     .await
 }
 
+/// Where a shared file is: in its job's last attempt.
+pub(crate) fn shared_file(app: &AppState, share: &Share) -> Result<std::path::PathBuf, ApiError> {
+    let job = app.store.job(&share.job_id)?.ok_or_else(|| ApiError::not_found(format!("no job {}", share.job_id)))?;
+    Ok(job_files(&app.settings.data, &job).join(&share.file))
+}
+
 /// What the share page shows.
 #[utoipa::path(get, path = "/api/shares/{id}", params(("id" = String, Path)),
     responses((status = 200, body = SharePage), (status = 404)))]
@@ -170,7 +176,7 @@ pub async fn get_share(State(app): State<AppState>, Path(id): Path<String>) -> R
         let safety = safety_store(&app)?;
         let item = safety.item(&share.item_id).map_err(|e| ApiError::from_library(&e))?;
         let status = item.map_or_else(|| "removed".to_string(), |i| i.status);
-        let path = job_dir(&app.settings.data, &share.job_id).join(&share.file);
+        let path = shared_file(&app, &share)?;
         let v = vivify::provenance::verify::verify(&path, &[]).ok();
         let reasons = Category::ALL.iter().map(|c| serde_json::json!({"code": c.code(), "words": c.words()})).collect();
         Ok(Json(SharePage {
@@ -201,18 +207,21 @@ pub async fn share_media(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let app2 = app.clone();
-    let share = blocking(move || {
+    let (share, path) = blocking(move || {
         let share = load_share(&app2, &id)?;
         let item = safety_store(&app2)?.item(&share.item_id).map_err(|e| ApiError::from_library(&e))?;
         match item.map(|i| i.status) {
-            Some(s) if s == "visible" => Ok(share),
+            Some(s) if s == "visible" => {
+                let path = shared_file(&app2, &share)?;
+                Ok((share, path))
+            }
             Some(s) => Err(ApiError::new(StatusCode::GONE, "gone", format!("this item is {s} after a report"))),
             None => Err(ApiError::new(StatusCode::GONE, "gone", "this item was removed")),
         }
     })
     .await?;
     let content_type = playable_type_of(&share.file);
-    serve_file(&job_dir(&app.settings.data, &share.job_id).join(&share.file), content_type, &headers, None).await
+    serve_file(&path, content_type, &headers, None).await
 }
 
 /// Reports a shared item. No sign-in; ten reports per address per ten

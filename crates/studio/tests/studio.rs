@@ -337,7 +337,7 @@ fn a_full_queue_answers_429_and_a_restart_runs_every_accepted_job() {
     // One of them was "running" when the server died: a worker of another
     // process claimed it and never finished.
     let store = SqliteStore::open(&data.join("studio.db")).expect("store");
-    let claimed = store.claim().expect("claim").expect("a queued job");
+    let claimed = store.claim("gone", std::time::Duration::from_secs(600), 3).expect("claim").expect("a queued job");
     drop(store);
 
     let server = start(&data, 1, 2);
@@ -753,8 +753,8 @@ fn signing_studio(dir: &Path) -> Server {
     .resolve()
     .expect("a local signing identity")
     .signing;
-    vivify_studio::add_moderator(&data, "mia", "correct horse battery").expect("moderator");
-    vivify_studio::add_moderator(&data, "noor", "staple battery horse").expect("moderator");
+    vivify_studio::add_moderator(&data, None, "mia", "correct horse battery").expect("moderator");
+    vivify_studio::add_moderator(&data, None, "noor", "staple battery horse").expect("moderator");
     Server::start(s, "127.0.0.1:0".parse().expect("addr")).expect("studio starts")
 }
 
@@ -923,5 +923,96 @@ fn share_report_decide_appeal_through_the_studio() {
     assert_eq!(out.status, 204);
     assert_eq!(get_with(&server, "/api/me", &cookie).json()["moderator"], Value::Null, "the session ended");
     assert_eq!(get_with(&server, "/api/moderation/cases", &cookie).status, 401);
+    server.stop();
+}
+
+/// A fresh database on the test server (`VIVIFY_TEST_POSTGRES`), or `None`
+/// after saying loudly that the Postgres checks did not run.
+fn postgres_database() -> Option<String> {
+    let Ok(url) = std::env::var("VIVIFY_TEST_POSTGRES") else {
+        if std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+            panic!("VIVIFY_TEST_POSTGRES is required (VIVIFY_REQUIRE_TOOLS=1): scripts/test starts a throwaway server");
+        }
+        common::skipped("the studio on PostgreSQL (set VIVIFY_TEST_POSTGRES; scripts/pg-throwaway starts a server)");
+        return None;
+    };
+    let name = format!("vivify_studio_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connect to the test server");
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).expect("an old test database goes");
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("a test database");
+    Some(format!("{}/{name}", url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b)))
+}
+
+#[test]
+fn an_api_server_and_a_worker_server_share_one_postgres_queue() {
+    let Some(database) = postgres_database() else { return };
+    let dir = common::temp_dir("studio-postgres");
+    let data = dir.join("data");
+    let settings = |workers: usize, name: &str| {
+        let mut s = Settings::new(&data);
+        s.workers = workers;
+        s.database = Some(database.clone());
+        s.worker_name = name.into();
+        // Short leases, so the cancel below reaches the worker within a second.
+        s.lease = Duration::from_secs(3);
+        s
+    };
+    let api = Server::start(settings(0, "api"), "127.0.0.1:0".parse().expect("addr")).expect("api starts");
+    let worker = Server::start(settings(1, "worker"), "127.0.0.1:0".parse().expect("addr")).expect("worker starts");
+    let id = a_upload(&api);
+    let tiny = json!({"kind": "alive", "upload": id, "duration": 0.5, "size": "160x120", "fps": 10,
+                      "live": false, "motion": false, "explain": false});
+    let ids: Vec<String> =
+        (0..3).map(|_| post_json(&api, "/api/jobs", &tiny).json()["id"].as_str().expect("an id").to_string()).collect();
+    for id in &ids {
+        let done = wait_done(&api, id);
+        assert_eq!((done["state"].as_str(), done["attempts"].as_u64()), (Some("done"), Some(1)), "{done}");
+        let f = done["files"][0]["name"].as_str().expect("a file");
+        let bytes = get(&api, &format!("/api/jobs/{id}/files/{f}")).body;
+        common::assert_decodes(&save(&dir, &format!("{id}.mp4"), &bytes));
+    }
+    // A cancel asked of the API reaches the job running in the other
+    // server, through the store (the worker's heartbeat brings it back).
+    let long = json!({"kind": "alive", "upload": id, "duration": 20.0, "size": "640x480", "fps": 30});
+    let jid = post_json(&api, "/api/jobs", &long).json()["id"].as_str().expect("an id").to_string();
+    let start = Instant::now();
+    while get(&api, &format!("/api/jobs/{jid}")).json()["state"] != "running" {
+        assert!(start.elapsed() < Duration::from_secs(60), "the worker never took the long job");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(post_json(&api, &format!("/api/jobs/{jid}/cancel"), &json!({})).status, 200);
+    let ended = wait_done(&api, &jid);
+    assert_eq!(ended["state"], "cancelled", "{ended}");
+    assert!(start.elapsed() < Duration::from_secs(30), "the cancel took {:?}", start.elapsed());
+    api.stop();
+    worker.stop();
+}
+
+#[test]
+fn the_offline_page_is_served_with_its_bundle_and_a_policy_that_connects_nowhere() {
+    let dir = common::temp_dir("studio-offline");
+    let server = start(&dir.join("data"), 0, 2);
+    let plain = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("offline/bundle.js")).expect("the bundle");
+    let page = get(&server, "/offline/");
+    assert_eq!(page.status, 200);
+    assert!(String::from_utf8_lossy(&page.body).contains("bundle.js"));
+    let csp = page.header("content-security-policy").expect("a policy").to_string();
+    assert!(csp.contains("connect-src 'none'") && csp.contains("worker-src 'self' blob:"), "{csp}");
+    assert_eq!(get(&server, "/offline").status, 308, "the bare path redirects to the folder");
+    // Sent gzipped to a client that takes it, plain to one that does not:
+    // the same bytes as the file in offline/ either way.
+    let r = agent().get(url(&server, "/offline/bundle.js")).header("Accept-Encoding", "gzip, br").call().expect("gzip");
+    assert_eq!(r.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("gzip"));
+    let mut gz = Vec::new();
+    r.into_body().as_reader().read_to_end(&mut gz).expect("body");
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice()).read_to_end(&mut unpacked).expect("gunzip");
+    assert!(unpacked == plain, "the gzipped bundle is the bundle");
+    assert!(gz.len() * 2 < plain.len(), "{} gzipped of {}", gz.len(), plain.len());
+    let r = get(&server, "/offline/bundle.js");
+    assert_eq!(r.header("content-encoding"), None);
+    assert!(r.body == plain, "the plain bundle is the bundle");
+    let sw = get(&server, "/offline/sw.js");
+    assert!(sw.header("content-security-policy").is_some_and(|c| c.contains("connect-src 'self'")));
     server.stop();
 }

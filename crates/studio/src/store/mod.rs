@@ -1,9 +1,16 @@
-//! What the studio keeps between requests and across restarts: uploads and
-//! jobs. One trait, so a later backend (Postgres, issue 18) can stand in for
-//! the embedded SQLite one without the server noticing.
+//! What the studio keeps between requests and across restarts: uploads,
+//! jobs, shares, moderators and their sessions. One trait, two backends: the
+//! embedded SQLite file (one machine, the default) and PostgreSQL (many
+//! servers and workers sharing one queue).
 
+#[cfg(test)]
+mod contract;
+mod postgres;
 mod sqlite;
 
+use std::time::Duration;
+
+pub use postgres::PgStore;
 use serde::{Deserialize, Serialize};
 pub use sqlite::SqliteStore;
 use utoipa::ToSchema;
@@ -146,16 +153,27 @@ pub trait Store: Send + Sync {
     fn jobs(&self, limit: usize) -> Result<Vec<Job>, StudioError>;
     /// Jobs waiting for a worker.
     fn queued(&self) -> Result<usize, StudioError>;
-    /// Takes the next queued job (lowest priority number, then oldest) and
-    /// marks it running; `None` when nothing waits.
-    fn claim(&self) -> Result<Option<Job>, StudioError>;
-    /// Records how a running job ended; false when it was not running.
-    fn finish(&self, id: &str, outcome: &Outcome) -> Result<bool, StudioError>;
+    /// Takes the next job for `worker` and leases it for `lease`: a queued
+    /// one (lowest priority number, then oldest), or a running one whose
+    /// lease ran out (its worker died or stalled), which then starts again.
+    /// A job whose lease ran out after `max_attempts` starts is failed
+    /// instead, with the reason kept; one whose cancel was asked for is
+    /// cancelled. `None` when nothing waits.
+    fn claim(&self, worker: &str, lease: Duration, max_attempts: u32) -> Result<Option<Job>, StudioError>;
+    /// Extends `worker`'s lease on a running job. `None`: the lease is lost
+    /// (the job ended, or another worker took it over); else whether a
+    /// cancel was asked for (from any process sharing the store).
+    fn heartbeat(&self, id: &str, worker: &str, lease: Duration) -> Result<Option<bool>, StudioError>;
+    /// Publishes how a running job ended, only while `worker` still holds
+    /// it: true when recorded. So each job's result is published at most
+    /// once, by the one worker that holds it.
+    fn finish(&self, id: &str, worker: &str, outcome: &Outcome) -> Result<bool, StudioError>;
     /// Cancels a queued job at once, or marks a running one to stop; the
     /// job after the change (`None`: no such job).
     fn cancel(&self, id: &str) -> Result<Option<Job>, StudioError>;
-    /// On start: jobs that were running when the last server stopped go
-    /// back to the queue. Returns how many.
+    /// On the start of a server that alone uses the store: jobs that were
+    /// running when it last stopped go back to the queue at once rather
+    /// than when their leases run out. Returns how many.
     fn requeue_interrupted(&self) -> Result<usize, StudioError>;
 
     fn add_share(&self, share: &Share) -> Result<(), StudioError>;
@@ -176,6 +194,37 @@ pub trait Store: Send + Sync {
 /// The time now as `YYYY-MM-DDTHH:MM:SSZ` (the safety database's clock
 /// format, so the two stores' times read alike).
 pub(crate) use vivify::safety::store::now;
+
+/// Unix milliseconds now (the SQLite store's lease clock).
+pub(crate) fn unix_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A lease in whole milliseconds, at least one.
+pub(crate) fn lease_ms(lease: Duration) -> i64 {
+    i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 4).max(1)
+}
+
+/// The error a job gets when its lease ran out once too often.
+pub(crate) fn gave_up(max_attempts: u32) -> String {
+    let e = JobError {
+        kind: "gave_up".into(),
+        message: format!(
+            "the job was started {max_attempts} times and its worker stopped each time before it finished; not tried again"
+        ),
+        refusal: None,
+    };
+    serde_json::to_string(&e).unwrap_or_default()
+}
+
+/// State, result and error columns for an outcome (JSON as text).
+pub(crate) fn outcome_columns(outcome: &Outcome) -> (&'static str, Option<String>, Option<String>) {
+    match outcome {
+        Outcome::Done(r) => ("done", Some(r.to_string()), None),
+        Outcome::Failed(e) => ("failed", None, Some(serde_json::to_string(e).unwrap_or_default())),
+        Outcome::Cancelled => ("cancelled", None, None),
+    }
+}
 
 /// A fresh identifier: 16 random bytes as 32 hex digits (unguessable: the
 /// id is what lets a client see a job or an upload).

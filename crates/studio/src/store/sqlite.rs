@@ -1,18 +1,27 @@
 //! The embedded store: one SQLite file in the data folder (WAL, so readers
-//! never wait on the writer). Claiming is one `UPDATE … RETURNING` on the
-//! oldest queued row, so two workers never take the same job.
+//! never wait on the writer). Claiming is one write transaction (taken at
+//! once), so two workers never take the same job; leases are Unix
+//! milliseconds of this machine's clock (every process using the file is on
+//! it).
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{new_id, now, Job, JobError, JobState, Outcome, Share, Store, Upload};
+use std::time::Duration;
+
+use super::{
+    gave_up, lease_ms, new_id, now, outcome_columns, unix_ms, Job, JobError, JobState, Outcome, Share, Store, Upload,
+};
 use crate::error::StudioError;
 
-/// Bumped with every change below; a database from a newer vivify is
-/// refused rather than misread.
-const SCHEMA_VERSION: i64 = 2;
+/// The schema's version after every migration below; a database from a
+/// newer vivify is refused rather than misread.
+const SCHEMA_VERSION: i64 = 3;
+
+/// Version 3: jobs are leased to a worker until a time (issue 18).
+const LEASES: &str = "ALTER TABLE jobs ADD COLUMN worker TEXT; ALTER TABLE jobs ADD COLUMN lease_until INTEGER;";
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS uploads (
@@ -118,8 +127,15 @@ impl SqliteStore {
                 path.display()
             )));
         }
-        conn.execute_batch(SCHEMA).map_err(db)?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(db)?;
+        // Each step and its version number commit together.
+        let mut conn = conn;
+        let steps: [(i64, &str); 2] = [(2, SCHEMA), (3, LEASES)];
+        for (to, sql) in steps.into_iter().filter(|(to, _)| *to > version) {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
+            tx.execute_batch(sql).map_err(db)?;
+            tx.pragma_update(None, "user_version", to).map_err(db)?;
+            tx.commit().map_err(db)?;
+        }
         Ok(SqliteStore { conn: Mutex::new(conn) })
     }
 
@@ -232,31 +248,63 @@ impl Store for SqliteStore {
             .map(|n| n as usize)
     }
 
-    fn claim(&self) -> Result<Option<Job>, StudioError> {
+    fn claim(&self, worker: &str, lease: Duration, max_attempts: u32) -> Result<Option<Job>, StudioError> {
+        let now_s = unix_ms();
+        let until = now_s + lease_ms(lease);
         self.with(|c| {
-            c.query_row(
-                &format!(
-                    "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?1
-                     WHERE seq = (SELECT seq FROM jobs WHERE state = 'queued' ORDER BY priority, seq LIMIT 1)
-                     RETURNING {JOB_COLUMNS}"
-                ),
-                [now()],
-                job_from,
-            )
-            .optional()
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            // Lapsed leases first: a cancel asked for ends the job; a job
+            // out of attempts fails, saying so; the rest wait again.
+            tx.execute(
+                "UPDATE jobs SET state = 'cancelled', finished_at = ?2, worker = NULL, lease_until = NULL
+                 WHERE state = 'running' AND lease_until < ?1 AND cancel_requested = 1",
+                params![now_s, now()],
+            )?;
+            tx.execute(
+                "UPDATE jobs SET state = 'failed', finished_at = ?3, worker = NULL, lease_until = NULL, error = ?4
+                 WHERE state = 'running' AND lease_until < ?1 AND attempts >= ?2",
+                params![now_s, max_attempts, now(), gave_up(max_attempts)],
+            )?;
+            let job = tx
+                .query_row(
+                    &format!(
+                        "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?1, worker = ?2,
+                         lease_until = ?3
+                         WHERE seq = (SELECT seq FROM jobs
+                                      WHERE state = 'queued' OR (state = 'running' AND lease_until < ?4)
+                                      ORDER BY priority, seq LIMIT 1)
+                         RETURNING {JOB_COLUMNS}"
+                    ),
+                    params![now(), worker, until, now_s],
+                    job_from,
+                )
+                .optional()?;
+            tx.commit()?;
+            Ok(job)
         })
     }
 
-    fn finish(&self, id: &str, outcome: &Outcome) -> Result<bool, StudioError> {
-        let (state, result, error) = match outcome {
-            Outcome::Done(r) => ("done", Some(r.to_string()), None),
-            Outcome::Failed(e) => ("failed", None, Some(serde_json::to_string(e).unwrap_or_default())),
-            Outcome::Cancelled => ("cancelled", None, None),
-        };
+    fn heartbeat(&self, id: &str, worker: &str, lease: Duration) -> Result<Option<bool>, StudioError> {
+        let until = unix_ms() + lease_ms(lease);
+        self.with(|c| {
+            c.query_row(
+                "UPDATE jobs SET lease_until = ?3 WHERE id = ?1 AND worker = ?2 AND state = 'running'
+                 RETURNING cancel_requested",
+                params![id, worker, until],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|o| o.map(|c| c != 0))
+        })
+    }
+
+    fn finish(&self, id: &str, worker: &str, outcome: &Outcome) -> Result<bool, StudioError> {
+        let (state, result, error) = outcome_columns(outcome);
         self.with(|c| {
             c.execute(
-                "UPDATE jobs SET state = ?2, result = ?3, error = ?4, finished_at = ?5 WHERE id = ?1 AND state = 'running'",
-                params![id, state, result, error, now()],
+                "UPDATE jobs SET state = ?3, result = ?4, error = ?5, finished_at = ?6, lease_until = NULL
+                 WHERE id = ?1 AND worker = ?2 AND state = 'running'",
+                params![id, worker, state, result, error, now()],
             )
             .map(|n| n == 1)
         })
@@ -348,7 +396,11 @@ impl Store for SqliteStore {
                 "UPDATE jobs SET state = 'cancelled', finished_at = ?1 WHERE state = 'running' AND cancel_requested = 1",
                 [now()],
             )?;
-            c.execute("UPDATE jobs SET state = 'queued', started_at = NULL WHERE state = 'running'", [])
+            c.execute(
+                "UPDATE jobs SET state = 'queued', started_at = NULL, worker = NULL, lease_until = NULL
+                 WHERE state = 'running'",
+                [],
+            )
         })
     }
 }
@@ -357,79 +409,56 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
-    fn store() -> (SqliteStore, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!("vivify-studio-store-{}", new_id().expect("store")));
+    const LONG: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn a_restart_requeues_what_ran_and_keeps_what_ended() {
+        let dir = std::env::temp_dir().join(format!("vivify-studio-store-{}", new_id().expect("id")));
         std::fs::create_dir_all(&dir).expect("store");
-        (SqliteStore::open(&dir.join("studio.db")).expect("store"), dir)
-    }
-
-    #[test]
-    fn claims_go_by_priority_then_age_and_each_job_once() {
-        let (s, dir) = store();
-        let spec = serde_json::json!({"n": 1});
-        let a = s.enqueue("alive", &spec, 10, 10).expect("store").expect("a job");
-        let b = s.enqueue("alive", &spec, 0, 10).expect("store").expect("a job");
-        let c = s.enqueue("alive", &spec, 10, 10).expect("store").expect("a job");
-        let order: Vec<String> = std::iter::from_fn(|| s.claim().expect("store").map(|j| j.id)).collect();
-        assert_eq!(order, [b.id.clone(), a.id.clone(), c.id.clone()]);
-        assert!(s.claim().expect("store").is_none());
-        let j = s.job(&a.id).expect("store").expect("a job");
-        assert_eq!((j.state, j.attempts), (JobState::Running, 1));
-        std::fs::remove_dir_all(dir).expect("store");
-    }
-
-    #[test]
-    fn a_full_queue_takes_no_more() {
-        let (s, dir) = store();
-        let spec = serde_json::json!({});
-        assert!(s.enqueue("alive", &spec, 0, 2).expect("store").is_some());
-        assert!(s.enqueue("alive", &spec, 0, 2).expect("store").is_some());
-        assert!(s.enqueue("alive", &spec, 0, 2).expect("store").is_none());
-        assert_eq!(s.queued().expect("store"), 2);
-        // A claimed job no longer waits: room for one more.
-        s.claim().expect("store").expect("a job");
-        assert!(s.enqueue("alive", &spec, 0, 2).expect("store").is_some());
-        std::fs::remove_dir_all(dir).expect("store");
-    }
-
-    #[test]
-    fn interrupted_jobs_run_again_and_finished_ones_stay() {
-        let (s, dir) = store();
+        let s = SqliteStore::open(&dir.join("studio.db")).expect("store");
         let spec = serde_json::json!({});
         let a = s.enqueue("alive", &spec, 0, 9).expect("store").expect("a job");
         let b = s.enqueue("alive", &spec, 0, 9).expect("store").expect("a job");
         let c = s.enqueue("alive", &spec, 0, 9).expect("store").expect("a job");
         for _ in 0..3 {
-            s.claim().expect("store").expect("a job");
+            s.claim("w", LONG, 3).expect("store").expect("a job");
         }
-        assert!(s.finish(&a.id, &Outcome::Done(serde_json::json!({"ok": true}))).expect("store"));
-        assert!(!s.finish(&a.id, &Outcome::Cancelled).expect("store"), "a finished job is not finished twice");
+        assert!(s.finish(&a.id, "w", &Outcome::Done(serde_json::json!({"ok": true}))).expect("store"));
         s.cancel(&c.id).expect("store");
         drop(s);
         let s = SqliteStore::open(&dir.join("studio.db")).expect("store");
         assert_eq!(s.requeue_interrupted().expect("store"), 1);
-        assert_eq!(s.job(&a.id).expect("store").expect("a job").state, JobState::Done);
         assert_eq!(s.job(&a.id).expect("store").expect("a job").result, Some(serde_json::json!({"ok": true})));
         assert_eq!(s.job(&b.id).expect("store").expect("a job").state, JobState::Queued);
         assert_eq!(s.job(&c.id).expect("store").expect("a job").state, JobState::Cancelled);
-        let again = s.claim().expect("store").expect("a job");
+        let again = s.claim("w2", LONG, 3).expect("store").expect("a job");
         assert_eq!((again.id, again.attempts), (b.id, 2));
         std::fs::remove_dir_all(dir).expect("store");
     }
 
     #[test]
-    fn cancelling_a_queued_job_ends_it_and_a_running_one_marks_it() {
-        let (s, dir) = store();
-        let spec = serde_json::json!({});
-        let a = s.enqueue("alive", &spec, 0, 9).expect("store").expect("a job");
-        let b = s.enqueue("alive", &spec, 0, 9).expect("store").expect("a job");
-        s.claim().expect("store").expect("a job");
-        let ra = s.cancel(&a.id).expect("store").expect("a job");
-        assert_eq!((ra.state, ra.cancel_requested), (JobState::Running, true));
-        let rb = s.cancel(&b.id).expect("store").expect("a job");
-        assert_eq!(rb.state, JobState::Cancelled);
-        assert!(s.claim().expect("store").is_none());
-        assert!(s.cancel("0".repeat(32).as_str()).expect("store").is_none());
+    fn a_version_2_file_gains_the_lease_columns() {
+        let dir = std::env::temp_dir().join(format!("vivify-studio-store-{}", new_id().expect("id")));
+        std::fs::create_dir_all(&dir).expect("store");
+        let path = dir.join("studio.db");
+        {
+            let c = Connection::open(&path).expect("sqlite");
+            c.execute_batch(SCHEMA).expect("v2 schema");
+            c.pragma_update(None, "user_version", 2).expect("version");
+            c.execute(
+                "INSERT INTO jobs (id, kind, state, spec, priority, created_at) VALUES ('old', 'alive', 'queued', '{}', 0, 'then')",
+                [],
+            )
+            .expect("a v2 job");
+        }
+        let s = SqliteStore::open(&path).expect("migrated");
+        let j = s.claim("w", LONG, 3).expect("store").expect("the old job");
+        assert_eq!(j.id, "old");
+        assert_eq!(s.heartbeat("old", "w", LONG).expect("store"), Some(false));
+        drop(s);
+        let c = Connection::open(&path).expect("sqlite");
+        let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+        assert_eq!(v, SCHEMA_VERSION);
         std::fs::remove_dir_all(dir).expect("store");
     }
 }
