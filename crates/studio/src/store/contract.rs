@@ -20,6 +20,10 @@ fn sqlite() -> Arc<dyn Store> {
 
 /// A fresh database on the test server, or `None` (said loudly).
 fn postgres() -> Option<Arc<dyn Store>> {
+    postgres_store().map(|s| Arc::new(s) as Arc<dyn Store>)
+}
+
+fn postgres_store() -> Option<PgStore> {
     let Ok(url) = std::env::var("VIVIFY_TEST_POSTGRES") else {
         if std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
             panic!("VIVIFY_TEST_POSTGRES is required (VIVIFY_REQUIRE_TOOLS=1): scripts/test starts a throwaway server");
@@ -38,7 +42,7 @@ fn postgres() -> Option<Arc<dyn Store>> {
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connect to the test server");
     admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create a test database");
     let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-    Some(Arc::new(PgStore::open(&format!("{base}/{name}")).expect("postgres store")))
+    Some(PgStore::open(&format!("{base}/{name}")).expect("postgres store"))
 }
 
 /// Runs `test` on SQLite and, when there is a server, on Postgres.
@@ -202,4 +206,21 @@ fn shares_moderators_and_sessions_are_kept() {
         s.end_session("sess").expect("store");
         assert_eq!(s.session("sess", 1_000).expect("store"), None);
     });
+}
+
+#[test]
+fn many_callers_share_a_capped_set_of_connections() {
+    let Some(s) = postgres_store() else { return };
+    s.enqueue("alive", &spec(), 0, 10).expect("store");
+    std::thread::scope(|scope| {
+        for _ in 0..48 {
+            scope.spawn(|| {
+                for _ in 0..10 {
+                    assert_eq!(s.jobs(5).expect("store").len(), 1);
+                }
+            });
+        }
+    });
+    let open = s.open_connections();
+    assert!((1..=super::postgres::MAX_CONNECTIONS).contains(&open), "{open} connections open");
 }

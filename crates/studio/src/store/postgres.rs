@@ -7,7 +7,7 @@
 //! start under an advisory lock, so servers starting together apply each
 //! one once.
 
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use postgres::{Client, NoTls, Row, Transaction};
@@ -83,10 +83,24 @@ const JOB_COLUMNS: &str =
     "id, kind, state, spec, priority, attempts, created_at, started_at, finished_at, result, error, cancel_requested";
 const SHARE_COLUMNS: &str = "id, job_id, file, item_id, caption, created_at";
 
-/// Connections are opened when needed and kept for the next call.
+/// Connections a server keeps open at most; callers beyond it wait for one
+/// (the blocking-task pool may run hundreds of calls at once, and a
+/// PostgreSQL server takes 100 connections by default).
+pub(super) const MAX_CONNECTIONS: usize = 16;
+
+/// Connections are opened when needed, up to [`MAX_CONNECTIONS`], and kept
+/// for the next call.
 pub struct PgStore {
     url: String,
-    idle: Mutex<Vec<Client>>,
+    pool: Mutex<Pool>,
+    freed: Condvar,
+}
+
+#[derive(Default)]
+struct Pool {
+    idle: Vec<Client>,
+    /// Open connections, idle or in use.
+    open: usize,
 }
 
 fn db(e: postgres::Error) -> StudioError {
@@ -132,7 +146,7 @@ impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/db`) and brings the
     /// schema up to date; a database migrated by a newer vivify is refused.
     pub fn open(url: &str) -> Result<PgStore, StudioError> {
-        let store = PgStore { url: url.to_string(), idle: Mutex::new(Vec::new()) };
+        let store = PgStore { url: url.to_string(), pool: Mutex::new(Pool::default()), freed: Condvar::new() };
         store.with(|c| {
             let mut tx = c.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
@@ -158,20 +172,49 @@ impl PgStore {
         Ok(store)
     }
 
-    /// Runs `f` on a pooled connection (opened when none is idle). A
-    /// connection that broke is dropped, the next call opens another.
+    /// Runs `f` on a pooled connection (opened when none is idle and fewer
+    /// than [`MAX_CONNECTIONS`] are open; else it waits for one). A
+    /// connection that broke is dropped; the next call opens another.
     fn with<T>(&self, f: impl FnOnce(&mut Client) -> Result<T, postgres::Error>) -> Result<T, StudioError> {
-        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut client = match pooled {
-            Some(c) if !c.is_closed() => c,
-            _ => Client::connect(&self.url, NoTls)
-                .map_err(|e| StudioError::Store(format!("postgres: cannot connect: {e}")))?,
-        };
+        let mut client = self.take()?;
         let out = f(&mut client);
-        if !client.is_closed() {
-            self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(client);
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        if client.is_closed() {
+            pool.open -= 1;
+        } else {
+            pool.idle.push(client);
         }
+        drop(pool);
+        self.freed.notify_one();
         out.map_err(db)
+    }
+
+    fn take(&self) -> Result<Client, StudioError> {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            while let Some(c) = pool.idle.pop() {
+                if !c.is_closed() {
+                    return Ok(c);
+                }
+                pool.open -= 1;
+            }
+            if pool.open < MAX_CONNECTIONS {
+                pool.open += 1;
+                drop(pool);
+                return Client::connect(&self.url, NoTls).map_err(|e| {
+                    self.pool.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
+                    self.freed.notify_one();
+                    StudioError::Store(format!("postgres: cannot connect: {e}"))
+                });
+            }
+            pool = self.freed.wait(pool).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Connections open now (idle or in use).
+    #[cfg(test)]
+    pub(super) fn open_connections(&self) -> usize {
+        self.pool.lock().unwrap_or_else(|p| p.into_inner()).open
     }
 
     /// As [`PgStore::with`], in one transaction.
