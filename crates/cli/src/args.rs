@@ -90,12 +90,22 @@ pub struct ServeArgs {
     /// Safety policy (TOML); default: policy.toml in the config folder, else the built-in one.
     #[arg(long, value_name = "TOML")]
     pub policy: Option<PathBuf>,
+    /// What this process does: `all` (answers requests and renders), `api` (answers requests; jobs wait for workers), `worker` (renders jobs from the shared store; no port opened).
+    #[arg(long, value_enum, default_value_t = ServeRole::All)]
+    pub role: ServeRole,
     /// Keep jobs, uploads, shares and moderators in PostgreSQL (postgres://user@host/db), shared by many servers and workers; default: studio.db in the data folder. Also from VIVIFY_DATABASE_URL.
     #[arg(long, env = "VIVIFY_DATABASE_URL", hide_env_values = true, value_name = "URL")]
     pub database: Option<String>,
     /// Add (or reset) a moderator: reads the password (12+ characters) from the first line of standard input, stores its argon2 hash in the data folder, and exits.
     #[arg(long, value_name = "NAME")]
     pub add_moderator: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ServeRole {
+    All,
+    Api,
+    Worker,
 }
 
 #[derive(Args, Debug)]

@@ -28,6 +28,21 @@ pub fn cancel_on_interrupt() {
     CANCELLABLE.store(true, Ordering::SeqCst);
 }
 
+/// What a long-running command does on its first stop signal before the
+/// process ends (`vivify serve`: hand running jobs back to the queue).
+static ON_STOP: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>> = std::sync::Mutex::new(None);
+
+/// Runs `f` on the first SIGINT, SIGTERM or SIGHUP, then ends the process
+/// as the signal would; a second signal ends it at once.
+pub fn on_stop(f: Box<dyn FnOnce() + Send>) {
+    *ON_STOP.lock().unwrap_or_else(|p| p.into_inner()) = Some(f);
+}
+
+/// Takes the stop hook, if one is set and not yet taken.
+fn take_on_stop() -> Option<Box<dyn FnOnce() + Send>> {
+    ON_STOP.lock().unwrap_or_else(|p| p.into_inner()).take()
+}
+
 /// Ends the process for signal `sig` (exit 128 + sig, as shells report it)
 /// after removing the temporary files of outputs being written.
 fn exit_on_signal(sig: i32) -> ! {
@@ -49,6 +64,15 @@ pub fn install_signal_handlers() {
                 if sig == SIGINT && CANCELLABLE.load(Ordering::SeqCst) && !INTERRUPTED.swap(true, Ordering::SeqCst) {
                     continue;
                 }
+                if let Some(stop) = take_on_stop() {
+                    // Stopping may take a moment (a job reaching its next
+                    // step); signals keep being read meanwhile.
+                    std::thread::spawn(move || {
+                        stop();
+                        exit_on_signal(sig);
+                    });
+                    continue;
+                }
                 exit_on_signal(sig);
             }
         });
@@ -57,6 +81,13 @@ pub fn install_signal_handlers() {
     {
         let _ = ctrlc::set_handler(|| {
             if CANCELLABLE.load(Ordering::SeqCst) && !INTERRUPTED.swap(true, Ordering::SeqCst) {
+                return;
+            }
+            if let Some(stop) = take_on_stop() {
+                std::thread::spawn(move || {
+                    stop();
+                    exit_on_signal(2);
+                });
                 return;
             }
             exit_on_signal(2);

@@ -1,15 +1,16 @@
 //! `vivify serve`: the studio on this machine. Arguments become the
 //! studio's settings (the same signing identity, policy and safety database
-//! the other commands use); the server runs until a signal ends the
-//! process, and jobs it cut off run again on the next start.
+//! the other commands use); the server runs until a signal, which hands
+//! running jobs back to the queue before the process ends. `--role` splits
+//! the API from the workers for many servers on one PostgreSQL store.
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use vivify::safety::store::{data_dir, DB_FILE};
-use vivify_studio::{Server, Settings, StudioError};
+use vivify_studio::{Server, Settings, StudioError, Workers};
 
-use crate::args::ServeArgs;
+use crate::args::{ServeArgs, ServeRole};
 
 pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     let data = match a.data.clone().or_else(data_dir) {
@@ -38,14 +39,32 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     // `VIVIFY_DATA_DIR=DIR vivify reports` sees what its users reported.
     checks.db = Some(data.join(DB_FILE));
     settings.checks = checks;
-    let workers = settings.workers;
-    let server = Server::start(settings, a.listen).map_err(studio_error)?;
-    let link = match &a.token {
-        Some(t) if !t.is_empty() => format!("http://{}/?token={t}", server.addr),
-        _ => format!("http://{}/", server.addr),
-    };
-    eprintln!("vivify studio: {link}  (data in {}, {workers} worker(s); Ctrl-C stops)", data.display());
-    // The signal handlers end the process; until then the studio serves.
+    match a.role {
+        ServeRole::Worker => {
+            let n = settings.workers.max(1);
+            let pool = Workers::start(settings).map_err(studio_error)?;
+            eprintln!(
+                "vivify worker: {n} worker(s) on the shared store (data in {}; SIGTERM hands jobs back)",
+                data.display()
+            );
+            crate::progress::on_stop(Box::new(move || pool.hand_back()));
+        }
+        role => {
+            if role == ServeRole::Api {
+                settings.workers = 0;
+            }
+            let workers = settings.workers;
+            let server = Server::start(settings, a.listen).map_err(studio_error)?;
+            let link = match &a.token {
+                Some(t) if !t.is_empty() => format!("http://{}/?token={t}", server.addr),
+                _ => format!("http://{}/", server.addr),
+            };
+            eprintln!("vivify studio: {link}  (data in {}, {workers} worker(s); Ctrl-C stops)", data.display());
+            crate::progress::on_stop(Box::new(move || server.hand_back()));
+        }
+    }
+    // A signal stops the studio gracefully (running jobs go back to the
+    // queue), then ends the process; until then it serves.
     loop {
         std::thread::park();
     }

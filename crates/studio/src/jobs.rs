@@ -39,6 +39,9 @@ pub struct Hub {
     /// Wakes idle workers when a job is queued (or the server stops).
     wake: (Mutex<u64>, Condvar),
     stopping: AtomicBool,
+    /// Stopping now: running jobs are cancelled and handed back to the
+    /// queue for other workers, not finished.
+    handing_back: AtomicBool,
 }
 
 struct Live {
@@ -70,6 +73,16 @@ impl Hub {
     pub fn stop(&self) {
         self.stopping.store(true, Ordering::Relaxed);
         self.wake.1.notify_all();
+    }
+
+    /// Workers stop their current job at its next step and hand it back to
+    /// the queue (another worker starts it at once), then stop.
+    pub fn hand_back(&self) {
+        self.handing_back.store(true, Ordering::Relaxed);
+        for l in self.lock().values() {
+            l.cancel.store(true, Ordering::Relaxed);
+        }
+        self.stop();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Live>> {
@@ -143,6 +156,10 @@ fn work(store: &dyn Store, hub: &Hub, settings: &Settings, worker: &str) {
         let (tx, _) = watch::channel(ProgressSnapshot { phase: "starting".into(), ..Default::default() });
         let cancel = Arc::new(AtomicBool::new(job.cancel_requested));
         hub.lock().insert(job.id.clone(), Live { progress: tx.clone(), cancel: cancel.clone() });
+        if hub.handing_back.load(Ordering::Relaxed) {
+            // Claimed as the hand-back began: it goes back too.
+            cancel.store(true, Ordering::Relaxed);
+        }
         let progress = JobProgress { tx, cancel: cancel.clone() };
         let lost = AtomicBool::new(false);
         let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
@@ -184,6 +201,17 @@ fn work(store: &dyn Store, hub: &Hub, settings: &Settings, worker: &str) {
             let _ = done_tx.send(());
             outcome
         });
+        // Stopped to hand it back: the job goes back to the queue (unless
+        // it finished first, or a cancel was asked for).
+        if hub.handing_back.load(Ordering::Relaxed) && matches!(outcome, Outcome::Cancelled) {
+            match store.release(&job.id, worker) {
+                Ok(true) => eprintln!("vivify serve: job {} handed back to the queue", job.id),
+                Ok(false) => {}
+                Err(e) => eprintln!("vivify serve: job {} could not be handed back: {e}", job.id),
+            }
+            hub.lock().remove(&job.id);
+            continue;
+        }
         // Published only while this worker still holds the job: a worker
         // that lost its lease leaves the result to the one that took over.
         match store.finish(&job.id, worker, &outcome) {

@@ -13,6 +13,7 @@ pub mod api;
 pub mod error;
 pub mod files;
 pub mod jobs;
+pub mod metrics;
 pub mod moderation;
 mod package;
 mod page;
@@ -117,6 +118,9 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/health", get(api::health))
+        .route("/healthz", get(metrics::healthz))
+        .route("/readyz", get(metrics::readyz))
+        .route("/metrics", get(metrics::metrics))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/uploads", post(api::uploads::create_upload))
         .route("/api/uploads/{id}", get(api::uploads::get_upload))
@@ -185,16 +189,9 @@ impl Server {
                 ));
             }
         }
-        for sub in ["uploads", "jobs"] {
-            let d = settings.data.join(sub);
-            std::fs::create_dir_all(&d).map_err(|e| StudioError::io(d.display().to_string(), e))?;
-        }
-        let store = open_store(&settings.data, settings.database.as_deref())?;
-        let requeued = store.requeue_interrupted()?;
-        if requeued > 0 {
-            eprintln!("vivify serve: {requeued} job(s) interrupted by the last stop run again");
-        }
-        clear_partial_uploads(&settings.data.join("uploads"));
+        // On PostgreSQL other servers share the data folder: nothing of
+        // theirs is tidied away here.
+        let store = prepare(&settings, settings.database.is_none())?;
         let settings = Arc::new(settings);
         let hub = Arc::new(Hub::default());
         let listener = std::net::TcpListener::bind(listen)
@@ -243,6 +240,13 @@ impl Server {
         self.shutdown();
     }
 
+    /// Stops taking requests; running jobs stop at their next step and go
+    /// back to the queue for other workers (a quick, graceful stop).
+    pub fn hand_back(mut self) {
+        self.hub.hand_back();
+        self.shutdown();
+    }
+
     /// Blocks until the HTTP side ends (it does not on its own: for the
     /// CLI, which stops on a signal by calling [`Server::stop`] elsewhere).
     fn shutdown(&mut self) {
@@ -262,6 +266,69 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// The data folder's layout and the store, opened. With `single` (a server
+/// that owns its data folder: the SQLite store), what a previous stop cut
+/// off is tidied: partial uploads go, and interrupted jobs go back to the
+/// queue at once rather than when their leases run out.
+fn prepare(settings: &Settings, single: bool) -> Result<Arc<dyn Store>, StudioError> {
+    for sub in ["uploads", "jobs"] {
+        let d = settings.data.join(sub);
+        std::fs::create_dir_all(&d).map_err(|e| StudioError::io(d.display().to_string(), e))?;
+    }
+    let store = open_store(&settings.data, settings.database.as_deref())?;
+    if single {
+        // Uploads cut off by the last stop (no other server writes here).
+        clear_partial_uploads(&settings.data.join("uploads"));
+        // With no workers here, jobs marked running belong to a worker
+        // process: their leases, not this start, decide.
+        if settings.workers > 0 {
+            let requeued = store.requeue_interrupted()?;
+            if requeued > 0 {
+                eprintln!("vivify serve: {requeued} job(s) interrupted by the last stop run again");
+            }
+        }
+    }
+    Ok(store)
+}
+
+/// Workers with no HTTP port (`vivify serve --role worker`): they take jobs
+/// from the shared store, render them into the shared data folder, and
+/// publish the results there.
+pub struct Workers {
+    hub: Arc<Hub>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Workers {
+    /// Starts `settings.workers` workers (at least one) on the store.
+    pub fn start(mut settings: Settings) -> Result<Workers, StudioError> {
+        settings.workers = settings.workers.max(1);
+        let store = prepare(&settings, false)?;
+        let hub = Arc::new(Hub::default());
+        let settings = Arc::new(settings);
+        let threads = jobs::start_workers(settings.workers, store, hub.clone(), settings);
+        Ok(Workers { hub, threads })
+    }
+
+    /// Lets each worker finish its job, then returns.
+    pub fn stop(self) {
+        self.hub.stop();
+        self.join();
+    }
+
+    /// Running jobs stop at their next step and go back to the queue.
+    pub fn hand_back(self) {
+        self.hub.hand_back();
+        self.join();
+    }
+
+    fn join(self) {
+        for t in self.threads {
+            let _ = t.join();
+        }
     }
 }
 

@@ -154,8 +154,9 @@ fn public(method: &Method, path: &str) -> bool {
     if path.starts_with("/api/moderation/") || ["/api/login", "/api/logout", "/api/me"].contains(&path) {
         return true;
     }
+    // Liveness and readiness probes say nothing but "up" and "ready".
     get && (path.starts_with("/s/")
-        || ["/moderate", "/app.css", "/share.js", "/moderate.js", "/icon.svg"].contains(&path))
+        || ["/moderate", "/app.css", "/share.js", "/moderate.js", "/icon.svg", "/healthz", "/readyz"].contains(&path))
 }
 
 /// Why a state-changing request looks like it came from another site.

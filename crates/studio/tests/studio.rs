@@ -936,7 +936,10 @@ fn postgres_database() -> Option<String> {
         common::skipped("the studio on PostgreSQL (set VIVIFY_TEST_POSTGRES; scripts/pg-throwaway starts a server)");
         return None;
     };
-    let name = format!("vivify_studio_{}", std::process::id());
+    // One database a test: tests run side by side.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("vivify_studio_{}_{n}", std::process::id());
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connect to the test server");
     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).expect("an old test database goes");
     admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("a test database");
@@ -1015,4 +1018,51 @@ fn the_offline_page_is_served_with_its_bundle_and_a_policy_that_connects_nowhere
     let sw = get(&server, "/offline/sw.js");
     assert!(sw.header("content-security-policy").is_some_and(|c| c.contains("connect-src 'self'")));
     server.stop();
+}
+
+#[test]
+fn a_stopping_worker_hands_its_job_back_and_metrics_tell_the_cluster() {
+    let Some(database) = postgres_database() else { return };
+    let dir = common::temp_dir("studio-handback");
+    let data = dir.join("data");
+    let settings = |workers: usize, name: &str| {
+        let mut s = Settings::new(&data);
+        s.workers = workers;
+        s.database = Some(database.clone());
+        s.worker_name = name.into();
+        s
+    };
+    let api = Server::start(settings(0, "api"), "127.0.0.1:0".parse().expect("addr")).expect("api starts");
+    assert_eq!(get(&api, "/healthz").status, 200);
+    assert_eq!(get(&api, "/readyz").status, 200);
+    let id = a_upload(&api);
+    let long = json!({"kind": "alive", "upload": id, "duration": 10.0, "size": "1920x1080", "fps": 30,
+                      "live": false, "motion": false, "explain": false});
+    let jid = post_json(&api, "/api/jobs", &long).json()["id"].as_str().expect("an id").to_string();
+    let pool = vivify_studio::Workers::start(settings(1, "leaving")).expect("workers start");
+    let start = Instant::now();
+    while get(&api, &format!("/api/jobs/{jid}")).json()["state"] != "running" {
+        assert!(start.elapsed() < Duration::from_secs(60), "the worker never took the job");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    pool.hand_back();
+    let back = get(&api, &format!("/api/jobs/{jid}")).json();
+    assert_eq!((back["state"].as_str(), back["attempts"].as_u64()), (Some("queued"), Some(1)), "{back}");
+    assert!(!data.join("jobs").join(&jid).exists(), "the handed-back attempt left no files");
+    // Another worker takes it straight away (no lease to wait out).
+    let pool = vivify_studio::Workers::start(settings(1, "staying")).expect("workers start");
+    let done = wait_done(&api, &jid);
+    assert_eq!((done["state"].as_str(), done["attempts"].as_u64()), (Some("done"), Some(2)), "{done}");
+    pool.stop();
+    let m = String::from_utf8(get(&api, "/metrics").body).expect("text");
+    for line in [
+        "vivify_queue_depth 0",
+        "vivify_jobs_running 0",
+        "vivify_jobs_total{state=\"done\"} 1",
+        "vivify_render_seconds_count{kind=\"alive\"} 1",
+        "vivify_job_latency_seconds_bucket{kind=\"alive\",le=\"+Inf\"} 1",
+    ] {
+        assert!(m.lines().any(|l| l == line), "no line {line} in\n{m}");
+    }
+    api.stop();
 }

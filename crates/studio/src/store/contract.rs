@@ -150,6 +150,55 @@ fn out_of_attempts_the_job_fails_with_the_reason_kept() {
 }
 
 #[test]
+fn a_stopping_worker_hands_its_job_back() {
+    both(|s| {
+        let a = s.enqueue("alive", &spec(), 0, 9).expect("store").expect("a job");
+        s.claim("leaving", LONG, 3).expect("store").expect("claimed");
+        assert!(!s.release(&a.id, "someone else").expect("store"), "only the holder hands it back");
+        assert!(s.release(&a.id, "leaving").expect("store"));
+        let j = s.job(&a.id).expect("store").expect("the job");
+        assert_eq!((j.state, j.started_at), (JobState::Queued, None));
+        let again = s.claim("staying", LONG, 3).expect("store").expect("taken at once");
+        assert_eq!((again.id, again.attempts), (a.id.clone(), 2));
+        assert!(!s.finish(&a.id, "leaving", &Outcome::Cancelled).expect("store"));
+        // Handed back after a cancel was asked for: it ends cancelled.
+        s.cancel(&a.id).expect("store");
+        assert!(s.release(&a.id, "staying").expect("store"));
+        assert_eq!(s.job(&a.id).expect("store").expect("the job").state, JobState::Cancelled);
+    });
+}
+
+#[test]
+fn stats_count_states_failures_and_timings() {
+    both(|s| {
+        for _ in 0..4 {
+            s.enqueue("alive", &spec(), 0, 9).expect("store");
+        }
+        s.enqueue("live", &spec(), 0, 9).expect("store");
+        let mut claimed = Vec::new();
+        while let Some(j) = s.claim("w", LONG, 3).expect("store") {
+            claimed.push(j);
+        }
+        let failed = super::JobError { kind: "refused".into(), message: "no".into(), refusal: None };
+        s.finish(&claimed[0].id, "w", &Outcome::Done(serde_json::json!({}))).expect("store");
+        s.finish(&claimed[1].id, "w", &Outcome::Done(serde_json::json!({}))).expect("store");
+        s.finish(&claimed[2].id, "w", &Outcome::Failed(failed)).expect("store");
+        s.finish(&claimed[4].id, "w", &Outcome::Done(serde_json::json!({}))).expect("store");
+        let st = s.stats().expect("stats");
+        let states: Vec<(&str, u64)> = st.states.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+        assert_eq!(states, [("done", 3), ("failed", 1), ("running", 1)]);
+        assert_eq!(st.failures, [("refused".to_string(), 1)]);
+        let render: Vec<(&str, u64)> = st.render.iter().map(|(k, h)| (k.as_str(), h.count)).collect();
+        assert_eq!(render, [("alive", 2), ("live", 1)]);
+        for (_, h) in st.render.iter().chain(&st.latency) {
+            assert_eq!(h.cumulative.len(), super::BUCKETS.len());
+            assert!(h.cumulative.windows(2).all(|w| w[0] <= w[1]) && h.cumulative.last() <= Some(&h.count));
+            assert!(h.sum >= 0.0 && h.sum < 60.0 * h.count as f64, "{h:?}");
+        }
+    });
+}
+
+#[test]
 fn cancelling_a_queued_job_ends_it() {
     both(|s| {
         let a = s.enqueue("alive", &spec(), 0, 9).expect("store").expect("a job");

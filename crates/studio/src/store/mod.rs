@@ -168,6 +168,11 @@ pub trait Store: Send + Sync {
     /// it: true when recorded. So each job's result is published at most
     /// once, by the one worker that holds it.
     fn finish(&self, id: &str, worker: &str, outcome: &Outcome) -> Result<bool, StudioError>;
+    /// Hands a running job back to the queue (its worker is stopping), so
+    /// another worker starts it now rather than when the lease runs out; a
+    /// job whose cancel was asked for is cancelled instead. False when
+    /// `worker` no longer held it.
+    fn release(&self, id: &str, worker: &str) -> Result<bool, StudioError>;
     /// Cancels a queued job at once, or marks a running one to stop; the
     /// job after the change (`None`: no such job).
     fn cancel(&self, id: &str) -> Result<Option<Job>, StudioError>;
@@ -175,6 +180,9 @@ pub trait Store: Send + Sync {
     /// running when it last stopped go back to the queue at once rather
     /// than when their leases run out. Returns how many.
     fn requeue_interrupted(&self) -> Result<usize, StudioError>;
+
+    /// Counts and timings of every job, for `/metrics`.
+    fn stats(&self) -> Result<JobStats, StudioError>;
 
     fn add_share(&self, share: &Share) -> Result<(), StudioError>;
     fn share(&self, id: &str) -> Result<Option<Share>, StudioError>;
@@ -194,6 +202,44 @@ pub trait Store: Send + Sync {
 /// The time now as `YYYY-MM-DDTHH:MM:SSZ` (the safety database's clock
 /// format, so the two stores' times read alike).
 pub(crate) use vivify::safety::store::now;
+
+/// Upper bounds (seconds) of the timing histograms: a clip takes seconds,
+/// a queue can make it wait minutes.
+pub const BUCKETS: [f64; 10] = [1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0];
+
+/// A histogram over [`BUCKETS`]: how many were at most each bound.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Histogram {
+    pub cumulative: Vec<u64>,
+    pub sum: f64,
+    pub count: u64,
+}
+
+/// What `/metrics` reports of the jobs in a store (the whole cluster's, as
+/// every server shares it).
+#[derive(Clone, Debug, Default)]
+pub struct JobStats {
+    /// Jobs in each state.
+    pub states: Vec<(String, u64)>,
+    /// Failed jobs by error kind.
+    pub failures: Vec<(String, u64)>,
+    /// Queued to finished, of jobs done, by kind.
+    pub latency: Vec<(String, Histogram)>,
+    /// Started (the last attempt) to finished, of jobs done, by kind.
+    pub render: Vec<(String, Histogram)>,
+}
+
+/// The SQL that buckets a duration (`seconds`, an SQL expression over the
+/// `jobs` table) of done jobs by kind: kind, count, sum, then one
+/// cumulative count a bucket. Both backends speak it.
+pub(crate) fn histogram_sql(seconds: &str) -> String {
+    let buckets: Vec<String> = BUCKETS.iter().map(|b| format!("sum(CASE WHEN d <= {b} THEN 1 ELSE 0 END)")).collect();
+    format!(
+        "SELECT kind, count(*), coalesce(sum(d), 0), {} FROM (SELECT kind, {seconds} AS d FROM jobs
+         WHERE state = 'done' AND started_at IS NOT NULL AND finished_at IS NOT NULL) AS t GROUP BY kind ORDER BY kind",
+        buckets.join(", ")
+    )
+}
 
 /// Unix milliseconds now (the SQLite store's lease clock).
 pub(crate) fn unix_ms() -> i64 {

@@ -12,7 +12,10 @@ use std::time::Duration;
 
 use postgres::{Client, NoTls, Row, Transaction};
 
-use super::{gave_up, new_id, now, outcome_columns, Job, JobError, JobState, Outcome, Share, Store, Upload};
+use super::{
+    gave_up, histogram_sql, new_id, now, outcome_columns, Histogram, Job, JobError, JobState, JobStats, Outcome, Share,
+    Store, Upload, BUCKETS,
+};
 use crate::error::StudioError;
 
 /// Every migration, in order: (version, what it does, SQL). Never edit one
@@ -374,6 +377,19 @@ impl Store for PgStore {
         Ok(n == 1)
     }
 
+    fn release(&self, id: &str, worker: &str) -> Result<bool, StudioError> {
+        let n = self.with(|c| {
+            c.execute(
+                "UPDATE jobs SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END,
+                     finished_at = CASE WHEN cancel_requested THEN $3 END,
+                     started_at = NULL, worker = NULL, lease_until = NULL
+                 WHERE id = $1 AND worker = $2 AND state = 'running'",
+                &[&id, &worker, &now()],
+            )
+        })?;
+        Ok(n == 1)
+    }
+
     fn cancel(&self, id: &str) -> Result<Option<Job>, StudioError> {
         let row = self.tx(|tx| {
             tx.execute(
@@ -391,6 +407,33 @@ impl Store for PgStore {
     /// bring interrupted jobs back instead.
     fn requeue_interrupted(&self) -> Result<usize, StudioError> {
         Ok(0)
+    }
+
+    fn stats(&self) -> Result<JobStats, StudioError> {
+        let span = |a: &str, b: &str| format!("extract(epoch from ({b}::timestamptz - {a}::timestamptz))::float8");
+        let count = |r: &Row, i: usize| u64::try_from(r.get::<_, i64>(i)).unwrap_or(0);
+        let pairs = |sql: &str| -> Result<Vec<(String, u64)>, StudioError> {
+            Ok(self.with(|c| c.query(sql, &[]))?.iter().map(|r| (r.get(0), count(r, 1))).collect())
+        };
+        let histograms = |seconds: &str| -> Result<Vec<(String, Histogram)>, StudioError> {
+            let rows = self.with(|c| c.query(&histogram_sql(seconds), &[]))?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    let cumulative = (0..BUCKETS.len()).map(|i| count(r, 3 + i)).collect();
+                    (r.get(0), Histogram { cumulative, sum: r.get(2), count: count(r, 1) })
+                })
+                .collect())
+        };
+        Ok(JobStats {
+            states: pairs("SELECT state, count(*) FROM jobs GROUP BY state ORDER BY state")?,
+            failures: pairs(
+                "SELECT coalesce(error::json ->> 'kind', 'unknown'), count(*) FROM jobs
+                 WHERE state = 'failed' GROUP BY 1 ORDER BY 1",
+            )?,
+            latency: histograms(&span("created_at", "finished_at"))?,
+            render: histograms(&span("started_at", "finished_at"))?,
+        })
     }
 
     fn add_share(&self, sh: &Share) -> Result<(), StudioError> {

@@ -12,7 +12,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::time::Duration;
 
 use super::{
-    gave_up, lease_ms, new_id, now, outcome_columns, unix_ms, Job, JobError, JobState, Outcome, Share, Store, Upload,
+    gave_up, histogram_sql, lease_ms, new_id, now, outcome_columns, unix_ms, Histogram, Job, JobError, JobState,
+    JobStats, Outcome, Share, Store, Upload, BUCKETS,
 };
 use crate::error::StudioError;
 
@@ -310,6 +311,19 @@ impl Store for SqliteStore {
         })
     }
 
+    fn release(&self, id: &str, worker: &str) -> Result<bool, StudioError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE jobs SET state = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'queued' END,
+                     finished_at = CASE WHEN cancel_requested = 1 THEN ?3 END,
+                     started_at = NULL, worker = NULL, lease_until = NULL
+                 WHERE id = ?1 AND worker = ?2 AND state = 'running'",
+                params![id, worker, now()],
+            )
+            .map(|n| n == 1)
+        })
+    }
+
     fn cancel(&self, id: &str) -> Result<Option<Job>, StudioError> {
         self.with(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -322,6 +336,37 @@ impl Store for SqliteStore {
                 tx.query_row(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"), [id], job_from).optional()?;
             tx.commit()?;
             Ok(job)
+        })
+    }
+
+    fn stats(&self) -> Result<JobStats, StudioError> {
+        let span =
+            |a: &str, b: &str| format!("(CAST(strftime('%s', {b}) AS REAL) - CAST(strftime('%s', {a}) AS REAL))");
+        self.with(|c| {
+            let pairs = |sql: &str| -> rusqlite::Result<Vec<(String, u64)>> {
+                let mut st = c.prepare(sql)?;
+                let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+                rows.collect()
+            };
+            let histograms = |seconds: &str| -> rusqlite::Result<Vec<(String, Histogram)>> {
+                let mut st = c.prepare(&histogram_sql(seconds))?;
+                let rows = st.query_map([], |r| {
+                    let cumulative = (0..BUCKETS.len())
+                        .map(|i| r.get::<_, i64>(3 + i).map(|n| n as u64))
+                        .collect::<Result<_, _>>()?;
+                    Ok((r.get(0)?, Histogram { cumulative, sum: r.get(2)?, count: r.get::<_, i64>(1)? as u64 }))
+                })?;
+                rows.collect()
+            };
+            Ok(JobStats {
+                states: pairs("SELECT state, count(*) FROM jobs GROUP BY state ORDER BY state")?,
+                failures: pairs(
+                    "SELECT coalesce(json_extract(error, '$.kind'), 'unknown'), count(*) FROM jobs
+                     WHERE state = 'failed' GROUP BY 1 ORDER BY 1",
+                )?,
+                latency: histograms(&span("created_at", "finished_at"))?,
+                render: histograms(&span("started_at", "finished_at"))?,
+            })
         })
     }
 
