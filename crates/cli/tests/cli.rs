@@ -38,7 +38,15 @@ fn usage_error_exits_2() {
 #[test]
 fn serve_refuses_a_database_it_cannot_speak_and_a_role_it_does_not_know() {
     let d = temp("serve-db");
-    let o = vivify(&["serve", "--data", d.to_str().expect("utf-8"), "--role", "worker", "--database", "mysql://u:secret@h/db"]);
+    let o = vivify(&[
+        "serve",
+        "--data",
+        d.to_str().expect("utf-8"),
+        "--role",
+        "worker",
+        "--database",
+        "mysql://u:secret@h/db",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("only postgres:// URLs"), "{err}");
