@@ -93,6 +93,9 @@ pub struct ServeArgs {
     /// What this process does: `all` (answers requests and renders), `api` (answers requests; jobs wait for workers), `worker` (renders jobs from the shared store; no port opened).
     #[arg(long, value_enum, default_value_t = ServeRole::All)]
     pub role: ServeRole,
+    /// Seconds a worker holds a job between heartbeats; a job whose worker stops answering for this long is taken over by another.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub lease: u64,
     /// Keep jobs, uploads, shares and moderators in PostgreSQL (postgres://user@host/db), shared by many servers and workers; default: studio.db in the data folder. Also from VIVIFY_DATABASE_URL.
     #[arg(long, env = "VIVIFY_DATABASE_URL", hide_env_values = true, value_name = "URL")]
     pub database: Option<String>,

@@ -33,6 +33,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     }
     settings.queue_limit = a.queue.max(1);
     settings.database = a.database.clone().filter(|d| !d.is_empty());
+    settings.lease = std::time::Duration::from_secs(a.lease);
     settings.signing = crate::credentials::signing(&a.sign)?;
     let mut checks = crate::moderate::checks(a.policy.as_deref())?;
     // The studio's items, reports and blocklist live with its data, so

@@ -223,9 +223,17 @@ pub async fn queue(
 }
 
 /// A case with what a moderator needs: the item and its shared files, the
-/// checks it passed, the reports and the history.
-fn case_json(app: &AppState, case: vivify::safety::store::cases::CaseView) -> Result<serde_json::Value, ApiError> {
-    let shares = app.store.shares_of_item(&case.item.id)?;
+/// checks it passed, the reports and the history. The store is read on the
+/// blocking pool, as every store call is (PostgreSQL's client blocks).
+async fn case_json(
+    app: &AppState,
+    case: vivify::safety::store::cases::CaseView,
+) -> Result<serde_json::Value, ApiError> {
+    let store = app.store.clone();
+    let item = case.item.id.clone();
+    let shares = tokio::task::spawn_blocking(move || store.shares_of_item(&item))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
     let mut v = serde_json::to_value(&case).map_err(|e| ApiError::internal(e.to_string()))?;
     v["shares"] = shares
         .iter()
@@ -243,7 +251,7 @@ fn case_json(app: &AppState, case: vivify::safety::store::cases::CaseView) -> Re
 pub async fn next(State(app): State<AppState>, Moderator(m): Moderator) -> Result<Json<serde_json::Value>, ApiError> {
     let case = with_safety(&app, move |s| s.next_case(&m)).await?;
     Ok(Json(match case {
-        Some(c) => case_json(&app, c)?,
+        Some(c) => case_json(&app, c).await?,
         None => serde_json::Value::Null,
     }))
 }
@@ -257,7 +265,7 @@ pub async fn case(
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let c = with_safety(&app, move |s| s.case(id)).await?;
-    Ok(Json(case_json(&app, c)?))
+    Ok(Json(case_json(&app, c).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -294,7 +302,7 @@ pub async fn decide(
         Some(c) => Some(Category::from_code(c).ok_or_else(|| ApiError::bad_request(format!("category '{c}'")))?),
     };
     let c = with_safety(&app, move |s| s.decide(id, &m, action, category, &d.facts, d.takeover)).await?;
-    Ok(Json(case_json(&app, c)?))
+    Ok(Json(case_json(&app, c).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -320,7 +328,7 @@ pub async fn decide_appeal(
         other => return Err(ApiError::bad_request(format!("outcome '{other}': uphold or reverse"))),
     };
     let c = with_safety(&app, move |s| s.decide_appeal(id, &m, outcome, &d.facts)).await?;
-    Ok(Json(case_json(&app, c)?))
+    Ok(Json(case_json(&app, c).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
