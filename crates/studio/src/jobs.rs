@@ -127,6 +127,12 @@ pub fn start_workers(
     hub: Arc<Hub>,
     settings: Arc<Settings>,
 ) -> Vec<std::thread::JoinHandle<()>> {
+    // Jobs queued by other processes wake idle workers at once where the
+    // store can say so (PostgreSQL); else they are found on the next look.
+    if n > 0 {
+        let (wake, alive) = (hub.clone(), hub.clone());
+        store.watch_queue(Box::new(move || wake.notify()), Box::new(move || !alive.stopping.load(Ordering::Relaxed)));
+    }
     (0..n)
         .map(|i| {
             let (store, hub, settings) = (store.clone(), hub.clone(), settings.clone());

@@ -273,3 +273,32 @@ fn many_callers_share_a_capped_set_of_connections() {
     let open = s.open_connections();
     assert!((1..=super::postgres::MAX_CONNECTIONS).contains(&open), "{open} connections open");
 }
+
+#[test]
+fn postgres_wakes_listeners_when_any_server_queues() {
+    let Some(s) = postgres_store() else { return };
+    let listening = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let keep = listening.clone();
+    let tx = std::sync::Mutex::new(tx);
+    assert!(s.watch_queue(
+        Box::new(move || {
+            let _ = tx.lock().map(|t| t.send(()));
+        }),
+        Box::new(move || keep.load(std::sync::atomic::Ordering::Relaxed)),
+    ));
+    // Queued through another connection (as another server would): heard.
+    // The first enqueue may land before the listener is connected; queue
+    // until one is heard, a few at most.
+    let mut heard = false;
+    for _ in 0..20 {
+        s.enqueue("alive", &spec(), 0, 100).expect("store");
+        if rx.recv_timeout(Duration::from_millis(500)).is_ok() {
+            heard = true;
+            break;
+        }
+    }
+    assert!(heard, "no notification for a queued job");
+    listening.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert!(!sqlite().watch_queue(Box::new(|| {}), Box::new(|| true)), "SQLite cannot tell");
+}

@@ -181,6 +181,15 @@ pub trait Store: Send + Sync {
     /// than when their leases run out. Returns how many.
     fn requeue_interrupted(&self) -> Result<usize, StudioError>;
 
+    /// Calls `on_work` whenever any process queues a job or hands one back,
+    /// until `keep` answers false; false when this store cannot tell (then
+    /// idle workers look every 2 s, which for one process sharing a file is
+    /// enough: its own queueing wakes them directly).
+    fn watch_queue(&self, on_work: Box<dyn Fn() + Send>, keep: Box<dyn Fn() -> bool + Send>) -> bool {
+        let _ = (on_work, keep);
+        false
+    }
+
     /// Counts and timings of every job, for `/metrics`.
     fn stats(&self) -> Result<JobStats, StudioError>;
 

@@ -294,6 +294,8 @@ impl Store for PgStore {
             if waiting >= limit {
                 return Ok(None);
             }
+            // Workers listening anywhere hear of it when this commits.
+            tx.execute("NOTIFY vivify_jobs", &[])?;
             tx.query_opt(
                 &format!(
                     "INSERT INTO jobs (id, kind, state, spec, priority, created_at) VALUES ($1, $2, 'queued', $3, $4, $5)
@@ -378,7 +380,8 @@ impl Store for PgStore {
     }
 
     fn release(&self, id: &str, worker: &str) -> Result<bool, StudioError> {
-        let n = self.with(|c| {
+        let n = self.tx(|c| {
+            c.execute("NOTIFY vivify_jobs", &[])?;
             c.execute(
                 "UPDATE jobs SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END,
                      finished_at = CASE WHEN cancel_requested THEN $3 END,
@@ -407,6 +410,37 @@ impl Store for PgStore {
     /// bring interrupted jobs back instead.
     fn requeue_interrupted(&self) -> Result<usize, StudioError> {
         Ok(0)
+    }
+
+    /// A thread of its own on a connection of its own, `LISTEN`ing: a job
+    /// queued by any server wakes an idle worker here at once.
+    fn watch_queue(&self, on_work: Box<dyn Fn() + Send>, keep: Box<dyn Fn() -> bool + Send>) -> bool {
+        let url = self.url.clone();
+        std::thread::Builder::new()
+            .name("vivify-listen".into())
+            .spawn(move || {
+                use postgres::fallible_iterator::FallibleIterator;
+                let mut client: Option<Client> = None;
+                while keep() {
+                    let Some(c) = client.as_mut().filter(|c| !c.is_closed()) else {
+                        client = Client::connect(&url, NoTls)
+                            .and_then(|mut c| c.batch_execute("LISTEN vivify_jobs").map(|()| c))
+                            .ok();
+                        if client.is_none() {
+                            // The database is away: the 2 s looks go on meanwhile.
+                            std::thread::sleep(Duration::from_secs(2));
+                        }
+                        continue;
+                    };
+                    let heard = c.notifications().timeout_iter(Duration::from_secs(1)).next();
+                    match heard {
+                        Ok(Some(_)) => on_work(),
+                        Ok(None) => {}
+                        Err(_) => client = None,
+                    }
+                }
+            })
+            .is_ok()
     }
 
     fn stats(&self) -> Result<JobStats, StudioError> {
