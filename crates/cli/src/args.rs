@@ -93,6 +93,9 @@ pub struct ServeArgs {
     /// What this process does: `all` (answers requests and renders), `api` (answers requests; jobs wait for workers), `worker` (renders jobs from the shared store; no port opened).
     #[arg(long, value_enum, default_value_t = ServeRole::All)]
     pub role: ServeRole,
+    /// On SIGTERM or Ctrl-C: `hand-back` stops running jobs at their next step and returns them to the queue for other workers (quick); `finish` lets them finish first.
+    #[arg(long, value_enum, default_value_t = OnStop::HandBack)]
+    pub on_stop: OnStop,
     /// Seconds a worker holds a job between heartbeats; a job whose worker stops answering for this long is taken over by another.
     #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(2..=3600))]
     pub lease: u64,
@@ -102,6 +105,12 @@ pub struct ServeArgs {
     /// Add (or reset) a moderator: reads the password (12+ characters) from the first line of standard input, stores its argon2 hash in the data folder, and exits.
     #[arg(long, value_name = "NAME")]
     pub add_moderator: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnStop {
+    HandBack,
+    Finish,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,7 +1,8 @@
 //! `vivify serve`: the studio on this machine. Arguments become the
 //! studio's settings (the same signing identity, policy and safety database
 //! the other commands use); the server runs until a signal, which hands
-//! running jobs back to the queue before the process ends. `--role` splits
+//! running jobs back to the queue (or, with `--on-stop finish`, lets them
+//! finish) before the process ends. `--role` splits
 //! the API from the workers for many servers on one PostgreSQL store.
 
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use anyhow::{Context, Result};
 use vivify::safety::store::{data_dir, DB_FILE};
 use vivify_studio::{Server, Settings, StudioError, Workers};
 
-use crate::args::{ServeArgs, ServeRole};
+use crate::args::{OnStop, ServeArgs, ServeRole};
 
 pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     let data = match a.data.clone().or_else(data_dir) {
@@ -48,7 +49,8 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
                 "vivify worker: {n} worker(s) on the shared store (data in {}; SIGTERM hands jobs back)",
                 data.display()
             );
-            crate::progress::on_stop(Box::new(move || pool.hand_back()));
+            let finish = a.on_stop == OnStop::Finish;
+            crate::progress::on_stop(Box::new(move || if finish { pool.stop() } else { pool.hand_back() }));
         }
         role => {
             if role == ServeRole::Api {
@@ -61,7 +63,8 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
                 _ => format!("http://{}/", server.addr),
             };
             eprintln!("vivify studio: {link}  (data in {}, {workers} worker(s); Ctrl-C stops)", data.display());
-            crate::progress::on_stop(Box::new(move || server.hand_back()));
+            let finish = a.on_stop == OnStop::Finish;
+            crate::progress::on_stop(Box::new(move || if finish { server.stop() } else { server.hand_back() }));
         }
     }
     // A signal stops the studio gracefully (running jobs go back to the

@@ -1066,3 +1066,32 @@ fn a_stopping_worker_hands_its_job_back_and_metrics_tell_the_cluster() {
     }
     api.stop();
 }
+
+#[test]
+fn a_worker_told_to_stop_finishes_its_job_first() {
+    let dir = common::temp_dir("studio-finish");
+    let data = dir.join("data");
+    let api = start(&data, 0, 8);
+    let id = a_upload(&api);
+    // Seconds of work, so the stop comes while it runs.
+    let job = json!({"kind": "alive", "upload": id, "duration": 10.0, "size": "1920x1080", "fps": 30,
+                     "live": false, "motion": false, "explain": false});
+    let jid = post_json(&api, "/api/jobs", &job).json()["id"].as_str().expect("an id").to_string();
+    let mut s = Settings::new(&data);
+    s.workers = 1;
+    s.worker_name = "finisher".into();
+    let pool = vivify_studio::Workers::start(s).expect("workers start");
+    let start = Instant::now();
+    while get(&api, &format!("/api/jobs/{jid}")).json()["state"] != "running" {
+        assert!(start.elapsed() < Duration::from_secs(60), "the worker never took the job");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Returns once the running job is done, and published.
+    let stopping = Instant::now();
+    pool.stop();
+    let waited = stopping.elapsed();
+    let after = get(&api, &format!("/api/jobs/{jid}")).json();
+    eprintln!("the stop waited {waited:?} for the job to finish");
+    assert_eq!((after["state"].as_str(), after["attempts"].as_u64()), (Some("done"), Some(1)), "{after}");
+    api.stop();
+}
