@@ -125,6 +125,8 @@ fn mp4_from_live(movie: &Movie, src: &dyn ReadAt, arena: &mut Vec<u8>, notes: &m
 /// read in pieces, never whole.
 pub struct LiveToMotion<'a> {
     still: &'a dyn ReadAt,
+    /// A JPEG still, read once for its layout and written from here.
+    jpeg: Option<Vec<u8>>,
     mov: &'a dyn ReadAt,
     mp4: OutMovie,
     arena: Vec<u8>,
@@ -161,23 +163,27 @@ impl<'a> LiveToMotion<'a> {
         let mp4 = mp4_from_live(&movie, mov, &mut arena, &mut notes).map_err(|e| e.in_file(mov_name))?;
         let video_len = prepare(&mp4, &[mov, &arena])?.len();
         let ts_us = (still_time_s * 1e6).round() as i64;
-        let (layout, heic) = match sniff(still) {
+        let (layout, jpeg, heic) = match sniff(still) {
             Container::Jpeg => {
                 limits::check("still file size", still.len(), limits::MAX_EMBEDDED_VIDEO)
                     .map_err(|e| e.in_file(still_name))?;
                 let data = still.read_vec(0, still.len())?;
-                (motion::jpeg_layout(&data, video_len, ts_us, samsung).map_err(|e| e.in_file(still_name))?, false)
+                let layout =
+                    motion::jpeg_layout(&data, video_len, ts_us, samsung).map_err(|e| e.in_file(still_name))?;
+                (layout, Some(data), false)
             }
             Container::Heif => {
                 let heif = Heif::parse(still).map_err(|e| e.in_file(still_name))?;
-                (motion::heic_layout(still, &heif, video_len, ts_us, samsung).map_err(|e| e.in_file(still_name))?, true)
+                let layout =
+                    motion::heic_layout(still, &heif, video_len, ts_us, samsung).map_err(|e| e.in_file(still_name))?;
+                (layout, None, true)
             }
             _ => return Err(Error::Unsupported("the still is neither JPEG nor HEIC".into()).in_file(still_name)),
         };
         if layout.replaced_xmp {
             notes.push("the still's XMP had several descriptions; it was replaced by the Motion Photo XMP".into());
         }
-        Ok(LiveToMotion { still, mov, mp4, arena, layout, heic, still_time_s, notes })
+        Ok(LiveToMotion { still, jpeg, mov, mp4, arena, layout, heic, still_time_s, notes })
     }
 
     /// `STEM.MP.jpg` or `STEM.MP.heic`.
@@ -197,7 +203,11 @@ impl<'a> LiveToMotion<'a> {
     pub fn write(&self, out: &mut dyn crate::sink::Sink) -> Result<()> {
         let sources: [&dyn ReadAt; 2] = [self.mov, &self.arena];
         let prepared = prepare(&self.mp4, &sources)?;
-        self.layout.write(self.still, out, |w| prepared.write_to(&sources, w))
+        let still: &dyn ReadAt = match &self.jpeg {
+            Some(data) => data,
+            None => self.still,
+        };
+        self.layout.write(still, out, |w| prepared.write_to(&sources, w))
     }
 }
 
@@ -488,6 +498,17 @@ pub struct ExtractedParts {
     pub heic: bool,
     pub video_offset: u64,
     pub video_len: u64,
+    /// The whole motion photo as read (its video at `video_offset`).
+    pub file: Vec<u8>,
+}
+
+impl ExtractedParts {
+    /// The video's bytes (clamped to the file, as the checks read it).
+    pub fn video(&self) -> &[u8] {
+        let start = (self.video_offset as usize).min(self.file.len());
+        let end = start.saturating_add(self.video_len as usize).min(self.file.len());
+        &self.file[start..end]
+    }
 }
 
 /// Splits a motion photo from any source; the video is checked to play.
@@ -496,7 +517,8 @@ pub fn extract_parts(src: &dyn ReadAt) -> Result<ExtractedParts> {
     let still = still_without_motion(&parts, None)?;
     let (o, l) = (parts.video.offset, parts.video.len);
     check_extracted_movie(&Window::new(&parts.data.as_slice(), o, l))?;
-    Ok(ExtractedParts { still, heic: parts.container == Container::Heif, video_offset: o, video_len: l })
+    let heic = parts.container == Container::Heif;
+    Ok(ExtractedParts { still, heic, video_offset: o, video_len: l, file: parts.data })
 }
 
 /// Writes the still and the video of a motion photo or `.pvt` package.
@@ -514,10 +536,9 @@ pub fn extract(path: &Path, out_dir: &Path, force: bool) -> Result<Extracted> {
         outfile::refuse_input(p, &[path])?;
         outfile::check_free(p, force)?;
     }
-    let video = src.read_vec(parts.video_offset, parts.video_len)?;
     outfile::all_or_nothing(|| {
         outfile::write_bytes(&still_path, force, &parts.still)?;
-        outfile::write_bytes(&video_path, force, &video)
+        outfile::write_bytes(&video_path, force, parts.video())
     })?;
     Ok(Extracted { still: still_path.display().to_string(), video: video_path.display().to_string() })
 }

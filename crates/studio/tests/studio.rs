@@ -946,16 +946,22 @@ fn postgres_database() -> Option<String> {
     Some(format!("{}/{name}", url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b)))
 }
 
+/// Settings of one server of a cluster on `database`, its workers named `name`.
+fn on_postgres(data: &Path, database: &str, workers: usize, name: &str) -> Settings {
+    let mut s = Settings::new(data);
+    s.workers = workers;
+    s.database = Some(database.to_string());
+    s.worker_name = name.into();
+    s
+}
+
 #[test]
 fn an_api_server_and_a_worker_server_share_one_postgres_queue() {
     let Some(database) = postgres_database() else { return };
     let dir = common::temp_dir("studio-postgres");
     let data = dir.join("data");
     let settings = |workers: usize, name: &str| {
-        let mut s = Settings::new(&data);
-        s.workers = workers;
-        s.database = Some(database.clone());
-        s.worker_name = name.into();
+        let mut s = on_postgres(&data, &database, workers, name);
         // Short leases, so the cancel below reaches the worker within a second.
         s.lease = Duration::from_secs(3);
         s
@@ -1025,13 +1031,7 @@ fn a_stopping_worker_hands_its_job_back_and_metrics_tell_the_cluster() {
     let Some(database) = postgres_database() else { return };
     let dir = common::temp_dir("studio-handback");
     let data = dir.join("data");
-    let settings = |workers: usize, name: &str| {
-        let mut s = Settings::new(&data);
-        s.workers = workers;
-        s.database = Some(database.clone());
-        s.worker_name = name.into();
-        s
-    };
+    let settings = |workers: usize, name: &str| on_postgres(&data, &database, workers, name);
     let api = Server::start(settings(0, "api"), "127.0.0.1:0".parse().expect("addr")).expect("api starts");
     assert_eq!(get(&api, "/healthz").status, 200);
     assert_eq!(get(&api, "/readyz").status, 200);
