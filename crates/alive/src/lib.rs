@@ -427,7 +427,7 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
         return Err(Error::Refused(Box::new(r)));
     }
     progress.phase("checking the photo", 0);
-    let mut store = opts.checks.db.as_deref().map(vivify_safety::store::Store::open).transpose()?;
+    let mut store = opts.checks.db.as_ref().map(vivify_safety::store::Store::open_at).transpose()?;
     let (photo_facts, photo_verdict) =
         safety::check_photo(&photo.bytes, &photo.rgb, &opts.checks, store.as_ref()).map_err(|e| e.in_file(name))?;
     lap("photo check", &mut timings);
@@ -557,7 +557,7 @@ pub fn make_from(name: &Path, bytes: Vec<u8>, opts: &AliveOptions, progress: &dy
         classifier: opts.checks.classifier.as_ref().map(|c| c.name()),
         items,
         review_case,
-        database: store.as_ref().map(|s| s.path().display().to_string()),
+        database: store.as_ref().map(|s| s.location().to_string()),
     });
     if let Some((sheet, masks)) = opts.explain_paths() {
         progress.phase("writing the explain images", 0);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use vivify::safety::store::{data_dir, Store, DB_FILE};
+use vivify::safety::store::{data_dir, Database, Store, DATABASE_ENV, DB_FILE};
 use vivify::safety::{classifier, Checks, Decision, Policy, Refusal, Verdict};
 
 use crate::args::{ModerateArgs, ShareArgs};
@@ -30,7 +30,11 @@ pub fn policy(flag: Option<&Path>) -> Result<Policy> {
 pub fn checks(policy_flag: Option<&Path>) -> Result<Checks> {
     Ok(Checks {
         policy: policy(policy_flag)?,
-        db: data_dir().map(|d| d.join(DB_FILE)),
+        // A shared PostgreSQL database when VIVIFY_DATABASE_URL names one.
+        db: match std::env::var_os(DATABASE_ENV) {
+            Some(_) => Some(Database::from_env()?),
+            None => data_dir().map(|d| Database::File(d.join(DB_FILE))),
+        },
         classifier: classifier::installed()?,
     })
 }

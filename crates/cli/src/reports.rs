@@ -156,7 +156,7 @@ pub fn reports(a: ReportsArgs) -> Result<ExitCode> {
                 }
             }
             if !c.problems.is_empty() {
-                bail!("{}: the case table does not match its event log", store.path().display());
+                bail!("{}: the case table does not match its event log", store.location());
             }
         }
     }

@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use vivify::safety::store::{data_dir, DB_FILE};
+use vivify::safety::store::{data_dir, Database, DB_FILE};
 use vivify_studio::{Server, Settings, StudioError, Workers};
 
 use crate::args::{OnStop, ServeArgs, ServeRole};
@@ -33,14 +33,18 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         settings.workers = n;
     }
     settings.queue_limit = a.queue.max(1);
-    settings.database = a.database.clone().filter(|d| !d.is_empty());
     settings.lease = std::time::Duration::from_secs(a.lease);
     settings.signing = crate::credentials::signing(&a.sign)?;
     let mut checks = crate::moderate::checks(a.policy.as_deref())?;
     // The studio's items, reports and blocklist live with its data, so
-    // `VIVIFY_DATA_DIR=DIR vivify reports` sees what its users reported.
-    checks.db = Some(data.join(DB_FILE));
+    // `VIVIFY_DATA_DIR=DIR vivify reports` sees what its users reported (or
+    // in its PostgreSQL database, which `VIVIFY_DATABASE_URL=… vivify
+    // reports` reads).
+    checks.db = Some(Database::File(data.join(DB_FILE)));
     settings.checks = checks;
+    if let Some(url) = a.database.as_deref().filter(|d| !d.is_empty()) {
+        settings.use_postgres(url);
+    }
     match a.role {
         ServeRole::Worker => {
             let n = settings.workers.max(1);

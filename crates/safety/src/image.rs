@@ -137,7 +137,7 @@ pub fn check_file(path: &std::path::Path, checks: &super::Checks) -> Result<Imag
     let run = || -> Result<ImageCheck> {
         let bytes = vivify_media::input::read(path, vivify_media::limits::MAX_PHOTO_BYTES, "photo file size")?;
         let photo = vivify_picture::photo::Photo::decode(bytes)?;
-        let store = checks.db.as_deref().map(Store::open).transpose()?;
+        let store = checks.db.as_ref().map(Store::open_at).transpose()?;
         let facts =
             PictureFacts::of(&photo.rgb, Some(super::store::sha256_hex(&photo.bytes)), checks.classifier.as_deref())?;
         let hit = facts.lookup(store.as_ref(), &checks.policy)?;

@@ -23,7 +23,6 @@ pub mod statement;
 pub mod store;
 pub mod taxonomy;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -40,7 +39,7 @@ pub use taxonomy::{Category, Tier};
 pub struct Checks {
     pub policy: Policy,
     /// `None`: no blocklist, nothing recorded (library use without a data folder).
-    pub db: Option<PathBuf>,
+    pub db: Option<store::Database>,
     pub classifier: Option<Arc<dyn ImageClassifier>>,
 }
 

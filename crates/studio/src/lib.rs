@@ -19,6 +19,7 @@ mod package;
 mod page;
 pub mod ratelimit;
 pub mod run;
+pub mod safety;
 pub mod security;
 pub mod shares;
 pub mod spec;
@@ -36,6 +37,7 @@ pub use error::{ApiError, StudioError};
 use jobs::Hub;
 use store::{PgStore, SqliteStore, Store};
 pub use uploads::UploadLimits;
+use vivify::safety::store::Database;
 
 /// How the studio runs: where it keeps things, who may use it, how much
 /// work it takes on, and what every job is checked and signed with.
@@ -70,7 +72,7 @@ impl Settings {
         let data = data.into();
         // Items, reports and cases live with the studio's data.
         let checks = vivify::safety::Checks {
-            db: Some(data.join(vivify::safety::store::DB_FILE)),
+            db: Some(Database::File(data.join(vivify::safety::store::DB_FILE))),
             ..vivify::safety::Checks::default()
         };
         Settings {
@@ -86,6 +88,14 @@ impl Settings {
             worker_name: default_worker_name(),
             database: None,
         }
+    }
+
+    /// Keeps everything in the PostgreSQL database at `url`, shared by many
+    /// servers and workers: jobs, uploads, shares and moderators, and the
+    /// safety database (items, reports, cases, the audit log, the blocklist).
+    pub fn use_postgres(&mut self, url: &str) {
+        self.database = Some(url.to_string());
+        self.checks.db = Some(Database::Postgres(url.to_string()));
     }
 
     pub fn upload_path(&self, id: &str) -> PathBuf {
@@ -112,6 +122,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
     pub limits: Arc<ratelimit::RateLimit>,
+    /// Connections to the safety database (items, reports, cases).
+    pub safety: Arc<safety::SafetyPool>,
 }
 
 /// Every route: the page, the API, the OpenAPI document.
@@ -199,7 +211,8 @@ impl Server {
         listener.set_nonblocking(true).map_err(|e| StudioError::io("listener", e))?;
         let addr = listener.local_addr().map_err(|e| StudioError::io("listener", e))?;
         let workers = jobs::start_workers(settings.workers, store.clone(), hub.clone(), settings.clone());
-        let state = AppState { settings, store, hub: hub.clone(), limits: Arc::default() };
+        let safety = Arc::new(safety::SafetyPool::new(settings.checks.db.clone()));
+        let state = AppState { settings, store, hub: hub.clone(), limits: Arc::default(), safety };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), StudioError>>();
         let thread = std::thread::Builder::new()

@@ -181,16 +181,13 @@ async fn with_safety<T: Send + 'static>(
     app: &AppState,
     f: impl FnOnce(&mut SafetyStore) -> vivify::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let db = app.settings.checks.db.clone().ok_or_else(|| {
-        ApiError::new(StatusCode::CONFLICT, "conflict", "moderation needs the safety database (a data folder)")
-    })?;
+    let pool = app.safety.clone();
     tokio::task::spawn_blocking(move || {
-        let mut s = SafetyStore::open(&db)?;
-        f(&mut s)
+        let mut s = pool.get("moderation tools")?;
+        f(&mut s).map_err(|e| ApiError::from_library(&e))
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))?
-    .map_err(|e| ApiError::from_library(&e))
 }
 
 #[derive(Deserialize, IntoParams)]

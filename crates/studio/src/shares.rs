@@ -8,13 +8,13 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::safety::Pooled;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use vivify::safety::store::Store as SafetyStore;
 use vivify::safety::Category;
 
 use crate::error::ApiError;
@@ -98,11 +98,8 @@ pub struct AppealRequest {
     pub reason: String,
 }
 
-fn safety_store(app: &AppState) -> Result<SafetyStore, ApiError> {
-    let db = app.settings.checks.db.as_ref().ok_or_else(|| {
-        ApiError::new(StatusCode::CONFLICT, "conflict", "sharing and reports need the safety database (a data folder)")
-    })?;
-    SafetyStore::open(db).map_err(|e| ApiError::from_library(&e))
+fn safety_store(app: &AppState) -> Result<Pooled<'_>, ApiError> {
+    app.safety.get("sharing and reports")
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {

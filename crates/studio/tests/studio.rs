@@ -739,7 +739,15 @@ fn live_pairs_and_motion_photos_convert_both_ways_and_say_what_they_are() {
 /// moderator `mia`.
 fn signing_studio(dir: &Path) -> Server {
     let data = dir.join("data");
-    let mut s = Settings::new(&data);
+    let s = signing_settings(dir, Settings::new(&data));
+    vivify_studio::add_moderator(&data, None, "mia", "correct horse battery").expect("moderator");
+    vivify_studio::add_moderator(&data, None, "noor", "staple battery horse").expect("moderator");
+    Server::start(s, "127.0.0.1:0".parse().expect("addr")).expect("studio starts")
+}
+
+/// `s` with a local signing identity in `dir` and a policy that shares
+/// without the image classifier.
+fn signing_settings(dir: &Path, mut s: Settings) -> Settings {
     s.workers = 1;
     // The image classifier is a pack of its own; this test is about the
     // flow, so the policy lets a video checked without it be shared.
@@ -753,9 +761,7 @@ fn signing_studio(dir: &Path) -> Server {
     .resolve()
     .expect("a local signing identity")
     .signing;
-    vivify_studio::add_moderator(&data, None, "mia", "correct horse battery").expect("moderator");
-    vivify_studio::add_moderator(&data, None, "noor", "staple battery horse").expect("moderator");
-    Server::start(s, "127.0.0.1:0".parse().expect("addr")).expect("studio starts")
+    s
 }
 
 fn post_with(server: &Server, path: &str, body: &Value, cookie: &str) -> Answer {
@@ -950,7 +956,7 @@ fn postgres_database() -> Option<String> {
 fn on_postgres(data: &Path, database: &str, workers: usize, name: &str) -> Settings {
     let mut s = Settings::new(data);
     s.workers = workers;
-    s.database = Some(database.to_string());
+    s.use_postgres(database);
     s.worker_name = name.into();
     s
 }
@@ -995,6 +1001,59 @@ fn an_api_server_and_a_worker_server_share_one_postgres_queue() {
     assert!(start.elapsed() < Duration::from_secs(30), "the cancel took {:?}", start.elapsed());
     api.stop();
     worker.stop();
+}
+
+/// Two API servers on one PostgreSQL database: a report filed through one
+/// reaches a moderator signed in on the other, whose removal the first
+/// server's share page shows at once. Nothing of the safety database is in
+/// the data folder.
+#[test]
+fn reports_and_decisions_on_postgres_are_seen_by_every_server() {
+    let Some(database) = postgres_database() else { return };
+    let dir = common::temp_dir("studio-pg-safety");
+    let data = dir.join("data");
+    let settings = |workers: usize, name: &str| {
+        let mut s = signing_settings(&dir, on_postgres(&data, &database, workers, name));
+        s.workers = workers;
+        s
+    };
+    vivify_studio::add_moderator(&data, Some(&database), "mia", "correct horse battery").expect("moderator");
+    // Server a renders; b only answers.
+    let a = Server::start(settings(1, "a"), "127.0.0.1:0".parse().expect("addr")).expect("server a starts");
+    let b = Server::start(settings(0, "b"), "127.0.0.1:0".parse().expect("addr")).expect("server b starts");
+    let id = a_upload(&a);
+    let job = post_json(&b, "/api/jobs", &small_job(&id)).json();
+    let job = wait_done(&b, job["id"].as_str().expect("an id"));
+    let jid = job["id"].as_str().expect("an id");
+    let shared = post_json(&b, &format!("/api/jobs/{jid}/share"), &json!({"file": "alive.mp4"}));
+    assert_eq!(shared.status, 201, "{}", String::from_utf8_lossy(&shared.body));
+    let sid = shared.json()["share"]["id"].as_str().expect("a share id").to_string();
+    assert_eq!(get(&a, &format!("/api/shares/{sid}")).json()["status"], "visible");
+    let r = post_json(&a, &format!("/api/shares/{sid}/reports"), &json!({"reason": "hate", "details": "on server a"}));
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let login = post_json(&b, "/api/login", &json!({"name": "mia", "password": "correct horse battery"}));
+    assert_eq!(login.status, 200);
+    let cookie = login.header("set-cookie").and_then(|c| c.split(';').next()).expect("a cookie").to_string();
+    let case = post_with(&b, "/api/moderation/next", &json!({}), &cookie).json();
+    assert_eq!(case["reports"][0]["details"], "on server a", "{case}");
+    let case_id = case["id"].as_i64().expect("a case id");
+    let decided = post_with(
+        &b,
+        &format!("/api/moderation/cases/{case_id}/decide"),
+        &json!({"action": "remove", "facts": "hateful symbols in the frames"}),
+        &cookie,
+    );
+    assert_eq!(decided.status, 200, "{}", String::from_utf8_lossy(&decided.body));
+    assert_eq!(get(&a, &format!("/api/shares/{sid}")).json()["status"], "removed");
+    assert_eq!(get(&a, &format!("/api/shares/{sid}/media")).status, 410);
+    // The same session works on the other server (sessions are in the store).
+    let log = get_with(&a, &format!("/api/moderation/cases/{case_id}"), &cookie).json();
+    let kinds: Vec<&str> =
+        log["events"].as_array().expect("events").iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert!(kinds.contains(&"report_received") && kinds.contains(&"decided"), "{kinds:?}");
+    assert!(!data.join(vivify::safety::store::DB_FILE).exists(), "the safety database is in PostgreSQL");
+    a.stop();
+    b.stop();
 }
 
 #[test]

@@ -125,7 +125,7 @@ fn main() {
     bare.force = true;
     let mut checked = bare.clone();
     checked.output = dir.join("checked.mp4");
-    checked.checks = Checks { policy: Policy::default(), db: Some(dir.join("alive.db")), classifier: None };
+    checked.checks = Checks { policy: Policy::default(), db: Some(dir.join("alive.db").into()), classifier: None };
     let without = best(3, || {
         make(&photo_path, &bare, &Quiet).expect("alive");
     });

@@ -1,17 +1,19 @@
 //! The safety database: report handling rules, the append-only log, and
 //! crash safety (a process killed with SIGKILL in the middle of decisions
-//! leaves every case equal to the fold of its events).
+//! leaves every case equal to the fold of its events). Each test runs on an
+//! SQLite file and, when `VIVIFY_TEST_POSTGRES` names a server, on a
+//! PostgreSQL database of its own.
 
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+
 use std::process::{Command, Stdio};
 
 use vivify::safety::store::cases::{Action, AppealOutcome, NewReport};
 use vivify::safety::store::events::{AppealState, CaseState};
 use vivify::safety::store::items::ItemFacts;
-use vivify::safety::store::Store;
+use vivify::safety::store::{Database, Store};
 use vivify::safety::Category;
 
 fn facts(n: usize, seed: u64) -> ItemFacts {
@@ -30,6 +32,35 @@ fn item(store: &mut Store, k: u64, frames: usize) -> String {
     store.record_item(&sha, "video", &format!("clip{k}.mp4"), &facts(frames, k)).expect("item").id
 }
 
+/// The databases a test runs on: a new SQLite file, and a new PostgreSQL
+/// database when there is a test server (skipped loudly when not).
+fn databases(name: &str) -> Vec<Database> {
+    let dir = common::temp_dir(name);
+    let mut out = vec![Database::File(dir.join("safety.db"))];
+    out.extend(postgres_database(name).map(Database::Postgres));
+    out
+}
+
+fn open(db: &Database) -> Store {
+    Store::open_at(db).unwrap_or_else(|e| panic!("open {db}: {e}"))
+}
+
+/// Runs raw SQL with the store's own tables in reach, as someone with the
+/// database in hand (not through vivify) could.
+fn raw(db: &Database, sql: &str) -> Result<u64, String> {
+    match db {
+        Database::File(path) => {
+            let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+            conn.execute(sql, []).map(|n| n as u64).map_err(|e| e.to_string())
+        }
+        Database::Postgres(url) => {
+            let mut c = postgres::Client::connect(url, postgres::NoTls).map_err(|e| e.to_string())?;
+            c.batch_execute("SET search_path TO vivify_safety").map_err(|e| e.to_string())?;
+            c.execute(sql, &[]).map_err(|e| e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string()))
+        }
+    }
+}
+
 fn report(store: &mut Store, id: &str, who: &str, reason: Category) -> vivify::safety::store::cases::CaseView {
     store
         .report(id, &NewReport { reporter: who.into(), reason, details: "seen in the feed".into(), automated: false })
@@ -38,21 +69,25 @@ fn report(store: &mut Store, id: &str, who: &str, reason: Category) -> vivify::s
 
 #[test]
 fn reports_are_triaged_hidden_when_urgent_decided_and_appealed() {
-    let dir = common::temp_dir("store-flow");
-    let mut s = Store::open(&dir.join("safety.db")).expect("open");
+    for db in databases("store-flow") {
+        triage_decide_and_appeal(&mut open(&db));
+    }
+}
+
+fn triage_decide_and_appeal(s: &mut Store) {
     // Priority by reason and reporter count; three people hide the item.
-    let spam = item(&mut s, 1, 4);
-    let c = report(&mut s, &spam, "a", Category::Spam);
+    let spam = item(s, 1, 4);
+    let c = report(s, &spam, "a", Category::Spam);
     assert_eq!((c.folded.priority, c.folded.hidden), (30, false));
-    report(&mut s, &spam, "b", Category::Spam);
-    let c = report(&mut s, &spam, "b", Category::Spam);
+    report(s, &spam, "b", Category::Spam);
+    let c = report(s, &spam, "b", Category::Spam);
     assert_eq!((c.folded.priority, c.folded.hidden), (40, false), "the same reporter twice counts once");
-    let c = report(&mut s, &spam, "c", Category::Spam);
+    let c = report(s, &spam, "c", Category::Spam);
     assert!(c.folded.hidden && c.item.status == "hidden", "{:?}", c.folded);
     assert!(c.statement.is_some(), "a restriction comes with a statement of reasons");
     // A child-safety report is hidden at once and jumps the queue.
-    let urgent = item(&mut s, 2, 4);
-    let u = report(&mut s, &urgent, "d", Category::SexualMinors);
+    let urgent = item(s, 2, 4);
+    let u = report(s, &urgent, "d", Category::SexualMinors);
     assert!(u.folded.hidden && u.folded.priority == 100);
     let next = s.next_case("mo").expect("next").expect("a case");
     assert_eq!(next.id, u.id, "most urgent first");
@@ -91,7 +126,7 @@ fn reports_are_triaged_hidden_when_urgent_decided_and_appealed() {
     let d = s.decide(c.id, "mo", Action::Dismiss, None, "An advert, but allowed.", false).expect("dismiss");
     assert_eq!((d.folded.state, d.item.status.as_str()), (CaseState::Dismissed, "visible"));
     // A new report reopens a dismissed case.
-    let again = report(&mut s, &spam, "e", Category::Harassment);
+    let again = report(s, &spam, "e", Category::Harassment);
     assert_eq!(again.folded.state, CaseState::Open);
     let check = s.check_consistency().expect("check");
     assert!(check.problems.is_empty(), "{:?}", check.problems);
@@ -100,10 +135,14 @@ fn reports_are_triaged_hidden_when_urgent_decided_and_appealed() {
 
 #[test]
 fn a_case_is_decided_by_its_moderator_or_after_a_logged_takeover() {
-    let dir = common::temp_dir("store-takeover");
-    let mut s = Store::open(&dir.join("safety.db")).expect("open");
-    let id = item(&mut s, 3, 2);
-    let c = report(&mut s, &id, "a", Category::Hate);
+    for db in databases("store-takeover") {
+        decided_by_its_moderator(&mut open(&db));
+    }
+}
+
+fn decided_by_its_moderator(s: &mut Store) {
+    let id = item(s, 3, 2);
+    let c = report(s, &id, "a", Category::Hate);
     s.next_case("ann").expect("next").expect("case");
     let other = s.decide(c.id, "bob", Action::Remove, None, "Hateful.", false);
     let Err(vivify::Error::Conflict(why)) = other else { panic!("bob is not on the case: {other:?}") };
@@ -125,10 +164,14 @@ fn a_case_is_decided_by_its_moderator_or_after_a_logged_takeover() {
 /// conflict, and the log holds one decision and one appeal.
 #[test]
 fn concurrent_decisions_and_appeals_on_one_case_accept_exactly_one() {
-    let dir = common::temp_dir("store-race");
-    let db = dir.join("safety.db");
+    for db in databases("store-race") {
+        one_decision_and_one_appeal_win(&db);
+    }
+}
+
+fn one_decision_and_one_appeal_win(db: &Database) {
     let case_id = {
-        let mut s = Store::open(&db).expect("open");
+        let mut s = open(db);
         let id = item(&mut s, 11, 3);
         let c = report(&mut s, &id, "a", Category::ViolenceGraphic);
         s.next_case("mo").expect("next").expect("case");
@@ -139,9 +182,9 @@ fn concurrent_decisions_and_appeals_on_one_case_accept_exactly_one() {
         std::thread::scope(|sc| {
             let handles: Vec<_> = (0..8)
                 .map(|i| {
-                    let (barrier, db) = (&barrier, &db);
+                    let barrier = &barrier;
                     sc.spawn(move || {
-                        let mut s = Store::open(db).expect("open");
+                        let mut s = open(db);
                         barrier.wait();
                         f(i, &mut s)
                     })
@@ -159,7 +202,7 @@ fn concurrent_decisions_and_appeals_on_one_case_accept_exactly_one() {
     let won = decisions.iter().filter(|r| r.is_ok()).count();
     assert_eq!(won, 1, "{decisions:?}");
     assert!(decisions.iter().filter_map(|r| r.as_ref().err()).all(|e| matches!(e, vivify::Error::Conflict(_))));
-    let mut s = Store::open(&db).expect("open");
+    let mut s = open(db);
     if s.case(case_id).expect("case").folded.state == CaseState::Dismissed {
         // The dismissal won; remove a second case so the appeals have one.
         let id = item(&mut s, 12, 3);
@@ -195,9 +238,13 @@ fn concurrent_decisions_and_appeals_on_one_case_accept_exactly_one() {
 /// decisions, two appeals, and blocklist entries outliving a reversal.
 #[test]
 fn the_consistency_check_finds_double_decisions_appeals_and_stale_entries() {
-    let dir = common::temp_dir("store-check-races");
-    let db = dir.join("safety.db");
-    let mut s = Store::open(&db).expect("open");
+    for db in databases("store-check-races") {
+        planted_races_are_found(&db);
+    }
+}
+
+fn planted_races_are_found(db: &Database) {
+    let mut s = open(db);
     let id = item(&mut s, 21, 2);
     let c = report(&mut s, &id, "a", Category::Hate);
     s.next_case("mo").expect("next");
@@ -206,18 +253,19 @@ fn the_consistency_check_finds_double_decisions_appeals_and_stale_entries() {
     s.decide_appeal(c.id, "kim", AppealOutcome::Reverse, "Satire.").expect("reverse");
     assert!(s.check_consistency().expect("check").problems.is_empty());
     drop(s);
-    let conn = rusqlite::Connection::open(&db).expect("raw open");
-    let at = "2026-01-01T00:00:00Z";
     for (kind, data) in [("decided", r#"{"action":"dismiss"}"#), ("appeal_filed", r#"{"reason":"again"}"#)] {
-        conn.execute(
-            "INSERT INTO events (case_id, at, actor, automated, kind, data) VALUES (?1, ?2, 'moderator:x', 0, ?3, ?4)",
-            rusqlite::params![c.id, at, kind, data],
+        raw(
+            db,
+            &format!(
+                "INSERT INTO events (case_id, at, actor, automated, kind, data)
+                 VALUES ({}, '2026-01-01T00:00:00Z', 'moderator:x', FALSE, '{kind}', '{data}')",
+                c.id
+            ),
         )
         .expect("plant");
     }
-    conn.execute("UPDATE blocklist SET lifted_at = NULL WHERE case_id = ?1", [c.id]).expect("unlift");
-    drop(conn);
-    let problems = Store::open(&db).expect("open").check_consistency().expect("check").problems;
+    raw(db, &format!("UPDATE blocklist SET lifted_at = NULL WHERE case_id = {}", c.id)).expect("unlift");
+    let problems = open(db).check_consistency().expect("check").problems;
     let text = problems.join("\n");
     assert!(text.contains("two decisions"), "{text}");
     assert!(text.contains("two appeals"), "{text}");
@@ -226,22 +274,22 @@ fn the_consistency_check_finds_double_decisions_appeals_and_stale_entries() {
 
 #[test]
 fn the_event_log_refuses_updates_and_deletes() {
-    let dir = common::temp_dir("store-append-only");
-    let db = dir.join("safety.db");
-    let mut s = Store::open(&db).expect("open");
-    let id = item(&mut s, 7, 1);
-    report(&mut s, &id, "a", Category::Hate);
-    drop(s);
-    let conn = rusqlite::Connection::open(&db).expect("raw open");
-    let upd = conn.execute("UPDATE events SET kind = 'nothing' WHERE id = 1", []);
-    assert!(upd.is_err_and(|e| e.to_string().contains("append-only")));
-    assert!(conn.execute("DELETE FROM events", []).is_err());
-    // Tampering with the case row behind the log's back is found.
-    conn.execute("UPDATE cases SET state = 'dismissed'", []).expect("raw update");
-    drop(conn);
-    let s = Store::open(&db).expect("open");
-    let check = s.check_consistency().expect("check");
-    assert_eq!(check.problems.len(), 1, "{:?}", check.problems);
+    for db in databases("store-append-only") {
+        let mut s = open(&db);
+        let id = item(&mut s, 7, 1);
+        report(&mut s, &id, "a", Category::Hate);
+        drop(s);
+        let upd = raw(&db, "UPDATE events SET kind = 'nothing' WHERE id = 1");
+        assert!(upd.as_ref().is_err_and(|e| e.contains("append-only")), "{db}: {upd:?}");
+        assert!(raw(&db, "DELETE FROM events").is_err(), "{db}");
+        if matches!(db, Database::Postgres(_)) {
+            assert!(raw(&db, "TRUNCATE events CASCADE").is_err_and(|e| e.contains("append-only")), "{db}");
+        }
+        // Tampering with the case row behind the log's back is found.
+        raw(&db, "UPDATE cases SET state = 'dismissed'").expect("raw update");
+        let check = open(&db).check_consistency().expect("check");
+        assert_eq!(check.problems.len(), 1, "{db}: {:?}", check.problems);
+    }
 }
 
 #[test]
@@ -259,14 +307,12 @@ const CRASH_CASES: u64 = 400;
 /// events, so a kill usually lands inside a decision's transaction.
 const CRASH_FRAMES: usize = 120;
 
-fn crash_db(dir: &Path) -> PathBuf {
-    let db = dir.join("safety.db");
-    let mut s = Store::open(&db).expect("open");
+fn fill_crash_db(db: &Database) {
+    let mut s = open(db);
     for k in 0..CRASH_CASES {
         let id = item(&mut s, 1000 + k, CRASH_FRAMES);
         report(&mut s, &id, "a", Category::Sexual);
     }
-    db
 }
 
 /// The child of the crash test: takes and decides cases until killed,
@@ -275,7 +321,7 @@ fn crash_db(dir: &Path) -> PathBuf {
 #[ignore = "run as a child process by kill_9_during_decisions"]
 fn crash_child_decides_forever() {
     let Some(db) = std::env::var_os("VIVIFY_CRASH_DB") else { return };
-    let mut s = Store::open(Path::new(&db)).expect("open");
+    let mut s = open(&Database::parse(&db.to_string_lossy()));
     while let Some(c) = s.next_case("mo").expect("next") {
         println!("deciding {}", c.id);
         s.decide(c.id, "mo", Action::Remove, None, "Removed in the crash test.", false).expect("decide");
@@ -285,14 +331,23 @@ fn crash_child_decides_forever() {
 
 #[test]
 fn kill_9_during_decisions_leaves_the_database_consistent() {
-    let dir = common::temp_dir("store-crash");
-    let db = crash_db(&dir);
+    for db in databases("store-crash") {
+        fill_crash_db(&db);
+        kill_children_deciding(&db);
+    }
+}
+
+fn kill_children_deciding(db: &Database) {
+    let url = match db {
+        Database::File(p) => p.display().to_string(),
+        Database::Postgres(url) => url.clone(),
+    };
     let exe = std::env::current_exe().expect("test binary");
     let mut decided_total = 0;
     for round in 0..4 {
         let mut child = Command::new(&exe)
             .args(["--exact", "crash_child_decides_forever", "--ignored", "--nocapture", "--test-threads", "1"])
-            .env("VIVIFY_CRASH_DB", &db)
+            .env("VIVIFY_CRASH_DB", &url)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -312,7 +367,7 @@ fn kill_9_during_decisions_leaves_the_database_consistent() {
         }
         child.wait().expect("reap");
         decided_total += seen;
-        let s = Store::open(&db).expect("reopen after the kill");
+        let s = open(db);
         let check = s.check_consistency().expect("check");
         assert!(check.problems.is_empty(), "round {round}: {:?}", check.problems);
         let actioned = s.cases(Some(CaseState::Actioned)).expect("cases").len();
@@ -381,10 +436,14 @@ fn a_damaged_database_is_refused_or_read_without_panicking() {
 /// another process (or this one) are seen at the next lookup.
 #[test]
 fn blocklist_lookups_see_changes_from_other_connections() {
-    let dir = common::temp_dir("store-cache");
-    let db = dir.join("safety.db");
-    let mut a = Store::open(&db).expect("open a");
-    let mut b = Store::open(&db).expect("open b");
+    for db in databases("store-cache") {
+        lookups_see_other_connections(&db);
+    }
+}
+
+fn lookups_see_other_connections(db: &Database) {
+    let mut a = open(db);
+    let mut b = open(db);
     let h = vivify::safety::pdq::Pdq([0x0123_4567_89ab_cdef, 42, 7, 99]);
     let near = vivify::safety::pdq::Pdq([0x0123_4567_89ab_cdee, 42, 7, 99]);
     assert!(a.blocklisted(None, &[near]).expect("lookup").is_none());
@@ -395,4 +454,30 @@ fn blocklist_lookups_see_changes_from_other_connections() {
     assert!(a.blocklisted(None, &[near]).expect("lookup").is_none(), "lift seen from a");
     a.block(None, &[h], Category::Spam, "here").expect("block");
     assert_eq!(a.blocklisted(None, &[h]).expect("lookup").expect("own write").distance, 0);
+}
+
+/// A new, empty PostgreSQL database on the test server
+/// (`VIVIFY_TEST_POSTGRES`; scripts/test starts a throwaway one), named
+/// after the test; `None`, said loudly, without a server (a failure under
+/// `VIVIFY_REQUIRE_TOOLS=1`).
+fn postgres_database(name: &str) -> Option<String> {
+    let Ok(url) = std::env::var("VIVIFY_TEST_POSTGRES") else {
+        if std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+            panic!("VIVIFY_TEST_POSTGRES is required (VIVIFY_REQUIRE_TOOLS=1): scripts/test starts a throwaway server");
+        }
+        common::skipped(&format!(
+            "{name}: the PostgreSQL half (set VIVIFY_TEST_POSTGRES; scripts/pg-throwaway starts a server)"
+        ));
+        return None;
+    };
+    let db: String = format!("vivify_{name}_{}", std::process::id())
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connect to the test server");
+    // Two statements: a multi-statement string is one transaction, which
+    // neither may run in.
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db}")).expect("drop an old test database");
+    admin.batch_execute(&format!("CREATE DATABASE {db}")).expect("a test database");
+    Some(format!("{}/{db}", url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b)))
 }

@@ -2,11 +2,11 @@
 //! period, once per decision, and decided only by a named person; reversing
 //! restores the item and lifts the blocklist entries of that removal.
 
-use rusqlite::params;
 use serde_json::json;
 
 use super::cases::{last_event, notify, person, read_folded, AppealOutcome, CaseView, SYSTEM};
 use super::events::{append, AppealState, CaseState};
+use super::sql::vals;
 use super::Store;
 use crate::statement::APPEAL_DAYS;
 use vivify_media::error::{Error, Result};
@@ -19,11 +19,10 @@ impl Store {
             return Err(Error::Param("an appeal needs a reason (--reason, up to 5000 characters)".into()));
         }
         self.case(case_id)?;
-        let e = self.err();
         // Every check inside the write transaction: of several appeals filed
         // at once exactly one is accepted.
         self.write(|tx| {
-            let now = read_folded(tx, case_id).map_err(&e)?;
+            let now = read_folded(tx, case_id)?;
             if now.state != CaseState::Actioned {
                 return Err(Error::Param(format!(
                     "case {case_id} is {}: only removals can be appealed",
@@ -31,16 +30,15 @@ impl Store {
                 )));
             }
             if now.appeal != AppealState::None {
-                let filed = last_event(tx, case_id, "appeal_filed").map_err(&e)?;
+                let filed = last_event(tx, case_id, "appeal_filed")?;
                 return Err(Error::Conflict(format!(
                     "case {case_id} was already appealed{} ({}); one appeal per decision",
                     filed.map(|(who, at, _)| format!(" by {who} at {at}")).unwrap_or_default(),
                     now.appeal.as_str()
                 )));
             }
-            let decided = last_event(tx, case_id, "decided").map_err(&e)?.map(|(_, at, _)| at).unwrap_or_default();
-            let deadline = last_event(tx, case_id, "statement_issued")
-                .map_err(&e)?
+            let decided = last_event(tx, case_id, "decided")?.map(|(_, at, _)| at).unwrap_or_default();
+            let deadline = last_event(tx, case_id, "statement_issued")?
                 .and_then(|(_, _, d)| d.get("statement")?.get("appeal_until")?.as_str().map(str::to_string))
                 .unwrap_or_default();
             // Timestamps are fixed-width UTC, so text order is time order.
@@ -75,11 +73,10 @@ impl Store {
             return Err(Error::Param("an appeal decision needs its reasons (--facts)".into()));
         }
         let item = self.case(case_id)?.item;
-        let e = self.err();
         self.write(|tx| {
-            let now = read_folded(tx, case_id).map_err(&e)?;
+            let now = read_folded(tx, case_id)?;
             if now.appeal != AppealState::Open {
-                let done = last_event(tx, case_id, "appeal_decided").map_err(&e)?;
+                let done = last_event(tx, case_id, "appeal_decided")?;
                 return Err(match (now.appeal, done) {
                     (AppealState::Upheld | AppealState::Reversed, Some((who, at, _))) => Error::Conflict(format!(
                         "the appeal on case {case_id} was already decided ({}) by {who} at {at}",
@@ -89,7 +86,7 @@ impl Store {
                 });
             }
             // DSA Art. 20: the review is not left to whoever made the decision.
-            if let Some((who, at, _)) = last_event(tx, case_id, "decided").map_err(&e)? {
+            if let Some((who, at, _)) = last_event(tx, case_id, "decided")? {
                 if who == actor {
                     return Err(Error::Conflict(format!(
                         "{} made the decision on case {case_id} (at {at}); another moderator must decide its appeal",
@@ -100,12 +97,10 @@ impl Store {
             let word = if outcome == AppealOutcome::Reverse { "reversed" } else { "upheld" };
             append(tx, case_id, &actor, false, "appeal_decided", json!({ "outcome": word, "facts": facts.trim() }))?;
             if outcome == AppealOutcome::Reverse {
-                let lifted = tx
-                    .execute(
-                        "UPDATE blocklist SET lifted_at = ?1 WHERE case_id = ?2 AND lifted_at IS NULL",
-                        params![super::now(), case_id],
-                    )
-                    .map_err(&e)?;
+                let lifted = tx.exec(
+                    "UPDATE blocklist SET lifted_at = ?1 WHERE case_id = ?2 AND lifted_at IS NULL",
+                    vals![super::now(), case_id],
+                )?;
                 append(tx, case_id, SYSTEM, true, "blocklist_lifted", json!({ "entries": lifted }))?;
             }
             let text = match outcome {

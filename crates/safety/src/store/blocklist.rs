@@ -3,9 +3,9 @@
 //! from moderators' removals or `vivify blocklist add`; lifting one (an
 //! appeal reversed) keeps the row with a `lifted_at` date.
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use super::sql::{vals, Sql};
 use super::{now, Store};
 use crate::pdq::Pdq;
 use crate::Category;
@@ -56,46 +56,40 @@ pub struct Entry {
 
 /// Adds an entry inside a transaction (decisions add theirs with the case).
 pub(crate) fn insert(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &mut dyn Sql,
     kind: &str,
     value: &str,
     category: Category,
     source: &str,
     case_id: Option<i64>,
-) -> rusqlite::Result<i64> {
+) -> Result<i64> {
     // Manual entries are not repeated; a case's entries are its own, so an
     // appeal can lift exactly them.
-    let existing: Option<i64> = if case_id.is_some() {
-        None
-    } else {
-        tx.query_row(
-            "SELECT id FROM blocklist WHERE kind = ?1 AND value = ?2 AND lifted_at IS NULL",
-            params![kind, value],
-            |r| r.get(0),
-        )
-        .optional()?
-    };
-    if let Some(id) = existing {
-        return Ok(id);
+    if case_id.is_none() {
+        let existing = tx
+            .row("SELECT id FROM blocklist WHERE kind = ?1 AND value = ?2 AND lifted_at IS NULL", vals![kind, value])?;
+        if let Some(r) = existing {
+            return r.int(0);
+        }
     }
-    tx.execute(
-        "INSERT INTO blocklist (kind, value, category, source, case_id, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![kind, value, category.code(), source, case_id, now()],
+    let row = tx.row(
+        "INSERT INTO blocklist (kind, value, category, source, case_id, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         RETURNING id",
+        vals![kind, value, category.code(), source, case_id, now()],
     )?;
-    Ok(tx.last_insert_rowid())
+    row.ok_or_else(|| Error::store("a blocklist entry was written without an id"))?.int(0)
 }
 
 impl Store {
     /// Adds a file hash and the PDQ hashes of a picture.
     pub fn block(&mut self, sha256: Option<&str>, pdqs: &[Pdq], category: Category, source: &str) -> Result<Vec<i64>> {
-        let e = self.err();
         self.write(|tx| {
             let mut ids = Vec::new();
             if let Some(s) = sha256 {
-                ids.push(insert(tx, "sha256", s, category, source, None).map_err(&e)?);
+                ids.push(insert(tx, "sha256", s, category, source, None)?);
             }
             for p in pdqs {
-                ids.push(insert(tx, "pdq", &p.to_hex(), category, source, None).map_err(&e)?);
+                ids.push(insert(tx, "pdq", &p.to_hex(), category, source, None)?);
             }
             Ok(ids)
         })
@@ -104,20 +98,22 @@ impl Store {
     /// The first live entry matching the exact hash or any of `pdqs`
     /// (nearest PDQ first).
     pub fn blocklisted(&self, sha256: Option<&str>, pdqs: &[Pdq]) -> Result<Option<Hit>> {
-        let e = self.err();
         if let Some(s) = sha256 {
-            let hit = self
-                .conn
-                .query_row(
+            let hit = self.read(|c| {
+                c.row(
                     "SELECT id, category, source FROM blocklist WHERE kind = 'sha256' AND value = ?1 AND lifted_at IS NULL",
-                    [s],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+                    vals![s],
                 )
-                .optional()
-                .map_err(&e)?;
-            if let Some((entry, c, source)) = hit {
-                let category = Category::from_code(&c).unwrap_or(Category::Other);
-                return Ok(Some(Hit { entry, category, kind: "sha256".into(), distance: 0, source }));
+            })?;
+            if let Some(r) = hit {
+                let category = Category::from_code(&r.text(1)?).unwrap_or(Category::Other);
+                return Ok(Some(Hit {
+                    entry: r.int(0)?,
+                    category,
+                    kind: "sha256".into(),
+                    distance: 0,
+                    source: r.text(2)?,
+                }));
             }
         }
         if pdqs.is_empty() {
@@ -145,31 +141,19 @@ impl Store {
     }
 
     /// Reads the live PDQ entries again when the database changed since
-    /// (here, or in another process: SQLite's `data_version`).
+    /// (here, or in another process: [`Store::change_stamp`]).
     fn refresh_pdq_cache(&self) -> Result<()> {
-        let e = self.err();
-        let version: i64 = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(&e)?;
-        let stamp = (version, self.conn.total_changes());
+        let stamp = self.change_stamp()?;
         if self.pdq_cache.borrow().as_ref().is_some_and(|c| c.stamp == stamp) {
             return Ok(());
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, value, category, source FROM blocklist WHERE kind = 'pdq' AND lifted_at IS NULL",
-            )
-            .map_err(&e)?;
-        let mut rows = stmt.query([]).map_err(&e)?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next().map_err(&e)? {
-            let value: String = r.get(1).map_err(&e)?;
-            let Some(hash) = Pdq::from_hex(&value) else { continue };
-            out.push(PdqRow {
-                id: r.get(0).map_err(&e)?,
-                hash,
-                category: r.get(2).map_err(&e)?,
-                source: r.get(3).map_err(&e)?,
-            });
+        let rows = self.read(|c| {
+            c.rows("SELECT id, value, category, source FROM blocklist WHERE kind = 'pdq' AND lifted_at IS NULL", &[])
+        })?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let Some(hash) = Pdq::from_hex(&r.text(1)?) else { continue };
+            out.push(PdqRow { id: r.int(0)?, hash, category: r.text(2)?, source: r.text(3)? });
         }
         *self.pdq_cache.borrow_mut() = Some(PdqCache { stamp, rows: out });
         Ok(())
@@ -177,36 +161,32 @@ impl Store {
 
     /// Every entry, newest first.
     pub fn blocklist(&self) -> Result<Vec<Entry>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare(
+        let rows = self.read(|c| {
+            c.rows(
                 "SELECT id, kind, value, category, source, case_id, added_at, lifted_at FROM blocklist ORDER BY id DESC",
+                &[],
             )
-            .map_err(&e)?;
-        let rows = stmt
-            .query_map([], |r| {
+        })?;
+        rows.iter()
+            .map(|r| {
                 Ok(Entry {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    value: r.get(2)?,
-                    category: r.get(3)?,
-                    source: r.get(4)?,
-                    case_id: r.get(5)?,
-                    added_at: r.get(6)?,
-                    lifted_at: r.get(7)?,
+                    id: r.int(0)?,
+                    kind: r.text(1)?,
+                    value: r.text(2)?,
+                    category: r.text(3)?,
+                    source: r.text(4)?,
+                    case_id: r.opt_int(5)?,
+                    added_at: r.text(6)?,
+                    lifted_at: r.opt_text(7)?,
                 })
             })
-            .map_err(&e)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(&e)
+            .collect()
     }
 
     /// Lifts one entry by id (it stays listed, with the date).
     pub fn unblock(&mut self, id: i64) -> Result<()> {
-        let e = self.err();
         let n = self.write(|tx| {
-            tx.execute("UPDATE blocklist SET lifted_at = ?1 WHERE id = ?2 AND lifted_at IS NULL", params![now(), id])
-                .map_err(&e)
+            tx.exec("UPDATE blocklist SET lifted_at = ?1 WHERE id = ?2 AND lifted_at IS NULL", vals![now(), id])
         })?;
         if n == 0 {
             return Err(Error::Param(format!("blocklist entry {id} does not exist or is already lifted")));

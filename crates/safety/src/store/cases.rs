@@ -3,12 +3,12 @@
 //! a moderator's queue, and decisions with statements of reasons (appeals
 //! are in `appeals.rs`). Every step is one transaction of events.
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::events::{append, AppealState, CaseState, Event, Folded};
 use super::items::Item;
+use super::sql::{vals, Sql};
 use super::{blocklist, Store};
 use crate::statement::{statement, Grounds, Restriction};
 use crate::taxonomy::{Category, Tier};
@@ -69,17 +69,16 @@ pub struct CaseView {
     pub statement: Option<Value>,
 }
 
-pub(crate) fn read_folded(conn: &rusqlite::Connection, case_id: i64) -> rusqlite::Result<Folded> {
-    conn.query_row("SELECT state, priority, assigned_to, appeal, hidden FROM cases WHERE id = ?1", [case_id], |r| {
-        let state: String = r.get(0)?;
-        let appeal: String = r.get(3)?;
-        Ok(Folded {
-            state: CaseState::parse(&state).unwrap_or(CaseState::Open),
-            priority: r.get(1)?,
-            assigned_to: r.get(2)?,
-            appeal: AppealState::parse(&appeal).unwrap_or(AppealState::None),
-            hidden: r.get(4)?,
-        })
+pub(crate) fn read_folded(conn: &mut dyn Sql, case_id: i64) -> Result<Folded> {
+    let r = conn
+        .row("SELECT state, priority, assigned_to, appeal, hidden FROM cases WHERE id = ?1", vals![case_id])?
+        .ok_or_else(|| Error::Param(format!("case {case_id} does not exist")))?;
+    Ok(Folded {
+        state: CaseState::parse(&r.text(0)?).unwrap_or(CaseState::Open),
+        priority: r.int(1)?,
+        assigned_to: r.opt_text(2)?,
+        appeal: AppealState::parse(&r.text(3)?).unwrap_or(AppealState::None),
+        hidden: r.flag(4)?,
     })
 }
 
@@ -95,6 +94,11 @@ pub(super) fn person(role: &str, name: &str) -> Result<String> {
 
 fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The id an `INSERT … RETURNING id` gave back.
+pub(super) fn returned_id(row: Option<super::sql::Row>) -> Result<i64> {
+    row.ok_or_else(|| Error::store("a row was written without an id"))?.int(0)
 }
 
 /// Priority 0–100: the worst reason's tier, raised by each further reporter.
@@ -115,12 +119,11 @@ fn tier_rank(t: Tier) -> u8 {
 }
 
 /// The most serious reason among a case's reports.
-fn worst_reason(tx: &rusqlite::Connection, case_id: i64) -> rusqlite::Result<Category> {
-    let mut stmt = tx.prepare("SELECT reason FROM reports WHERE case_id = ?1")?;
-    let reasons = stmt.query_map([case_id], |r| r.get::<_, String>(0))?;
+fn worst_reason(tx: &mut dyn Sql, case_id: i64) -> Result<Category> {
+    let reasons = tx.rows("SELECT reason FROM reports WHERE case_id = ?1", vals![case_id])?;
     let mut worst = Category::Other;
     for r in reasons {
-        let c = Category::from_code(&r?).unwrap_or(Category::Other);
+        let c = Category::from_code(&r.text(0)?).unwrap_or(Category::Other);
         if tier_rank(c.tier()) < tier_rank(worst.tier()) {
             worst = c;
         }
@@ -128,32 +131,23 @@ fn worst_reason(tx: &rusqlite::Connection, case_id: i64) -> rusqlite::Result<Cat
     Ok(worst)
 }
 
-pub(super) fn notify(tx: &rusqlite::Transaction<'_>, case_id: i64, to: &str, text: &str) -> Result<()> {
+pub(super) fn notify(tx: &mut dyn Sql, case_id: i64, to: &str, text: &str) -> Result<()> {
     append(tx, case_id, SYSTEM, true, "notification_sent", json!({ "to": to, "text": text }))?;
     Ok(())
 }
 
 /// The newest event of `kind` in a case: who, when, and its data.
-pub(super) fn last_event(
-    conn: &rusqlite::Connection,
-    case_id: i64,
-    kind: &str,
-) -> rusqlite::Result<Option<(String, String, Value)>> {
-    conn.query_row(
+pub(super) fn last_event(conn: &mut dyn Sql, case_id: i64, kind: &str) -> Result<Option<(String, String, Value)>> {
+    let row = conn.row(
         "SELECT actor, at, data FROM events WHERE case_id = ?1 AND kind = ?2 ORDER BY id DESC LIMIT 1",
-        params![case_id, kind],
-        |r| {
-            let data: String = r.get(2)?;
-            Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&data).unwrap_or(Value::Null)))
-        },
-    )
-    .optional()
+        vals![case_id, kind],
+    )?;
+    row.map(|r| Ok((r.text(0)?, r.text(1)?, serde_json::from_str(&r.text(2)?).unwrap_or(Value::Null)))).transpose()
 }
 
-fn reporters(tx: &rusqlite::Connection, case_id: i64) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = tx.prepare("SELECT DISTINCT reporter FROM reports WHERE case_id = ?1 ORDER BY reporter")?;
-    let rows = stmt.query_map([case_id], |r| r.get(0))?;
-    rows.collect()
+fn reporters(tx: &mut dyn Sql, case_id: i64) -> Result<Vec<String>> {
+    let rows = tx.rows("SELECT DISTINCT reporter FROM reports WHERE case_id = ?1 ORDER BY reporter", vals![case_id])?;
+    rows.iter().map(|r| r.text(0)).collect()
 }
 
 impl Store {
@@ -170,28 +164,22 @@ impl Store {
             name => name.to_string(),
         };
         let actor = if r.automated { SYSTEM.to_string() } else { format!("user:{reporter}") };
-        let e = self.err();
         let case_id = self.write(|tx| {
-            let existing: Option<i64> =
-                tx.query_row("SELECT id FROM cases WHERE item_id = ?1", [&item.id], |r| r.get(0)).optional().map_err(&e)?;
+            let existing = tx.row("SELECT id FROM cases WHERE item_id = ?1", vals![&item.id])?;
             let case_id = match existing {
-                Some(id) => id,
-                None => {
-                    tx.execute(
-                        "INSERT INTO cases (item_id, state, priority, appeal, hidden, last_event) VALUES (?1, 'open', 0, 'none', 0, 0)",
-                        [&item.id],
-                    )
-                    .map_err(&e)?;
-                    tx.last_insert_rowid()
-                }
+                Some(row) => row.int(0)?,
+                None => returned_id(tx.row(
+                    "INSERT INTO cases (item_id, state, priority, appeal, hidden, last_event)
+                     VALUES (?1, 'open', 0, 'none', FALSE, 0) RETURNING id",
+                    vals![&item.id],
+                )?)?,
             };
-            tx.execute(
-                "INSERT INTO reports (case_id, reporter, reason, details, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![case_id, reporter, r.reason.code(), r.details, super::now()],
-            )
-            .map_err(&e)?;
-            let report_id = tx.last_insert_rowid();
-            let before = read_folded(tx, case_id).map_err(&e)?;
+            let report_id = returned_id(tx.row(
+                "INSERT INTO reports (case_id, reporter, reason, details, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 RETURNING id",
+                vals![case_id, &reporter, r.reason.code(), &r.details, super::now()],
+            )?)?;
+            let before = read_folded(tx, case_id)?;
             append(
                 tx,
                 case_id,
@@ -205,15 +193,25 @@ impl Store {
                     tx,
                     case_id,
                     &actor,
-                    &format!("We received your report {report_id} on item {} and will tell you what we decide.", item.id),
+                    &format!(
+                        "We received your report {report_id} on item {} and will tell you what we decide.",
+                        item.id
+                    ),
                 )?;
             }
-            let worst = worst_reason(tx, case_id).map_err(&e)?;
-            let count = reporters(tx, case_id).map_err(&e)?.len() as i64;
+            let worst = worst_reason(tx, case_id)?;
+            let count = reporters(tx, case_id)?.len() as i64;
             let p = priority(worst.tier(), count);
-            append(tx, case_id, SYSTEM, true, "triaged", json!({ "priority": p, "reporters": count, "worst_reason": worst.code() }))?;
+            append(
+                tx,
+                case_id,
+                SYSTEM,
+                true,
+                "triaged",
+                json!({ "priority": p, "reporters": count, "worst_reason": worst.code() }),
+            )?;
             let urgent = worst.tier() == Tier::Tier0 || count >= HIDE_AT_REPORTERS;
-            let now = read_folded(tx, case_id).map_err(&e)?;
+            let now = read_folded(tx, case_id)?;
             if urgent && !now.hidden && before.state != CaseState::Actioned {
                 let why = if worst.tier() == Tier::Tier0 {
                     format!("A report names {}, which is hidden at once until a moderator looks.", worst.words())
@@ -242,35 +240,30 @@ impl Store {
 
     /// One case with its item, reports and audit log.
     pub fn case(&self, case_id: i64) -> Result<CaseView> {
-        let e = self.err();
-        let item_id: Option<String> = self
-            .conn
-            .query_row("SELECT item_id FROM cases WHERE id = ?1", [case_id], |r| r.get(0))
-            .optional()
-            .map_err(&e)?;
-        let item_id = item_id.ok_or_else(|| Error::Param(format!("case {case_id} does not exist")))?;
+        let item_id = self.read(|c| c.row("SELECT item_id FROM cases WHERE id = ?1", vals![case_id]))?;
+        let item_id = item_id.ok_or_else(|| Error::Param(format!("case {case_id} does not exist")))?.text(0)?;
         let item = self.item(&item_id)?.ok_or_else(|| Error::store(format!("case {case_id} names a missing item")))?;
-        let folded = read_folded(&self.conn, case_id).map_err(&e)?;
-        let mut stmt = self
-            .conn
-            .prepare(
+        let (folded, rows) = self.read(|c| {
+            let folded = read_folded(c, case_id)?;
+            let rows = c.rows(
                 "SELECT id, case_id, reporter, reason, details, created_at FROM reports WHERE case_id = ?1 ORDER BY id",
-            )
-            .map_err(&e)?;
-        let reports = stmt
-            .query_map([case_id], |r| {
+                vals![case_id],
+            )?;
+            Ok((folded, rows))
+        })?;
+        let reports = rows
+            .iter()
+            .map(|r| {
                 Ok(Report {
-                    id: r.get(0)?,
-                    case_id: r.get(1)?,
-                    reporter: r.get(2)?,
-                    reason: r.get(3)?,
-                    details: r.get(4)?,
-                    created_at: r.get(5)?,
+                    id: r.int(0)?,
+                    case_id: r.int(1)?,
+                    reporter: r.text(2)?,
+                    reason: r.text(3)?,
+                    details: r.text(4)?,
+                    created_at: r.text(5)?,
                 })
             })
-            .map_err(&e)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(&e)?;
+            .collect::<Result<Vec<_>>>()?;
         let events = self.events(case_id)?;
         let statement = events.iter().rev().find_map(|ev| ev.data.get("statement").cloned());
         Ok(CaseView { id: case_id, item, folded, reports, events, statement })
@@ -278,17 +271,18 @@ impl Store {
 
     /// Cases, most urgent first; `state` narrows the list.
     pub fn cases(&self, state: Option<CaseState>) -> Result<Vec<(i64, Folded, String)>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, item_id FROM cases WHERE ?1 IS NULL OR state = ?1 ORDER BY priority DESC, id")
-            .map_err(&e)?;
-        let rows = stmt
-            .query_map([state.map(CaseState::as_str)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-            .map_err(&e)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(&e)?;
-        rows.into_iter().map(|(id, item)| Ok((id, read_folded(&self.conn, id).map_err(&e)?, item))).collect()
+        self.read(|c| {
+            let rows = c.rows(
+                "SELECT id, item_id FROM cases WHERE CAST(?1 AS TEXT) IS NULL OR state = ?1 ORDER BY priority DESC, id",
+                vals![state.map(CaseState::as_str)],
+            )?;
+            rows.iter()
+                .map(|r| {
+                    let id = r.int(0)?;
+                    Ok((id, read_folded(c, id)?, r.text(1)?))
+                })
+                .collect()
+        })
     }
 
     /// Gives `moderator` the next case: theirs under review first, else the
@@ -296,23 +290,16 @@ impl Store {
     pub fn next_case(&mut self, moderator: &str) -> Result<Option<CaseView>> {
         let actor = person("moderator", moderator)?;
         let name = moderator.trim().to_string();
-        let e = self.err();
         let picked = self.write(|tx| {
-            let mine: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM cases WHERE state = 'reviewing' AND assigned_to = ?1 ORDER BY priority DESC, id LIMIT 1",
-                    [&name],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(&e)?;
-            if mine.is_some() {
-                return Ok(mine);
+            let mine = tx.row(
+                "SELECT id FROM cases WHERE state = 'reviewing' AND assigned_to = ?1 ORDER BY priority DESC, id LIMIT 1",
+                vals![&name],
+            )?;
+            if let Some(r) = mine {
+                return Ok(Some(r.int(0)?));
             }
-            let open: Option<i64> = tx
-                .query_row("SELECT id FROM cases WHERE state = 'open' ORDER BY priority DESC, id LIMIT 1", [], |r| r.get(0))
-                .optional()
-                .map_err(&e)?;
+            let open = tx.row("SELECT id FROM cases WHERE state = 'open' ORDER BY priority DESC, id LIMIT 1", &[])?;
+            let open = open.map(|r| r.int(0)).transpose()?;
             if let Some(id) = open {
                 append(tx, id, &actor, false, "assigned", json!({ "moderator": name }))?;
             }
@@ -345,9 +332,8 @@ impl Store {
             return Err(Error::Param("a decision needs the facts it rests on (--facts)".into()));
         }
         let item = self.case(case_id)?.item;
-        let e = self.err();
         self.write(|tx| {
-            let now = read_folded(tx, case_id).map_err(&e)?;
+            let now = read_folded(tx, case_id)?;
             match now.state {
                 CaseState::Reviewing => {}
                 CaseState::Open => {
@@ -356,7 +342,7 @@ impl Store {
                     )))
                 }
                 CaseState::Actioned | CaseState::Dismissed => {
-                    let last = last_event(tx, case_id, "decided").map_err(&e)?;
+                    let last = last_event(tx, case_id, "decided")?;
                     return Err(Error::Conflict(format!(
                         "case {case_id} was already decided{}; nothing was changed",
                         last.map(|(who, at, data)| format!(
@@ -377,7 +363,7 @@ impl Store {
                 }
                 append(tx, case_id, &actor, false, "taken_over", json!({ "moderator": name, "from": holder }))?;
             }
-            let worst = worst_reason(tx, case_id).map_err(&e)?;
+            let worst = worst_reason(tx, case_id)?;
             let category = category.unwrap_or(worst);
             let word = if action == Action::Remove { "remove" } else { "dismiss" };
             append(
@@ -388,7 +374,7 @@ impl Store {
                 "decided",
                 json!({ "action": word, "category": category.code(), "facts": facts.trim() }),
             )?;
-            let reporters = reporters(tx, case_id).map_err(&e)?;
+            let reporters = reporters(tx, case_id)?;
             if action == Action::Remove {
                 let f = &item.facts;
                 let mut hashes: Vec<(&str, String)> = vec![("sha256", item.sha256.clone())];
@@ -398,8 +384,7 @@ impl Store {
                 hashes.dedup();
                 for (kind, value) in hashes {
                     let entry =
-                        blocklist::insert(tx, kind, &value, category, &format!("case {case_id}"), Some(case_id))
-                            .map_err(&e)?;
+                        blocklist::insert(tx, kind, &value, category, &format!("case {case_id}"), Some(case_id))?;
                     append(
                         tx,
                         case_id,

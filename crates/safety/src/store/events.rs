@@ -3,10 +3,10 @@
 //! transaction as each event; [`Store::check_consistency`] refolds every
 //! case from its events and compares.
 
-use rusqlite::params;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::sql::{vals, Row, Sql};
 use super::{now, Store};
 use vivify_media::error::{Error, Result};
 
@@ -131,41 +131,36 @@ impl Default for Folded {
 
 /// Appends an event and writes the case row and the item status it implies.
 pub(crate) fn append(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &mut dyn Sql,
     case_id: i64,
     actor: &str,
     automated: bool,
     kind: &str,
     data: Value,
 ) -> Result<i64> {
-    let e = |e: rusqlite::Error| Error::store_from("event log", e);
-    let mut folded = super::cases::read_folded(tx, case_id).map_err(e)?;
-    tx.execute(
-        "INSERT INTO events (case_id, at, actor, automated, kind, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![case_id, now(), actor, automated, kind, data.to_string()],
-    )
-    .map_err(e)?;
-    let id = tx.last_insert_rowid();
+    let mut folded = super::cases::read_folded(tx, case_id)?;
+    let id = super::cases::returned_id(tx.row(
+        "INSERT INTO events (case_id, at, actor, automated, kind, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        vals![case_id, now(), actor, automated, kind, data.to_string()],
+    )?)?;
     folded.apply(kind, &data);
-    tx.execute(
+    tx.exec(
         "UPDATE cases SET state = ?1, priority = ?2, assigned_to = ?3, appeal = ?4, hidden = ?5, last_event = ?6
          WHERE id = ?7",
-        params![
+        vals![
             folded.state.as_str(),
             folded.priority,
-            folded.assigned_to,
+            folded.assigned_to.as_deref(),
             folded.appeal.as_str(),
             folded.hidden,
             id,
             case_id
         ],
-    )
-    .map_err(e)?;
-    tx.execute(
+    )?;
+    tx.exec(
         "UPDATE items SET status = ?1 WHERE id = (SELECT item_id FROM cases WHERE id = ?2)",
-        params![folded.item_status(), case_id],
-    )
-    .map_err(e)?;
+        vals![folded.item_status(), case_id],
+    )?;
     Ok(id)
 }
 
@@ -198,16 +193,15 @@ fn step_problem(case_id: i64, before: &Folded, ev: &Event, decider: Option<&str>
     }
 }
 
-fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
-    let data: String = r.get(6)?;
+fn event_from_row(r: &Row) -> Result<Event> {
     Ok(Event {
-        id: r.get(0)?,
-        case_id: r.get(1)?,
-        at: r.get(2)?,
-        actor: r.get(3)?,
-        automated: r.get(4)?,
-        kind: r.get(5)?,
-        data: serde_json::from_str(&data).unwrap_or(Value::Null),
+        id: r.int(0)?,
+        case_id: r.int(1)?,
+        at: r.text(2)?,
+        actor: r.text(3)?,
+        automated: r.flag(4)?,
+        kind: r.text(5)?,
+        data: serde_json::from_str(&r.text(6)?).unwrap_or(Value::Null),
     })
 }
 
@@ -224,40 +218,33 @@ pub struct Consistency {
 impl Store {
     /// The audit log of one case, oldest first.
     pub fn events(&self, case_id: i64) -> Result<Vec<Event>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, case_id, at, actor, automated, kind, data FROM events WHERE case_id = ?1 ORDER BY id")
-            .map_err(&e)?;
-        let rows = stmt.query_map([case_id], event_from_row).map_err(&e)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(&e)
+        let rows = self.read(|c| {
+            c.rows(
+                "SELECT id, case_id, at, actor, automated, kind, data FROM events WHERE case_id = ?1 ORDER BY id",
+                vals![case_id],
+            )
+        })?;
+        rows.iter().map(event_from_row).collect()
     }
 
     /// The newest `limit` events of every case, newest first: the audit log
     /// a moderator reads.
     pub fn recent_events(&self, limit: usize) -> Result<Vec<Event>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, case_id, at, actor, automated, kind, data FROM events ORDER BY id DESC LIMIT ?1")
-            .map_err(&e)?;
-        let rows = stmt.query_map([limit as i64], event_from_row).map_err(&e)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(&e)
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.read(|c| {
+            c.rows(
+                "SELECT id, case_id, at, actor, automated, kind, data FROM events ORDER BY id DESC LIMIT ?1",
+                vals![limit],
+            )
+        })?;
+        rows.iter().map(event_from_row).collect()
     }
 
     /// Refolds every case from its events and compares with the stored rows.
     pub fn check_consistency(&self) -> Result<Consistency> {
-        let e = self.err();
-        let mut problems = Vec::new();
-        let integrity: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(&e)?;
-        if integrity != "ok" {
-            problems.push(format!("SQLite integrity check: {integrity}"));
-        }
-        let ids: Vec<i64> = {
-            let mut stmt = self.conn.prepare("SELECT id FROM cases ORDER BY id").map_err(&e)?;
-            let rows = stmt.query_map([], |r| r.get(0)).map_err(&e)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(&e)?
-        };
+        let mut problems: Vec<String> = self.integrity_problem()?.into_iter().collect();
+        let ids = self.read(|c| c.rows("SELECT id FROM cases ORDER BY id", &[]))?;
+        let ids = ids.iter().map(|r| r.int(0)).collect::<Result<Vec<i64>>>()?;
         let mut events = 0;
         for id in &ids {
             let log = self.events(*id)?;
@@ -271,41 +258,34 @@ impl Store {
                 }
                 folded.apply(&ev.kind, &ev.data);
             }
-            let stored = super::cases::read_folded(&self.conn, *id).map_err(&e)?;
+            let (stored, last, status, rows, live) = self.read(|c| {
+                let one = |c: &mut dyn Sql, sql: &str| -> Result<Row> {
+                    c.row(sql, vals![*id])?.ok_or_else(|| Error::store(format!("case {id} vanished during the check")))
+                };
+                Ok((
+                    super::cases::read_folded(c, *id)?,
+                    one(c, "SELECT last_event FROM cases WHERE id = ?1")?.int(0)?,
+                    one(c, "SELECT i.status FROM items i JOIN cases c ON c.item_id = i.id WHERE c.id = ?1")?.text(0)?,
+                    one(c, "SELECT COUNT(*) FROM blocklist WHERE case_id = ?1")?.int(0)?,
+                    one(c, "SELECT COUNT(*) FROM blocklist WHERE case_id = ?1 AND lifted_at IS NULL")?.int(0)?,
+                ))
+            })?;
             if stored != folded {
                 problems.push(format!("case {id}: stored {stored:?} but its events say {folded:?}"));
             }
             if log.first().map(|ev| ev.kind.as_str()) != Some("report_received") {
                 problems.push(format!("case {id}: the log does not start with the report"));
             }
-            let last: i64 =
-                self.conn.query_row("SELECT last_event FROM cases WHERE id = ?1", [id], |r| r.get(0)).map_err(&e)?;
             if log.last().map(|ev| ev.id) != Some(last) {
                 problems.push(format!("case {id}: the row was written from event {last}, not the last one"));
             }
-            let status: String = self
-                .conn
-                .query_row("SELECT i.status FROM items i JOIN cases c ON c.item_id = i.id WHERE c.id = ?1", [id], |r| {
-                    r.get(0)
-                })
-                .map_err(&e)?;
             if status != folded.item_status() {
                 problems.push(format!("case {id}: item is {status} but the case says {}", folded.item_status()));
             }
             let added = log.iter().filter(|ev| ev.kind == "blocklisted").count();
-            let rows: i64 = self
-                .conn
-                .query_row("SELECT COUNT(*) FROM blocklist WHERE case_id = ?1", [id], |r| r.get(0))
-                .map_err(&e)?;
             if added as i64 != rows {
                 problems.push(format!("case {id}: {added} blocklist events but {rows} blocklist rows"));
             }
-            let live: i64 = self
-                .conn
-                .query_row("SELECT COUNT(*) FROM blocklist WHERE case_id = ?1 AND lifted_at IS NULL", [id], |r| {
-                    r.get(0)
-                })
-                .map_err(&e)?;
             let removed = folded.state == CaseState::Actioned && folded.appeal != AppealState::Reversed;
             if live > 0 && !removed {
                 problems.push(format!(

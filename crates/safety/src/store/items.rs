@@ -3,9 +3,9 @@
 //! source photo and of the sampled frames (so a removal can blocklist them
 //! and the share check can look them up again), and the output verdict.
 
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::sql::{vals, Row};
 use super::{now, Store};
 use vivify_media::error::{Error, Result};
 
@@ -57,17 +57,16 @@ pub fn item_id(sha256: &str) -> String {
     sha256.chars().take(12).collect()
 }
 
-fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
-    let facts: String = r.get(4)?;
+fn item_from_row(r: &Row) -> Result<Item> {
     Ok(Item {
-        id: r.get(0)?,
-        sha256: r.get(1)?,
-        kind: r.get(2)?,
-        path: r.get(3)?,
-        facts: serde_json::from_str(&facts).unwrap_or_default(),
-        created_at: r.get(5)?,
-        status: r.get(6)?,
-        shared_at: r.get(7)?,
+        id: r.text(0)?,
+        sha256: r.text(1)?,
+        kind: r.text(2)?,
+        path: r.text(3)?,
+        facts: serde_json::from_str(&r.text(4)?).unwrap_or_default(),
+        created_at: r.text(5)?,
+        status: r.text(6)?,
+        shared_at: r.opt_text(7)?,
     })
 }
 
@@ -78,15 +77,12 @@ impl Store {
     pub fn record_item(&mut self, sha256: &str, kind: &str, path: &str, facts: &ItemFacts) -> Result<Item> {
         let json = serde_json::to_string(facts).map_err(|e| Error::store_from("item facts", e))?;
         let id = item_id(sha256);
-        let e = self.err();
         self.write(|tx| {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO items (id, sha256, kind, path, facts, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (sha256) DO UPDATE SET facts = excluded.facts, path = excluded.path",
-                params![id, sha256, kind, path, json, now()],
+                vals![&id, sha256, kind, path, json, now()],
             )
-            .map_err(&e)?;
-            Ok(())
         })?;
         self.item(&id)?.ok_or_else(|| Error::store(format!("item {id} vanished after it was written")))
     }
@@ -97,32 +93,21 @@ impl Store {
         if id.len() < 12 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
             return Ok(None);
         }
-        self.conn
-            .query_row(
-                &format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1 AND sha256 LIKE ?2"),
-                params![item_id(&id), format!("{id}%")],
-                item_from_row,
-            )
-            .optional()
-            .map_err(self.err())
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1 AND sha256 LIKE ?2");
+        let row = self.read(|c| c.row(&sql, vals![item_id(&id), format!("{id}%")]))?;
+        row.as_ref().map(item_from_row).transpose()
     }
 
     /// The item whose bytes have this SHA-256.
     pub fn item_by_sha256(&self, sha256: &str) -> Result<Option<Item>> {
-        self.conn
-            .query_row(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE sha256 = ?1"), [sha256], item_from_row)
-            .optional()
-            .map_err(self.err())
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE sha256 = ?1");
+        let row = self.read(|c| c.row(&sql, vals![sha256]))?;
+        row.as_ref().map(item_from_row).transpose()
     }
 
     /// Notes that the item passed the share check.
     pub fn mark_shared(&mut self, id: &str) -> Result<()> {
-        let e = self.err();
-        let id = id.to_string();
-        self.write(move |tx| {
-            tx.execute("UPDATE items SET shared_at = ?1 WHERE id = ?2", params![now(), id]).map_err(&e)?;
-            Ok(())
-        })
+        self.write(|tx| tx.exec("UPDATE items SET shared_at = ?1 WHERE id = ?2", vals![now(), id]).map(drop))
     }
 }
 

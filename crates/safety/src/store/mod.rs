@@ -1,34 +1,118 @@
-//! The safety database: one SQLite file holding the blocklist, the items
-//! vivify checked (so `share` can tell the exact bytes that passed), and the
-//! reports with their append-only event log.
+//! The safety database: the blocklist, the items vivify checked (so
+//! `share` can tell the exact bytes that passed), and the reports with their
+//! append-only event log. One SQLite file by default; PostgreSQL when many
+//! servers share it (feature `postgres`, `Database::Postgres`).
 //!
-//! SQLite in WAL mode with `synchronous = FULL`: every change that belongs
-//! together (a decision, its events, its blocklist entries) is one
-//! transaction, so a process killed at any moment leaves either all of it or
-//! none. The event table refuses UPDATE and DELETE (triggers), and the case
-//! rows are a cache of the events that [`Store::check_consistency`] rebuilds
-//! and compares.
+//! Every change that belongs together (a decision, its events, its
+//! blocklist entries) is one transaction, and writers queue up one behind
+//! another (SQLite: `BEGIN IMMEDIATE` in WAL mode with `synchronous =
+//! FULL`; PostgreSQL: a transaction-scoped advisory lock), so a process
+//! killed at any moment leaves either all of it or none, and of two
+//! moderators deciding one case exactly one succeeds. The event table
+//! refuses UPDATE and DELETE (triggers on both), and the case rows are a
+//! cache of the events that [`Store::check_consistency`] rebuilds and
+//! compares.
 
 pub mod appeals;
 pub mod blocklist;
 pub mod cases;
 pub mod events;
 pub mod items;
+#[cfg(feature = "postgres")]
+mod pg;
+pub(crate) mod sql;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, TransactionBehavior};
 
+use sql::{Lite, Sql};
 use vivify_media::error::{Error, Result};
 
 /// The database file inside the data folder.
 pub const DB_FILE: &str = "safety.db";
+
+/// The environment variable naming a shared PostgreSQL database
+/// (`postgres://…`) for everything vivify keeps; the same one
+/// `vivify serve --database` reads.
+pub const DATABASE_ENV: &str = "VIVIFY_DATABASE_URL";
 
 /// The folder vivify keeps its data in: `$VIVIFY_DATA_DIR`, else the
 /// platform's data folder (`$XDG_DATA_HOME/vivify`, `~/.local/share/vivify`,
 /// `~/Library/Application Support/vivify`, `%LOCALAPPDATA%\vivify`).
 pub fn data_dir() -> Option<PathBuf> {
     vivify_media::dirs::app_dir("VIVIFY_DATA_DIR", "XDG_DATA_HOME", ".local/share", "LOCALAPPDATA")
+}
+
+/// Where a safety database lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file.
+    File(PathBuf),
+    /// A PostgreSQL server (`postgres://user@host/db`); the tables live in
+    /// the schema `vivify_safety`, beside the studio's.
+    Postgres(String),
+}
+
+impl Database {
+    /// A `postgres://` or `postgresql://` URL, else a file path.
+    pub fn parse(text: &str) -> Database {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Database::Postgres(text.to_string())
+        } else {
+            Database::File(PathBuf::from(text))
+        }
+    }
+
+    /// `$VIVIFY_DATABASE_URL` when set, else `safety.db` in the data folder.
+    pub fn from_env() -> Result<Database> {
+        if let Some(url) = std::env::var(DATABASE_ENV).ok().filter(|u| !u.trim().is_empty()) {
+            return match Database::parse(url.trim()) {
+                pg @ Database::Postgres(_) => Ok(pg),
+                Database::File(_) => Err(Error::Param(format!("{DATABASE_ENV} must be a postgres:// URL"))),
+            };
+        }
+        let dir = data_dir().ok_or_else(|| {
+            Error::Param("no data folder: set VIVIFY_DATA_DIR or HOME so the safety database has a home".into())
+        })?;
+        Ok(Database::File(dir.join(DB_FILE)))
+    }
+}
+
+/// The path, or the URL without its password: what messages name.
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::File(p) => write!(f, "{}", p.display()),
+            Database::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(p: PathBuf) -> Database {
+        Database::File(p)
+    }
+}
+
+/// A database URL with any password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let (auth, host) = match rest.rfind('@') {
+        Some(at) => (&rest[..at], &rest[at..]),
+        None => return url.to_string(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***{host}"),
+        None => url.to_string(),
+    }
 }
 
 const SCHEMA: &str = r#"
@@ -90,17 +174,24 @@ CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
 /// Schema version this code writes; older files are refused rather than guessed at.
 const SCHEMA_VERSION: &str = "1";
 
+/// The open connection.
+enum Conn {
+    Lite(Connection),
+    #[cfg(feature = "postgres")]
+    Pg(::postgres::Client),
+}
+
 /// An open safety database.
 pub struct Store {
-    pub(crate) conn: Connection,
-    path: PathBuf,
+    conn: RefCell<Conn>,
+    location: Database,
     /// The live PDQ entries, read once and kept until the database changes.
-    pub(crate) pdq_cache: std::cell::RefCell<Option<blocklist::PdqCache>>,
+    pub(crate) pdq_cache: RefCell<Option<blocklist::PdqCache>>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store").field("location", &self.location).finish_non_exhaustive()
     }
 }
 
@@ -117,7 +208,7 @@ pub(crate) fn db_error(path: &Path) -> impl Fn(rusqlite::Error) -> Error + 'stat
 }
 
 impl Store {
-    /// Opens (creating when missing) the database at `path`.
+    /// Opens (creating when missing) the SQLite database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::from(e).in_file(dir))?;
@@ -145,33 +236,110 @@ impl Store {
                 )))
             }
         }
-        Ok(Store { conn, path: path.to_path_buf(), pdq_cache: std::cell::RefCell::new(None) })
+        Ok(Store::with(Conn::Lite(conn), Database::File(path.to_path_buf())))
     }
 
-    /// Opens the database in the data folder ([`data_dir`]).
+    /// Opens the database at `db`: an SQLite file, or a PostgreSQL server
+    /// (its tables are made or migrated on the first open).
+    pub fn open_at(db: &Database) -> Result<Store> {
+        match db {
+            Database::File(path) => Store::open(path),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(url) => Ok(Store::with(Conn::Pg(pg::connect(url)?), db.clone())),
+            #[cfg(not(feature = "postgres"))]
+            Database::Postgres(url) => Err(Error::Param(format!(
+                "{}: this vivify was built without PostgreSQL support (feature `postgres` of vivify-safety)",
+                redact(url)
+            ))),
+        }
+    }
+
+    /// Opens the database [`Database::from_env`] names.
     pub fn open_default() -> Result<Store> {
-        let dir = data_dir().ok_or_else(|| {
-            Error::Param("no data folder: set VIVIFY_DATA_DIR or HOME so the safety database has a home".into())
-        })?;
-        Store::open(&dir.join(DB_FILE))
+        Store::open_at(&Database::from_env()?)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    fn with(conn: Conn, location: Database) -> Store {
+        Store { conn: RefCell::new(conn), location, pdq_cache: RefCell::new(None) }
     }
 
-    /// Runs `f` in one write transaction (taken at once, so two processes
-    /// deciding the same case queue up instead of failing half-way).
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
-        let e = self.err();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
-        let out = f(&tx)?;
-        tx.commit().map_err(&e)?;
-        Ok(out)
+    /// Where this database lives.
+    pub fn location(&self) -> &Database {
+        &self.location
     }
 
-    pub(crate) fn err(&self) -> impl Fn(rusqlite::Error) -> Error + 'static {
-        db_error(&self.path)
+    /// Whether the connection still works (a PostgreSQL server can drop
+    /// it); a pool keeps only stores that say yes.
+    pub fn is_usable(&self) -> bool {
+        match &*self.conn.borrow() {
+            Conn::Lite(_) => true,
+            #[cfg(feature = "postgres")]
+            Conn::Pg(c) => !c.is_closed(),
+        }
+    }
+
+    /// Runs `f` on the connection, outside any transaction. `f` must not
+    /// call back into the store.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn.borrow_mut();
+        match &mut *conn {
+            Conn::Lite(c) => {
+                let err = self.lite_err();
+                f(&mut Lite { conn: c, err: &err })
+            }
+            #[cfg(feature = "postgres")]
+            Conn::Pg(c) => f(&mut pg::Pg(c)),
+        }
+    }
+
+    /// Runs `f` in one write transaction, taken at once, so two processes
+    /// deciding the same case queue up instead of failing half-way.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut dyn Sql) -> Result<T>) -> Result<T> {
+        let err = self.lite_err();
+        match self.conn.get_mut() {
+            Conn::Lite(c) => {
+                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&err)?;
+                let out = f(&mut Lite { conn: &tx, err: &err })?;
+                tx.commit().map_err(&err)?;
+                Ok(out)
+            }
+            #[cfg(feature = "postgres")]
+            Conn::Pg(c) => pg::write(c, f),
+        }
+    }
+
+    /// A value that changes whenever the blocklist may have changed, here
+    /// or in another process.
+    pub(crate) fn change_stamp(&self) -> Result<(i64, u64)> {
+        match &mut *self.conn.borrow_mut() {
+            Conn::Lite(c) => {
+                let version: i64 = c.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(self.lite_err())?;
+                Ok((version, c.total_changes()))
+            }
+            #[cfg(feature = "postgres")]
+            Conn::Pg(c) => pg::blocklist_stamp(c),
+        }
+    }
+
+    /// The backend's own integrity check: `None` when it passes.
+    pub(crate) fn integrity_problem(&self) -> Result<Option<String>> {
+        match &mut *self.conn.borrow_mut() {
+            Conn::Lite(c) => {
+                let integrity: String =
+                    c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(self.lite_err())?;
+                Ok((integrity != "ok").then(|| format!("SQLite integrity check: {integrity}")))
+            }
+            // PostgreSQL checks its pages itself; the fold below is ours.
+            #[cfg(feature = "postgres")]
+            Conn::Pg(_) => Ok(None),
+        }
+    }
+
+    fn lite_err(&self) -> impl Fn(rusqlite::Error) -> Error + 'static {
+        match &self.location {
+            Database::File(p) => db_error(p),
+            Database::Postgres(_) => db_error(Path::new("safety database")),
+        }
     }
 }
 
