@@ -9,9 +9,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use vivify::safety::store::{data_dir, Database, DB_FILE};
-use vivify_studio::{Server, Settings, StudioError, Workers};
+use vivify_studio::{Server, Settings, ShareLinks, StudioError, Workers};
 
-use crate::args::{OnStop, ServeArgs, ServeRole};
+use crate::args::{OnStop, ServeArgs, ServeRole, ShareLinksArg};
 
 pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     let data = match a.data.clone().or_else(data_dir) {
@@ -45,6 +45,13 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     if let Some(url) = a.database.as_deref().filter(|d| !d.is_empty()) {
         settings.use_postgres(url);
     }
+    if let Some(url) = a.storage.as_deref().filter(|s| !s.is_empty()) {
+        settings.objects = Some(std::sync::Arc::new(vivify_studio::objects::Objects::open(url).map_err(studio_error)?));
+    }
+    settings.share_links = match a.share_links {
+        ShareLinksArg::Api => ShareLinks::Api,
+        ShareLinksArg::Presigned => ShareLinks::Presigned,
+    };
     match a.role {
         ServeRole::Worker => {
             let n = settings.workers.max(1);

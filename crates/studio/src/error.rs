@@ -18,6 +18,9 @@ pub enum StudioError {
     Io { what: String, source: std::io::Error },
     #[error("{0}")]
     Internal(String),
+    /// Shared object storage (`--storage`) failed: the object and why.
+    #[error("storage: {0}")]
+    Storage(String),
 }
 
 impl StudioError {
@@ -33,7 +36,8 @@ pub struct ApiError {
     pub status: StatusCode,
     /// Stable, for programs: `bad_request`, `not_found`, `too_large`,
     /// `unsupported_media`, `bad_input`, `queue_full`, `refused`,
-    /// `conflict`, `unauthorized`, `forbidden`, `cancelled`, `internal`.
+    /// `conflict`, `unauthorized`, `forbidden`, `cancelled`, `unavailable`
+    /// (shared storage out of reach), `internal`.
     pub kind: &'static str,
     /// For people: what went wrong and, where it helps, what to do.
     pub message: String,
@@ -113,7 +117,15 @@ pub fn refusal_of(e: &vivify::Error) -> Option<serde_json::Value> {
 
 impl From<StudioError> for ApiError {
     fn from(e: StudioError) -> ApiError {
-        ApiError::internal(e.to_string())
+        match e {
+            // Shared storage out of reach: worth trying again shortly.
+            StudioError::Storage(_) => {
+                let mut a = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string());
+                a.retry_after = Some(5);
+                a
+            }
+            other => ApiError::internal(other.to_string()),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! A job's output files: what each one is, its media type, and serving it
 //! with byte ranges (video players seek with `Range`; a phone's player
-//! will not play without it).
+//! will not play without it), from this server's disk or, with shared
+//! storage, streamed from there.
 
 use std::path::Path;
 
@@ -12,6 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use crate::Settings;
 
 /// One file a job wrote.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -163,38 +165,125 @@ pub async fn serve_window(
         Some(_) => return Err(ApiError::internal(format!("{}: the window lies outside the file", path.display()))),
         None => (0, size),
     };
-    let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), len);
-    let mut builder = Response::builder()
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::ACCEPT_RANGES, "bytes")
-        .header(header::CACHE_CONTROL, "private, max-age=3600");
-    if let Some(name) = download {
-        // Plain ASCII name, quoted; the UTF-8 form for everything else.
-        let ascii: String =
-            name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' }).collect();
-        let value = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", percent(name));
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            builder = builder.header(header::CONTENT_DISPOSITION, v);
+    let part = match Part::of(len, content_type, headers, download) {
+        Ok(p) => p,
+        Err(Unsatisfiable) => return Ok(not_satisfiable(len)),
+    };
+    file.seek(std::io::SeekFrom::Start(base + part.start)).await.map_err(|e| ApiError::internal(e.to_string()))?;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file.take(part.count)));
+    part.answer(body)
+}
+
+/// What a ranged answer sends: its status and headers, and which bytes.
+struct Part {
+    builder: axum::http::response::Builder,
+    status: StatusCode,
+    start: u64,
+    count: u64,
+}
+
+impl Part {
+    /// The part of a `len`-byte file the request's `Range` asks for; `Err`
+    /// for a range outside it (answered by [`not_satisfiable`]).
+    fn of(len: u64, content_type: &str, headers: &HeaderMap, download: Option<&str>) -> Result<Part, Unsatisfiable> {
+        let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), len);
+        let mut builder = Response::builder()
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT_RANGES, "bytes")
+            .header(header::CACHE_CONTROL, "private, max-age=3600");
+        if let Some(name) = download {
+            // Plain ASCII name, quoted; the UTF-8 form for everything else.
+            let ascii: String =
+                name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' }).collect();
+            let value = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", percent(name));
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                builder = builder.header(header::CONTENT_DISPOSITION, v);
+            }
+        }
+        let (status, start, count) = match range {
+            Err(Unsatisfiable) => return Err(Unsatisfiable),
+            Ok(None) => (StatusCode::OK, 0, len),
+            Ok(Some((a, b))) => {
+                builder = builder.header(header::CONTENT_RANGE, format!("bytes {a}-{b}/{len}"));
+                (StatusCode::PARTIAL_CONTENT, a, b - a + 1)
+            }
+        };
+        Ok(Part { builder, status, start, count })
+    }
+
+    fn answer(self, body: Body) -> Result<Response, ApiError> {
+        self.builder
+            .status(self.status)
+            .header(header::CONTENT_LENGTH, self.count)
+            .body(body)
+            .map_err(|e| ApiError::internal(e.to_string()))
+    }
+}
+
+/// The 416 answer to a range outside a `len`-byte file.
+fn not_satisfiable(len: u64) -> Response {
+    (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{len}"))]).into_response()
+}
+
+/// A path under the data folder as a storage key (`jobs/ID/attempt-1/x.mp4`).
+pub fn key_of(data: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(data).ok()?;
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// Makes sure `path` (under the data folder) is on this server's disk:
+/// without shared storage it is or it is not; with it, a file this server
+/// lacks is brought down (the data folder is a cache of the store).
+pub async fn ensure_local(settings: &Settings, path: &Path) -> Result<(), ApiError> {
+    if path.is_file() {
+        return Ok(());
+    }
+    if let (Some(objects), Some(key)) = (&settings.objects, key_of(&settings.data, path)) {
+        if !objects.fetch_async(&key, path).await? {
+            return Err(ApiError::not_found("no such file"));
         }
     }
-    let (status, start, count) = match range {
-        Err(Unsatisfiable) => {
-            return Ok((StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{len}"))])
-                .into_response())
+    Ok(())
+}
+
+/// [`ensure_local`] for threads outside the runtime.
+pub fn ensure_local_blocking(settings: &Settings, path: &Path) -> Result<(), ApiError> {
+    if path.is_file() {
+        return Ok(());
+    }
+    if let (Some(objects), Some(key)) = (&settings.objects, key_of(&settings.data, path)) {
+        if !objects.fetch(&key, path)? {
+            return Err(ApiError::not_found("no such file"));
         }
-        Ok(None) => (StatusCode::OK, 0, len),
-        Ok(Some((a, b))) => {
-            builder = builder.header(header::CONTENT_RANGE, format!("bytes {a}-{b}/{len}"));
-            (StatusCode::PARTIAL_CONTENT, a, b - a + 1)
-        }
+    }
+    Ok(())
+}
+
+/// [`serve_file`] for a stored file: from this server's disk when it has
+/// it, else streamed from shared storage, range by range, without first
+/// bringing the whole file down.
+pub async fn serve_stored(
+    settings: &Settings,
+    path: &Path,
+    content_type: &str,
+    headers: &HeaderMap,
+    download: Option<&str>,
+) -> Result<Response, ApiError> {
+    let remote = settings.objects.as_ref().filter(|_| !path.is_file()).zip(key_of(&settings.data, path));
+    let Some((objects, key)) = remote else {
+        return serve_file(path, content_type, headers, download).await;
     };
-    file.seek(std::io::SeekFrom::Start(base + start)).await.map_err(|e| ApiError::internal(e.to_string()))?;
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file.take(count)));
-    builder
-        .status(status)
-        .header(header::CONTENT_LENGTH, count)
-        .body(body)
-        .map_err(|e| ApiError::internal(e.to_string()))
+    let len = objects.size(&key).await?.ok_or_else(|| ApiError::not_found("no such file"))?;
+    let part = match Part::of(len, content_type, headers, download) {
+        Ok(p) => p,
+        Err(Unsatisfiable) => return Ok(not_satisfiable(len)),
+    };
+    if part.count == 0 {
+        return part.answer(Body::empty());
+    }
+    let stream = objects.stream(&key, part.start, part.count).await?;
+    part.answer(Body::from_stream(stream))
 }
 
 fn percent(s: &str) -> String {

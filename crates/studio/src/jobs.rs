@@ -225,7 +225,7 @@ fn work(store: &dyn Store, hub: &Hub, settings: &Settings, worker: &str) {
             Ok(false) => {
                 let why = if lost.load(Ordering::Relaxed) { "its lease ran out" } else { "it was ended elsewhere" };
                 eprintln!("vivify serve: job {} attempt {} not published: {why}", job.id, job.attempts);
-                remove_attempt(&attempt_dir(&settings.data, &job.id, job.attempts));
+                discard_attempt(settings, &job.id, job.attempts);
             }
             Err(e) => eprintln!("vivify serve: job {} ended but could not be recorded: {e}", job.id),
         }
@@ -241,23 +241,71 @@ pub fn attempt_dir(data: &Path, id: &str, attempt: u32) -> PathBuf {
 }
 
 /// Removes an attempt's folder, and the job's folder when nothing else is
-/// left in it (a job that made nothing leaves nothing).
-fn remove_attempt(dir: &Path) {
-    let _ = std::fs::remove_dir_all(dir);
+/// left in it (a job that made nothing leaves nothing); with shared
+/// storage, its objects too.
+fn discard_attempt(settings: &Settings, id: &str, attempt: u32) {
+    let dir = attempt_dir(&settings.data, id, attempt);
+    let _ = std::fs::remove_dir_all(&dir);
     if let Some(job) = dir.parent() {
         let _ = std::fs::remove_dir(job);
     }
+    if let Some(objects) = &settings.objects {
+        if let Err(e) = objects.delete_folder(&attempt_key(id, attempt)) {
+            eprintln!("vivify serve: job {id} attempt {attempt}: its stored files could not be removed: {e}");
+        }
+    }
+}
+
+/// An attempt's folder as a storage key.
+fn attempt_key(id: &str, attempt: u32) -> String {
+    format!("jobs/{id}/attempt-{attempt}")
 }
 
 /// The folder holding a job's files: its last attempt's (data folders from
-/// before leases kept them in the job's own folder).
-pub fn job_files(data: &Path, job: &Job) -> PathBuf {
-    let d = attempt_dir(data, &job.id, job.attempts);
-    if d.is_dir() {
+/// before leases kept them in the job's own folder). With shared storage
+/// always the attempt's, whether this server has its files yet or not.
+pub fn job_files(settings: &Settings, job: &Job) -> PathBuf {
+    let d = attempt_dir(&settings.data, &job.id, job.attempts);
+    if d.is_dir() || settings.objects.is_some() {
         d
     } else {
-        data.join("jobs").join(&job.id)
+        settings.data.join("jobs").join(&job.id)
     }
+}
+
+/// With shared storage: the uploads a job reads, brought to this worker.
+fn fetch_uploads(spec: &JobSpec, settings: &Settings) -> Result<(), String> {
+    let Some(objects) = &settings.objects else { return Ok(()) };
+    for id in spec.uploads() {
+        let local = settings.upload_path(id);
+        match objects.fetch(&format!("uploads/{id}"), &local) {
+            Ok(true) => {}
+            Ok(false) => return Err(format!("upload {id} is not in the shared storage ({})", objects.url())),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(())
+}
+
+/// With shared storage: every file of a finished attempt goes up before
+/// the job is published, so whichever server is asked can serve it.
+fn send_attempt(settings: &Settings, id: &str, attempt: u32, dir: &Path) -> Result<(), String> {
+    let Some(objects) = &settings.objects else { return Ok(()) };
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("{}: {e}", d.display()))?.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let rel =
+                crate::files::key_of(dir, &path).ok_or_else(|| format!("{}: outside the attempt", path.display()))?;
+            objects.put_file(&format!("{}/{rel}", attempt_key(id, attempt)), &path).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
 }
 
 fn run(job: &Job, settings: &Settings, progress: &JobProgress, store: &dyn Store) -> Outcome {
@@ -275,19 +323,34 @@ fn run(job: &Job, settings: &Settings, progress: &JobProgress, store: &dyn Store
                 return failed("internal", format!("{}: cannot clear: {e}", d.display()), None);
             }
         }
+        if earlier < job.attempts {
+            if let Some(objects) = &settings.objects {
+                let _ = objects.delete_folder(&attempt_key(&job.id, earlier));
+            }
+        }
     }
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return failed("internal", format!("{}: cannot create: {e}", dir.display()), None);
     }
+    if let Err(why) = fetch_uploads(&spec, settings) {
+        discard_attempt(settings, &job.id, job.attempts);
+        return failed("unavailable", why, None);
+    }
     let result = spec.run(&RunContext { settings, dir: &dir, progress, store });
     match result {
-        Ok(v) => Outcome::Done(v),
+        Ok(v) => match send_attempt(settings, &job.id, job.attempts, &dir) {
+            Ok(()) => Outcome::Done(v),
+            Err(why) => {
+                discard_attempt(settings, &job.id, job.attempts);
+                failed("unavailable", format!("the job's files could not be stored: {why}"), None)
+            }
+        },
         Err(e) if matches!(e, vivify::Error::Cancelled) || progress.cancelled() => {
-            remove_attempt(&dir);
+            discard_attempt(settings, &job.id, job.attempts);
             Outcome::Cancelled
         }
         Err(e) => {
-            remove_attempt(&dir);
+            discard_attempt(settings, &job.id, job.attempts);
             let api = ApiError::from_library(&e);
             failed(api.kind, chain_text(&e), refusal_of(&e))
         }

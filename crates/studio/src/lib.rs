@@ -15,6 +15,7 @@ pub mod files;
 pub mod jobs;
 pub mod metrics;
 pub mod moderation;
+pub mod objects;
 mod package;
 mod page;
 pub mod ratelimit;
@@ -63,7 +64,28 @@ pub struct Settings {
     pub worker_name: String,
     /// A PostgreSQL URL shared by many servers; `None`: `studio.db` in `data`.
     pub database: Option<String>,
+    /// Shared object storage for uploads and outputs (`--storage`); `None`:
+    /// the data folder holds them. With it, `data` is this process's
+    /// working space and cache.
+    pub objects: Option<Arc<objects::Objects>>,
+    /// How a share's viewer gets the file: through this server, or sent to
+    /// a pre-signed URL of the object store (S3 only).
+    pub share_links: ShareLinks,
 }
+
+/// How shared files reach their viewers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ShareLinks {
+    /// Through the API (byte ranges, from the disk or the object store).
+    #[default]
+    Api,
+    /// A redirect to a pre-signed URL of the object store, valid for
+    /// [`PRESIGNED_FOR`]: the file's bytes never pass through the API.
+    Presigned,
+}
+
+/// How long a pre-signed share URL works.
+pub const PRESIGNED_FOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 impl Settings {
     /// Defaults for a data folder: one worker per core, 32 waiting jobs,
@@ -87,6 +109,8 @@ impl Settings {
             max_attempts: 3,
             worker_name: default_worker_name(),
             database: None,
+            objects: None,
+            share_links: ShareLinks::Api,
         }
     }
 
@@ -290,6 +314,17 @@ fn prepare(settings: &Settings, single: bool) -> Result<Arc<dyn Store>, StudioEr
     for sub in ["uploads", "jobs"] {
         let d = settings.data.join(sub);
         std::fs::create_dir_all(&d).map_err(|e| StudioError::io(d.display().to_string(), e))?;
+    }
+    if let Some(objects) = &settings.objects {
+        objects.check()?;
+        if settings.share_links == ShareLinks::Presigned && !objects.can_presign() {
+            return Err(StudioError::Config(format!(
+                "--share-links presigned needs S3 storage; {} cannot sign URLs",
+                objects.url()
+            )));
+        }
+    } else if settings.share_links == ShareLinks::Presigned {
+        return Err(StudioError::Config("--share-links presigned needs --storage s3://…".into()));
     }
     let store = open_store(&settings.data, settings.database.as_deref())?;
     if single {

@@ -368,5 +368,5 @@ pub async fn review_media(
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;
     let ct = crate::files::playable_type_of(&share.file);
-    crate::files::serve_file(&path, ct, &headers, None).await
+    crate::files::serve_stored(&app.settings, &path, ct, &headers, None).await
 }

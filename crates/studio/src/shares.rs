@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use vivify::safety::Category;
 
 use crate::error::ApiError;
-use crate::files::{content_type_of, playable_type_of, serve_file};
+use crate::files::{content_type_of, ensure_local_blocking, key_of, playable_type_of, serve_stored};
 use crate::jobs::job_files;
 use crate::store::{new_id, now, valid_id, Share};
 use crate::AppState;
@@ -135,7 +135,8 @@ pub async fn create_share(
         if !listed {
             return Err(ApiError::not_found(format!("job {job_id} has no file {}", req.file)));
         }
-        let path = job_files(&app.settings.data, &job).join(&req.file);
+        let path = job_files(&app.settings, &job).join(&req.file);
+        ensure_local_blocking(&app.settings, &path)?;
         let mut safety = safety_store(&app)?;
         let caption = req.caption.as_deref().map(str::trim).filter(|c| !c.is_empty());
         let cleared = vivify::safety::share::check_share(&path, caption, &mut safety, &app.settings.checks.policy)
@@ -161,7 +162,7 @@ pub async fn create_share(
 /// Where a shared file is: in its job's last attempt.
 pub(crate) fn shared_file(app: &AppState, share: &Share) -> Result<std::path::PathBuf, ApiError> {
     let job = app.store.job(&share.job_id)?.ok_or_else(|| ApiError::not_found(format!("no job {}", share.job_id)))?;
-    Ok(job_files(&app.settings.data, &job).join(&share.file))
+    Ok(job_files(&app.settings, &job).join(&share.file))
 }
 
 /// What the share page shows.
@@ -174,6 +175,7 @@ pub async fn get_share(State(app): State<AppState>, Path(id): Path<String>) -> R
         let item = safety.item(&share.item_id).map_err(|e| ApiError::from_library(&e))?;
         let status = item.map_or_else(|| "removed".to_string(), |i| i.status);
         let path = shared_file(&app, &share)?;
+        ensure_local_blocking(&app.settings, &path)?;
         let v = vivify::provenance::verify::verify(&path, &[]).ok();
         let reasons = Category::ALL.iter().map(|c| serde_json::json!({"code": c.code(), "words": c.words()})).collect();
         Ok(Json(SharePage {
@@ -217,8 +219,21 @@ pub async fn share_media(
         }
     })
     .await?;
+    if app.settings.share_links == crate::ShareLinks::Presigned {
+        // The viewer fetches the bytes from the object store itself.
+        if let (Some(objects), Some(key)) = (&app.settings.objects, key_of(&app.settings.data, &path)) {
+            if let Some(url) = objects.presigned(&key, crate::PRESIGNED_FOR).await? {
+                return Response::builder()
+                    .status(StatusCode::TEMPORARY_REDIRECT)
+                    .header(axum::http::header::LOCATION, url)
+                    .header(axum::http::header::CACHE_CONTROL, "no-store")
+                    .body(axum::body::Body::empty())
+                    .map_err(|e| ApiError::internal(e.to_string()));
+            }
+        }
+    }
     let content_type = playable_type_of(&share.file);
-    serve_file(&path, content_type, &headers, None).await
+    serve_stored(&app.settings, &path, content_type, &headers, None).await
 }
 
 /// Reports a shared item. No sign-in; ten reports per address per ten

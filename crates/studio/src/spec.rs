@@ -276,6 +276,16 @@ impl JobSpec {
         first.ok_or_else(|| ApiError::bad_request("no uploads"))
     }
 
+    /// The uploads the job reads.
+    pub fn uploads(&self) -> Vec<&str> {
+        match self {
+            JobSpec::Alive(s) => vec![s.upload.as_str()],
+            JobSpec::VideoPreview(s) => vec![s.upload.as_str()],
+            JobSpec::Live(s) => vec![s.upload.as_str()],
+            JobSpec::Convert(s) => s.uploads.iter().map(String::as_str).collect(),
+        }
+    }
+
     /// Runs the job, writing into `ctx.dir`; what it made, as the job's result.
     pub fn run(&self, ctx: &RunContext) -> vivify::Result<serde_json::Value> {
         match self {

@@ -96,6 +96,14 @@ pub async fn receive(settings: &Settings, name: &str, headers: &HeaderMap, body:
     };
     let path = settings.upload_path(&upload.id);
     tokio::fs::rename(&tmp, &path).await.map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    // With shared storage, up before it is listed: a worker elsewhere may
+    // take a job on it the moment the store has it.
+    if let Some(objects) = &settings.objects {
+        if let Err(e) = objects.put_file_async(&format!("uploads/{}", upload.id), &path).await {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(e.into());
+        }
+    }
     Ok(upload)
 }
 

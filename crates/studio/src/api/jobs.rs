@@ -13,7 +13,7 @@ use futures_util::Stream;
 
 use super::{check_id, store, ApiError_};
 use crate::error::ApiError;
-use crate::files::{content_type_of, playable_type_of, serve_file, OutputFile};
+use crate::files::{content_type_of, playable_type_of, serve_stored, OutputFile};
 use crate::jobs::{job_files, ProgressSnapshot};
 use crate::spec::JobSpec;
 use crate::store::{valid_id, Job, JobState};
@@ -207,8 +207,8 @@ pub async fn job_file(
     };
     let content_type =
         if q.play.as_deref() == Some("1") { playable_type_of(&file.name) } else { content_type_of(&file.name) };
-    serve_file(&job_files(&app.settings.data, &v.job).join(&file.name), content_type, &headers, download.as_deref())
-        .await
+    let path = job_files(&app.settings, &v.job).join(&file.name);
+    serve_stored(&app.settings, &path, content_type, &headers, download.as_deref()).await
 }
 
 /// `beach.alive.mp4` for the job on `beach.jpg`; a conversion's files are

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{check_id, store, ApiError_};
 use crate::error::ApiError;
-use crate::files::serve_file;
+use crate::files::{ensure_local, serve_stored};
 use crate::store::Upload;
 use crate::AppState;
 
@@ -68,7 +68,7 @@ pub async fn upload_file(
         "mov" => "video/quicktime",
         _ => "video/mp4",
     };
-    serve_file(&app.settings.upload_path(&id), ct, &headers, None).await
+    serve_stored(&app.settings, &app.settings.upload_path(&id), ct, &headers, None).await
 }
 
 /// What a file is, in words: what `vivify inspect` and `vivify verify` say.
@@ -96,6 +96,7 @@ pub struct Inspection {
 pub async fn inspect_upload(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<Inspection>, ApiError> {
     let u = load_upload(&app, &id).await?;
     let path = app.settings.upload_path(&id);
+    ensure_local(&app.settings, &path).await?;
     let shown = std::path::PathBuf::from(&u.name);
     let view = tokio::task::spawn_blocking(move || {
         // Messages name the file as its owner knows it, not our path.
@@ -133,6 +134,7 @@ pub async fn upload_motion(
 ) -> Result<Response, ApiError> {
     check_id(&id, "upload")?;
     let path = app.settings.upload_path(&id);
+    ensure_local(&app.settings, &path).await?;
     let p2 = path.clone();
     let window = tokio::task::spawn_blocking(move || {
         vivify::inspect::inspect_path(&p2).ok().and_then(|r| r.motion).map(|m| (m.video_offset, m.video_length))
@@ -155,6 +157,7 @@ pub async fn upload_ideas(
         return Err(ApiError::bad_request(format!("{} is a {}; ideas are for photos", u.name, u.kind)));
     }
     let path = app.settings.upload_path(&id);
+    ensure_local(&app.settings, &path).await?;
     let ideas = tokio::task::spawn_blocking(move || vivify::alive::ideas::ideas(&path))
         .await
         .map_err(|e| ApiError::internal(format!("ideas task: {e}")))?
