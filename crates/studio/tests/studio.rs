@@ -1056,6 +1056,99 @@ fn reports_and_decisions_on_postgres_are_seen_by_every_server() {
     b.stop();
 }
 
+/// The shared storage each test runs on: a folder every server could mount
+/// (always) and S3 (when `VIVIFY_TEST_S3` names a server; moto from
+/// scripts/s3-throwaway). Each gets a prefix of its own.
+fn storages(dir: &Path) -> Vec<vivify_studio::objects::Objects> {
+    use vivify_studio::objects::Objects;
+    let mut out = vec![Objects::open(&format!("file://{}", dir.join("shared").display())).expect("a folder store")];
+    match std::env::var("VIVIFY_TEST_S3") {
+        Ok(endpoint) => {
+            let prefix = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let opts = [
+                ("endpoint", endpoint.as_str()),
+                ("allow_http", "true"),
+                ("access_key_id", "test"),
+                ("secret_access_key", "test"),
+                ("region", "us-east-1"),
+            ];
+            out.push(Objects::open_with(&format!("s3://vivify-test/{prefix}"), &opts).expect("S3 storage"));
+        }
+        Err(_) if std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1") => {
+            panic!("VIVIFY_TEST_S3 is required (VIVIFY_REQUIRE_TOOLS=1): scripts/test starts a moto server")
+        }
+        Err(_) => common::skipped("the studio on S3 storage (set VIVIFY_TEST_S3; scripts/s3-throwaway starts moto)"),
+    }
+    out
+}
+
+/// An API server and a worker process with data folders of their own,
+/// sharing only PostgreSQL and the object storage: the upload reaches the
+/// worker, the worker's files reach the API (streamed by range, not copied
+/// to its disk first), a share is checked and served, and on S3 a share's
+/// viewer can be sent to a pre-signed URL instead.
+#[test]
+fn servers_without_a_shared_folder_meet_in_object_storage() {
+    for (n, objects) in storages(&common::temp_dir("studio-objects")).into_iter().enumerate() {
+        let Some(database) = postgres_database() else { return };
+        let dir = common::temp_dir(&format!("studio-objects-{n}"));
+        let objects = std::sync::Arc::new(objects);
+        let presign = objects.can_presign();
+        let settings = |data: &Path, workers: usize, name: &str| {
+            let mut s = signing_settings(&dir, on_postgres(data, &database, workers, name));
+            s.workers = workers;
+            s.objects = Some(objects.clone());
+            if presign {
+                s.share_links = vivify_studio::ShareLinks::Presigned;
+            }
+            s
+        };
+        let (api_data, worker_data) = (dir.join("api"), dir.join("worker"));
+        let api = Server::start(settings(&api_data, 0, "api"), "127.0.0.1:0".parse().expect("addr")).expect("api");
+        let pool = vivify_studio::Workers::start(settings(&worker_data, 1, "w")).expect("a worker");
+        let id = a_upload(&api);
+        assert_eq!(objects.list("uploads").expect("list"), [id.as_str()], "{}", objects.url());
+        let job = post_json(&api, "/api/jobs", &small_job(&id)).json();
+        let job = wait_done(&api, job["id"].as_str().expect("an id"));
+        assert_eq!(job["state"], "done", "{job}");
+        let jid = job["id"].as_str().expect("an id").to_string();
+        let stored = objects.list(&format!("jobs/{jid}")).expect("list");
+        assert!(stored.contains(&"attempt-1/alive.mp4".to_string()), "{stored:?}");
+        assert!(worker_data.join("uploads").join(&id).is_file(), "the worker fetched the upload");
+        let local = api_data.join("jobs").join(&jid).join("attempt-1").join("alive.mp4");
+        assert!(!local.exists(), "the API has not got the file yet");
+        // Served by range from the store.
+        let whole = get(&api, &format!("/api/jobs/{jid}/files/alive.mp4"));
+        assert_eq!(whole.status, 200);
+        common::assert_decodes(&save(&dir, &format!("{n}.mp4"), &whole.body));
+        let r = answer(
+            agent().get(url(&api, &format!("/api/jobs/{jid}/files/alive.mp4"))).header("Range", "bytes=100-199").call(),
+        );
+        assert_eq!((r.status, r.body.as_slice()), (206, &whole.body[100..200]));
+        let len = whole.body.len();
+        assert_eq!(r.header("content-range"), Some(format!("bytes 100-199/{len}").as_str()));
+        assert!(!local.exists(), "streamed, not copied to the API's disk");
+        // Shared: the share check reads the file, so it comes down then.
+        let shared = post_json(&api, &format!("/api/jobs/{jid}/share"), &json!({"file": "alive.mp4"}));
+        assert_eq!(shared.status, 201, "{}", String::from_utf8_lossy(&shared.body));
+        let sid = shared.json()["share"]["id"].as_str().expect("a share id").to_string();
+        let media = get(&api, &format!("/api/shares/{sid}/media"));
+        if presign {
+            assert_eq!(media.status, 307);
+            let to = media.header("location").expect("a location").to_string();
+            assert!(to.contains("X-Amz-Signature="), "{to}");
+            let mut got = Vec::new();
+            let r = ureq::get(&to).call().expect("GET the signed URL");
+            r.into_body().as_reader().read_to_end(&mut got).expect("body");
+            assert!(got == whole.body, "the pre-signed URL gives the shared file");
+        } else {
+            assert_eq!((media.status, media.body.len()), (200, len));
+        }
+        pool.stop();
+        api.stop();
+    }
+}
+
 #[test]
 fn the_offline_page_is_served_with_its_bundle_and_a_policy_that_connects_nowhere() {
     let dir = common::temp_dir("studio-offline");
