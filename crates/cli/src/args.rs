@@ -102,7 +102,7 @@ pub struct ServeArgs {
     /// Keep jobs, uploads, shares, moderators and the safety database (items, reports, cases, audit log, blocklist) in PostgreSQL (postgres://user@host/db), shared by many servers and workers; default: SQLite files in the data folder. Also from VIVIFY_DATABASE_URL.
     #[arg(long, env = "VIVIFY_DATABASE_URL", hide_env_values = true, value_name = "URL")]
     pub database: Option<String>,
-    /// Keep uploads and job outputs in shared object storage: s3://bucket/prefix (credentials, region and endpoint from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP) or file:///shared/folder; the data folder is then this process's working space. Default: the data folder holds them. Also from VIVIFY_STORAGE_URL.
+    /// Keep uploads and job outputs in shared object storage: s3://bucket/prefix (credentials, region and endpoint from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP) or file:///shared/folder; the data folder is then this process's working space. Default: the data folder holds them. Needs a build with --features s3 (or object-storage for file:// alone). Also from VIVIFY_STORAGE_URL.
     #[arg(long, env = "VIVIFY_STORAGE_URL", value_name = "URL")]
     pub storage: Option<String>,
     /// How a share's viewers get the file: `api` (through this server) or `presigned` (a redirect to a pre-signed S3 URL, valid 15 minutes; needs --storage s3://…).

@@ -1061,9 +1061,18 @@ fn reports_and_decisions_on_postgres_are_seen_by_every_server() {
 /// scripts/s3-throwaway). Each gets a prefix of its own.
 fn storages(dir: &Path) -> Vec<vivify_studio::objects::Objects> {
     use vivify_studio::objects::Objects;
+    if !cfg!(feature = "object-storage") {
+        if std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+            panic!(
+                "feature object-storage is required (VIVIFY_REQUIRE_TOOLS=1): scripts/test builds with vivify-cli/s3"
+            );
+        }
+        common::skipped("the studio on object storage (build with --features vivify-studio/s3)");
+        return Vec::new();
+    }
     let mut out = vec![Objects::open(&format!("file://{}", dir.join("shared").display())).expect("a folder store")];
     match std::env::var("VIVIFY_TEST_S3") {
-        Ok(endpoint) => {
+        Ok(endpoint) if cfg!(feature = "s3") => {
             let prefix = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let opts = [
                 ("endpoint", endpoint.as_str()),
@@ -1074,10 +1083,12 @@ fn storages(dir: &Path) -> Vec<vivify_studio::objects::Objects> {
             ];
             out.push(Objects::open_with(&format!("s3://vivify-test/{prefix}"), &opts).expect("S3 storage"));
         }
-        Err(_) if std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1") => {
-            panic!("VIVIFY_TEST_S3 is required (VIVIFY_REQUIRE_TOOLS=1): scripts/test starts a moto server")
+        _ if std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1") => {
+            panic!("VIVIFY_TEST_S3 and feature s3 are required (VIVIFY_REQUIRE_TOOLS=1): scripts/test has both")
         }
-        Err(_) => common::skipped("the studio on S3 storage (set VIVIFY_TEST_S3; scripts/s3-throwaway starts moto)"),
+        _ => common::skipped(
+            "the studio on S3 storage (build with --features vivify-studio/s3, set VIVIFY_TEST_S3; scripts/s3-throwaway starts moto)",
+        ),
     }
     out
 }

@@ -1,20 +1,5 @@
-//! Object storage shared by many servers (`vivify serve --storage URL`):
-//! S3-compatible storage (`s3://bucket/prefix`; credentials, region and
-//! endpoint from the usual `AWS_*` variables) or a folder every machine
-//! mounts (`file:///shared/path`), both through the `object_store` crate.
-//!
-//! The store holds what every process must see: uploads (`uploads/ID`) and
-//! each published attempt's files (`jobs/ID/attempt-N/NAME`). Each process's
-//! data folder is only its working space and cache: a worker renders into
-//! it and sends the files up before it publishes the job; an API server
-//! streams files back with byte ranges, or sends a share's viewer to a
-//! pre-signed URL. Without `--storage` the data folder is the store, as on
-//! one machine.
-//!
-//! `object_store` is async and the workers are threads: every call runs on
-//! a small runtime of this module's own, awaited from async handlers and
-//! waited for from worker threads alike, so connections live on one
-//! runtime whoever asks.
+//! Object storage through `object_store` (feature `object-storage`; S3
+//! with feature `s3`).
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -24,24 +9,25 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
+#[cfg(feature = "s3")]
 use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as Key;
+#[cfg(feature = "s3")]
 use object_store::signer::Signer;
 use object_store::{GetOptions, GetRange, ObjectStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::StudioError;
 
-/// Files over this go up in parts (S3 takes parts of 5 MiB and more); the
-/// part size too, so a worker holds at most this much of a file in memory.
-pub const PART_BYTES: usize = 8 << 20;
+use super::PART_BYTES;
 
 /// Shared storage for uploads and job outputs.
 pub struct Objects {
     store: Arc<dyn ObjectStore>,
     /// The same store as an S3 client, for pre-signed URLs.
+    #[cfg(feature = "s3")]
     s3: Option<Arc<AmazonS3>>,
     prefix: Vec<String>,
     url: String,
@@ -77,21 +63,30 @@ impl Objects {
             .enable_all()
             .build()
             .map_err(|e| failed("the storage runtime", e))?;
-        let (store, s3, prefix): (Arc<dyn ObjectStore>, _, _) = if let Some(rest) = url.strip_prefix("s3://") {
+        let (store, prefix): (Arc<dyn ObjectStore>, &str) = if let Some(rest) = url.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {
                 return Err(StudioError::Config(format!("--storage {url}: no bucket (s3://bucket/prefix)")));
             }
-            let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
-            for (name, value) in s3_options {
-                let key = name
-                    .parse::<AmazonS3ConfigKey>()
-                    .map_err(|e| StudioError::Config(format!("--storage {url}: S3 setting {name}: {e}")))?;
-                builder = builder.with_config(key, *value);
+            #[cfg(feature = "s3")]
+            {
+                let s3 = s3_store(url, bucket, s3_options)?;
+                let prefix = split(prefix);
+                return Ok(Objects {
+                    store: s3.clone(),
+                    s3: Some(s3),
+                    prefix,
+                    url: url.into(),
+                    runtime: Some(runtime),
+                });
             }
-            let s3 = builder.build().map_err(|e| StudioError::Config(format!("--storage {url}: {e}")))?;
-            let s3 = Arc::new(s3);
-            (s3.clone(), Some(s3), prefix)
+            #[cfg(not(feature = "s3"))]
+            {
+                let _ = (s3_options, prefix);
+                return Err(StudioError::Config(format!(
+                    "--storage {url}: this vivify was built without S3 support (cargo build --release --features vivify-cli/s3)"
+                )));
+            }
         } else if let Some(path) = url.strip_prefix("file://") {
             let root = Path::new(path);
             if !root.is_absolute() {
@@ -100,14 +95,20 @@ impl Objects {
             std::fs::create_dir_all(root).map_err(|e| StudioError::io(root.display().to_string(), e))?;
             let fs = LocalFileSystem::new_with_prefix(root)
                 .map_err(|e| StudioError::Config(format!("--storage {url}: {e}")))?;
-            (Arc::new(fs.with_automatic_cleanup(true)), None, "")
+            (Arc::new(fs.with_automatic_cleanup(true)), "")
         } else {
             return Err(StudioError::Config(format!(
                 "--storage {url}: use s3://bucket/prefix or file:///shared/folder (leave it out for the data folder)"
             )));
         };
-        let prefix = prefix.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
-        Ok(Objects { store, s3, prefix, url: url.to_string(), runtime: Some(runtime) })
+        Ok(Objects {
+            store,
+            #[cfg(feature = "s3")]
+            s3: None,
+            prefix: split(prefix),
+            url: url.to_string(),
+            runtime: Some(runtime),
+        })
     }
 
     /// The URL it was opened with.
@@ -117,7 +118,10 @@ impl Objects {
 
     /// Whether pre-signed URLs can be made (S3 only).
     pub fn can_presign(&self) -> bool {
-        self.s3.is_some()
+        #[cfg(feature = "s3")]
+        return self.s3.is_some();
+        #[cfg(not(feature = "s3"))]
+        false
     }
 
     fn key(&self, rel: &str) -> Key {
@@ -132,7 +136,7 @@ impl Objects {
 
     /// Runs `fut` on the storage runtime and waits for it: for threads
     /// outside any runtime (the workers).
-    pub fn wait<T: Send + 'static>(&self, fut: impl Future<Output = T> + Send + 'static) -> Result<T, StudioError> {
+    fn wait<T: Send + 'static>(&self, fut: impl Future<Output = T> + Send + 'static) -> Result<T, StudioError> {
         let rt = self.runtime.as_ref().ok_or_else(|| failed("storage", "closed"))?;
         let (tx, rx) = std::sync::mpsc::channel();
         rt.spawn(async move {
@@ -227,6 +231,7 @@ impl Objects {
     }
 
     /// A URL anyone may GET `rel` from for `ttl`, without credentials.
+    #[cfg(feature = "s3")]
     pub async fn presigned(&self, rel: &str, ttl: Duration) -> Result<Option<String>, StudioError> {
         let Some(s3) = self.s3.clone() else { return Ok(None) };
         let key = self.key(rel);
@@ -234,6 +239,12 @@ impl Objects {
             .run(async move { s3.signed_url(axum::http::Method::GET, &key, ttl).await.map_err(|e| failed(key, e)) })
             .await??;
         Ok(Some(url.to_string()))
+    }
+
+    /// A URL anyone may GET `rel` from: none without S3 support.
+    #[cfg(not(feature = "s3"))]
+    pub async fn presigned(&self, _rel: &str, _ttl: Duration) -> Result<Option<String>, StudioError> {
+        Ok(None)
     }
 
     /// Deletes every object under `rel/` (an attempt that will not be
@@ -285,6 +296,24 @@ impl Drop for Objects {
             rt.shutdown_background();
         }
     }
+}
+
+/// `a/b/` as its parts.
+fn split(prefix: &str) -> Vec<String> {
+    prefix.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect()
+}
+
+/// An S3 client for `bucket`: the `AWS_*` environment, then `options`.
+#[cfg(feature = "s3")]
+fn s3_store(url: &str, bucket: &str, options: &[(&str, &str)]) -> Result<Arc<AmazonS3>, StudioError> {
+    let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+    for (name, value) in options {
+        let key = name
+            .parse::<AmazonS3ConfigKey>()
+            .map_err(|e| StudioError::Config(format!("--storage {url}: S3 setting {name}: {e}")))?;
+        builder = builder.with_config(key, *value);
+    }
+    Ok(Arc::new(builder.build().map_err(|e| StudioError::Config(format!("--storage {url}: {e}")))?))
 }
 
 async fn put_file(store: Arc<dyn ObjectStore>, key: Key, local: PathBuf) -> Result<u64, StudioError> {
@@ -367,14 +396,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("vivify-objects-{name}-{id}"));
         let mut out = vec![Objects::open(&format!("file://{}", dir.display())).expect("a folder store")];
         match std::env::var("VIVIFY_TEST_S3") {
-            Ok(endpoint) => out.push(
+            Ok(endpoint) if cfg!(feature = "s3") => out.push(
                 Objects::open_with(&format!("s3://vivify-test/{name}-{id}"), &s3_options(&endpoint)).expect("S3"),
             ),
-            Err(_) if std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1") => {
-                panic!("VIVIFY_TEST_S3 is required (VIVIFY_REQUIRE_TOOLS=1): scripts/test starts a moto server")
+            _ if std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1") => {
+                panic!("VIVIFY_TEST_S3 and feature s3 are required (VIVIFY_REQUIRE_TOOLS=1): scripts/test has both")
             }
-            Err(_) => {
-                let line = "the object storage tests on S3 (set VIVIFY_TEST_S3; scripts/s3-throwaway starts moto)";
+            _ => {
+                let line = "the object storage tests on S3 (build with --features vivify-studio/s3, set VIVIFY_TEST_S3; scripts/s3-throwaway starts moto)";
                 eprintln!("\n!!! SKIPPED: {line} !!!\n");
                 if let Ok(log) = std::env::var("VIVIFY_SKIP_LOG") {
                     use std::io::Write;
