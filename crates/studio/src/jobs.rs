@@ -120,6 +120,9 @@ impl Progress for JobProgress {
     }
 }
 
+/// How often a worker on a shared store records a running job's progress.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
 /// Starts `n` worker threads.
 pub fn start_workers(
     n: usize,
@@ -173,9 +176,29 @@ fn work(store: &dyn Store, hub: &Hub, settings: &Settings, worker: &str) {
             // The lease is renewed while the job runs; a cancel asked for in
             // another process arrives here too, and a lost lease (this
             // worker stalled past it and another took the job) stops it.
-            let (job, lost, cancel) = (&job, &lost, &cancel);
+            // On a shared store the progress goes there too, about once a
+            // second, for pages following the job through another server.
+            let (job, lost, cancel, live) = (&job, &lost, &cancel, &progress.tx);
+            let beat = settings.lease / 3;
+            let shared = settings.database.is_some();
+            let tick = if shared { beat.min(PROGRESS_EVERY) } else { beat };
             scope.spawn(move || {
-                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(settings.lease / 3) {
+                let mut last_beat = std::time::Instant::now();
+                let mut written: Option<ProgressSnapshot> = None;
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(tick) {
+                    if shared {
+                        let now = live.borrow().clone();
+                        if written.as_ref() != Some(&now) {
+                            let text = serde_json::to_string(&now).unwrap_or_default();
+                            if store.set_progress(&job.id, worker, &text).is_ok() {
+                                written = Some(now);
+                            }
+                        }
+                    }
+                    if last_beat.elapsed() + tick / 2 < beat {
+                        continue;
+                    }
+                    last_beat = std::time::Instant::now();
                     match store.heartbeat(&job.id, worker, settings.lease) {
                         Ok(Some(false)) => {}
                         Ok(Some(true)) => cancel.store(true, Ordering::Relaxed),

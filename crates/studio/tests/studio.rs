@@ -986,19 +986,35 @@ fn an_api_server_and_a_worker_server_share_one_postgres_queue() {
         let bytes = get(&api, &format!("/api/jobs/{id}/files/{f}")).body;
         common::assert_decodes(&save(&dir, &format!("{id}.mp4"), &bytes));
     }
-    // A cancel asked of the API reaches the job running in the other
-    // server, through the store (the worker's heartbeat brings it back).
-    let long = json!({"kind": "alive", "upload": id, "duration": 20.0, "size": "640x480", "fps": 30});
+    // The API's event stream shows the progress the other server's worker
+    // records in the store; a cancel asked of the API reaches that job
+    // through the store (the worker's heartbeat brings it back). Long
+    // enough to render for several seconds (progress is stored each second).
+    let long = json!({"kind": "alive", "upload": id, "duration": 30.0, "size": "1280x720", "fps": 30});
     let jid = post_json(&api, "/api/jobs", &long).json()["id"].as_str().expect("an id").to_string();
     let start = Instant::now();
-    while get(&api, &format!("/api/jobs/{jid}")).json()["state"] != "running" {
-        assert!(start.elapsed() < Duration::from_secs(60), "the worker never took the long job");
-        std::thread::sleep(Duration::from_millis(50));
+    let mut r = agent().get(url(&api, &format!("/api/jobs/{jid}/events"))).call().expect("events");
+    let reader = BufReader::new(r.body_mut().as_reader());
+    let (mut event, mut last, mut rendering) = (String::new(), Value::Null, Vec::new());
+    for line in reader.lines() {
+        let line = line.expect("event line");
+        if let Some(e) = line.strip_prefix("event:") {
+            event = e.trim().into();
+        }
+        let Some(d) = line.strip_prefix("data:") else { continue };
+        last = serde_json::from_str(d.trim()).expect("event data");
+        if event == "progress" && last["phase"].as_str().is_some_and(|p| p.contains("render")) {
+            rendering.push(last["done"].as_u64().unwrap_or(0));
+            // Two reports a second apart or more: it moves, then stop it.
+            if rendering.len() == 2 {
+                assert_eq!(post_json(&api, &format!("/api/jobs/{jid}/cancel"), &json!({})).status, 200);
+            }
+        }
     }
-    assert_eq!(post_json(&api, &format!("/api/jobs/{jid}/cancel"), &json!({})).status, 200);
-    let ended = wait_done(&api, &jid);
-    assert_eq!(ended["state"], "cancelled", "{ended}");
-    assert!(start.elapsed() < Duration::from_secs(30), "the cancel took {:?}", start.elapsed());
+    assert!(rendering.len() >= 2, "the API relayed the worker's progress: {rendering:?}");
+    assert!(rendering[1] > rendering[0], "{rendering:?}");
+    assert_eq!(last["state"], "cancelled", "{last}");
+    assert!(start.elapsed() < Duration::from_secs(60), "the cancel took {:?}", start.elapsed());
     api.stop();
     worker.stop();
 }

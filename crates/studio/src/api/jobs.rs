@@ -167,6 +167,17 @@ pub async fn job_events(
                     last = Some(ProgressSnapshot { phase: "queued".into(), ..Default::default() });
                     return Some((Ok(ev), (app, id, false, last)));
                 }
+                // Rendered by another server: the progress its worker
+                // records in the shared store.
+                if job.state == JobState::Running {
+                    let jid = id.clone();
+                    let text = store(&app, move |s| Ok(s.progress(&jid)?)).await.ok().flatten();
+                    let now = text.and_then(|t| serde_json::from_str::<ProgressSnapshot>(&t).ok());
+                    if let Some(now) = now.filter(|n| last.as_ref() != Some(n)) {
+                        let ev = Event::default().event("progress").json_data(&now).unwrap_or_default();
+                        return Some((Ok(ev), (app, id, false, Some(now))));
+                    }
+                }
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
         }

@@ -125,6 +125,30 @@ fn heartbeats_keep_the_lease_and_carry_cancels() {
 }
 
 #[test]
+fn progress_is_kept_by_the_holder_while_the_job_runs() {
+    both(|s| {
+        let job = s.enqueue("alive", &spec(), 0, 9).expect("store").expect("a job");
+        assert_eq!(s.progress(&job.id).expect("store"), None, "a queued job has none");
+        s.claim("w", Duration::from_millis(200), 3).expect("store").expect("claimed");
+        assert_eq!(s.progress(&job.id).expect("store"), None, "a new attempt starts with none");
+        s.set_progress(&job.id, "w", r#"{"phase":"rendering","done":3,"total":30}"#).expect("store");
+        s.set_progress(&job.id, "someone else", r#"{"phase":"forged","done":0,"total":0}"#).expect("store");
+        assert_eq!(
+            s.progress(&job.id).expect("store").as_deref(),
+            Some(r#"{"phase":"rendering","done":3,"total":30}"#)
+        );
+        // Taken over after the lease lapsed: the old worker's progress goes.
+        std::thread::sleep(Duration::from_millis(250));
+        s.claim("rescuer", LONG, 3).expect("store").expect("taken over");
+        assert_eq!(s.progress(&job.id).expect("store"), None);
+        s.set_progress(&job.id, "w", r#"{"phase":"stale","done":9,"total":9}"#).expect("store");
+        assert_eq!(s.progress(&job.id).expect("store"), None, "the old holder no longer writes");
+        assert!(s.finish(&job.id, "rescuer", &Outcome::Done(serde_json::json!({}))).expect("store"));
+        assert_eq!(s.progress(&job.id).expect("store"), None, "an ended job has none");
+    });
+}
+
+#[test]
 fn out_of_attempts_the_job_fails_with_the_reason_kept() {
     both(|s| {
         let job = s.enqueue("alive", &spec(), 0, 9).expect("store").expect("a job");

@@ -164,6 +164,11 @@ pub trait Store: Send + Sync {
     /// (the job ended, or another worker took it over); else whether a
     /// cancel was asked for (from any process sharing the store).
     fn heartbeat(&self, id: &str, worker: &str, lease: Duration) -> Result<Option<bool>, StudioError>;
+    /// Records how far a running job is (JSON), while `worker` holds it, so
+    /// a page following the job through another server sees it move.
+    fn set_progress(&self, id: &str, worker: &str, progress: &str) -> Result<(), StudioError>;
+    /// The progress the running job's worker last recorded.
+    fn progress(&self, id: &str) -> Result<Option<String>, StudioError>;
     /// Publishes how a running job ended, only while `worker` still holds
     /// it: true when recorded. So each job's result is published at most
     /// once, by the one worker that holds it.

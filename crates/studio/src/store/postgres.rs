@@ -20,10 +20,11 @@ use crate::error::StudioError;
 
 /// Every migration, in order: (version, what it does, SQL). Never edit one
 /// that has shipped; add the next.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "uploads, leased jobs, shares, moderators, sessions",
-    r#"
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "uploads, leased jobs, shares, moderators, sessions",
+        r#"
 CREATE TABLE uploads (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -75,7 +76,13 @@ CREATE TABLE sessions (
     expires BIGINT NOT NULL
 );
 "#,
-)];
+    ),
+    (
+        2,
+        "a running job's progress, for pages following it through another server",
+        "ALTER TABLE jobs ADD COLUMN progress TEXT;",
+    ),
+];
 
 /// Advisory lock keys (arbitrary, fixed): migrations, and enqueueing (so
 /// the queue limit holds across servers).
@@ -341,7 +348,7 @@ impl Store for PgStore {
             )?;
             tx.query_opt(
                 &format!(
-                    "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $1, worker = $2,
+                    "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $1, worker = $2, progress = NULL,
                          lease_until = now() + make_interval(secs => $3)
                      WHERE seq = (SELECT seq FROM jobs
                                   WHERE state = 'queued' OR (state = 'running' AND lease_until < now())
@@ -365,6 +372,22 @@ impl Store for PgStore {
             )
         })?;
         Ok(row.map(|r| r.get(0)))
+    }
+
+    fn set_progress(&self, id: &str, worker: &str, progress: &str) -> Result<(), StudioError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE jobs SET progress = $3 WHERE id = $1 AND worker = $2 AND state = 'running'",
+                &[&id, &worker, &progress],
+            )
+        })?;
+        Ok(())
+    }
+
+    fn progress(&self, id: &str) -> Result<Option<String>, StudioError> {
+        let row =
+            self.with(|c| c.query_opt("SELECT progress FROM jobs WHERE id = $1 AND state = 'running'", &[&id]))?;
+        Ok(row.and_then(|r| r.get(0)))
     }
 
     fn finish(&self, id: &str, worker: &str, outcome: &Outcome) -> Result<bool, StudioError> {

@@ -19,10 +19,14 @@ use crate::error::StudioError;
 
 /// The schema's version after every migration below; a database from a
 /// newer vivify is refused rather than misread.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// Version 3: jobs are leased to a worker until a time (issue 18).
 const LEASES: &str = "ALTER TABLE jobs ADD COLUMN worker TEXT; ALTER TABLE jobs ADD COLUMN lease_until INTEGER;";
+
+/// Version 4: a running job's progress, for pages following it through
+/// another process.
+const PROGRESS: &str = "ALTER TABLE jobs ADD COLUMN progress TEXT;";
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS uploads (
@@ -130,7 +134,7 @@ impl SqliteStore {
         }
         // Each step and its version number commit together.
         let mut conn = conn;
-        let steps: [(i64, &str); 2] = [(2, SCHEMA), (3, LEASES)];
+        let steps: [(i64, &str); 3] = [(2, SCHEMA), (3, LEASES), (4, PROGRESS)];
         for (to, sql) in steps.into_iter().filter(|(to, _)| *to > version) {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
             tx.execute_batch(sql).map_err(db)?;
@@ -269,7 +273,7 @@ impl Store for SqliteStore {
             let job = tx
                 .query_row(
                     &format!(
-                        "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?1, worker = ?2,
+                        "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?1, worker = ?2, progress = NULL,
                          lease_until = ?3
                          WHERE seq = (SELECT seq FROM jobs
                                       WHERE state = 'queued' OR (state = 'running' AND lease_until < ?4)
@@ -297,6 +301,26 @@ impl Store for SqliteStore {
             .optional()
             .map(|o| o.map(|c| c != 0))
         })
+    }
+
+    fn set_progress(&self, id: &str, worker: &str, progress: &str) -> Result<(), StudioError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE jobs SET progress = ?3 WHERE id = ?1 AND worker = ?2 AND state = 'running'",
+                params![id, worker, progress],
+            )
+        })?;
+        Ok(())
+    }
+
+    fn progress(&self, id: &str) -> Result<Option<String>, StudioError> {
+        let row = self.with(|c| {
+            c.query_row("SELECT progress FROM jobs WHERE id = ?1 AND state = 'running'", [id], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()
+        })?;
+        Ok(row.flatten())
     }
 
     fn finish(&self, id: &str, worker: &str, outcome: &Outcome) -> Result<bool, StudioError> {
@@ -482,7 +506,7 @@ mod tests {
     }
 
     #[test]
-    fn a_version_2_file_gains_the_lease_columns() {
+    fn a_version_2_file_gains_the_lease_and_progress_columns() {
         let dir = std::env::temp_dir().join(format!("vivify-studio-store-{}", new_id().expect("id")));
         std::fs::create_dir_all(&dir).expect("store");
         let path = dir.join("studio.db");
@@ -500,6 +524,7 @@ mod tests {
         let j = s.claim("w", LONG, 3).expect("store").expect("the old job");
         assert_eq!(j.id, "old");
         assert_eq!(s.heartbeat("old", "w", LONG).expect("store"), Some(false));
+        s.set_progress("old", "w", "{}").expect("the progress column");
         drop(s);
         let c = Connection::open(&path).expect("sqlite");
         let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
