@@ -99,7 +99,7 @@ pub struct ServeArgs {
     /// Seconds a worker holds a job between heartbeats; a job whose worker stops answering for this long is taken over by another.
     #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(2..=3600))]
     pub lease: u64,
-    /// Keep jobs, uploads, shares, moderators and the safety database (items, reports, cases, audit log, blocklist) in PostgreSQL (postgres://user@host/db), shared by many servers and workers; default: SQLite files in the data folder. Also from VIVIFY_DATABASE_URL.
+    /// Keep jobs, uploads, shares, moderators and the safety database (items, reports, cases, audit log, blocklist) in PostgreSQL (postgres://user@host/db), shared by many servers and workers; default: SQLite files in the data folder. TLS when the URL asks (?sslmode=verify-full&sslrootcert=CA.pem; a build with --features postgres-tls). Also from VIVIFY_DATABASE_URL.
     #[arg(long, env = "VIVIFY_DATABASE_URL", hide_env_values = true, value_name = "URL")]
     pub database: Option<String>,
     /// Keep uploads and job outputs in shared object storage: s3://bucket/prefix (credentials, region and endpoint from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP) or file:///shared/folder; the data folder is then this process's working space. Default: the data folder holds them. Needs a build with --features s3 (or object-storage for file:// alone). Also from VIVIFY_STORAGE_URL.

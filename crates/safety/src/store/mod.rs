@@ -20,6 +20,8 @@ pub mod events;
 pub mod items;
 #[cfg(feature = "postgres")]
 mod pg;
+#[cfg(feature = "postgres")]
+mod pg_connect;
 pub(crate) mod sql;
 
 use std::cell::RefCell;
@@ -27,6 +29,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, TransactionBehavior};
 
+#[cfg(feature = "postgres")]
+pub use pg_connect::{connect_postgres, ConnectError};
 use sql::{Lite, Sql};
 use vivify_media::error::{Error, Result};
 

@@ -10,7 +10,7 @@
 
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type};
-use postgres::{Client, GenericClient, NoTls};
+use postgres::{Client, GenericClient};
 
 use super::redact;
 use super::sql::{Row, Sql, Val};
@@ -102,7 +102,7 @@ fn db(e: postgres::Error) -> Error {
 /// Connects, points the search path at the safety schema and brings it to
 /// the newest migration.
 pub(super) fn connect(url: &str) -> Result<Client> {
-    let mut c = Client::connect(url, NoTls)
+    let mut c = super::connect_postgres(url)
         .map_err(|e| Error::store_from(format!("{}: cannot connect to the safety database", redact(url)), e))?;
     c.batch_execute("SET search_path TO vivify_safety").map_err(db)?;
     c.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]).map_err(db)?;

@@ -10,7 +10,8 @@
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use postgres::{Client, NoTls, Row, Transaction};
+use postgres::{Client, Row, Transaction};
+use vivify::safety::store::connect_postgres;
 
 use super::{
     gave_up, histogram_sql, new_id, now, outcome_columns, Histogram, Job, JobError, JobState, JobStats, Outcome, Share,
@@ -211,7 +212,7 @@ impl PgStore {
             if pool.open < MAX_CONNECTIONS {
                 pool.open += 1;
                 drop(pool);
-                return Client::connect(&self.url, NoTls).map_err(|e| {
+                return connect_postgres(&self.url).map_err(|e| {
                     self.pool.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
                     self.freed.notify_one();
                     StudioError::Store(format!("postgres: cannot connect: {e}"))
@@ -446,9 +447,9 @@ impl Store for PgStore {
                 let mut client: Option<Client> = None;
                 while keep() {
                     let Some(c) = client.as_mut().filter(|c| !c.is_closed()) else {
-                        client = Client::connect(&url, NoTls)
-                            .and_then(|mut c| c.batch_execute("LISTEN vivify_jobs").map(|()| c))
-                            .ok();
+                        client = connect_postgres(&url)
+                            .ok()
+                            .and_then(|mut c| c.batch_execute("LISTEN vivify_jobs").map(|()| c).ok());
                         if client.is_none() {
                             // The database is away: the 2 s looks go on meanwhile.
                             std::thread::sleep(Duration::from_secs(2));

@@ -1,0 +1,189 @@
+//! Connecting to PostgreSQL from a libpq-style URL, with TLS when the URL
+//! asks for it (feature `postgres-tls`: rustls, no system library). Used by
+//! the safety database and by the studio's store alike.
+//!
+//! `sslmode=require`, `verify-ca` or `verify-full` connect over TLS and
+//! always check the server's certificate and name (rustls has no mode that
+//! does not): against the system's roots, and the CA file `sslrootcert=FILE`
+//! names (a managed database's CA bundle, or a private CA). `prefer` (libpq's
+//! default) and `disable` connect in plain TCP: a URL that does not ask for
+//! TLS does not get it, so a certificate nobody configured cannot stop a
+//! connection that worked before.
+
+use std::fmt;
+
+use postgres::{Client, NoTls};
+
+/// Why a connection could not be made.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// The URL asks for something this build cannot do.
+    Unsupported(String),
+    /// The TLS settings (the CA file) could not be used.
+    Tls(String),
+    /// The server or the network said no.
+    Postgres(postgres::Error),
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnectError::Unsupported(m) | ConnectError::Tls(m) => f.write_str(m),
+            ConnectError::Postgres(e) => match e.as_db_error() {
+                Some(d) => f.write_str(d.message()),
+                // The chain: "error performing TLS handshake: invalid peer certificate: …".
+                None => {
+                    write!(f, "{e}")?;
+                    let mut source = std::error::Error::source(e);
+                    while let Some(s) = source {
+                        write!(f, ": {s}")?;
+                        source = s.source();
+                    }
+                    Ok(())
+                }
+            },
+        }
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
+/// What the URL asks for, and the URL rust-postgres is given (without the
+/// parameters only libpq knows).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub url: String,
+    pub tls: bool,
+    pub root_cert: Option<String>,
+}
+
+/// Reads `sslmode` and `sslrootcert` out of the URL's query.
+pub(crate) fn plan(url: &str) -> Result<Plan, ConnectError> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut kept = Vec::new();
+    let (mut tls, mut root_cert) = (false, None);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "sslmode" => match value {
+                "disable" | "allow" | "prefer" => kept.push("sslmode=disable".to_string()),
+                "require" | "verify-ca" | "verify-full" => {
+                    tls = true;
+                    kept.push("sslmode=require".to_string());
+                }
+                other => {
+                    return Err(ConnectError::Unsupported(format!("sslmode={other}: not a mode PostgreSQL knows")))
+                }
+            },
+            "sslrootcert" => root_cert = Some(percent_decode(value)),
+            "sslcert" | "sslkey" | "sslpassword" => {
+                return Err(ConnectError::Unsupported(format!(
+                    "{key}: client certificates are not supported; use a password"
+                )))
+            }
+            _ => kept.push(pair.to_string()),
+        }
+    }
+    if root_cert.is_some() && !tls {
+        return Err(ConnectError::Unsupported(
+            "sslrootcert is given but sslmode does not ask for TLS (add sslmode=verify-full)".into(),
+        ));
+    }
+    let url = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
+    Ok(Plan { url, tls, root_cert })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Connects to the server at `url` (`postgres://user:pass@host:port/db?…`).
+pub fn connect_postgres(url: &str) -> Result<Client, ConnectError> {
+    let plan = plan(url)?;
+    if !plan.tls {
+        return Client::connect(&plan.url, NoTls).map_err(ConnectError::Postgres);
+    }
+    tls_connect(&plan)
+}
+
+#[cfg(feature = "postgres-tls")]
+fn tls_connect(plan: &Plan) -> Result<Client, ConnectError> {
+    use std::sync::Arc;
+
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+
+    let mut roots = rustls::RootCertStore::empty();
+    // The system's roots (a managed database's public CA); unreadable ones
+    // are skipped, as every TLS client does.
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = &plan.root_cert {
+        let certs = CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| ConnectError::Tls(format!("sslrootcert {path}: {e}")))?;
+        if certs.is_empty() {
+            return Err(ConnectError::Tls(format!("sslrootcert {path}: no certificate in it")));
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| ConnectError::Tls(format!("sslrootcert {path}: {e}")))?;
+        }
+    }
+    // ring, not aws-lc-rs: aws-lc builds a large C library with cmake. ring
+    // lacks post-quantum key exchange (hence rustls's deprecation note);
+    // TLS 1.3 with X25519 is what this link gets.
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ConnectError::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(config);
+    Client::connect(&plan.url, tls).map_err(ConnectError::Postgres)
+}
+
+#[cfg(not(feature = "postgres-tls"))]
+fn tls_connect(_plan: &Plan) -> Result<Client, ConnectError> {
+    Err(ConnectError::Unsupported(
+        "sslmode asks for TLS, and this vivify was built without it (cargo build --release --features vivify-cli/postgres-tls)"
+            .into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libpq_parameters_are_read_and_the_rest_passed_on() {
+        let p = plan("postgres://u@h/db").expect("plain");
+        assert_eq!((p.url.as_str(), p.tls, p.root_cert), ("postgres://u@h/db", false, None));
+        let p =
+            plan("postgres://u@h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&connect_timeout=5").expect("tls");
+        assert_eq!(p.url, "postgres://u@h/db?sslmode=require&connect_timeout=5");
+        assert_eq!((p.tls, p.root_cert.as_deref()), (true, Some("/etc/ca.pem")));
+        assert!(!plan("postgres://u@h/db?sslmode=prefer").expect("prefer").tls);
+        assert_eq!(plan("postgres://u@h/db?sslmode=prefer").expect("prefer").url, "postgres://u@h/db?sslmode=disable");
+        assert!(matches!(plan("postgres://u@h/db?sslmode=sometimes"), Err(ConnectError::Unsupported(_))));
+        assert!(matches!(plan("postgres://u@h/db?sslcert=/c.pem&sslmode=require"), Err(ConnectError::Unsupported(_))));
+        assert!(matches!(plan("postgres://u@h/db?sslrootcert=/ca.pem"), Err(ConnectError::Unsupported(_))));
+    }
+}
