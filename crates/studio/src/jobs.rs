@@ -244,6 +244,15 @@ fn work(store: &dyn Store, hub: &Hub, settings: &Settings, worker: &str) {
         // Published only while this worker still holds the job: a worker
         // that lost its lease leaves the result to the one that took over.
         match store.finish(&job.id, worker, &outcome) {
+            // With shared storage the published files live there: this
+            // worker's copies go, so its disk does not fill with them.
+            Ok(true) if settings.objects.is_some() => {
+                let dir = attempt_dir(&settings.data, &job.id, job.attempts);
+                let _ = std::fs::remove_dir_all(&dir);
+                if let Some(parent) = dir.parent() {
+                    let _ = std::fs::remove_dir(parent);
+                }
+            }
             Ok(true) => {}
             Ok(false) => {
                 let why = if lost.load(Ordering::Relaxed) { "its lease ran out" } else { "it was ended elsewhere" };

@@ -1142,6 +1142,12 @@ fn servers_without_a_shared_folder_meet_in_object_storage() {
         let stored = objects.list(&format!("jobs/{jid}")).expect("list");
         assert!(stored.contains(&"attempt-1/alive.mp4".to_string()), "{stored:?}");
         assert!(worker_data.join("uploads").join(&id).is_file(), "the worker fetched the upload");
+        // Just after it published (a hang guard, not a timing claim).
+        let start = Instant::now();
+        while worker_data.join("jobs").join(&jid).exists() {
+            assert!(start.elapsed() < Duration::from_secs(30), "the worker kept its copies after publishing");
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let local = api_data.join("jobs").join(&jid).join("attempt-1").join("alive.mp4");
         assert!(!local.exists(), "the API has not got the file yet");
         // Served by range from the store.
