@@ -183,6 +183,28 @@ enum Conn {
     Lite(Connection),
     #[cfg(feature = "postgres")]
     Pg(::postgres::Client),
+    /// Handed back to the process's idle connections (while dropping).
+    #[cfg(feature = "postgres")]
+    Gone,
+}
+
+#[cfg(feature = "postgres")]
+impl Drop for Store {
+    /// A PostgreSQL connection goes back to the process's idle ones for the
+    /// next store to open.
+    fn drop(&mut self) {
+        if let (Conn::Pg(_), Database::Postgres(url)) = (self.conn.get_mut(), &self.location) {
+            if let Conn::Pg(c) = std::mem::replace(self.conn.get_mut(), Conn::Gone) {
+                pg::give_back(url, c);
+            }
+        }
+    }
+}
+
+/// The error for a store used after its connection was handed back.
+#[cfg(feature = "postgres")]
+fn gone() -> Error {
+    Error::store("safety database: the connection was closed")
 }
 
 /// An open safety database.
@@ -279,6 +301,8 @@ impl Store {
             Conn::Lite(_) => true,
             #[cfg(feature = "postgres")]
             Conn::Pg(c) => !c.is_closed(),
+            #[cfg(feature = "postgres")]
+            Conn::Gone => false,
         }
     }
 
@@ -293,6 +317,8 @@ impl Store {
             }
             #[cfg(feature = "postgres")]
             Conn::Pg(c) => f(&mut pg::Pg(c)),
+            #[cfg(feature = "postgres")]
+            Conn::Gone => Err(gone()),
         }
     }
 
@@ -309,6 +335,8 @@ impl Store {
             }
             #[cfg(feature = "postgres")]
             Conn::Pg(c) => pg::write(c, f),
+            #[cfg(feature = "postgres")]
+            Conn::Gone => Err(gone()),
         }
     }
 
@@ -322,6 +350,8 @@ impl Store {
             }
             #[cfg(feature = "postgres")]
             Conn::Pg(c) => pg::blocklist_stamp(c),
+            #[cfg(feature = "postgres")]
+            Conn::Gone => Err(gone()),
         }
     }
 
@@ -335,7 +365,7 @@ impl Store {
             }
             // PostgreSQL checks its pages itself; the fold below is ours.
             #[cfg(feature = "postgres")]
-            Conn::Pg(_) => Ok(None),
+            Conn::Pg(_) | Conn::Gone => Ok(None),
         }
     }
 

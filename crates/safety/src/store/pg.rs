@@ -10,6 +10,8 @@
 
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type};
+use std::sync::Mutex;
+
 use postgres::{Client, GenericClient};
 
 use super::redact;
@@ -99,18 +101,56 @@ fn db(e: postgres::Error) -> Error {
     Error::store_from(text, e)
 }
 
-/// Connects, points the search path at the safety schema and brings it to
-/// the newest migration.
+/// Connections a process keeps for the next store it opens, at most.
+const KEEP: usize = 8;
+
+/// Idle connections by URL: every job's checks open the safety database
+/// (the photo check, the output record), and a connection (a server
+/// process, and over TLS a handshake) costs more than the work.
+static IDLE: Mutex<Vec<(String, Client)>> = Mutex::new(Vec::new());
+
+/// URLs whose schema this process has brought up to date already.
+static MIGRATED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// A connection to `url` with the search path on the safety schema, brought
+/// to the newest migration (once a process): an idle one when there is one.
 pub(super) fn connect(url: &str) -> Result<Client> {
+    let idle = {
+        let mut idle = IDLE.lock().unwrap_or_else(|p| p.into_inner());
+        idle.iter().rposition(|(u, _)| u == url).map(|i| idle.swap_remove(i).1)
+    };
+    if let Some(c) = idle.filter(|c| !c.is_closed()) {
+        return Ok(c);
+    }
     let mut c = super::connect_postgres(url)
         .map_err(|e| Error::store_from(format!("{}: cannot connect to the safety database", redact(url)), e))?;
     c.batch_execute("SET search_path TO vivify_safety").map_err(db)?;
+    if MIGRATED.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|u| u == url) {
+        return Ok(c);
+    }
     c.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]).map_err(db)?;
     let migrated = migrate(&mut c);
     let unlocked = c.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]).map_err(db);
     migrated?;
     unlocked?;
+    MIGRATED.lock().unwrap_or_else(|p| p.into_inner()).push(url.to_string());
     Ok(c)
+}
+
+/// Keeps a store's connection for the next open, when it still works and
+/// there is room. One that goes is closed on a thread of its own: closing
+/// blocks on the client's runtime, which an async thread may not do.
+pub(super) fn give_back(url: &str, c: Client) {
+    if c.is_closed() {
+        return;
+    }
+    let mut idle = IDLE.lock().unwrap_or_else(|p| p.into_inner());
+    if idle.len() < KEEP {
+        idle.push((url.to_string(), c));
+    } else {
+        drop(idle);
+        let _ = std::thread::Builder::new().name("vivify-pg-close".into()).spawn(move || drop(c));
+    }
 }
 
 fn migrate(c: &mut Client) -> Result<()> {

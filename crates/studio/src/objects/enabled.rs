@@ -350,7 +350,12 @@ async fn fetch(store: Arc<dyn ObjectStore>, key: Key, local: PathBuf) -> Result<
         tokio::fs::create_dir_all(dir).await.map_err(|e| failed(dir.display(), e))?;
     }
     let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = local.with_file_name(format!(".{name}.{}.part", std::process::id()));
+    // A name of its own per fetch: two requests (or two workers of one
+    // process) may bring the same file down at once; the last rename wins
+    // with the same bytes.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = local.with_file_name(format!(".{name}.{}-{n}.part", std::process::id()));
     let written: Result<(), StudioError> = async {
         let mut out = tokio::fs::File::create(&tmp).await.map_err(|e| failed(tmp.display(), e))?;
         let mut body = got.into_stream();

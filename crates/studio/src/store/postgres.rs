@@ -153,6 +153,19 @@ fn seconds(d: Duration) -> f64 {
     d.as_secs_f64().max(0.001)
 }
 
+impl Drop for PgStore {
+    /// A client closes itself by blocking on its own runtime, which an async
+    /// thread may not do, and the last handle to the store can go on one
+    /// (a request still being answered when the server stops): the idle
+    /// connections are closed on a thread of their own.
+    fn drop(&mut self) {
+        let idle = std::mem::take(&mut self.pool.get_mut().unwrap_or_else(|p| p.into_inner()).idle);
+        if !idle.is_empty() {
+            let _ = std::thread::Builder::new().name("vivify-pg-close".into()).spawn(move || drop(idle));
+        }
+    }
+}
+
 impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/db`) and brings the
     /// schema up to date; a database migrated by a newer vivify is refused.
