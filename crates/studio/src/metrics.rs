@@ -1,5 +1,5 @@
 //! Probes and metrics for running many servers: `/healthz` (the process
-//! answers), `/readyz` (and its store does), and `/metrics` in Prometheus's
+//! answers), `/readyz` (and its store and object storage do), and `/metrics` in Prometheus's
 //! text format. The job figures come from the store, so every API server of
 //! a cluster reports the whole cluster's queue, failures and timings.
 
@@ -18,13 +18,19 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// The store answers too: a server that cannot reach its database is not
-/// ready for traffic (503).
+/// The store answers too, and the object storage when there is one: a
+/// server that cannot reach either is not ready for traffic (503).
 pub async fn readyz(State(app): State<AppState>) -> Response {
-    match store(&app, |s| Ok(s.queued()?)).await {
-        Ok(_) => (StatusCode::OK, "ready\n").into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {}\n", e.message)).into_response(),
+    if let Err(e) = store(&app, |s| Ok(s.queued()?)).await {
+        return (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {}\n", e.message)).into_response();
     }
+    if let Some(objects) = &app.settings.objects {
+        // The object the start check wrote: asked about, not read.
+        if let Err(e) = objects.size(".vivify-check").await {
+            return (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {e}\n")).into_response();
+        }
+    }
+    (StatusCode::OK, "ready\n").into_response()
 }
 
 /// The queue, the jobs by state, failures by kind, and how long jobs wait

@@ -1133,6 +1133,7 @@ fn servers_without_a_shared_folder_meet_in_object_storage() {
         let (api_data, worker_data) = (dir.join("api"), dir.join("worker"));
         let api = Server::start(settings(&api_data, 0, "api"), "127.0.0.1:0".parse().expect("addr")).expect("api");
         let pool = vivify_studio::Workers::start(settings(&worker_data, 1, "w")).expect("a worker");
+        assert_eq!(get(&api, "/readyz").status, 200, "ready: the database and the store answer");
         let id = a_upload(&api);
         assert_eq!(objects.list("uploads").expect("list"), [id.as_str()], "{}", objects.url());
         let job = post_json(&api, "/api/jobs", &small_job(&id)).json();

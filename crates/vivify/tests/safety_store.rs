@@ -481,39 +481,3 @@ fn postgres_database(name: &str) -> Option<String> {
     admin.batch_execute(&format!("CREATE DATABASE {db}")).expect("a test database");
     Some(format!("{}/{db}", url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b)))
 }
-
-/// TLS to PostgreSQL when the URL asks for it: `verify-full` with the test
-/// server's CA connects and the session is encrypted (the server says so);
-/// without the CA the certificate is refused; a plain URL stays plain; and
-/// the safety database opens and works over TLS. The throwaway server takes
-/// TLS when openssl made it a certificate (`VIVIFY_TEST_POSTGRES_CA`).
-#[test]
-fn postgres_over_tls_checks_the_certificate() {
-    let Some(url) = postgres_database("store-tls") else { return };
-    let Ok(ca) = std::env::var("VIVIFY_TEST_POSTGRES_CA") else {
-        if std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
-            panic!("VIVIFY_TEST_POSTGRES_CA is required (VIVIFY_REQUIRE_TOOLS=1): scripts/pg-throwaway makes it with openssl");
-        }
-        common::skipped(
-            "PostgreSQL over TLS (set VIVIFY_TEST_POSTGRES_CA; scripts/pg-throwaway makes it with openssl)",
-        );
-        return;
-    };
-    use vivify::safety::store::connect_postgres;
-    let encrypted = |c: &mut postgres::Client| -> bool {
-        c.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).expect("pg_stat_ssl").get(0)
-    };
-    let tls_url = format!("{url}?sslmode=verify-full&sslrootcert={ca}");
-    let mut c = connect_postgres(&tls_url).unwrap_or_else(|e| panic!("TLS with the CA: {e}"));
-    assert!(encrypted(&mut c), "the server sees a TLS session");
-    let Err(refused) = connect_postgres(&format!("{url}?sslmode=require")) else { panic!("an unknown CA was trusted") };
-    assert!(refused.to_string().contains("certificate"), "{refused}");
-    let mut plain = connect_postgres(&url).expect("plain");
-    assert!(!encrypted(&mut plain), "a URL that does not ask for TLS stays plain");
-    let db = Database::Postgres(tls_url);
-    let mut s = open(&db);
-    let id = item(&mut s, 31, 2);
-    let c = report(&mut s, &id, "a", Category::Hate);
-    assert_eq!(s.case(c.id).expect("case").reports.len(), 1);
-    assert!(s.check_consistency().expect("check").problems.is_empty());
-}

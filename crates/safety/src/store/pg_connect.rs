@@ -187,3 +187,64 @@ mod tests {
         assert!(matches!(plan("postgres://u@h/db?sslrootcert=/ca.pem"), Err(ConnectError::Unsupported(_))));
     }
 }
+
+/// Against the test server (`VIVIFY_TEST_POSTGRES`), which takes TLS when
+/// scripts/pg-throwaway made it a certificate (`VIVIFY_TEST_POSTGRES_CA`).
+/// Here, not in the vivify crate's tests: that crate's benches build its
+/// test dependencies in release, and TLS there would build C2PA's crypto a
+/// second time in CI.
+#[cfg(all(test, feature = "postgres-tls"))]
+mod server_tests {
+    use super::*;
+    use crate::store::items::ItemFacts;
+    use crate::store::{Database, Store};
+
+    fn required() -> bool {
+        std::env::var("VIVIFY_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+    }
+
+    fn skipped(what: &str) {
+        if required() {
+            panic!("{what} is required (VIVIFY_REQUIRE_TOOLS=1): scripts/test sets it");
+        }
+        eprintln!("\n!!! SKIPPED: PostgreSQL over TLS ({what} not set) !!!\n");
+        if let Ok(log) = std::env::var("VIVIFY_SKIP_LOG") {
+            use std::io::Write;
+            if let Ok(mut f) = std::fs::OpenOptions::new().append(true).create(true).open(log) {
+                let _ = writeln!(f, "SKIPPED: PostgreSQL over TLS ({what} not set)");
+            }
+        }
+    }
+
+    /// `verify-full` with the test server's CA connects and the session is
+    /// encrypted (the server says so); without the CA the certificate is
+    /// refused; a plain URL stays plain; the safety database works over TLS.
+    #[test]
+    fn postgres_over_tls_checks_the_certificate() {
+        let Ok(url) = std::env::var("VIVIFY_TEST_POSTGRES") else { return skipped("VIVIFY_TEST_POSTGRES") };
+        let Ok(ca) = std::env::var("VIVIFY_TEST_POSTGRES_CA") else { return skipped("VIVIFY_TEST_POSTGRES_CA") };
+        let name = format!("vivify_tls_{}", std::process::id());
+        let mut admin = connect_postgres(&url).expect("the test server");
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).expect("drop");
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create");
+        let url = format!("{}/{name}", url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b));
+        let encrypted = |c: &mut Client| -> bool {
+            c.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).expect("pg_stat_ssl").get(0)
+        };
+        let tls_url = format!("{url}?sslmode=verify-full&sslrootcert={ca}");
+        let mut c = connect_postgres(&tls_url).unwrap_or_else(|e| panic!("TLS with the CA: {e}"));
+        assert!(encrypted(&mut c), "the server sees a TLS session");
+        let Err(refused) = connect_postgres(&format!("{url}?sslmode=require")) else {
+            panic!("a certificate from an unknown CA was trusted")
+        };
+        assert!(refused.to_string().contains("certificate"), "{refused}");
+        let mut plain = connect_postgres(&url).expect("plain");
+        assert!(!encrypted(&mut plain), "a URL that does not ask for TLS stays plain");
+        let mut s = Store::open_at(&Database::Postgres(tls_url)).expect("the safety database over TLS");
+        let sha = crate::store::sha256_hex(b"tls");
+        let facts = ItemFacts { decision: "allow".into(), ..ItemFacts::default() };
+        let item = s.record_item(&sha, "video", "clip.mp4", &facts).expect("record");
+        assert_eq!(s.item_by_sha256(&sha).expect("read").map(|i| i.id), Some(item.id));
+        assert!(s.check_consistency().expect("check").problems.is_empty());
+    }
+}
