@@ -61,16 +61,15 @@ pub(crate) struct Plan {
 pub(crate) fn plan(url: &str) -> Result<Plan, ConnectError> {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut kept = Vec::new();
-    let (mut tls, mut root_cert) = (false, None);
+    // The last sslmode counts (as in libpq), and only it is passed on, so
+    // what is checked here is what the client does.
+    let (mut mode, mut root_cert) = (None, None);
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
             "sslmode" => match value {
-                "disable" | "allow" | "prefer" => kept.push("sslmode=disable".to_string()),
-                "require" | "verify-ca" | "verify-full" => {
-                    tls = true;
-                    kept.push("sslmode=require".to_string());
-                }
+                "disable" | "allow" | "prefer" => mode = Some(false),
+                "require" | "verify-ca" | "verify-full" => mode = Some(true),
                 other => {
                     return Err(ConnectError::Unsupported(format!("sslmode={other}: not a mode PostgreSQL knows")))
                 }
@@ -83,6 +82,10 @@ pub(crate) fn plan(url: &str) -> Result<Plan, ConnectError> {
             }
             _ => kept.push(pair.to_string()),
         }
+    }
+    let tls = mode == Some(true);
+    if let Some(on) = mode {
+        kept.push(if on { "sslmode=require" } else { "sslmode=disable" }.to_string());
     }
     if root_cert.is_some() && !tls {
         return Err(ConnectError::Unsupported(
@@ -178,13 +181,63 @@ mod tests {
         assert_eq!((p.url.as_str(), p.tls, p.root_cert), ("postgres://u@h/db", false, None));
         let p =
             plan("postgres://u@h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&connect_timeout=5").expect("tls");
-        assert_eq!(p.url, "postgres://u@h/db?sslmode=require&connect_timeout=5");
+        assert_eq!(p.url, "postgres://u@h/db?connect_timeout=5&sslmode=require");
         assert_eq!((p.tls, p.root_cert.as_deref()), (true, Some("/etc/ca.pem")));
         assert!(!plan("postgres://u@h/db?sslmode=prefer").expect("prefer").tls);
         assert_eq!(plan("postgres://u@h/db?sslmode=prefer").expect("prefer").url, "postgres://u@h/db?sslmode=disable");
         assert!(matches!(plan("postgres://u@h/db?sslmode=sometimes"), Err(ConnectError::Unsupported(_))));
+        let last = plan("postgres://u@h/db?sslmode=require&sslmode=disable").expect("two modes");
+        assert_eq!((last.url.as_str(), last.tls), ("postgres://u@h/db?sslmode=disable", false), "the last one counts");
         assert!(matches!(plan("postgres://u@h/db?sslcert=/c.pem&sslmode=require"), Err(ConnectError::Unsupported(_))));
         assert!(matches!(plan("postgres://u@h/db?sslrootcert=/ca.pem"), Err(ConnectError::Unsupported(_))));
+    }
+
+    /// Thousands of mangled URLs (bytes flipped, cut, repeated, odd
+    /// escapes): never a panic, and whatever is planned keeps its promise
+    /// (TLS exactly when the passed-on URL says `sslmode=require`, no
+    /// libpq-only parameter passed on).
+    #[test]
+    fn mangled_urls_never_panic_and_plans_stay_consistent() {
+        let seeds = [
+            "postgres://vivify:secret@db.example:5432/vivify?sslmode=verify-full&sslrootcert=%2Fetc%2Fca%20b.pem",
+            "postgresql://u@h/d?connect_timeout=5&sslmode=prefer&application_name=x",
+            "postgres://u@[::1]:5/d?sslmode=require&sslrootcert=%E2%82%AC%zz%4",
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"?&=%/:@sslmodeverify-fullrequirerootcert0123456789abcdefXYZ \x00\xff";
+        for round in 0..6000 {
+            let mut bytes = seeds[round % seeds.len()].as_bytes().to_vec();
+            for _ in 0..1 + next() % 6 {
+                let at = (next() as usize) % (bytes.len() + 1);
+                match next() % 4 {
+                    0 if !bytes.is_empty() => {
+                        let i = at.min(bytes.len() - 1);
+                        bytes[i] = alphabet[(next() as usize) % alphabet.len()];
+                    }
+                    1 => bytes.insert(at, alphabet[(next() as usize) % alphabet.len()]),
+                    2 => bytes.truncate(at),
+                    _ => {
+                        let piece: Vec<u8> = bytes[at..].iter().take(12).copied().collect();
+                        bytes.splice(at..at, piece);
+                    }
+                }
+            }
+            let url = String::from_utf8_lossy(&bytes);
+            if let Ok(p) = plan(&url) {
+                let query = p.url.split_once('?').map_or("", |(_, q)| q);
+                let modes: Vec<&str> = query.split('&').filter(|kv| kv.starts_with("sslmode=")).collect();
+                assert!(modes.len() <= 1, "{url} -> {}: one mode passed on", p.url);
+                assert_eq!(p.tls, modes == ["sslmode=require"], "{url} -> {}", p.url);
+                assert!(!query.split('&').any(|kv| kv.starts_with("sslrootcert=")), "{url} -> {}", p.url);
+                assert!(p.root_cert.is_none() || p.tls, "{url}");
+            }
+        }
     }
 }
 
