@@ -1183,6 +1183,28 @@ fn servers_without_a_shared_folder_meet_in_object_storage() {
     }
 }
 
+/// Pre-signed share links need S3: asked for without it, the server does not
+/// start, and says why.
+#[test]
+fn presigned_share_links_without_s3_are_refused_at_start() {
+    let dir = common::temp_dir("studio-presign-config");
+    let mut s = Settings::new(dir.join("data"));
+    s.workers = 0;
+    s.share_links = vivify_studio::ShareLinks::Presigned;
+    let Err(e) = Server::start(s.clone(), "127.0.0.1:0".parse().expect("addr")) else {
+        panic!("started with pre-signed links and no storage")
+    };
+    assert!(e.to_string().contains("--share-links presigned needs --storage s3://"), "{e}");
+    if cfg!(feature = "object-storage") {
+        let folder = format!("file://{}", dir.join("shared").display());
+        s.objects = Some(std::sync::Arc::new(vivify_studio::objects::Objects::open(&folder).expect("a folder store")));
+        let Err(e) = Server::start(s, "127.0.0.1:0".parse().expect("addr")) else {
+            panic!("started with pre-signed links on a folder")
+        };
+        assert!(e.to_string().contains("cannot sign URLs"), "{e}");
+    }
+}
+
 #[test]
 fn the_offline_page_is_served_with_its_bundle_and_a_policy_that_connects_nowhere() {
     let dir = common::temp_dir("studio-offline");
