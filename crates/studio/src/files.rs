@@ -236,28 +236,25 @@ pub fn key_of(data: &Path, path: &Path) -> Option<String> {
 /// without shared storage it is or it is not; with it, a file this server
 /// lacks is brought down (the data folder is a cache of the store).
 pub async fn ensure_local(settings: &Settings, path: &Path) -> Result<(), ApiError> {
-    if path.is_file() {
-        return Ok(());
+    match remote(settings, path) {
+        Some((objects, key)) if !objects.fetch_async(&key, path).await? => Err(ApiError::not_found("no such file")),
+        _ => Ok(()),
     }
-    if let (Some(objects), Some(key)) = (&settings.objects, key_of(&settings.data, path)) {
-        if !objects.fetch_async(&key, path).await? {
-            return Err(ApiError::not_found("no such file"));
-        }
-    }
-    Ok(())
 }
 
 /// [`ensure_local`] for threads outside the runtime.
 pub fn ensure_local_blocking(settings: &Settings, path: &Path) -> Result<(), ApiError> {
-    if path.is_file() {
-        return Ok(());
+    match remote(settings, path) {
+        Some((objects, key)) if !objects.fetch(&key, path)? => Err(ApiError::not_found("no such file")),
+        _ => Ok(()),
     }
-    if let (Some(objects), Some(key)) = (&settings.objects, key_of(&settings.data, path)) {
-        if !objects.fetch(&key, path)? {
-            return Err(ApiError::not_found("no such file"));
-        }
-    }
-    Ok(())
+}
+
+/// The shared storage and key to read `path` from, when this server lacks
+/// the file and there is shared storage.
+fn remote<'a>(settings: &'a Settings, path: &Path) -> Option<(&'a crate::objects::Objects, String)> {
+    let objects = settings.objects.as_deref().filter(|_| !path.is_file())?;
+    Some((objects, key_of(&settings.data, path)?))
 }
 
 /// [`serve_file`] for a stored file: from this server's disk when it has
@@ -270,8 +267,7 @@ pub async fn serve_stored(
     headers: &HeaderMap,
     download: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let remote = settings.objects.as_ref().filter(|_| !path.is_file()).zip(key_of(&settings.data, path));
-    let Some((objects, key)) = remote else {
+    let Some((objects, key)) = remote(settings, path) else {
         return serve_file(path, content_type, headers, download).await;
     };
     let len = objects.size(&key).await?.ok_or_else(|| ApiError::not_found("no such file"))?;

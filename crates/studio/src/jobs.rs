@@ -246,13 +246,7 @@ fn work(store: &dyn Store, hub: &Hub, settings: &Settings, worker: &str) {
         match store.finish(&job.id, worker, &outcome) {
             // With shared storage the published files live there: this
             // worker's copies go, so its disk does not fill with them.
-            Ok(true) if settings.objects.is_some() => {
-                let dir = attempt_dir(&settings.data, &job.id, job.attempts);
-                let _ = std::fs::remove_dir_all(&dir);
-                if let Some(parent) = dir.parent() {
-                    let _ = std::fs::remove_dir(parent);
-                }
-            }
+            Ok(true) if settings.objects.is_some() => remove_local_attempt(settings, &job.id, job.attempts),
             Ok(true) => {}
             Ok(false) => {
                 let why = if lost.load(Ordering::Relaxed) { "its lease ran out" } else { "it was ended elsewhere" };
@@ -276,15 +270,21 @@ pub fn attempt_dir(data: &Path, id: &str, attempt: u32) -> PathBuf {
 /// left in it (a job that made nothing leaves nothing); with shared
 /// storage, its objects too.
 fn discard_attempt(settings: &Settings, id: &str, attempt: u32) {
-    let dir = attempt_dir(&settings.data, id, attempt);
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Some(job) = dir.parent() {
-        let _ = std::fs::remove_dir(job);
-    }
+    remove_local_attempt(settings, id, attempt);
     if let Some(objects) = &settings.objects {
         if let Err(e) = objects.delete_folder(&attempt_key(id, attempt)) {
             eprintln!("vivify serve: job {id} attempt {attempt}: its stored files could not be removed: {e}");
         }
+    }
+}
+
+/// Removes this server's copy of an attempt's folder, and the job's folder
+/// when nothing else is left in it.
+fn remove_local_attempt(settings: &Settings, id: &str, attempt: u32) {
+    let dir = attempt_dir(&settings.data, id, attempt);
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Some(job) = dir.parent() {
+        let _ = std::fs::remove_dir(job);
     }
 }
 
